@@ -1,0 +1,141 @@
+/**
+ * The replica table of the source's FIG. 2 (table 200): every module, its replication style, degree,
+ * switching policy, and each copy with its host, executable path and status. Plain data, so that it
+ * can be persisted, diffed and printed; every function over it is pure.
+ */
+
+/** Replication style (source ¶0003–0005). */
+export type Style = 'cold' | 'warm' | 'hot';
+export const STYLES: readonly Style[] = ['cold', 'warm', 'hot'];
+
+/** Switching policy (source ¶0015): OnEachFailure or OnOverThreshold. */
+export type Policy = 'on-each-failure' | 'on-over-threshold';
+export const POLICIES: readonly Policy[] = ['on-each-failure', 'on-over-threshold'];
+
+/** Status of one copy: P primary, B backup, I idle (installed, not running). */
+export type Status = 'P' | 'B' | 'I';
+export const STATUSES: readonly Status[] = ['P', 'B', 'I'];
+
+/** A running copy's role; an idle copy has none. */
+export type Role = 'P' | 'B';
+
+/** Failure detection style (source ¶0019). */
+export type Detect = 'poll' | 'heartbeat';
+export const DETECTS: readonly Detect[] = ['poll', 'heartbeat'];
+
+/** How a polling WatchDog checks a copy that is alive. `sdk` is the SDK's ping with its sanity check. */
+export type CheckKind = 'sdk' | 'tcp' | 'http' | 'grpc' | 'exec';
+export const CHECK_KINDS: readonly CheckKind[] = ['sdk', 'tcp', 'http', 'grpc', 'exec'];
+
+export interface Check {
+  kind: CheckKind;
+  /** tcp, http, grpc: the port on the copy's host address. */
+  port?: number;
+  /** http: the path to GET (default `/`). */
+  path?: string;
+  /** exec: an absolute executable and its arguments; exit 0 means healthy. */
+  command?: string[];
+}
+
+export interface Host {
+  name: string;
+  up: boolean;
+}
+
+export interface Replica {
+  /** Unique in the whole table (A1, A2 …). */
+  id: string;
+  host: string;
+  /** Absolute path of the executable on that host. */
+  path: string;
+  status: Status;
+  /** Failures counted on this host, for OnOverThreshold. */
+  failures: number;
+}
+
+export interface Module {
+  name: string;
+  style: Style;
+  /** warm/hot: how many copies run; cold: how many hosts it may run on (source ¶0015). */
+  degree: number;
+  policy: Policy;
+  /** OnOverThreshold(n): restarted in place while its failures on that host are ≤ n. */
+  threshold?: number;
+  detect: Detect;
+  intervalMs?: number;
+  timeoutMs?: number;
+  check?: Check;
+  args?: string[];
+  env?: Record<string, string>;
+  /** Registration order is preference order. */
+  replicas: Replica[];
+  /** Fewer copies run than the style and degree ask for, because no live idle copy is left. */
+  underReplicated: boolean;
+}
+
+export interface ReplicaTable {
+  hosts: Host[];
+  modules: Module[];
+}
+
+/** What a registration carries: a module without ids or statuses (the ReplicaManager assigns them). */
+export interface ReplicaSpec {
+  id?: string;
+  host: string;
+  path: string;
+}
+
+export interface ModuleSpec {
+  name: string;
+  style: Style;
+  degree: number;
+  policy: Policy;
+  threshold?: number;
+  detect?: Detect;
+  intervalMs?: number;
+  timeoutMs?: number;
+  check?: Check;
+  args?: string[];
+  env?: Record<string, string>;
+  replicas: ReplicaSpec[];
+}
+
+/** The inputs of decide() (DESIGN §4). */
+export type Event =
+  /** `runningOn`: the registering copy already runs on that host and becomes its primary (SDK self-registration). */
+  | { kind: 'register'; module: ModuleSpec; runningOn?: string }
+  | { kind: 'unregister'; name: string }
+  | { kind: 'replica-failed'; replica: string; reason?: string }
+  | { kind: 'host-down'; host: string }
+  | { kind: 'host-up'; host: string }
+  | { kind: 'replica-started'; replica: string }
+  /** A WatchDog's full report of what runs on its host, with each copy's role. */
+  | { kind: 'reconcile'; host: string; running: Array<{ replica: string; role: Role }> };
+
+/** What decide() asks the daemons to do (TABLE-FORMAT.md). */
+export type Action =
+  | { kind: 'start'; replica: string; host: string; role: Role }
+  | { kind: 'stop'; replica: string; host: string }
+  /** In place, same role (OnOverThreshold within its threshold). */
+  | { kind: 'restart'; replica: string; host: string; role: Role }
+  | { kind: 'set-role'; replica: string; host: string; role: Role };
+
+export interface Alert {
+  module: string;
+  reason: string;
+}
+
+export interface Decision {
+  table: ReplicaTable;
+  actions: Action[];
+  alerts: Alert[];
+}
+
+export function isRunning(status: Status): status is Role {
+  return status === 'P' || status === 'B';
+}
+
+/** How many copies must run: warm/hot the degree, cold exactly one (source ¶0015). */
+export function wantedRunning(module: Pick<Module, 'style' | 'degree'>): number {
+  return module.style === 'cold' ? 1 : module.degree;
+}

@@ -1,0 +1,65 @@
+/**
+ * One error class per failure a caller can act on (STYLE §7). Each message says what was wrong, with
+ * which value, and what is accepted. `code` is stable and mapped to gRPC status codes and CLI exit codes.
+ */
+export abstract class SupervisorError extends Error {
+  abstract readonly code: string;
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A registration or table that breaks a rule; `field` is the path of the bad value (e.g. `modules[0].degree`). */
+export class RegistrationError extends SupervisorError {
+  readonly code = 'invalid-registration';
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(field ? `${field}: ${message}` : message);
+  }
+}
+
+/** A table file or cluster file that cannot be read or does not follow its format. */
+export class ConfigError extends SupervisorError {
+  readonly code = 'invalid-config';
+  constructor(
+    message: string,
+    readonly field?: string,
+    readonly file?: string,
+  ) {
+    super([file, field].filter(Boolean).join(': ') + (file || field ? ': ' : '') + message);
+  }
+}
+
+/** An event or request that names something the table does not have. */
+export class NotFoundError extends SupervisorError {
+  readonly code = 'not-found';
+}
+
+/** A write or command carrying an epoch lower than one already seen: the sender must stop acting (DESIGN §5). */
+export class StaleEpochError extends SupervisorError {
+  readonly code = 'stale-epoch';
+  constructor(
+    readonly got: number,
+    readonly current: number,
+  ) {
+    super(`stale epoch ${got}: epoch ${current} has already been seen; this manager no longer acts`);
+  }
+}
+
+/** A compare-and-set whose expected version no longer holds. */
+export class ConflictError extends SupervisorError {
+  readonly code = 'conflict';
+}
+
+/** An executable that the cluster file does not allow, or that is missing. */
+export class ExecutableError extends SupervisorError {
+  readonly code = 'executable-refused';
+}
+
+/** A peer daemon that did not answer within its deadline. */
+export class UnavailableError extends SupervisorError {
+  readonly code = 'unavailable';
+}
