@@ -1,0 +1,74 @@
+/**
+ * The daemon launcher: `rmd checkpoint-server | replica-manager | watchdog | super-watchdog --config FILE
+ * --host NAME`, so that a systemd unit is one line.
+ */
+import { Command, CommanderError } from 'commander';
+import { type ClusterConfig, loadClusterConfig } from '../shared/config.js';
+import { SupervisorError } from '../shared/errors.js';
+import { type Daemon, stopOnSignals } from '../shared/lifecycle.js';
+import { componentLogger, type Logger } from '../shared/logging.js';
+import { ExitCode } from './exit-codes.js';
+
+type Starter = (cfg: ClusterConfig, host: string, logger: Logger) => Promise<Daemon>;
+
+/** Each daemon is loaded only when asked for, so that one daemon's dependencies do not weigh on another. */
+const DAEMONS: Record<string, { component: string; start: () => Promise<Starter>; describe: string }> = {
+  'checkpoint-server': {
+    component: 'checkpoint-server',
+    describe: 'the Checkpoint Server (stable storage, epochs); --host is only a label for its logs',
+    start: async () => (await import('../checkpoint-server/daemon.js')).startCheckpointServerDaemon,
+  },
+  'replica-manager': {
+    component: 'replica-manager',
+    describe: 'the ReplicaManager on this host (normally started by the primary SuperWatchDog)',
+    start: async () => (await import('../replica-manager/daemon.js')).startReplicaManagerDaemon,
+  },
+  watchdog: {
+    component: 'watchdog',
+    describe: "this host's WatchDog",
+    start: async () => (await import('../watchdog/daemon.js')).startWatchDogDaemon,
+  },
+  'super-watchdog': {
+    component: 'super-watchdog',
+    describe: "this host's SuperWatchDog (the host must be in the cluster file's ring)",
+    start: async () => (await import('../super-watchdog/daemon.js')).startSuperWatchDogDaemon,
+  },
+};
+
+export function buildRmd(): Command {
+  const program = new Command('rmd')
+    .description('Runs one daemon of the cluster supervisor on this host.')
+    .exitOverride()
+    .showHelpAfterError();
+  for (const [name, d] of Object.entries(DAEMONS)) {
+    program
+      .command(name)
+      .description(`Runs ${d.describe}.`)
+      .requiredOption('-c, --config <FILE>', 'the cluster file (YAML)', process.env.RM_CONFIG)
+      .requiredOption('-H, --host <NAME>', 'this host, as the cluster file names it', process.env.RM_HOST)
+      .action(async (opts: { config: string; host: string }) => {
+        const cfg = loadClusterConfig(opts.config);
+        const logger = componentLogger(d.component, opts.host);
+        const start = await d.start();
+        const daemon = await start(cfg, opts.host, logger);
+        logger.info({ address: daemon.address }, 'serving');
+        stopOnSignals(daemon, logger);
+      });
+  }
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildRmd().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : ExitCode.badInput;
+      return;
+    }
+    process.stderr.write(`rmd: ${(err as Error).message}\n`);
+    process.exitCode = err instanceof SupervisorError ? ExitCode.badInput : ExitCode.failure;
+    // A daemon that could not start must not linger with open handles.
+    setTimeout(() => process.exit(process.exitCode as number), 100).unref();
+  }
+}

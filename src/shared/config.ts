@@ -1,0 +1,265 @@
+/**
+ * The cluster file (YAML): hosts and their addresses, the Checkpoint Server, the ring order, the
+ * allowed executable directories, the state directory and the timings. One place fills defaults and
+ * validates; a bad file is refused with the path of the bad field (STYLE §7).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from './errors.js';
+
+export interface Timings {
+  /** How often each WatchDog beats to the primary SuperWatchDog. */
+  watchdogBeatMs: number;
+  /** Silence after which the primary SuperWatchDog declares a host dead (source ¶0024). */
+  hostTimeoutMs: number;
+  /** How often each SuperWatchDog beats to its ring successor. */
+  ringBeatMs: number;
+  /** Silence after which a SuperWatchDog declares its predecessor dead (source ¶0025–0026). */
+  ringTimeoutMs: number;
+  /** Deadline of every call between daemons. */
+  rpcDeadlineMs: number;
+  /** Between TERM and KILL when a copy is stopped. */
+  killGraceMs: number;
+  /** How long a copy lives without its WatchDog before it stops itself (self-fencing). */
+  appLeaseMs: number;
+  /** Default polling interval of a copy. */
+  pollIntervalMs: number;
+  /** Default heartbeat timeout of a copy. */
+  heartbeatTimeoutMs: number;
+  /** Polls that must fail in a row before a copy is declared dead. */
+  pollMisses: number;
+}
+
+export interface ClusterHost {
+  name: string;
+  /** The host's own address; every daemon of that host binds it. */
+  address: string;
+}
+
+export interface ClusterConfig {
+  /** The file it was read from (empty when parsed from text). */
+  file: string;
+  hosts: ClusterHost[];
+  checkpointServer: { address: string; dataDir: string };
+  ports: { replicaManager: number; watchdog: number; superWatchdog: number };
+  /** SuperWatchDog members in ring order (source ¶0022: H2 → H5 → H6 → H2). */
+  ring: string[];
+  /** Absolute directories under which the WatchDogs may start executables. */
+  allowedExecutableDirs: string[];
+  /** Where each host keeps its state (a folder per host below it). */
+  stateDir: string;
+  timings: Timings;
+}
+
+export const DEFAULT_TIMINGS: Timings = {
+  watchdogBeatMs: 250,
+  hostTimeoutMs: 2000,
+  ringBeatMs: 250,
+  ringTimeoutMs: 2000,
+  rpcDeadlineMs: 2000,
+  killGraceMs: 2000,
+  appLeaseMs: 4000,
+  pollIntervalMs: 500,
+  heartbeatTimeoutMs: 1500,
+  pollMisses: 2,
+};
+
+export const DEFAULT_PORTS = { replicaManager: 7401, watchdog: 7402, superWatchdog: 7403 };
+
+const NAME = /^[A-Za-z0-9_.-]+$/;
+
+type Plain = Record<string, unknown>;
+
+function isPlain(v: unknown): v is Plain {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+class Reader {
+  constructor(readonly file: string) {}
+
+  fail(field: string, message: string): never {
+    throw new ConfigError(message, field, this.file || undefined);
+  }
+
+  object(v: unknown, field: string, keys: readonly string[]): Plain {
+    if (!isPlain(v)) this.fail(field, `expected a mapping, got ${JSON.stringify(v)}`);
+    for (const k of Object.keys(v)) {
+      if (!keys.includes(k))
+        this.fail(field ? `${field}.${k}` : k, `unknown key (accepted: ${keys.join(', ')})`);
+    }
+    return v;
+  }
+
+  string(v: unknown, field: string): string {
+    if (typeof v !== 'string' || v.length === 0)
+      this.fail(field, `expected a non-empty string, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  positiveInt(v: unknown, field: string, fallback?: number): number {
+    if (v === undefined && fallback !== undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+      this.fail(field, `expected a whole number ≥ 1, got ${JSON.stringify(v)}`);
+    }
+    return v;
+  }
+
+  port(v: unknown, field: string, fallback: number): number {
+    const p = this.positiveInt(v, field, fallback);
+    if (p > 65535) this.fail(field, `expected a port from 1 to 65535, got ${p}`);
+    return p;
+  }
+
+  list(v: unknown, field: string): unknown[] {
+    if (!Array.isArray(v)) this.fail(field, `expected a list, got ${JSON.stringify(v)}`);
+    return v;
+  }
+}
+
+function checkAddress(r: Reader, v: string, field: string, withPort: boolean): void {
+  const re = withPort ? /^[A-Za-z0-9.-]+:\d{1,5}$/ : /^[A-Za-z0-9.-]+$/;
+  if (!re.test(v))
+    r.fail(field, `expected ${withPort ? 'host:port' : 'an address without a port'}, got "${v}"`);
+}
+
+/** Parses and validates a cluster file's text. Relative directories are resolved against the file's folder. */
+export function parseClusterConfig(text: string, file = ''): ClusterConfig {
+  const r = new Reader(file);
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    return r.fail('', `not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const base = file ? dirname(resolve(file)) : process.cwd();
+  const top = r.object(raw, '', [
+    'hosts',
+    'checkpointServer',
+    'ports',
+    'ring',
+    'allowedExecutableDirs',
+    'stateDir',
+    'timings',
+  ]);
+
+  const hosts = r.list(top.hosts, 'hosts').map((h, i) => {
+    const o = r.object(h, `hosts[${i}]`, ['name', 'address']);
+    const name = r.string(o.name, `hosts[${i}].name`);
+    if (!NAME.test(name)) r.fail(`hosts[${i}].name`, `"${name}" may use only letters, digits, _ . -`);
+    const address = r.string(o.address, `hosts[${i}].address`);
+    checkAddress(r, address, `hosts[${i}].address`, false);
+    return { name, address };
+  });
+  if (hosts.length === 0) r.fail('hosts', 'at least one host is needed');
+  const names = hosts.map((h) => h.name);
+  names.forEach((n, i) => {
+    if (names.indexOf(n) !== i) r.fail(`hosts[${i}].name`, `host "${n}" is listed twice`);
+  });
+
+  const cs = r.object(top.checkpointServer, 'checkpointServer', ['address', 'dataDir']);
+  const csAddress = r.string(cs.address, 'checkpointServer.address');
+  checkAddress(r, csAddress, 'checkpointServer.address', true);
+  const dataDir = resolve(base, r.string(cs.dataDir ?? 'checkpoint-data', 'checkpointServer.dataDir'));
+
+  const portsRaw = top.ports === undefined ? {} : r.object(top.ports, 'ports', Object.keys(DEFAULT_PORTS));
+  const ports = {
+    replicaManager: r.port(portsRaw.replicaManager, 'ports.replicaManager', DEFAULT_PORTS.replicaManager),
+    watchdog: r.port(portsRaw.watchdog, 'ports.watchdog', DEFAULT_PORTS.watchdog),
+    superWatchdog: r.port(portsRaw.superWatchdog, 'ports.superWatchdog', DEFAULT_PORTS.superWatchdog),
+  };
+  if (new Set(Object.values(ports)).size !== 3) r.fail('ports', 'the three ports must differ');
+
+  const ring = r.list(top.ring, 'ring').map((m, i) => {
+    const name = r.string(m, `ring[${i}]`);
+    if (!names.includes(name)) r.fail(`ring[${i}]`, `unknown host "${name}" (hosts: ${names.join(', ')})`);
+    return name;
+  });
+  if (ring.length === 0) r.fail('ring', 'at least one SuperWatchDog host is needed');
+  ring.forEach((n, i) => {
+    if (ring.indexOf(n) !== i) r.fail(`ring[${i}]`, `host "${n}" is in the ring twice`);
+  });
+
+  const allowedExecutableDirs = r.list(top.allowedExecutableDirs, 'allowedExecutableDirs').map((d, i) => {
+    const dir = r.string(d, `allowedExecutableDirs[${i}]`);
+    return resolve(base, dir);
+  });
+  if (allowedExecutableDirs.length === 0) r.fail('allowedExecutableDirs', 'at least one directory is needed');
+
+  const stateDir = resolve(base, r.string(top.stateDir ?? 'state', 'stateDir'));
+
+  const t = top.timings === undefined ? {} : r.object(top.timings, 'timings', Object.keys(DEFAULT_TIMINGS));
+  const timings = Object.fromEntries(
+    (Object.keys(DEFAULT_TIMINGS) as (keyof Timings)[]).map((k) => [
+      k,
+      r.positiveInt(t[k], `timings.${k}`, DEFAULT_TIMINGS[k]),
+    ]),
+  ) as unknown as Timings;
+  if (timings.hostTimeoutMs <= timings.watchdogBeatMs) {
+    r.fail('timings.hostTimeoutMs', `must be longer than timings.watchdogBeatMs (${timings.watchdogBeatMs})`);
+  }
+  if (timings.ringTimeoutMs <= timings.ringBeatMs) {
+    r.fail('timings.ringTimeoutMs', `must be longer than timings.ringBeatMs (${timings.ringBeatMs})`);
+  }
+
+  return {
+    file: file ? resolve(file) : '',
+    hosts,
+    checkpointServer: { address: csAddress, dataDir },
+    ports,
+    ring,
+    allowedExecutableDirs,
+    stateDir,
+    timings,
+  };
+}
+
+export function loadClusterConfig(file: string): ClusterConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(
+      `cannot read the cluster file: ${(err as NodeJS.ErrnoException).code ?? err}`,
+      undefined,
+      file,
+    );
+  }
+  return parseClusterConfig(text, file);
+}
+
+/** The cluster file rmctl uses: `--config`, else `$RM_CONFIG`, else `./cluster.yaml`. */
+export function findClusterFile(option?: string): string {
+  if (option) return option;
+  if (process.env.RM_CONFIG) return process.env.RM_CONFIG;
+  const local = resolve('cluster.yaml');
+  if (existsSync(local)) return local;
+  throw new ConfigError('no cluster file: pass --config FILE, set RM_CONFIG, or run where ./cluster.yaml is');
+}
+
+export function clusterHost(cfg: ClusterConfig, name: string): ClusterHost {
+  const h = cfg.hosts.find((x) => x.name === name);
+  if (!h)
+    throw new ConfigError(
+      `unknown host "${name}" (hosts: ${cfg.hosts.map((x) => x.name).join(', ')})`,
+      '--host',
+    );
+  return h;
+}
+
+export const addressOf = {
+  watchdog: (cfg: ClusterConfig, host: string) => `${clusterHost(cfg, host).address}:${cfg.ports.watchdog}`,
+  superWatchdog: (cfg: ClusterConfig, host: string) =>
+    `${clusterHost(cfg, host).address}:${cfg.ports.superWatchdog}`,
+  replicaManager: (cfg: ClusterConfig, host: string) =>
+    `${clusterHost(cfg, host).address}:${cfg.ports.replicaManager}`,
+};
+
+/** A host's own state folder. */
+export function hostStateDir(cfg: ClusterConfig, host: string): string {
+  return resolve(cfg.stateDir, host);
+}
+
+export function isAbsolutePath(p: string): boolean {
+  return isAbsolute(p);
+}

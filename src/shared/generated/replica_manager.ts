@@ -1,0 +1,51 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { Ack as _rm_replica_manager_v1_Ack, Ack__Output as _rm_replica_manager_v1_Ack__Output } from './rm/replica_manager/v1/Ack.js';
+import type { FailureReport as _rm_replica_manager_v1_FailureReport, FailureReport__Output as _rm_replica_manager_v1_FailureReport__Output } from './rm/replica_manager/v1/FailureReport.js';
+import type { HealthCheck as _rm_replica_manager_v1_HealthCheck, HealthCheck__Output as _rm_replica_manager_v1_HealthCheck__Output } from './rm/replica_manager/v1/HealthCheck.js';
+import type { Host as _rm_replica_manager_v1_Host, Host__Output as _rm_replica_manager_v1_Host__Output } from './rm/replica_manager/v1/Host.js';
+import type { HostReport as _rm_replica_manager_v1_HostReport, HostReport__Output as _rm_replica_manager_v1_HostReport__Output } from './rm/replica_manager/v1/HostReport.js';
+import type { Module as _rm_replica_manager_v1_Module, Module__Output as _rm_replica_manager_v1_Module__Output } from './rm/replica_manager/v1/Module.js';
+import type { RegisterRequest as _rm_replica_manager_v1_RegisterRequest, RegisterRequest__Output as _rm_replica_manager_v1_RegisterRequest__Output } from './rm/replica_manager/v1/RegisterRequest.js';
+import type { RegisterResponse as _rm_replica_manager_v1_RegisterResponse, RegisterResponse__Output as _rm_replica_manager_v1_RegisterResponse__Output } from './rm/replica_manager/v1/RegisterResponse.js';
+import type { Replica as _rm_replica_manager_v1_Replica, Replica__Output as _rm_replica_manager_v1_Replica__Output } from './rm/replica_manager/v1/Replica.js';
+import type { ReplicaManagerClient as _rm_replica_manager_v1_ReplicaManagerClient, ReplicaManagerDefinition as _rm_replica_manager_v1_ReplicaManagerDefinition } from './rm/replica_manager/v1/ReplicaManager.js';
+import type { RunningCopy as _rm_replica_manager_v1_RunningCopy, RunningCopy__Output as _rm_replica_manager_v1_RunningCopy__Output } from './rm/replica_manager/v1/RunningCopy.js';
+import type { RunningReport as _rm_replica_manager_v1_RunningReport, RunningReport__Output as _rm_replica_manager_v1_RunningReport__Output } from './rm/replica_manager/v1/RunningReport.js';
+import type { StatusRequest as _rm_replica_manager_v1_StatusRequest, StatusRequest__Output as _rm_replica_manager_v1_StatusRequest__Output } from './rm/replica_manager/v1/StatusRequest.js';
+import type { StatusResponse as _rm_replica_manager_v1_StatusResponse, StatusResponse__Output as _rm_replica_manager_v1_StatusResponse__Output } from './rm/replica_manager/v1/StatusResponse.js';
+import type { Table as _rm_replica_manager_v1_Table, Table__Output as _rm_replica_manager_v1_Table__Output } from './rm/replica_manager/v1/Table.js';
+import type { UnregisterRequest as _rm_replica_manager_v1_UnregisterRequest, UnregisterRequest__Output as _rm_replica_manager_v1_UnregisterRequest__Output } from './rm/replica_manager/v1/UnregisterRequest.js';
+import type { UnregisterResponse as _rm_replica_manager_v1_UnregisterResponse, UnregisterResponse__Output as _rm_replica_manager_v1_UnregisterResponse__Output } from './rm/replica_manager/v1/UnregisterResponse.js';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  rm: {
+    replica_manager: {
+      v1: {
+        Ack: MessageTypeDefinition<_rm_replica_manager_v1_Ack, _rm_replica_manager_v1_Ack__Output>
+        FailureReport: MessageTypeDefinition<_rm_replica_manager_v1_FailureReport, _rm_replica_manager_v1_FailureReport__Output>
+        HealthCheck: MessageTypeDefinition<_rm_replica_manager_v1_HealthCheck, _rm_replica_manager_v1_HealthCheck__Output>
+        Host: MessageTypeDefinition<_rm_replica_manager_v1_Host, _rm_replica_manager_v1_Host__Output>
+        HostReport: MessageTypeDefinition<_rm_replica_manager_v1_HostReport, _rm_replica_manager_v1_HostReport__Output>
+        Module: MessageTypeDefinition<_rm_replica_manager_v1_Module, _rm_replica_manager_v1_Module__Output>
+        RegisterRequest: MessageTypeDefinition<_rm_replica_manager_v1_RegisterRequest, _rm_replica_manager_v1_RegisterRequest__Output>
+        RegisterResponse: MessageTypeDefinition<_rm_replica_manager_v1_RegisterResponse, _rm_replica_manager_v1_RegisterResponse__Output>
+        Replica: MessageTypeDefinition<_rm_replica_manager_v1_Replica, _rm_replica_manager_v1_Replica__Output>
+        ReplicaManager: SubtypeConstructor<typeof grpc.Client, _rm_replica_manager_v1_ReplicaManagerClient> & { service: _rm_replica_manager_v1_ReplicaManagerDefinition }
+        RunningCopy: MessageTypeDefinition<_rm_replica_manager_v1_RunningCopy, _rm_replica_manager_v1_RunningCopy__Output>
+        RunningReport: MessageTypeDefinition<_rm_replica_manager_v1_RunningReport, _rm_replica_manager_v1_RunningReport__Output>
+        StatusRequest: MessageTypeDefinition<_rm_replica_manager_v1_StatusRequest, _rm_replica_manager_v1_StatusRequest__Output>
+        StatusResponse: MessageTypeDefinition<_rm_replica_manager_v1_StatusResponse, _rm_replica_manager_v1_StatusResponse__Output>
+        Table: MessageTypeDefinition<_rm_replica_manager_v1_Table, _rm_replica_manager_v1_Table__Output>
+        UnregisterRequest: MessageTypeDefinition<_rm_replica_manager_v1_UnregisterRequest, _rm_replica_manager_v1_UnregisterRequest__Output>
+        UnregisterResponse: MessageTypeDefinition<_rm_replica_manager_v1_UnregisterResponse, _rm_replica_manager_v1_UnregisterResponse__Output>
+      }
+    }
+  }
+}
+

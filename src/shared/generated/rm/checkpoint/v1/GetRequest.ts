@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/checkpoint.proto
+
+
+export interface GetRequest {
+  'key'?: (string);
+}
+
+export interface GetRequest__Output {
+  'key': (string);
+}

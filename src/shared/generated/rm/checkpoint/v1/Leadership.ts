@@ -1,0 +1,31 @@
+// Original file: /work/main/proto/checkpoint.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface Leadership {
+  'role'?: (string);
+  'holder'?: (string);
+  'epoch'?: (number | string | Long);
+  /**
+   * Milliseconds since the Unix epoch on the Checkpoint Server's clock.
+   */
+  'lease_until_ms'?: (number | string | Long);
+  /**
+   * AcquireLeadership: whether this call won.
+   */
+  'won'?: (boolean);
+}
+
+export interface Leadership__Output {
+  'role': (string);
+  'holder': (string);
+  'epoch': (string);
+  /**
+   * Milliseconds since the Unix epoch on the Checkpoint Server's clock.
+   */
+  'lease_until_ms': (string);
+  /**
+   * AcquireLeadership: whether this call won.
+   */
+  'won': (boolean);
+}

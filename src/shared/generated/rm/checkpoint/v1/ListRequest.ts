@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/checkpoint.proto
+
+
+export interface ListRequest {
+  'prefix'?: (string);
+}
+
+export interface ListRequest__Output {
+  'prefix': (string);
+}

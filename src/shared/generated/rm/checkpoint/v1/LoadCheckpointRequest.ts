@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/checkpoint.proto
+
+
+export interface LoadCheckpointRequest {
+  'module'?: (string);
+}
+
+export interface LoadCheckpointRequest__Output {
+  'module': (string);
+}

@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/checkpoint.proto
+
+
+export interface WatchCheckpointRequest {
+  'module'?: (string);
+}
+
+export interface WatchCheckpointRequest__Output {
+  'module': (string);
+}

@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/checkpoint.proto
+
+
+export interface WatchRequest {
+  'prefix'?: (string);
+}
+
+export interface WatchRequest__Output {
+  'prefix': (string);
+}

@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/replica_manager.proto
+
+
+export interface StatusRequest {
+  'module'?: (string);
+}
+
+export interface StatusRequest__Output {
+  'module': (string);
+}

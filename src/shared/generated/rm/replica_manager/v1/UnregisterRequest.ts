@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/replica_manager.proto
+
+
+export interface UnregisterRequest {
+  'name'?: (string);
+}
+
+export interface UnregisterRequest__Output {
+  'name': (string);
+}

@@ -1,0 +1,8 @@
+// Original file: /work/main/proto/replica_manager.proto
+
+
+export interface UnregisterResponse {
+}
+
+export interface UnregisterResponse__Output {
+}

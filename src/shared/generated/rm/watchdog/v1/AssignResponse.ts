@@ -1,0 +1,12 @@
+// Original file: /work/main/proto/watchdog.proto
+
+
+export interface AssignResponse {
+  'started'?: (string)[];
+  'stopped'?: (string)[];
+}
+
+export interface AssignResponse__Output {
+  'started': (string)[];
+  'stopped': (string)[];
+}

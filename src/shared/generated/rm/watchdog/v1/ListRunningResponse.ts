@@ -1,0 +1,22 @@
+// Original file: /work/main/proto/watchdog.proto
+
+import type { RunningReplica as _rm_watchdog_v1_RunningReplica, RunningReplica__Output as _rm_watchdog_v1_RunningReplica__Output } from '../../../rm/watchdog/v1/RunningReplica.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface ListRunningResponse {
+  'host'?: (string);
+  'running'?: (_rm_watchdog_v1_RunningReplica)[];
+  /**
+   * The highest epoch this WatchDog has seen.
+   */
+  'epoch'?: (number | string | Long);
+}
+
+export interface ListRunningResponse__Output {
+  'host': (string);
+  'running': (_rm_watchdog_v1_RunningReplica__Output)[];
+  /**
+   * The highest epoch this WatchDog has seen.
+   */
+  'epoch': (string);
+}

@@ -1,0 +1,16 @@
+// Original file: /work/main/proto/watchdog.proto
+
+import type { Role as _rm_watchdog_v1_Role, Role__Output as _rm_watchdog_v1_Role__Output } from '../../../rm/watchdog/v1/Role.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface SetRoleRequest {
+  'epoch'?: (number | string | Long);
+  'replica'?: (string);
+  'role'?: (_rm_watchdog_v1_Role);
+}
+
+export interface SetRoleRequest__Output {
+  'epoch': (string);
+  'replica': (string);
+  'role': (_rm_watchdog_v1_Role__Output);
+}

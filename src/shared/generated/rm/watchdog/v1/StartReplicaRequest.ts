@@ -1,0 +1,17 @@
+// Original file: /work/main/proto/watchdog.proto
+
+import type { ReplicaSpec as _rm_watchdog_v1_ReplicaSpec, ReplicaSpec__Output as _rm_watchdog_v1_ReplicaSpec__Output } from '../../../rm/watchdog/v1/ReplicaSpec.js';
+import type { Role as _rm_watchdog_v1_Role, Role__Output as _rm_watchdog_v1_Role__Output } from '../../../rm/watchdog/v1/Role.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface StartReplicaRequest {
+  'epoch'?: (number | string | Long);
+  'replica'?: (_rm_watchdog_v1_ReplicaSpec | null);
+  'role'?: (_rm_watchdog_v1_Role);
+}
+
+export interface StartReplicaRequest__Output {
+  'epoch': (string);
+  'replica': (_rm_watchdog_v1_ReplicaSpec__Output | null);
+  'role': (_rm_watchdog_v1_Role__Output);
+}
