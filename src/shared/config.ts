@@ -4,7 +4,7 @@
  * validates; a bad file is refused with the path of the bad field (STYLE §7).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './errors.js';
 
@@ -228,13 +228,20 @@ export function loadClusterConfig(file: string): ClusterConfig {
   return parseClusterConfig(text, file);
 }
 
-/** The cluster file rmctl uses: `--config`, else `$RM_CONFIG`, else `./cluster.yaml`. */
+/**
+ * The cluster file rmctl uses: `--config`, else `$RM_CONFIG`, else `./cluster.yaml`, else the one
+ * `rmd local` wrote (`./.rm-local/cluster.yaml`).
+ */
 export function findClusterFile(option?: string): string {
   if (option) return option;
   if (process.env.RM_CONFIG) return process.env.RM_CONFIG;
-  const local = resolve('cluster.yaml');
-  if (existsSync(local)) return local;
-  throw new ConfigError('no cluster file: pass --config FILE, set RM_CONFIG, or run where ./cluster.yaml is');
+  for (const candidate of ['cluster.yaml', join('.rm-local', 'cluster.yaml')]) {
+    const file = resolve(candidate);
+    if (existsSync(file)) return file;
+  }
+  throw new ConfigError(
+    'no cluster file: pass --config FILE, set RM_CONFIG, or run where ./cluster.yaml (or .rm-local/cluster.yaml from `rmd local`) is',
+  );
 }
 
 export function clusterHost(cfg: ClusterConfig, name: string): ClusterHost {
@@ -258,8 +265,4 @@ export const addressOf = {
 /** A host's own state folder. */
 export function hostStateDir(cfg: ClusterConfig, host: string): string {
   return resolve(cfg.stateDir, host);
-}
-
-export function isAbsolutePath(p: string): boolean {
-  return isAbsolute(p);
 }

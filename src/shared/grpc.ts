@@ -128,11 +128,12 @@ export function deadline(ms: number): grpc.CallOptions {
   return { deadline: Date.now() + ms };
 }
 
-type UnaryMethod<Req, Res> = (
-  req: Req,
-  options: grpc.CallOptions,
-  callback: (err: grpc.ServiceError | null, res?: Res) => void,
-) => unknown;
+/**
+ * A generated unary method. Typed by its last overload, `(argument, callback)`, which is the one
+ * TypeScript infers from; it is called with `(argument, options, callback)`.
+ */
+type UnaryMethod<Req, Res> = (req: Req, callback: grpc.requestCallback<Res>) => unknown;
+type UnaryWithOptions<Req, Res> = (req: Req, options: grpc.CallOptions, callback: grpc.requestCallback<Res>) => unknown;
 
 /** Calls a unary method with a deadline and resolves with the response or rejects with a domain error. */
 export function unary<Req, Res>(
@@ -143,7 +144,7 @@ export function unary<Req, Res>(
   peer: string,
 ): Promise<Res> {
   return new Promise((resolve, reject) => {
-    method.call(client, req, deadline(deadlineMs), (err, res) => {
+    (method as unknown as UnaryWithOptions<Req, Res>).call(client, req, deadline(deadlineMs), (err, res) => {
       if (err) reject(fromServiceError(err, peer));
       else resolve(res as Res);
     });

@@ -1,0 +1,91 @@
+/**
+ * Processes of a local cluster on one machine: each daemon in its own process group, remembered in a
+ * pid file, and every copy found again by the identity its WatchDog gave it (RM_HOST and
+ * RM_WATCHDOG_ADDRESS in its environment), so that "crash a host" and "stop everything" leave nothing.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { openSync, readdirSync, readFileSync } from 'node:fs';
+
+export interface LocalDaemon {
+  kind: 'checkpoint-server' | 'watchdog' | 'super-watchdog';
+  host: string;
+  pid: number;
+}
+
+/** Starts one daemon as `node rmd.js KIND --config FILE --host HOST`, its output appended to `logFile`. */
+export function spawnDaemon(
+  rmd: string,
+  kind: LocalDaemon['kind'],
+  configFile: string,
+  host: string,
+  logFile: string,
+  env: NodeJS.ProcessEnv = {},
+): ChildProcess {
+  const out = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [rmd, kind, '--config', configFile, '--host', host], {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: { ...process.env, ...env },
+  });
+  child.unref();
+  return child;
+}
+
+/** The environment of a process, or null if it is gone or not ours to read. */
+function environOf(pid: number): Map<string, string> | null {
+  try {
+    const raw = readFileSync(`/proc/${pid}/environ`, 'utf8');
+    const env = new Map<string, string>();
+    for (const kv of raw.split('\0')) {
+      const i = kv.indexOf('=');
+      if (i > 0) env.set(kv.slice(0, i), kv.slice(i + 1));
+    }
+    return env;
+  } catch {
+    return null;
+  }
+}
+
+/** Pids of the copies a WatchDog at `watchdogAddress` started (or adopted), found through /proc. */
+export function copiesOf(watchdogAddress: string): Array<{ pid: number; replica: string }> {
+  const found: Array<{ pid: number; replica: string }> = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    const env = environOf(pid);
+    if (env?.get('RM_WATCHDOG_ADDRESS') === watchdogAddress) found.push({ pid, replica: env.get('RM_REPLICA') ?? '' });
+  }
+  return found;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGKILL to a process group (a daemon and what runs in its group), ignoring one that is gone. */
+export function killGroup(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // gone
+    }
+  }
+}
+
+/** Waits until none of `pids` is alive, at most `timeoutMs`. */
+export async function waitGone(pids: number[], timeoutMs = 5000): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (!pids.some(isAlive)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return !pids.some(isAlive);
+}

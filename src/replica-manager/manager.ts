@@ -1,0 +1,249 @@
+/**
+ * The ReplicaManager's loop (source ¶0015–0017, ¶0020–0021; DESIGN §5): one event at a time, it asks
+ * the pure decide() what to do, persists the new table under its epoch, and only then sends the
+ * actions to the WatchDogs. A stale-epoch refusal from anyone stops it for good (fencing).
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { StaleEpochError, UnavailableError } from '../shared/errors.js';
+import type { Logger } from '../shared/logging.js';
+import { decide } from './decide.js';
+import type { Action, Decision, Event, Module, ReplicaTable, Role } from './table.js';
+
+/** Stable storage of the table (the Checkpoint Server). */
+export interface TableStore {
+  /** The last saved table, or null if none was ever saved. Raises UnavailableError. */
+  load(): Promise<ReplicaTable | null>;
+  /** Saves durably under `epoch`. Raises StaleEpochError (a higher epoch exists) or UnavailableError. */
+  save(table: ReplicaTable, epoch: number): Promise<void>;
+}
+
+/** The WatchDogs, one per host. */
+export interface WatchDogTransport {
+  /** Carries out one action on its host. Raises StaleEpochError, UnavailableError, ExecutableError. */
+  execute(action: Action, module: Module, epoch: number): Promise<void>;
+  /** What the host's WatchDog runs. Raises StaleEpochError or UnavailableError. */
+  listRunning(host: string, epoch: number): Promise<Array<{ replica: string; role: Role }>>;
+}
+
+export type ManagerState = 'starting' | 'serving' | 'fenced' | 'stopped';
+
+export interface ManagerOptions {
+  store: TableStore;
+  watchdogs: WatchDogTransport;
+  epoch: number;
+  /** The cluster file's hosts: a table that lacks one gets it (up). */
+  hosts: string[];
+  logger: Logger;
+  /** Called once when a higher epoch is seen: this manager must not act any more. */
+  onFenced?: (err: StaleEpochError) => void;
+  /** How many times an action is tried against a WatchDog that does not answer. */
+  actionAttempts?: number;
+  /** Upper bound of the back-off between restarts of a copy that keeps failing. */
+  maxRestartDelayMs?: number;
+  /** Back-off between attempts to reach the store while it is unreachable (freeze). */
+  storeRetryMs?: number;
+}
+
+type Listener = (table: ReplicaTable) => void;
+
+/** Describes an event in a log line without its bulky parts. */
+function describe(event: Event): Record<string, unknown> {
+  if (event.kind === 'register') return { kind: 'register', module: event.module.name, runningOn: event.runningOn };
+  return { ...event };
+}
+
+export class ReplicaManager {
+  private stateValue: ManagerState = 'starting';
+  private current: ReplicaTable = { hosts: [], modules: [] };
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly hostChains = new Map<string, Promise<void>>();
+  private readonly listeners = new Set<Listener>();
+  /** Recent failures per copy, for the capped restart back-off. */
+  private readonly recentFailures = new Map<string, { count: number; at: number }>();
+  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+
+  constructor(private readonly opts: ManagerOptions) {}
+
+  get state(): ManagerState {
+    return this.stateValue;
+  }
+
+  get epoch(): number {
+    return this.opts.epoch;
+  }
+
+  get table(): ReplicaTable {
+    return this.current;
+  }
+
+  /** Loads the table (waiting for the store if it is down), adds missing hosts, then reconciles every host. */
+  async start(): Promise<void> {
+    const loaded = await this.withStore(() => this.opts.store.load());
+    const table: ReplicaTable = loaded ?? { hosts: [], modules: [] };
+    for (const h of this.opts.hosts) {
+      if (!table.hosts.some((x) => x.name === h)) table.hosts.push({ name: h, up: true });
+    }
+    this.current = table;
+    this.opts.logger.info(
+      { epoch: this.epoch, modules: table.modules.length, replicas: table.modules.reduce((n, m) => n + m.replicas.length, 0) },
+      loaded ? 'table loaded' : 'no table saved yet; starting empty',
+    );
+    if (this.stateValue === 'starting') this.stateValue = 'serving';
+    await this.reconcileAll();
+  }
+
+  /** Asks every up host's WatchDog what it runs and feeds each answer in as a reconcile event. */
+  async reconcileAll(): Promise<void> {
+    const hosts = this.current.hosts.filter((h) => h.up).map((h) => h.name);
+    await Promise.all(
+      hosts.map(async (host) => {
+        try {
+          const running = await this.opts.watchdogs.listRunning(host, this.epoch);
+          await this.submit({ kind: 'reconcile', host, running });
+        } catch (err) {
+          if (err instanceof StaleEpochError) this.fence(err);
+          else this.opts.logger.warn({ host, err: (err as Error).message }, 'WatchDog not answering; left to the SuperWatchDog');
+        }
+      }),
+    );
+  }
+
+  /** Decides one event after all earlier ones; resolves once the new table is durable. */
+  submit(event: Event): Promise<Decision> {
+    const run = this.queue.then(() => this.apply(event));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stateValue !== 'fenced') this.stateValue = 'stopped';
+    // Wake every wait so that the loops see the state and end.
+    for (const [t, wake] of this.timers) {
+      clearTimeout(t);
+      wake();
+    }
+    this.timers.clear();
+    this.listeners.clear();
+  }
+
+  private async apply(event: Event): Promise<Decision> {
+    if (this.stateValue === 'fenced') throw new StaleEpochError(this.epoch, this.epoch + 1);
+    if (this.stateValue === 'stopped') throw new UnavailableError('the ReplicaManager is stopping');
+    const decision = decide(this.current, event);
+    if (!isDeepStrictEqual(decision.table, this.current)) {
+      // Persist, then act (DESIGN §5): no command leaves before the table that explains it is durable.
+      await this.withStore(() => this.opts.store.save(decision.table, this.epoch));
+    }
+    this.current = decision.table;
+    if (event.kind === 'replica-failed') this.noteFailure(event.replica);
+    if (decision.actions.length > 0 || decision.alerts.length > 0 || event.kind !== 'replica-started') {
+      this.opts.logger.info(
+        { event: describe(event), actions: decision.actions, alerts: decision.alerts, epoch: this.epoch },
+        'decision',
+      );
+    }
+    for (const alert of decision.alerts) this.opts.logger.warn({ alert, epoch: this.epoch }, 'alert');
+    for (const l of this.listeners) l(this.current);
+    for (const action of decision.actions) this.dispatch(action);
+    return decision;
+  }
+
+  /** Runs a store call, waiting out an unreachable store (freeze: nobody is promoted on a guess). */
+  private async withStore<T>(call: () => Promise<T>): Promise<T> {
+    const retryMs = this.opts.storeRetryMs ?? 500;
+    for (let attempt = 1; ; attempt++) {
+      if (this.stateValue === 'stopped') throw new UnavailableError('the ReplicaManager is stopping');
+      try {
+        return await call();
+      } catch (err) {
+        if (err instanceof StaleEpochError) {
+          this.fence(err);
+          throw err;
+        }
+        if (!(err instanceof UnavailableError)) throw err;
+        if (attempt === 1 || attempt % 20 === 0) {
+          this.opts.logger.warn({ attempt, err: err.message }, 'Checkpoint Server unreachable: frozen until it answers');
+        }
+        await this.sleep(retryMs);
+      }
+    }
+  }
+
+  private noteFailure(replica: string): void {
+    const now = Date.now();
+    const prev = this.recentFailures.get(replica);
+    const recent = prev && now - prev.at < 30_000;
+    this.recentFailures.set(replica, { count: recent ? prev.count + 1 : 1, at: now });
+  }
+
+  /** The first failure is handled at once; a copy that keeps failing is restarted with a capped back-off. */
+  private restartDelay(replica: string): number {
+    const f = this.recentFailures.get(replica);
+    if (!f || f.count < 2 || Date.now() - f.at > 30_000) return 0;
+    return Math.min(100 * 2 ** (f.count - 2), this.opts.maxRestartDelayMs ?? 5000);
+  }
+
+  /** Actions for one host run in order; hosts proceed independently. */
+  private dispatch(action: Action): void {
+    const prev = this.hostChains.get(action.host) ?? Promise.resolve();
+    const next = prev.then(() => this.execute(action));
+    this.hostChains.set(action.host, next);
+  }
+
+  private async execute(action: Action): Promise<void> {
+    if (this.stateValue !== 'serving') return;
+    const module = this.current.modules.find((m) => m.replicas.some((r) => r.id === action.replica));
+    if (!module && action.kind !== 'stop') return;
+    if (action.kind === 'start' || action.kind === 'restart') {
+      const delay = this.restartDelay(action.replica);
+      if (delay > 0) await this.sleep(delay);
+    }
+    const attempts = this.opts.actionAttempts ?? 3;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (this.stateValue !== 'serving') return;
+      try {
+        await this.opts.watchdogs.execute(action, module ?? (undefined as unknown as Module), this.epoch);
+        return;
+      } catch (err) {
+        if (err instanceof StaleEpochError) {
+          this.fence(err);
+          return;
+        }
+        const unreachable = err instanceof UnavailableError;
+        this.opts.logger.warn({ action, attempt, err: (err as Error).message }, 'action failed');
+        if (!unreachable || attempt === attempts) {
+          // A copy that cannot be started is a failed copy: decide() moves it on (its policy applies).
+          if (action.kind === 'start' || action.kind === 'restart') {
+            this.submit({ kind: 'replica-failed', replica: action.replica, reason: 'start-failed' }).catch((e: unknown) =>
+              this.opts.logger.warn({ err: (e as Error).message }, 'could not record the failed start'),
+            );
+          }
+          return;
+        }
+        await this.sleep(200 * attempt);
+      }
+    }
+  }
+
+  private fence(err: StaleEpochError): void {
+    if (this.stateValue === 'fenced') return;
+    this.stateValue = 'fenced';
+    this.opts.logger.error({ epoch: this.epoch, current: err.current }, 'a higher epoch exists: this ReplicaManager stops acting');
+    this.opts.onFenced?.(err);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        resolve();
+      }, ms);
+      this.timers.set(t, resolve);
+    });
+  }
+}

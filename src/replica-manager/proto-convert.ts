@@ -1,0 +1,85 @@
+/** Conversions between the replica table's model and its gRPC messages (proto/replica_manager.proto). */
+import type { Module as PbModule, Module__Output as PbModuleOut } from '../shared/generated/rm/replica_manager/v1/Module.js';
+import type { Table as PbTable, Table__Output as PbTableOut } from '../shared/generated/rm/replica_manager/v1/Table.js';
+import type { Check, Module, ModuleSpec, ReplicaTable, Status } from './table.js';
+
+export function moduleToProto(m: Module | ModuleSpec): PbModule {
+  return {
+    name: m.name,
+    style: m.style,
+    degree: m.degree,
+    policy: m.policy,
+    has_threshold: m.threshold !== undefined,
+    threshold: m.threshold ?? 0,
+    detect: m.detect ?? '',
+    interval_ms: m.intervalMs ?? 0,
+    timeout_ms: m.timeoutMs ?? 0,
+    check: m.check ? { kind: m.check.kind, port: m.check.port ?? 0, path: m.check.path ?? '', command: m.check.command ?? [] } : null,
+    args: m.args ?? [],
+    env: m.env ?? {},
+    replicas: m.replicas.map((r) => ({
+      id: r.id ?? '',
+      host: r.host,
+      path: r.path,
+      status: 'status' in r ? r.status : '',
+      failures: 'failures' in r ? r.failures : 0,
+    })),
+    under_replicated: 'underReplicated' in m ? m.underReplicated : false,
+  };
+}
+
+function checkFromProto(c: PbModuleOut['check']): Check | undefined {
+  if (!c || !c.kind) return undefined;
+  const check: Check = { kind: c.kind as Check['kind'] };
+  if (c.port) check.port = c.port;
+  if (c.path) check.path = c.path;
+  if (c.command.length > 0) check.command = c.command;
+  return check;
+}
+
+/**
+ * A registration as the wire carries it. Values are passed through unchecked (the validator names
+ * what is wrong); only the proto's zero values are read as "not given".
+ */
+export function specFromProto(m: PbModuleOut): ModuleSpec {
+  const spec: ModuleSpec = {
+    name: m.name,
+    style: m.style as ModuleSpec['style'],
+    degree: m.degree,
+    policy: m.policy as ModuleSpec['policy'],
+    replicas: m.replicas.map((r) => (r.id ? { id: r.id, host: r.host, path: r.path } : { host: r.host, path: r.path })),
+  };
+  if (m.has_threshold) spec.threshold = m.threshold;
+  if (m.detect) spec.detect = m.detect as ModuleSpec['detect'];
+  if (m.interval_ms) spec.intervalMs = m.interval_ms;
+  if (m.timeout_ms) spec.timeoutMs = m.timeout_ms;
+  const check = checkFromProto(m.check);
+  if (check) spec.check = check;
+  if (m.args.length > 0) spec.args = m.args;
+  if (Object.keys(m.env).length > 0) spec.env = m.env;
+  return spec;
+}
+
+export function moduleFromProto(m: PbModuleOut): Module {
+  const spec = specFromProto(m);
+  return {
+    ...spec,
+    detect: spec.detect ?? 'poll',
+    replicas: m.replicas.map((r) => ({
+      id: r.id,
+      host: r.host,
+      path: r.path,
+      status: r.status as Status,
+      failures: r.failures,
+    })),
+    underReplicated: m.under_replicated,
+  };
+}
+
+export function tableToProto(t: ReplicaTable): PbTable {
+  return { hosts: t.hosts.map((h) => ({ name: h.name, up: h.up })), modules: t.modules.map(moduleToProto) };
+}
+
+export function tableFromProto(t: PbTableOut): ReplicaTable {
+  return { hosts: t.hosts.map((h) => ({ name: h.name, up: h.up })), modules: t.modules.map(moduleFromProto) };
+}

@@ -1,0 +1,77 @@
+/** The ReplicaManager's gRPC handlers: convert the request, submit the event, convert the answer. */
+import type * as grpc from '@grpc/grpc-js';
+import { NotFoundError, StaleEpochError } from '../shared/errors.js';
+import type { ReplicaManagerHandlers } from '../shared/generated/rm/replica_manager/v1/ReplicaManager.js';
+import type { StatusRequest__Output } from '../shared/generated/rm/replica_manager/v1/StatusRequest.js';
+import type { StatusResponse } from '../shared/generated/rm/replica_manager/v1/StatusResponse.js';
+import { handle } from '../shared/grpc.js';
+import type { ReplicaManager } from './manager.js';
+import { moduleToProto, specFromProto, tableToProto } from './proto-convert.js';
+import type { ReplicaTable, Role } from './table.js';
+
+function statusOf(rm: ReplicaManager, managerHost: string, only: string): StatusResponse {
+  let table: ReplicaTable = rm.table;
+  if (only) {
+    const m = table.modules.find((x) => x.name === only);
+    if (!m) {
+      throw new NotFoundError(
+        `unknown module "${only}" (registered: ${table.modules.map((x) => x.name).join(', ') || 'none'})`,
+      );
+    }
+    table = { hosts: table.hosts, modules: [m] };
+  }
+  return { table: tableToProto(table), epoch: String(rm.epoch), manager_host: managerHost };
+}
+
+export function replicaManagerHandlers(rm: ReplicaManager, managerHost: string): ReplicaManagerHandlers {
+  return {
+    Register: handle(async (req) => {
+      if (!req.module) throw new NotFoundError('register needs a module');
+      const spec = specFromProto(req.module);
+      const event = req.running_on
+        ? { kind: 'register' as const, module: spec, runningOn: req.running_on }
+        : { kind: 'register' as const, module: spec };
+      const decision = await rm.submit(event);
+      const module = decision.table.modules.find((m) => m.name === spec.name)!;
+      return { module: moduleToProto(module), epoch: String(rm.epoch) };
+    }),
+    Unregister: handle(async (req) => {
+      await rm.submit({ kind: 'unregister', name: req.name });
+      return {};
+    }),
+    Status: handle((req) => statusOf(rm, managerHost, req.module)),
+    WatchStatus: (call: grpc.ServerWritableStream<StatusRequest__Output, StatusResponse>) => {
+      const send = () => {
+        try {
+          call.write(statusOf(rm, managerHost, call.request.module));
+        } catch (err) {
+          call.destroy(err as Error);
+        }
+      };
+      send();
+      const unsubscribe = rm.subscribe(send);
+      call.on('cancelled', unsubscribe);
+      call.on('close', unsubscribe);
+    },
+    ReportFailure: handle(async (req) => {
+      const replica = rm.table.modules.flatMap((m) => m.replicas).find((r) => r.id === req.replica);
+      if (replica && replica.host !== req.host) {
+        throw new NotFoundError(`replica ${req.replica} is on ${replica.host}, not on ${req.host}`);
+      }
+      await rm.submit({ kind: 'replica-failed', replica: req.replica, reason: req.reason || 'failed' });
+      return { epoch: String(rm.epoch) };
+    }),
+    ReportRunning: handle(async (req) => {
+      const running = req.running.map((c) => ({ replica: c.replica, role: c.role as Role }));
+      await rm.submit({ kind: 'reconcile', host: req.host, running });
+      return { epoch: String(rm.epoch) };
+    }),
+    ReportHost: handle(async (req) => {
+      // A SuperWatchDog that lost its primacy must not steer this manager (DESIGN §5).
+      const epoch = Number(req.epoch);
+      if (epoch < rm.epoch) throw new StaleEpochError(epoch, rm.epoch);
+      await rm.submit({ kind: req.up ? 'host-up' : 'host-down', host: req.host });
+      return { epoch: String(rm.epoch) };
+    }),
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Time for the WatchDog, behind an interface (STYLE §4), so that tests drive supervision with a
+ * manual clock instead of waiting.
+ */
+
+/** An opaque timer handle. */
+export type TimerHandle = { readonly id: unknown };
+
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+  /** Calls `fn` once after `ms`. */
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+/** The system clock and Node's timers. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => ({ id: setTimeout(fn, ms) }),
+  clearTimeout: (h) => clearTimeout(h.id as NodeJS.Timeout),
+};
+
+/** A clock that moves only when told to; timers fire in time order during advance(). */
+export class ManualClock implements Clock {
+  private timers: Array<{ at: number; fn: () => void; handle: TimerHandle }> = [];
+  private seq = 0;
+
+  constructor(private t = 1_000_000) {}
+
+  now(): number {
+    return this.t;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const handle = { id: ++this.seq };
+    this.timers.push({ at: this.t + Math.max(0, ms), fn, handle });
+    return handle;
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.timers = this.timers.filter((x) => x.handle !== handle);
+  }
+
+  /** Moves time forward by `ms`, firing every timer that falls due, in order. */
+  advance(ms: number): void {
+    const until = this.t + ms;
+    for (;;) {
+      const due = this.timers.filter((x) => x.at <= until).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((x) => x !== due);
+      this.t = Math.max(this.t, due.at);
+      due.fn();
+    }
+    this.t = until;
+  }
+
+  get pending(): number {
+    return this.timers.length;
+  }
+}

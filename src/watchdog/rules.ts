@@ -1,0 +1,146 @@
+/**
+ * The WatchDog's supervision rules as pure functions (STYLE §1): when a copy is hung, when a polled
+ * copy is dead, which SuperWatchDog to beat next, how an Assign differs from what runs, how long to
+ * back off. No clock reads, no I/O: time comes in as arguments.
+ */
+import type { Role } from '../replica-manager/table.js';
+
+/** How a copy is watched, with every default already filled in. */
+export interface Watch {
+  detect: 'poll' | 'heartbeat';
+  /** Poll: time between checks. */
+  intervalMs: number;
+  /** Heartbeat: silence after which the copy is hung. */
+  timeoutMs: number;
+  /** Poll: failed checks in a row after which the copy is dead. */
+  misses: number;
+  /** Time a copy gets after its start before the first beat or the first failed check counts. */
+  startGraceMs: number;
+}
+
+/** What the WatchDog knows about a copy's liveness at one moment. */
+export interface Liveness {
+  startedAtMs: number;
+  /** Last heartbeat (or the moment the copy attached), if any. */
+  lastBeatMs?: number;
+  /** Failed checks in a row. */
+  misses: number;
+  /** Whether any check has succeeded since the start. */
+  everHealthy: boolean;
+}
+
+/**
+ * A heartbeat-style copy is hung when it has been silent longer than its timeout (source ¶0019);
+ * before its first beat it gets the longer of its timeout and the start grace.
+ */
+export function isHung(w: Watch, l: Liveness, nowMs: number): boolean {
+  if (w.detect !== 'heartbeat') return false;
+  if (l.lastBeatMs === undefined) return nowMs - l.startedAtMs > Math.max(w.timeoutMs, w.startGraceMs);
+  return nowMs - l.lastBeatMs > w.timeoutMs;
+}
+
+/** Whether a poll is due: one interval after the last one. */
+export function pollDue(w: Watch, lastPollMs: number | undefined, nowMs: number): boolean {
+  return lastPollMs === undefined || nowMs - lastPollMs >= w.intervalMs;
+}
+
+/**
+ * Counts one poll result: a healthy answer clears the misses; a miss counts, except while a copy that
+ * has never answered is still within its start grace (a program needs time to open its port).
+ */
+export function countPoll(w: Watch, l: Liveness, healthy: boolean, nowMs: number): Liveness {
+  if (healthy) return { ...l, misses: 0, everHealthy: true };
+  if (!l.everHealthy && nowMs - l.startedAtMs < w.startGraceMs) return l;
+  return { ...l, misses: l.misses + 1 };
+}
+
+/** A polled copy is dead after `misses` failed checks in a row (DESIGN §6). */
+export function isDeadByPolls(w: Watch, l: Liveness): boolean {
+  return l.misses >= w.misses;
+}
+
+/** The failure reason for a copy whose process ended, as ReportFailure carries it. */
+export function exitReason(
+  code: number | null,
+  signal: string | null,
+): { reason: 'exit' | 'signal'; detail: string } {
+  if (signal) return { reason: 'signal', detail: `killed by ${signal}` };
+  return { reason: 'exit', detail: `exited with code ${code ?? 'unknown'}` };
+}
+
+/** Epoch fencing (DESIGN §5): a command is accepted when its epoch is at least the highest seen. */
+export function epochVerdict(seen: number, got: number): 'stale' | 'same' | 'newer' {
+  if (got < seen) return 'stale';
+  return got === seen ? 'same' : 'newer';
+}
+
+/** The result of one beat attempt to a SuperWatchDog. */
+export type BeatOutcome = { ok: false } | { ok: true; primary: boolean; primaryHost: string };
+
+/**
+ * Where the next beat goes after an attempt to `current` (source ¶0026: each WatchDog discovers the
+ * new primary): stay with a primary; follow a backup's pointer to the primary it names when that is
+ * another ring member; otherwise try the next member in ring order.
+ */
+export function nextBeatTarget(ring: readonly string[], current: string, outcome: BeatOutcome): string {
+  if (outcome.ok && outcome.primary) return current;
+  if (
+    outcome.ok &&
+    outcome.primaryHost &&
+    outcome.primaryHost !== current &&
+    ring.includes(outcome.primaryHost)
+  ) {
+    return outcome.primaryHost;
+  }
+  const i = ring.indexOf(current);
+  return ring[(i + 1) % ring.length] ?? current;
+}
+
+/** Capped exponential back-off: `baseMs`, doubling per attempt, at most `maxMs`. */
+export function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, Math.min(attempt - 1, 30)));
+}
+
+/** What an Assign asks of this host, against what runs here now. */
+export interface AssignPlan {
+  stop: string[];
+  start: Array<{ replica: string; role: Role }>;
+  setRole: Array<{ replica: string; role: Role }>;
+}
+
+/**
+ * Level-triggered reconcile of one host (STYLE §3): stop what runs but is not assigned, start what
+ * is assigned but does not run, change the role of what runs with another role.
+ */
+export function planAssign(
+  running: ReadonlyArray<{ replica: string; role: Role }>,
+  wanted: ReadonlyArray<{ replica: string; role: Role }>,
+): AssignPlan {
+  const want = new Map(wanted.map((w) => [w.replica, w.role]));
+  const have = new Map(running.map((r) => [r.replica, r.role]));
+  const plan: AssignPlan = { stop: [], start: [], setRole: [] };
+  for (const r of running) if (!want.has(r.replica)) plan.stop.push(r.replica);
+  for (const [replica, role] of want) {
+    const now = have.get(replica);
+    if (now === undefined) plan.start.push({ replica, role });
+    else if (now !== role) plan.setRole.push({ replica, role });
+  }
+  return plan;
+}
+
+/**
+ * How long the tick between supervision passes may be: fine enough for the shortest timeout or
+ * interval in use, never busier than every 20 ms nor lazier than every 200 ms.
+ */
+export function tickMs(watches: readonly Watch[]): number {
+  const shortest = Math.min(
+    1000,
+    ...watches.map((w) => (w.detect === 'heartbeat' ? w.timeoutMs : w.intervalMs)),
+  );
+  return Math.max(20, Math.min(200, Math.floor(shortest / 4)));
+}
+
+/** How often a copy should beat: a third of its timeout, so that one late beat is not a hang. */
+export function heartbeatIntervalMs(timeoutMs: number): number {
+  return Math.max(20, Math.floor(timeoutMs / 3));
+}

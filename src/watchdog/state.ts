@@ -1,0 +1,137 @@
+/**
+ * The WatchDog's state file in its host's state folder: the highest epoch it has seen (fencing,
+ * DESIGN §5) and the copies it runs, with each one's pid and process start time, so that a restarted
+ * WatchDog adopts its still-running copies instead of starting them twice. Written durably: a
+ * temporary file, fsync, rename, fsync of the folder.
+ */
+import { promises as fs, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Role } from '../replica-manager/table.js';
+
+/** What the WatchDog needs to start, watch and describe one copy (the wire's ReplicaSpec, defaults not filled). */
+export interface CopySpec {
+  replica: string;
+  module: string;
+  path: string;
+  args: string[];
+  env: Record<string, string>;
+  /** poll | heartbeat; empty means poll. */
+  detect: string;
+  /** 0 means the cluster default. */
+  intervalMs: number;
+  timeoutMs: number;
+  check: { kind: string; port: number; path: string; command: string[] } | null;
+  style: string;
+}
+
+/** One copy as the state file records it. */
+export interface CopyRecord {
+  spec: CopySpec;
+  role: Role;
+  pid: number;
+  /** Field 22 of /proc/<pid>/stat (clock ticks since boot): tells the copy from a later process with its pid. */
+  procStart: string | null;
+  startedAtMs: number;
+  /** Whether the copy leads its own process group (the WatchDog started it), so that a kill reaches its children. */
+  group: boolean;
+  /** The epoch of the command that started it. */
+  epoch: number;
+}
+
+export interface WatchDogState {
+  epoch: number;
+  copies: CopyRecord[];
+}
+
+export const STATE_FILE = 'watchdog-state.json';
+
+/** Where the state lives and how it is read and written. Both methods raise on I/O errors. */
+export interface StateStore {
+  load(): Promise<WatchDogState>;
+  save(state: WatchDogState): Promise<void>;
+}
+
+/** Writes `text` to `file` so that after a crash the file holds either the old or the new text. */
+export async function writeDurably(file: string, text: string): Promise<void> {
+  const dir = dirname(file);
+  await fs.mkdir(dir, { recursive: true });
+  const tmp = join(dir, `.${process.pid}.${Date.now()}.tmp`);
+  const fh = await fs.open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fs.rename(tmp, file);
+  const dh = await fs.open(dir, 'r');
+  try {
+    await dh.sync();
+  } finally {
+    await dh.close();
+  }
+}
+
+function asState(raw: unknown, file: string): WatchDogState {
+  const o = raw as Partial<WatchDogState> | null;
+  if (!o || typeof o !== 'object' || !Array.isArray(o.copies) || typeof o.epoch !== 'number') {
+    throw new Error(`${file}: not a WatchDog state file (expected {"epoch": N, "copies": [...]})`);
+  }
+  return { epoch: o.epoch, copies: o.copies };
+}
+
+/** The state file in `dir`; a missing file is an empty state (epoch 0, no copies). */
+export class FileStateStore implements StateStore {
+  readonly file: string;
+
+  constructor(readonly dir: string) {
+    this.file = join(dir, STATE_FILE);
+  }
+
+  async load(): Promise<WatchDogState> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { epoch: 0, copies: [] };
+      throw err;
+    }
+    return asState(JSON.parse(text), this.file);
+  }
+
+  async save(state: WatchDogState): Promise<void> {
+    await writeDurably(this.file, `${JSON.stringify(state, null, 2)}\n`);
+  }
+}
+
+/** Process facts read from /proc, or null when the process does not exist (or is a zombie). */
+export function procStat(pid: number): { start: string; state: string; pgid: number } | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // The command name (field 2) may contain spaces and parentheses: fields resume after the last ')'.
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const state = rest[0] ?? '';
+  const pgid = Number(rest[2]);
+  const start = rest[19];
+  if (start === undefined || state === 'Z' || state === 'X') return null;
+  return { start, state, pgid };
+}
+
+/** Whether `pid` is the very process recorded (same start time), alive and not a zombie. */
+export function sameProcess(pid: number, procStart: string | null): boolean {
+  if (pid <= 0) return false;
+  const st = procStat(pid);
+  if (st) return procStart === null || st.start === procStart;
+  // Without /proc (not Linux) only the pid can be checked.
+  if (process.platform === 'linux') return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_TIMINGS, parseClusterConfig } from '../../src/shared/config.js';
+import { ConfigError } from '../../src/shared/errors.js';
+
+const GOOD = `
+hosts:
+  - { name: H1, address: 127.0.0.11 }
+  - { name: H2, address: 127.0.0.12 }
+  - { name: H5, address: 127.0.0.15 }
+checkpointServer: { address: 127.0.0.10:7400, dataDir: cs }
+ring: [H2, H5]
+allowedExecutableDirs: [/opt/apps]
+timings: { hostTimeoutMs: 3000 }
+`;
+
+function refusal(text: string): string {
+  try {
+    parseClusterConfig(text, '/etc/rm/cluster.yaml');
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('the file was accepted');
+}
+
+describe('the cluster file', () => {
+  it('fills defaults and resolves folders against the file', () => {
+    const cfg = parseClusterConfig(GOOD, '/etc/rm/cluster.yaml');
+    expect(cfg.hosts.map((h) => h.name)).toEqual(['H1', 'H2', 'H5']);
+    expect(cfg.ring).toEqual(['H2', 'H5']);
+    expect(cfg.checkpointServer).toEqual({ address: '127.0.0.10:7400', dataDir: '/etc/rm/cs' });
+    expect(cfg.stateDir).toBe('/etc/rm/state');
+    expect(cfg.ports).toEqual({ replicaManager: 7401, watchdog: 7402, superWatchdog: 7403 });
+    expect(cfg.timings).toEqual({ ...DEFAULT_TIMINGS, hostTimeoutMs: 3000 });
+  });
+
+  it.each([
+    ['hosts: [', 'not valid YAML'],
+    [GOOD.replace('ring: [H2, H5]', 'ring: [H2, H9]'), 'ring[1]: unknown host "H9" (hosts: H1, H2, H5)'],
+    [GOOD.replace('H5, address', 'H1, address'), 'hosts[2].name: host "H1" is listed twice'],
+    [GOOD.replace('127.0.0.10:7400', '127.0.0.10'), 'checkpointServer.address: expected host:port'],
+    [GOOD.replace('hostTimeoutMs: 3000', 'hostTimeoutMs: -1'), 'timings.hostTimeoutMs: expected a whole number ≥ 1, got -1'],
+    [GOOD.replace('hostTimeoutMs: 3000', 'hostTimoutMs: 3000'), 'timings.hostTimoutMs: unknown key'],
+    [GOOD.replace('hostTimeoutMs: 3000', 'hostTimeoutMs: 100'), 'timings.hostTimeoutMs: must be longer than'],
+    [`${GOOD}colour: blue\n`, 'colour: unknown key (accepted: hosts, checkpointServer'],
+    [GOOD.replace('allowedExecutableDirs: [/opt/apps]', 'allowedExecutableDirs: []'), 'allowedExecutableDirs: at least one'],
+    [`${GOOD}ports: { watchdog: 70000 }\n`, 'ports.watchdog: expected a port from 1 to 65535, got 70000'],
+  ])('refuses a bad file with the path of the bad field (%#)', (text, message) => {
+    const got = refusal(text);
+    expect(got).toContain(message);
+    expect(got.startsWith('/etc/rm/cluster.yaml: ')).toBe(true);
+  });
+});
