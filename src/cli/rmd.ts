@@ -55,6 +55,19 @@ export function buildRmd(): Command {
         stopOnSignals(daemon, logger);
       });
   }
+  program
+    .command('local')
+    .description(
+      'Runs the six-host cluster of the source (H1–H6 on 127.0.0.11–16, SuperWatchDogs on H2, H5, H6) on this machine, ' +
+        'with the sample modules A, B and C registered, until Ctrl-C.',
+    )
+    .option('-d, --dir <DIR>', 'where the cluster keeps its files (cluster.yaml, logs, state)', '.rm-local')
+    .option('--story', "tell the source's story (crash A1, host H1, backup SuperWatchDog H6, primary H2) and exit")
+    .option('--stop', 'stop a local cluster left running from --dir')
+    .action(async (opts: { dir: string; story?: boolean; stop?: boolean }) => {
+      const { runLocal } = await import('./local-command.js');
+      process.exitCode = await runLocal(opts);
+    });
   return program;
 }
 

@@ -1,7 +1,225 @@
-import type { ClusterConfig } from '../shared/config.js';
-import type { Daemon } from '../shared/lifecycle.js';
+/**
+ * The ReplicaManager daemon: the loop of manager.ts wired to the Checkpoint Server (its table, its
+ * epoch), to the WatchDogs (its commands), and to the SuperWatchDog on its host (its beats).
+ */
+import * as grpc from '@grpc/grpc-js';
+import { CheckpointClient } from '../checkpoint-server/client.js';
+import { addressOf, type ClusterConfig, clusterHost } from '../shared/config.js';
+import { ConfigError, StaleEpochError, UnavailableError } from '../shared/errors.js';
+import { CLIENT_OPTIONS, DaemonServer, protos, unary } from '../shared/grpc.js';
+import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
+import { WatchDogClient, type WatchDogReplicaSpec } from '../watchdog/client.js';
+import { ReplicaManager, type TableStore, type WatchDogTransport } from './manager.js';
+import { replicaManagerHandlers } from './service.js';
+import type { Action, Module, ReplicaTable } from './table.js';
 
-export async function startReplicaManagerDaemon(_cfg: ClusterConfig, _host: string, _logger: Logger): Promise<Daemon> {
-  throw new Error('replica-manager daemon: not implemented yet');
+/** What the WatchDog needs to start one copy of `module`. */
+export function replicaSpec(module: Module, replica: string): WatchDogReplicaSpec {
+  const r = module.replicas.find((x) => x.id === replica);
+  if (!r) throw new ConfigError(`replica ${replica} is not in module ${module.name}`);
+  return {
+    replica: r.id,
+    module: module.name,
+    path: r.path,
+    args: module.args ?? [],
+    env: module.env ?? {},
+    detect: module.detect,
+    interval_ms: module.intervalMs ?? 0,
+    timeout_ms: module.timeoutMs ?? 0,
+    check: module.check
+      ? {
+          kind: module.check.kind,
+          port: module.check.port ?? 0,
+          path: module.check.path ?? '',
+          command: module.check.command ?? [],
+        }
+      : null,
+    style: module.style,
+  };
 }
+
+/** The table in the Checkpoint Server, written under the manager's epoch. */
+export function checkpointTableStore(cs: CheckpointClient): TableStore {
+  return {
+    async load() {
+      const res = await cs.loadTable();
+      return res.found ? (JSON.parse(res.tableJson) as ReplicaTable) : null;
+    },
+    async save(table, epoch) {
+      await cs.saveTable(epoch, JSON.stringify(table));
+    },
+  };
+}
+
+/** The WatchDogs of the cluster file's hosts, over gRPC. */
+export class GrpcWatchDogs implements WatchDogTransport {
+  private readonly clients = new Map<string, WatchDogClient>();
+
+  constructor(
+    private readonly cfg: ClusterConfig,
+    private readonly deadlineMs = cfg.timings.rpcDeadlineMs,
+  ) {}
+
+  private client(host: string): WatchDogClient {
+    let c = this.clients.get(host);
+    if (!c) {
+      c = new WatchDogClient(addressOf.watchdog(this.cfg, host), { deadlineMs: this.deadlineMs });
+      this.clients.set(host, c);
+    }
+    return c;
+  }
+
+  async execute(action: Action, module: Module | undefined, epoch: number): Promise<void> {
+    const wd = this.client(action.host);
+    switch (action.kind) {
+      case 'start':
+        await wd.startReplica(epoch, replicaSpec(module!, action.replica), action.role);
+        return;
+      case 'restart':
+        // In place: whatever is left of the failed copy goes first.
+        await wd.stopReplica(epoch, action.replica);
+        await wd.startReplica(epoch, replicaSpec(module!, action.replica), action.role);
+        return;
+      case 'stop':
+        await wd.stopReplica(epoch, action.replica);
+        return;
+      case 'set-role':
+        await wd.setRole(epoch, action.replica, action.role);
+        return;
+    }
+  }
+
+  async listRunning(host: string, epoch: number) {
+    const res = await this.client(host).listRunning(epoch);
+    return res.running.map((r) => ({ replica: r.replica, role: r.role }));
+  }
+
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+  }
+}
+
+/** The epoch to act under: the one the SuperWatchDog won (RM_EPOCH), or one won here when run by hand. */
+async function obtainEpoch(cs: CheckpointClient, host: string, leaseMs: number, logger: Logger): Promise<number> {
+  const given = Number(process.env.RM_EPOCH ?? 0);
+  if (given > 0) return given;
+  const current = await cs.getLeadership('manager');
+  const res = await cs.acquireLeadership({
+    role: 'manager',
+    holder: `replica-manager@${host}`,
+    expectedEpoch: current.epoch,
+    leaseMs,
+  });
+  if (!res.won) throw new StaleEpochError(current.epoch, res.epoch);
+  logger.info({ epoch: res.epoch }, 'no SuperWatchDog gave an epoch: won one from the Checkpoint Server');
+  return res.epoch;
+}
+
+export async function startReplicaManagerDaemon(cfg: ClusterConfig, host: string, logger: Logger): Promise<Daemon> {
+  const me = clusterHost(cfg, host);
+  const t = cfg.timings;
+  const cs = new CheckpointClient(cfg.checkpointServer.address, { deadlineMs: t.rpcDeadlineMs });
+  let state: DaemonState = 'starting';
+  const timers: NodeJS.Timeout[] = [];
+  const server = new DaemonServer(me.address);
+  const watchdogs = new GrpcWatchDogs(cfg);
+  let swdClient: grpc.Client | null = null;
+
+  const epoch = await obtainEpoch(cs, host, t.ringTimeoutMs, logger);
+  const log = logger.child({ epoch });
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      state = 'stopping';
+      for (const timer of timers) clearInterval(timer);
+      await rm.stop();
+      await server.stop(t.killGraceMs);
+      watchdogs.close();
+      swdClient?.close();
+      cs.close();
+      state = 'stopped';
+    })();
+    return stopping;
+  };
+  const rm: ReplicaManager = new ReplicaManager({
+    store: checkpointTableStore(cs),
+    watchdogs,
+    epoch,
+    hosts: cfg.hosts.map((h) => h.name),
+    logger: log,
+    onFenced: () => {
+      // A higher epoch exists: this manager must not act again. Its process ends with "refused".
+      process.exitCode = 5;
+      void stop();
+    },
+  });
+
+  server.server.addService(
+    protos().replicaManager.rm.replica_manager.v1.ReplicaManager.service,
+    replicaManagerHandlers(rm, host),
+  );
+  await server.listen(cfg.ports.replicaManager);
+  await rm.start();
+  state = 'serving';
+  server.serving();
+
+  // Beats to the SuperWatchDog of this host (source ¶0026): it restarts a manager that falls silent,
+  // and a manager it no longer backs (a higher epoch, or not primary any more) stops acting.
+  if (cfg.ring.includes(host)) {
+    const SuperWatchDog = protos().superWatchdog.rm.super_watchdog.v1.SuperWatchDog;
+    const swd = new SuperWatchDog(addressOf.superWatchdog(cfg, host), grpc.credentials.createInsecure(), CLIENT_OPTIONS);
+    swdClient = swd;
+    let misses = 0;
+    timers.push(
+      setInterval(() => {
+        unary(swd, swd.ManagerBeat, { host, epoch: String(epoch), address: server.address }, t.ringBeatMs * 2, 'SuperWatchDog')
+          .then((res) => {
+            misses = 0;
+            if (Number(res.epoch) > epoch || !res.primary) {
+              log.error({ swdEpoch: res.epoch, swdPrimary: res.primary }, 'the SuperWatchDog no longer backs this manager');
+              process.exitCode = 5;
+              void stop();
+            }
+          })
+          .catch((err: unknown) => {
+            misses++;
+            if (misses === 1 || misses % 20 === 0) {
+              log.warn({ err: (err as Error).message, misses }, 'SuperWatchDog on this host not answering');
+            }
+          });
+      }, t.ringBeatMs),
+    );
+  }
+
+  // Started by a SuperWatchDog: end with it, so that an orphan never acts beside a new manager.
+  const parent = Number(process.env.RM_PARENT_PID ?? 0);
+  if (parent > 0) {
+    timers.push(
+      setInterval(() => {
+        if (process.ppid !== parent) {
+          log.warn({ parent }, 'the SuperWatchDog that started this manager is gone: stopping');
+          void stop();
+        }
+      }, 500),
+    );
+  }
+
+  // Level-triggered: every WatchDog's report is asked for again now and then, so that a lost report
+  // or command cannot leave the table and the hosts apart for long.
+  timers.push(
+    setInterval(() => {
+      if (state === 'serving' && rm.state === 'serving') void rm.reconcileAll();
+    }, 10_000),
+  );
+
+  return {
+    get state() {
+      return rm.state === 'fenced' ? 'failed' : state;
+    },
+    address: server.address,
+    stop,
+  };
+}
+
+export { UnavailableError };

@@ -57,6 +57,8 @@ export class ReplicaManager {
   private current: ReplicaTable = { hosts: [], modules: [] };
   private queue: Promise<unknown> = Promise.resolve();
   private readonly hostChains = new Map<string, Promise<void>>();
+  /** Commands sent to each host so far, to tell a WatchDog's report that predates one. */
+  private readonly dispatched = new Map<string, number>();
   private readonly listeners = new Set<Listener>();
   /** Recent failures per copy, for the capped restart back-off. */
   private readonly recentFailures = new Map<string, { count: number; at: number }>();
@@ -92,25 +94,43 @@ export class ReplicaManager {
     await this.reconcileAll();
   }
 
-  /** Asks every up host's WatchDog what it runs and feeds each answer in as a reconcile event. */
+  /** Asks every up host's WatchDog what it runs and reconciles the table with each answer. */
   async reconcileAll(): Promise<void> {
-    const hosts = this.current.hosts.filter((h) => h.up).map((h) => h.name);
-    await Promise.all(
-      hosts.map(async (host) => {
-        try {
-          const running = await this.opts.watchdogs.listRunning(host, this.epoch);
-          await this.submit({ kind: 'reconcile', host, running });
-        } catch (err) {
-          if (err instanceof StaleEpochError) this.fence(err);
-          else this.opts.logger.warn({ host, err: (err as Error).message }, 'WatchDog not answering; left to the SuperWatchDog');
-        }
-      }),
-    );
+    await Promise.all(this.current.hosts.filter((h) => h.up).map((h) => this.reconcileHost(h.name)));
   }
 
-  /** Decides one event after all earlier ones; resolves once the new table is durable. */
-  submit(event: Event): Promise<Decision> {
-    const run = this.queue.then(() => this.apply(event));
+  /**
+   * Reconciles one host (level-triggered, STYLE §3). The WatchDog is asked only after the commands
+   * already sent to it are done, and its answer is dropped if a command left for that host meanwhile:
+   * a copy just asked for is never mistaken for a missing one.
+   */
+  reconcileHost(host: string): Promise<void> {
+    const run = (this.hostChains.get(host) ?? Promise.resolve()).then(async () => {
+      if (this.stateValue !== 'serving') return;
+      const seq = this.dispatched.get(host) ?? 0;
+      let running: Array<{ replica: string; role: Role }>;
+      try {
+        running = await this.opts.watchdogs.listRunning(host, this.epoch);
+      } catch (err) {
+        if (err instanceof StaleEpochError) this.fence(err);
+        else this.opts.logger.warn({ host, err: (err as Error).message }, 'WatchDog not answering; left to the SuperWatchDog');
+        return;
+      }
+      await this.submit({ kind: 'reconcile', host, running }, () => (this.dispatched.get(host) ?? 0) === seq);
+    });
+    const settled = run.catch(() => undefined);
+    this.hostChains.set(host, settled);
+    return settled;
+  }
+
+  /**
+   * Decides one event after all earlier ones; resolves once the new table is durable. With `stillValid`,
+   * the event is dropped (an empty decision) if that says no when its turn comes.
+   */
+  submit(event: Event, stillValid?: () => boolean): Promise<Decision> {
+    const run = this.queue.then(() =>
+      stillValid && !stillValid() ? { table: this.current, actions: [], alerts: [] } : this.apply(event),
+    );
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -190,8 +210,9 @@ export class ReplicaManager {
 
   /** Actions for one host run in order; hosts proceed independently. */
   private dispatch(action: Action): void {
+    this.dispatched.set(action.host, (this.dispatched.get(action.host) ?? 0) + 1);
     const prev = this.hostChains.get(action.host) ?? Promise.resolve();
-    const next = prev.then(() => this.execute(action));
+    const next = prev.then(() => this.execute(action)).catch(() => undefined);
     this.hostChains.set(action.host, next);
   }
 

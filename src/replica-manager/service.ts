@@ -7,7 +7,7 @@ import type { StatusResponse } from '../shared/generated/rm/replica_manager/v1/S
 import { handle } from '../shared/grpc.js';
 import type { ReplicaManager } from './manager.js';
 import { moduleToProto, specFromProto, tableToProto } from './proto-convert.js';
-import type { ReplicaTable, Role } from './table.js';
+import type { ReplicaTable } from './table.js';
 
 function statusOf(rm: ReplicaManager, managerHost: string, only: string): StatusResponse {
   let table: ReplicaTable = rm.table;
@@ -62,8 +62,9 @@ export function replicaManagerHandlers(rm: ReplicaManager, managerHost: string):
       return { epoch: String(rm.epoch) };
     }),
     ReportRunning: handle(async (req) => {
-      const running = req.running.map((c) => ({ replica: c.replica, role: c.role as Role }));
-      await rm.submit({ kind: 'reconcile', host: req.host, running });
+      // The report only says "look at me": the manager asks that WatchDog itself, in order with the
+      // commands it sends there, so that an old report never undoes a newer command.
+      await rm.reconcileHost(req.host);
       return { epoch: String(rm.epoch) };
     }),
     ReportHost: handle(async (req) => {

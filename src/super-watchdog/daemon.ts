@@ -1,7 +1,413 @@
-import type { ClusterConfig } from '../shared/config.js';
-import type { Daemon } from '../shared/lifecycle.js';
+/**
+ * The SuperWatchDog daemon (source ¶0022, ¶0024–0026): the pure ring and host-monitor cores wired to
+ * gRPC (ring beats, WatchDog beats), to the Checkpoint Server (the epoch), and to the ReplicaManager
+ * process it runs on its host while it is primary.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { CheckpointClient } from '../checkpoint-server/client.js';
+import { addressOf, type ClusterConfig, clusterHost } from '../shared/config.js';
+import { ConfigError, StaleEpochError } from '../shared/errors.js';
+import type { ReplicaManagerClient } from '../shared/generated/rm/replica_manager/v1/ReplicaManager.js';
+import type { RingView } from '../shared/generated/rm/super_watchdog/v1/RingView.js';
+import type { SuperWatchDogClient } from '../shared/generated/rm/super_watchdog/v1/SuperWatchDog.js';
+import type { SuperWatchDogHandlers } from '../shared/generated/rm/super_watchdog/v1/SuperWatchDog.js';
+import { CLIENT_OPTIONS, DaemonServer, handle, protos, unary } from '../shared/grpc.js';
+import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
+import { type HostEffect, type HostMonitorState, initHostMonitor, stepHosts } from './host-monitor.js';
+import { ManagerProcess } from './manager-process.js';
+import { initRing, type RingEffect, type RingMsg, type RingState, ringView, step } from './ring.js';
 
-export async function startSuperWatchDogDaemon(_cfg: ClusterConfig, _host: string, _logger: Logger): Promise<Daemon> {
-  throw new Error('super-watchdog daemon: not implemented yet');
+const ROLE = 'manager';
+
+/** How the primary's take-over is arbitrated: the Checkpoint Server's leadership record (DESIGN §5). */
+export interface EpochArbiter {
+  /** Tries to become the holder; `believedDead(holder)` says whether a holder with a live lease may be overtaken. */
+  acquire(
+    me: string,
+    expectedEpoch: number,
+    believedDead: (holder: string) => boolean,
+  ): Promise<{ won: boolean; holder: string; epoch: number }>;
+  /** Extends the lease; raises StaleEpochError when the epoch is no longer ours. */
+  renew(me: string, epoch: number): Promise<void>;
+}
+
+export function checkpointArbiter(cs: CheckpointClient, leaseMs: number, logger: Logger): EpochArbiter {
+  return {
+    async acquire(me, _expected, believedDead) {
+      // Two tries at most: a holder whose host is believed dead keeps its lease only until it runs out.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const cur = await cs.getLeadership(ROLE);
+        const leaseLeft = cur.leaseUntilMs - Date.now();
+        const holderLive = cur.holder !== '' && cur.holder !== me && leaseLeft > 0;
+        if (holderLive && !believedDead(cur.holder)) return { won: false, holder: cur.holder, epoch: cur.epoch };
+        if (holderLive) {
+          logger.info({ holder: cur.holder, leaseLeft }, 'waiting out the lease of a dead primary');
+          await new Promise((r) => setTimeout(r, Math.min(leaseLeft + 10, leaseMs)));
+          continue;
+        }
+        const res = await cs.acquireLeadership({ role: ROLE, holder: me, expectedEpoch: cur.epoch, leaseMs });
+        return { won: res.won, holder: res.holder, epoch: res.epoch };
+      }
+      const cur = await cs.getLeadership(ROLE);
+      return { won: false, holder: cur.holder, epoch: cur.epoch };
+    },
+    async renew(me, epoch) {
+      await cs.renewLeadership({ role: ROLE, holder: me, epoch, leaseMs });
+    },
+  };
+}
+
+export interface SuperWatchDogOptions {
+  cfg: ClusterConfig;
+  host: string;
+  logger: Logger;
+  arbiter: EpochArbiter;
+  /** Runs the ReplicaManager on this host while primary. */
+  manager: Pick<ManagerProcess, 'ensure' | 'stop' | 'restart'>;
+  now?: () => number;
+}
+
+/** One SuperWatchDog: feeds messages into the pure cores and carries out their effects. */
+export class SuperWatchDog {
+  ring: RingState;
+  hosts: HostMonitorState | null = null;
+  private readonly peers = new Map<string, SuperWatchDogClient>();
+  private rmClient: ReplicaManagerClient | null = null;
+  private readonly inFlight = new Set<string>();
+  /** Host reports not yet accepted by the ReplicaManager: the latest state per host. */
+  private readonly pendingHostReports = new Map<string, boolean>();
+  private lastManagerBeat = 0;
+  private acquiring = false;
+  private renewing = false;
+  private lastRenew = 0;
+  private stopped = false;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: SuperWatchDogOptions) {
+    this.now = opts.now ?? Date.now;
+    this.ring = initRing(
+      {
+        self: opts.host,
+        members: opts.cfg.ring,
+        beatIntervalMs: opts.cfg.timings.ringBeatMs,
+        ringTimeoutMs: opts.cfg.timings.ringTimeoutMs,
+      },
+      this.now(),
+    );
+  }
+
+  get isPrimary(): boolean {
+    return this.ring.primary === this.opts.host && this.ring.epoch > 0;
+  }
+
+  /** One turn of the clock: ring tick, host tick, lease, manager liveness, pending reports. */
+  tick(): void {
+    if (this.stopped) return;
+    const now = this.now();
+    this.feed({ kind: 'tick', now });
+    if (this.hosts) this.feedHosts(stepHosts(this.hosts, { kind: 'tick', now }));
+    if (this.isPrimary) {
+      this.renewLease(now);
+      this.watchManager(now);
+      this.flushHostReports();
+    }
+  }
+
+  feed(msg: RingMsg): void {
+    const before = this.isPrimary;
+    const res = step(this.ring, msg);
+    this.ring = res.state;
+    for (const e of res.effects) this.carryOut(e);
+    if (before && !this.isPrimary) this.stepDown('a higher epoch or another primary was seen');
+  }
+
+  private carryOut(e: RingEffect): void {
+    const { logger, host } = this.opts;
+    switch (e.kind) {
+      case 'beat':
+        this.send(e.to, 'beat');
+        return;
+      case 'register-with':
+        logger.info({ member: e.member }, 'registering with a new ring successor');
+        this.send(e.member, 'register');
+        return;
+      case 'declare-dead':
+        logger.warn({ member: e.member, wasPrimary: e.wasPrimary }, 'ring member declared dead');
+        return;
+      case 'acquire-epoch':
+        this.acquire(e.expectedEpoch);
+        return;
+      case 'became-primary':
+        logger.info({ epoch: e.epoch }, 'primary SuperWatchDog: starting the ReplicaManager on this host');
+        // A new primary gives every WatchDog a full host timeout before declaring anything (¶0026).
+        this.hosts = initHostMonitor(
+          { hosts: this.opts.cfg.hosts.map((h) => h.name), hostTimeoutMs: this.opts.cfg.timings.hostTimeoutMs },
+          this.now(),
+        );
+        this.lastManagerBeat = this.now();
+        this.lastRenew = this.now();
+        this.opts.manager.ensure(e.epoch);
+        return;
+      case 'step-down':
+        this.stepDown(`epoch ${e.epoch} is higher than ours`);
+        return;
+      default:
+        logger.debug({ effect: e, host }, 'ring effect');
+    }
+  }
+
+  private stepDown(reason: string): void {
+    if (!this.hosts) return;
+    this.opts.logger.warn({ reason }, 'stepping down to backup: stopping the ReplicaManager on this host');
+    this.hosts = null;
+    this.pendingHostReports.clear();
+    void this.opts.manager.stop();
+  }
+
+  private feedHosts(res: { state: HostMonitorState; effects: HostEffect[] }): void {
+    this.hosts = res.state;
+    for (const e of res.effects) {
+      const up = e.kind === 'host-up';
+      this.opts.logger.warn({ host: e.host }, up ? 'host is back' : 'host declared dead');
+      this.pendingHostReports.set(e.host, up);
+    }
+    if (res.effects.length > 0) this.flushHostReports();
+  }
+
+  private peer(member: string): SuperWatchDogClient {
+    let c = this.peers.get(member);
+    if (!c) {
+      const Client = protos().superWatchdog.rm.super_watchdog.v1.SuperWatchDog;
+      c = new Client(addressOf.superWatchdog(this.opts.cfg, member), grpc.credentials.createInsecure(), CLIENT_OPTIONS);
+      this.peers.set(member, c);
+    }
+    return c;
+  }
+
+  private send(to: string, what: 'beat' | 'register'): void {
+    const key = `${what}:${to}`;
+    if (this.inFlight.has(key)) return;
+    this.inFlight.add(key);
+    const c = this.peer(to);
+    const req = { from: this.opts.host, primary: this.ring.primary ?? '', epoch: String(this.ring.epoch) };
+    const deadline = Math.max(200, this.opts.cfg.timings.ringBeatMs * 2);
+    const call =
+      what === 'beat'
+        ? unary(c, c.RingBeat, req, deadline, `SuperWatchDog on ${to}`)
+        : unary(c, c.RegisterPredecessor, req, deadline, `SuperWatchDog on ${to}`);
+    call
+      .then((view) => {
+        if (this.stopped) return;
+        this.feed({
+          kind: 'beat-received',
+          from: to,
+          now: this.now(),
+          view: { primary: view.primary || null, epoch: Number(view.epoch) },
+        });
+      })
+      .catch(() => {
+        if (!this.stopped) this.feed({ kind: 'send-failed', to, now: this.now() });
+      })
+      .finally(() => this.inFlight.delete(key));
+  }
+
+  private acquire(expectedEpoch: number): void {
+    if (this.acquiring) return;
+    this.acquiring = true;
+    const dead = (holder: string) => {
+      const m = ringView(this.ring).members.find((x) => x.name === holder);
+      return m ? !m.live : false;
+    };
+    this.opts.arbiter
+      .acquire(this.opts.host, expectedEpoch, dead)
+      .then((res) => {
+        if (this.stopped) return;
+        if (res.won) this.feed({ kind: 'epoch-won', epoch: res.epoch, now: this.now() });
+        else this.feed({ kind: 'epoch-lost', primary: res.holder, epoch: res.epoch, now: this.now() });
+      })
+      .catch((err: unknown) => {
+        // Store unreachable: nobody is promoted on a guess; the ring core asks again on a later tick.
+        this.opts.logger.warn({ err: (err as Error).message }, 'could not reach the Checkpoint Server to take over');
+        if (!this.stopped) this.feed({ kind: 'epoch-unavailable', now: this.now() });
+      })
+      .finally(() => {
+        this.acquiring = false;
+      });
+  }
+
+  private renewLease(now: number): void {
+    if (this.renewing || now - this.lastRenew < this.opts.cfg.timings.ringBeatMs) return;
+    this.renewing = true;
+    const epoch = this.ring.epoch;
+    this.opts.arbiter
+      .renew(this.opts.host, epoch)
+      .then(() => {
+        this.lastRenew = this.now();
+      })
+      .catch((err: unknown) => {
+        if (err instanceof StaleEpochError && !this.stopped) {
+          this.opts.logger.warn({ epoch, current: err.current }, 'our epoch is stale');
+          this.feed({ kind: 'stale-epoch', epoch: err.current, now: this.now() });
+        }
+      })
+      .finally(() => {
+        this.renewing = false;
+      });
+  }
+
+  /** The manager beats every ring beat; one silent past the ring timeout is restarted (¶0026). */
+  private watchManager(now: number): void {
+    if (now - this.lastManagerBeat > this.opts.cfg.timings.ringTimeoutMs) {
+      this.opts.manager.restart('no beat within the ring timeout');
+      this.lastManagerBeat = now;
+    }
+  }
+
+  managerBeat(epoch: number): { primary: boolean; epoch: number } {
+    if (this.isPrimary && epoch === this.ring.epoch) this.lastManagerBeat = this.now();
+    return { primary: this.isPrimary, epoch: this.ring.epoch };
+  }
+
+  watchdogBeat(host: string): { primary: boolean; primaryHost: string; epoch: number } {
+    if (this.isPrimary && this.hosts) this.feedHosts(stepHosts(this.hosts, { kind: 'watchdog-beat', host, now: this.now() }));
+    return { primary: this.isPrimary, primaryHost: this.ring.primary ?? '', epoch: this.ring.epoch };
+  }
+
+  private rm(): ReplicaManagerClient {
+    if (!this.rmClient) {
+      const Client = protos().replicaManager.rm.replica_manager.v1.ReplicaManager;
+      this.rmClient = new Client(
+        addressOf.replicaManager(this.opts.cfg, this.opts.host),
+        grpc.credentials.createInsecure(),
+        CLIENT_OPTIONS,
+      );
+    }
+    return this.rmClient;
+  }
+
+  private flushing = false;
+
+  /** Delivers host reports to the ReplicaManager on this host; undelivered ones wait for the next tick. */
+  private flushHostReports(): void {
+    if (this.flushing || this.pendingHostReports.size === 0) return;
+    this.flushing = true;
+    const [host, up] = this.pendingHostReports.entries().next().value as [string, boolean];
+    const c = this.rm();
+    unary(c, c.ReportHost, { host, up, epoch: String(this.ring.epoch) }, this.opts.cfg.timings.rpcDeadlineMs, 'ReplicaManager')
+      .then(() => {
+        if (this.pendingHostReports.get(host) === up) this.pendingHostReports.delete(host);
+        this.opts.logger.info({ host, up }, 'host reported to the ReplicaManager');
+      })
+      .catch((err: unknown) => {
+        this.opts.logger.debug({ host, err: (err as Error).message }, 'ReplicaManager not ready for the host report yet');
+      })
+      .finally(() => {
+        this.flushing = false;
+        if (this.pendingHostReports.size > 0 && !this.stopped) setImmediate(() => this.flushHostReports());
+      });
+  }
+
+  view(): RingView {
+    const v = ringView(this.ring);
+    return {
+      self: this.opts.host,
+      primary: v.primary ?? '',
+      epoch: String(v.epoch),
+      members: v.members.map((m) => ({ name: m.name, live: m.live, last_beat_ms: String(m.lastBeatMs ?? 0) })),
+      manager_address: v.primary ? addressOf.replicaManager(this.opts.cfg, v.primary) : '',
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.opts.manager.stop();
+    for (const c of this.peers.values()) c.close();
+    this.rmClient?.close();
+  }
+
+  handlers(): SuperWatchDogHandlers {
+    return {
+      RingBeat: handle((req) => {
+        this.feed({
+          kind: 'beat-received',
+          from: req.from,
+          now: this.now(),
+          view: { primary: req.primary || null, epoch: Number(req.epoch) },
+        });
+        return this.view();
+      }),
+      RegisterPredecessor: handle((req) => {
+        this.feed({ kind: 'registered', from: req.from, now: this.now() });
+        this.feed({
+          kind: 'beat-received',
+          from: req.from,
+          now: this.now(),
+          view: { primary: req.primary || null, epoch: Number(req.epoch) },
+        });
+        return this.view();
+      }),
+      WatchDogBeat: handle((req) => {
+        const res = this.watchdogBeat(req.host);
+        return {
+          primary: res.primary,
+          primary_host: res.primaryHost,
+          epoch: String(res.epoch),
+          manager_address: res.primaryHost ? addressOf.replicaManager(this.opts.cfg, res.primaryHost) : '',
+        };
+      }),
+      ManagerBeat: handle((req) => {
+        const res = this.managerBeat(Number(req.epoch));
+        return { primary: res.primary, epoch: String(res.epoch) };
+      }),
+      GetRing: handle(() => this.view()),
+      GetHosts: handle(() => {
+        if (!this.isPrimary || !this.hosts) return { primary: false, hosts: [] };
+        return {
+          primary: true,
+          hosts: this.hosts.hosts.map((h) => ({
+            name: h.name,
+            up: h.up,
+            since_ms: String(h.sinceMs),
+            last_beat_ms: String(h.lastBeatMs ?? 0),
+          })),
+        };
+      }),
+    };
+  }
+}
+
+export async function startSuperWatchDogDaemon(cfg: ClusterConfig, host: string, logger: Logger): Promise<Daemon> {
+  const me = clusterHost(cfg, host);
+  if (!cfg.ring.includes(host)) {
+    throw new ConfigError(`host "${host}" is not in the ring (ring: ${cfg.ring.join(', ')})`, 'ring');
+  }
+  const t = cfg.timings;
+  const cs = new CheckpointClient(cfg.checkpointServer.address, { deadlineMs: t.rpcDeadlineMs });
+  const manager = new ManagerProcess({ configFile: cfg.file, host, logger, killGraceMs: t.killGraceMs });
+  const swd = new SuperWatchDog({ cfg, host, logger, arbiter: checkpointArbiter(cs, t.ringTimeoutMs, logger), manager });
+  const server = new DaemonServer(me.address);
+  server.server.addService(protos().superWatchdog.rm.super_watchdog.v1.SuperWatchDog.service, swd.handlers());
+  await server.listen(cfg.ports.superWatchdog);
+  server.serving();
+  let state: DaemonState = 'serving';
+  const timer = setInterval(() => swd.tick(), Math.max(20, Math.min(t.ringBeatMs, t.watchdogBeatMs) / 2));
+  let stopping: Promise<void> | null = null;
+  return {
+    get state() {
+      return state;
+    },
+    address: server.address,
+    stop() {
+      stopping ??= (async () => {
+        state = 'stopping';
+        clearInterval(timer);
+        await swd.stop();
+        await server.stop(t.killGraceMs);
+        cs.close();
+        state = 'stopped';
+      })();
+      return stopping;
+    },
+  };
 }

@@ -1,0 +1,22 @@
+# One image for every host of the cluster: the daemons, rmctl and the sample application.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY . .
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+RUN groupadd --system rm && useradd --system --gid rm --home-dir /var/lib/replica-manager --create-home rm
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/bin ./bin
+COPY --from=build /app/proto ./proto
+COPY --from=build /app/examples/bin ./examples/bin
+COPY --from=build /app/package.json ./package.json
+COPY deploy/docker ./deploy/docker
+USER rm
+ENV RM_CONFIG=/app/deploy/docker/cluster.yaml
+ENTRYPOINT ["/app/deploy/docker/host-entrypoint.sh"]
