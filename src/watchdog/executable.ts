@@ -36,10 +36,13 @@ export async function resolveExecutable(path: string, allowedDirs: readonly stri
   const realDirs = await Promise.all(allowedDirs.map((d) => fs.realpath(d).catch(() => d)));
   if (!realDirs.some((d) => inside(d, real))) {
     const via = real === path ? '' : ` (resolves to ${real})`;
-    throw new ExecutableError(`refused executable "${path}"${via}: outside the allowed directories (${accepted})`);
+    throw new ExecutableError(
+      `refused executable "${path}"${via}: outside the allowed directories (${accepted})`,
+    );
   }
   const st = await fs.stat(real);
-  if (!st.isFile()) throw new ExecutableError(`refused executable "${path}": not a regular file (${accepted})`);
+  if (!st.isFile())
+    throw new ExecutableError(`refused executable "${path}": not a regular file (${accepted})`);
   try {
     await fs.access(real, constants.X_OK);
   } catch {
@@ -49,7 +52,10 @@ export async function resolveExecutable(path: string, allowedDirs: readonly stri
 }
 
 /** The same check for an `exec` health check's command (its first element). */
-export async function resolveCheckCommand(command: readonly string[], allowedDirs: readonly string[]): Promise<string[]> {
+export async function resolveCheckCommand(
+  command: readonly string[],
+  allowedDirs: readonly string[],
+): Promise<string[]> {
   const [first, ...rest] = command;
   if (first === undefined) throw new ExecutableError('refused exec check: the command is empty');
   return [await resolveExecutable(first, allowedDirs), ...rest];

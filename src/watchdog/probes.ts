@@ -51,7 +51,10 @@ export class NetworkProbes implements Probes {
         socket.destroy();
         resolve(r);
       };
-      const timer = setTimeout(() => done({ healthy: false, detail: `tcp ${host}:${port}: no answer in ${timeoutMs} ms` }), timeoutMs);
+      const timer = setTimeout(
+        () => done({ healthy: false, detail: `tcp ${host}:${port}: no answer in ${timeoutMs} ms` }),
+        timeoutMs,
+      );
       socket.once('connect', () => done({ healthy: true, detail: `tcp ${host}:${port}: connected` }));
       socket.once('error', (err: NodeJS.ErrnoException) =>
         done({ healthy: false, detail: `tcp ${host}:${port}: ${err.code ?? err.message}` }),

@@ -70,7 +70,8 @@ export class GrpcManagerLink implements Reporter, Registrar {
   }
 
   private need(): ReplicaManagerClient {
-    if (!this.client) throw new UnavailableError('no ReplicaManager known yet (no SuperWatchDog has named one)');
+    if (!this.client)
+      throw new UnavailableError('no ReplicaManager known yet (no SuperWatchDog has named one)');
     return this.client;
   }
 
@@ -79,7 +80,13 @@ export class GrpcManagerLink implements Reporter, Registrar {
     await unary(
       c,
       c.ReportFailure,
-      { host: r.host, replica: r.replica, reason: r.reason, detail: r.detail, epoch_seen: String(r.epochSeen) },
+      {
+        host: r.host,
+        replica: r.replica,
+        reason: r.reason,
+        detail: r.detail,
+        epoch_seen: String(r.epochSeen),
+      },
       this.deadlineMs,
       `ReplicaManager at ${this.address}`,
     );
@@ -98,7 +105,13 @@ export class GrpcManagerLink implements Reporter, Registrar {
 
   async register(module: Module, runningOn: string): Promise<RegisterResponse__Output> {
     const c = this.need();
-    return unary(c, c.Register, { module, running_on: runningOn }, this.deadlineMs, `ReplicaManager at ${this.address}`);
+    return unary(
+      c,
+      c.Register,
+      { module, running_on: runningOn },
+      this.deadlineMs,
+      `ReplicaManager at ${this.address}`,
+    );
   }
 
   close(): void {
@@ -232,7 +245,10 @@ export class Outbox {
             this.runningWanted = true;
             if (!isPermanent(err)) return this.retryLater(err);
             this.runningWanted = false;
-            this.opts.logger.warn({ err: (err as Error).message }, 'running report refused by the ReplicaManager');
+            this.opts.logger.warn(
+              { err: (err as Error).message },
+              'running report refused by the ReplicaManager',
+            );
           }
           continue;
         }
@@ -249,7 +265,13 @@ export class Outbox {
     const delay = backoffMs(this.attempt, this.opts.baseRetryMs ?? 100, this.opts.maxRetryMs ?? 5000);
     if (this.attempt === 1 || this.attempt % 10 === 0) {
       this.opts.logger.warn(
-        { waiting: this.queue.length, running: this.runningWanted, attempt: this.attempt, retryMs: delay, err: (err as Error).message },
+        {
+          waiting: this.queue.length,
+          running: this.runningWanted,
+          attempt: this.attempt,
+          retryMs: delay,
+          err: (err as Error).message,
+        },
         'ReplicaManager not reachable; reports kept for a retry',
       );
     }

@@ -1,0 +1,516 @@
+/**
+ * The application SDK: how a program supervised by the cluster learns who it is and what it should
+ * do (DESIGN §7). It attaches to the WatchDog of its host, beats, answers pings with the program's
+ * own sanity check (source ¶0019), learns its role and every change of it at once (a backup promoted
+ * to primary is told as soon as the WatchDog is), saves and loads its state through the Checkpoint
+ * Server (¶0014), lets a warm backup follow the primary's saved state, and can register its own
+ * module (¶0015).
+ *
+ * Self-fencing (DESIGN §5): a copy that has heard nothing from its WatchDog for longer than its lease
+ * stops itself: `onFence` is called, then the process exits with FENCED_EXIT_CODE. The cluster will
+ * have declared its host dead by then and started a replacement elsewhere; this copy must not go on
+ * acting as a primary beside it.
+ *
+ * ```ts
+ * import { connect } from 'replica-manager';
+ * const app = await connect({ sanity: () => db.isOpen() });
+ * app.on('role', (role) => (role === 'primary' ? serve() : follow()));
+ * ```
+ *
+ * The identity comes from the environment the WatchDog gives every copy: RM_MODULE, RM_REPLICA,
+ * RM_ROLE (primary | backup), RM_HOST, RM_WATCHDOG_ADDRESS, RM_CHECKPOINT_ADDRESS, RM_EPOCH,
+ * RM_LEASE_MS; every one of them can be passed as an option instead.
+ */
+import { EventEmitter } from 'node:events';
+import * as grpc from '@grpc/grpc-js';
+import type { ModuleSpec } from '../replica-manager/table.js';
+import type { Checkpoint__Output } from '../shared/generated/rm/checkpoint/v1/Checkpoint.js';
+import type { CheckpointServerClient } from '../shared/generated/rm/checkpoint/v1/CheckpointServer.js';
+import type { AppMessage } from '../shared/generated/rm/watchdog/v1/AppMessage.js';
+import type { WatchDogAppClient } from '../shared/generated/rm/watchdog/v1/WatchDogApp.js';
+import type { WatchDogMessage__Output } from '../shared/generated/rm/watchdog/v1/WatchDogMessage.js';
+import { CLIENT_OPTIONS, protos, unary } from '../shared/grpc.js';
+
+export {
+  ConflictError,
+  ExecutableError,
+  NotFoundError,
+  RegistrationError,
+  StaleEpochError,
+  SupervisorError,
+  UnavailableError,
+} from '../shared/errors.js';
+export type { ModuleSpec };
+
+/** A running copy's role. */
+export type AppRole = 'primary' | 'backup';
+
+/** What a sanity check answers: healthy or not, optionally with a word on why. */
+export type SanityResult = boolean | { healthy: boolean; detail?: string };
+
+/** The exit code of a copy that stopped itself after losing its WatchDog (EX_TEMPFAIL). */
+export const FENCED_EXIT_CODE = 75;
+
+export interface ConnectOptions {
+  /** The local WatchDog (default RM_WATCHDOG_ADDRESS). */
+  watchdogAddress?: string;
+  /** This copy's module and replica id (default RM_MODULE, RM_REPLICA). Without a replica, call registerSelf(). */
+  module?: string;
+  replica?: string;
+  /** The host this copy runs on (default RM_HOST). */
+  host?: string;
+  /** The role until the WatchDog's welcome says otherwise (default RM_ROLE). */
+  role?: AppRole;
+  /** The Checkpoint Server (default RM_CHECKPOINT_ADDRESS; the WatchDog's welcome also names it). */
+  checkpointAddress?: string;
+  /** How long this copy lives without hearing from its WatchDog (default RM_LEASE_MS, else 4000). */
+  leaseMs?: number;
+  /** The program's sanity check, run on every ping of a polling WatchDog (source ¶0019). */
+  sanity?: () => SanityResult | Promise<SanityResult>;
+  /** Called once before a self-fenced copy exits; it gets at most `leaseMs` (at least 1 s) to finish. */
+  onFence?: (reason: string) => void | Promise<void>;
+  /** How the process ends after fencing (default process.exit). */
+  exit?: (code: number) => void;
+  /** How long connect() waits for the WatchDog's welcome (default the lease). */
+  connectTimeoutMs?: number;
+  /** Deadline of each call to the WatchDog and the Checkpoint Server (default 2000). */
+  deadlineMs?: number;
+  /** Where the RM_* variables are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A module's saved state. */
+export interface SavedState {
+  state: Buffer;
+  /** Grows by one with every save of the module. */
+  version: number;
+  /** Which copy saved it. */
+  replica: string;
+  savedAtMs: number;
+}
+
+/** The events a Replica emits. */
+export interface ReplicaEvents {
+  /** The role changed (also when the welcome says something else than RM_ROLE). */
+  role: [role: AppRole, previous: AppRole];
+  /** The stream to the WatchDog is up (after connect and after every reconnection). */
+  attached: [];
+  /** The stream to the WatchDog was lost; the SDK reconnects on its own. */
+  detached: [reason: string];
+  /** The WatchDog asks this copy to stop; a TERM signal follows. */
+  stop: [reason: string];
+  /** The lease ran out: this copy stops itself. */
+  fence: [reason: string];
+}
+
+function roleFromWire(r: string): AppRole | null {
+  return r === 'PRIMARY' ? 'primary' : r === 'BACKUP' ? 'backup' : null;
+}
+
+function toSavedState(c: Checkpoint__Output): SavedState {
+  return {
+    state: Buffer.from(c.state),
+    version: Number(c.version),
+    replica: c.replica,
+    savedAtMs: Number(c.saved_at_ms),
+  };
+}
+
+function envRole(v: string | undefined): AppRole {
+  return v === 'primary' ? 'primary' : 'backup';
+}
+
+/** A supervised copy's handle on the cluster. Create it with connect(). */
+export class Replica extends EventEmitter<ReplicaEvents> {
+  private roleValue: AppRole;
+  private moduleName: string;
+  private replicaId: string;
+  private hostName: string;
+  private epochValue: number;
+  private leaseMs: number;
+  private checkpointAddress: string;
+  private readonly watchdogAddress: string;
+  private readonly deadlineMs: number;
+  private readonly opts: ConnectOptions;
+
+  private app: WatchDogAppClient | null = null;
+  private stream: grpc.ClientDuplexStream<AppMessage, WatchDogMessage__Output> | null = null;
+  private attachedNow = false;
+  private welcomed: (() => void) | null = null;
+  private beatTimer: NodeJS.Timeout | null = null;
+  private fenceTimer: NodeJS.Timeout | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnects = 0;
+  private beatSeq = 0;
+  private lastContact = Date.now();
+  private closed = false;
+  private fenced = false;
+  private checkpoints: CheckpointServerClient | null = null;
+  private readonly watches = new Set<() => void>();
+  private readonly signalHandler: (() => void) | null = null;
+  private readonly promoteSignal: string | undefined;
+
+  constructor(options: ConnectOptions = {}) {
+    super();
+    const env = options.env ?? process.env;
+    this.opts = options;
+    this.watchdogAddress = options.watchdogAddress ?? env.RM_WATCHDOG_ADDRESS ?? '';
+    this.moduleName = options.module ?? env.RM_MODULE ?? '';
+    this.replicaId = options.replica ?? env.RM_REPLICA ?? '';
+    this.hostName = options.host ?? env.RM_HOST ?? '';
+    this.roleValue = options.role ?? envRole(env.RM_ROLE);
+    this.checkpointAddress = options.checkpointAddress ?? env.RM_CHECKPOINT_ADDRESS ?? '';
+    this.epochValue = Number(env.RM_EPOCH ?? 0) || 0;
+    this.leaseMs = options.leaseMs ?? (Number(env.RM_LEASE_MS) || 4000);
+    this.deadlineMs = options.deadlineMs ?? 2000;
+    // A program without its own handler must not be ended by the optional promotion signal.
+    this.promoteSignal = env.RM_PROMOTE_SIGNAL;
+    if (this.promoteSignal && ['SIGUSR1', 'SIGUSR2', 'SIGHUP'].includes(this.promoteSignal)) {
+      this.signalHandler = () => undefined;
+      process.on(this.promoteSignal as NodeJS.Signals, this.signalHandler);
+    }
+  }
+
+  /** The current role. */
+  get role(): AppRole {
+    return this.roleValue;
+  }
+
+  get isPrimary(): boolean {
+    return this.roleValue === 'primary';
+  }
+
+  get replica(): string {
+    return this.replicaId;
+  }
+
+  get module(): string {
+    return this.moduleName;
+  }
+
+  get host(): string {
+    return this.hostName;
+  }
+
+  /** The epoch of the last command that concerned this copy. */
+  get epoch(): number {
+    return this.epochValue;
+  }
+
+  /** Whether the stream to the WatchDog is up. */
+  get attached(): boolean {
+    return this.attachedNow;
+  }
+
+  /**
+   * Attaches to the WatchDog and resolves with its welcome; rejects after `timeoutMs`. Called by
+   * connect() and registerSelf(); the SDK re-attaches on its own after a lost stream.
+   */
+  attach(timeoutMs = this.opts.connectTimeoutMs ?? this.leaseMs): Promise<void> {
+    if (!this.replicaId)
+      return Promise.reject(new Error('no replica id: set RM_REPLICA or call registerSelf()'));
+    if (!this.watchdogAddress)
+      return Promise.reject(new Error('no WatchDog address: set RM_WATCHDOG_ADDRESS'));
+    this.lastContact = Date.now();
+    this.startFenceTimer();
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.welcomed = null;
+        reject(new Error(`no welcome from the WatchDog at ${this.watchdogAddress} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.welcomed = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.openStream();
+    });
+  }
+
+  /** Sends one heartbeat now, on top of the automatic ones (per-request beats, source ¶0019). */
+  beat(): void {
+    this.write({ heartbeat: { seq: String(++this.beatSeq) } });
+  }
+
+  /** Saves this module's state (source ¶0014); resolves with its version once it is durable. */
+  async saveCheckpoint(state: Buffer | Uint8Array | string): Promise<number> {
+    const c = this.checkpointClient();
+    const res = await unary(
+      c,
+      c.SaveCheckpoint,
+      { module: this.moduleName, replica: this.replicaId, state: Buffer.from(state) },
+      this.deadlineMs,
+      `Checkpoint Server at ${this.checkpointAddress}`,
+    );
+    return Number(res.version);
+  }
+
+  /** The module's last saved state, or null when none was saved yet. */
+  async loadCheckpoint(): Promise<SavedState | null> {
+    const c = this.checkpointClient();
+    const res = await unary(
+      c,
+      c.LoadCheckpoint,
+      { module: this.moduleName },
+      this.deadlineMs,
+      `Checkpoint Server at ${this.checkpointAddress}`,
+    );
+    return res.found && res.checkpoint ? toSavedState(res.checkpoint) : null;
+  }
+
+  /**
+   * Calls `cb` with every state another copy of this module saves (a warm backup following its
+   * primary), starting with the current one. Reconnects on its own; returns the unsubscribe function.
+   */
+  onStateUpdate(cb: (saved: SavedState) => void): () => void {
+    let call: grpc.ClientReadableStream<Checkpoint__Output> | null = null;
+    let timer: NodeJS.Timeout | null = null;
+    let active = true;
+    let failures = 0;
+    let lastVersion = -1;
+    const open = () => {
+      if (!active || this.closed) return;
+      const c = this.checkpointClient();
+      call = c.WatchCheckpoint({ module: this.moduleName });
+      call.on('data', (cp: Checkpoint__Output) => {
+        failures = 0;
+        const saved = toSavedState(cp);
+        if (saved.replica === this.replicaId || saved.version <= lastVersion) return;
+        lastVersion = saved.version;
+        cb(saved);
+      });
+      call.on('error', () => undefined);
+      call.on('close', () => {
+        call = null;
+        if (!active || this.closed) return;
+        failures++;
+        timer = setTimeout(open, Math.min(2000, 100 * 2 ** Math.min(failures, 5)));
+      });
+    };
+    const stop = () => {
+      active = false;
+      if (timer) clearTimeout(timer);
+      call?.cancel();
+      this.watches.delete(stop);
+    };
+    this.watches.add(stop);
+    open();
+    return stop;
+  }
+
+  /**
+   * Registers this running program's module (source ¶0015; `spec` as TABLE-FORMAT.md describes one
+   * module, with this host among its replicas): it becomes the module's primary here. Then attaches.
+   */
+  async registerSelf(spec: ModuleSpec | string): Promise<{ replica: string; role: AppRole }> {
+    const json = typeof spec === 'string' ? spec : JSON.stringify(spec);
+    const c = this.appClient();
+    const res = await unary(
+      c,
+      c.RegisterSelf,
+      { module_json: json, pid: process.pid },
+      this.deadlineMs,
+      `WatchDog at ${this.watchdogAddress}`,
+    );
+    this.replicaId = res.replica;
+    this.moduleName = typeof spec === 'string' ? (JSON.parse(spec) as { name: string }).name : spec.name;
+    this.setRole(roleFromWire(res.role) ?? 'primary');
+    await this.attach();
+    return { replica: this.replicaId, role: this.roleValue };
+  }
+
+  /** Detaches and stops every timer and stream. The process is left to end on its own. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of [this.beatTimer, this.fenceTimer, this.reconnectTimer]) if (t) clearTimeout(t);
+    this.beatTimer = this.fenceTimer = this.reconnectTimer = null;
+    for (const stop of [...this.watches]) stop();
+    if (this.stream) {
+      this.stream.end();
+      this.stream.cancel();
+      this.stream = null;
+    }
+    this.attachedNow = false;
+    this.app?.close();
+    this.checkpoints?.close();
+    if (this.signalHandler && this.promoteSignal)
+      process.off(this.promoteSignal as NodeJS.Signals, this.signalHandler);
+  }
+
+  // ---- internals ----
+
+  private appClient(): WatchDogAppClient {
+    if (!this.watchdogAddress) throw new Error('no WatchDog address: set RM_WATCHDOG_ADDRESS');
+    this.app ??= new (protos().watchdog.rm.watchdog.v1.WatchDogApp)(
+      this.watchdogAddress,
+      grpc.credentials.createInsecure(),
+      CLIENT_OPTIONS,
+    );
+    return this.app;
+  }
+
+  private checkpointClient(): CheckpointServerClient {
+    if (!this.checkpointAddress) throw new Error('no Checkpoint Server address: set RM_CHECKPOINT_ADDRESS');
+    this.checkpoints ??= new (protos().checkpoint.rm.checkpoint.v1.CheckpointServer)(
+      this.checkpointAddress,
+      grpc.credentials.createInsecure(),
+      CLIENT_OPTIONS,
+    );
+    return this.checkpoints;
+  }
+
+  private write(msg: AppMessage): void {
+    if (this.stream && this.attachedNow) this.stream.write(msg);
+  }
+
+  private openStream(): void {
+    if (this.closed || this.stream) return;
+    const call = this.appClient().Attach();
+    this.stream = call;
+    call.write({ hello: { replica: this.replicaId, module: this.moduleName, pid: process.pid } });
+    call.on('data', (msg: WatchDogMessage__Output) => this.onMessage(msg));
+    let reason = 'stream ended';
+    call.on('error', (err: grpc.ServiceError) => {
+      reason = err.details || err.message;
+    });
+    call.on('close', () => {
+      if (this.stream === call) this.stream = null;
+      this.lost(reason);
+    });
+  }
+
+  private lost(reason: string): void {
+    const was = this.attachedNow;
+    this.attachedNow = false;
+    if (this.beatTimer) clearInterval(this.beatTimer);
+    this.beatTimer = null;
+    if (this.closed || this.fenced) return;
+    if (was) this.emit('detached', reason);
+    this.reconnects++;
+    const delay = Math.min(1000, 50 * 2 ** Math.min(this.reconnects, 5));
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.openStream();
+    }, delay);
+  }
+
+  private onMessage(msg: WatchDogMessage__Output): void {
+    this.lastContact = Date.now();
+    switch (msg.msg) {
+      case 'welcome': {
+        const w = msg.welcome!;
+        this.attachedNow = true;
+        this.reconnects = 0;
+        if (w.lease_ms > 0) this.leaseMs = w.lease_ms;
+        if (w.checkpoint_address && !this.opts.checkpointAddress)
+          this.checkpointAddress = w.checkpoint_address;
+        if (w.host) this.hostName = w.host;
+        if (w.module) this.moduleName = w.module;
+        this.startBeats(w.heartbeat_interval_ms > 0 ? w.heartbeat_interval_ms : 500);
+        const role = roleFromWire(w.role);
+        if (role) this.setRole(role);
+        this.emit('attached');
+        this.welcomed?.();
+        this.welcomed = null;
+        return;
+      }
+      case 'role_change': {
+        const rc = msg.role_change!;
+        const epoch = Number(rc.epoch);
+        if (epoch > this.epochValue) this.epochValue = epoch;
+        const role = roleFromWire(rc.role);
+        if (role) this.setRole(role);
+        return;
+      }
+      case 'ping': {
+        void this.answerPing(msg.ping!.seq);
+        return;
+      }
+      case 'stop':
+        this.emit('stop', msg.stop!.reason);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private setRole(role: AppRole): void {
+    if (role === this.roleValue) return;
+    const previous = this.roleValue;
+    this.roleValue = role;
+    this.emit('role', role, previous);
+  }
+
+  private startBeats(intervalMs: number): void {
+    if (this.beatTimer) clearInterval(this.beatTimer);
+    this.beat();
+    this.beatTimer = setInterval(() => this.beat(), intervalMs);
+  }
+
+  private async answerPing(seq: string): Promise<void> {
+    let healthy = true;
+    let detail = '';
+    if (this.opts.sanity) {
+      try {
+        const bound = new Promise<SanityResult>((resolve) =>
+          setTimeout(
+            () => resolve({ healthy: false, detail: 'sanity check took too long' }),
+            this.deadlineMs,
+          ).unref(),
+        );
+        const r = await Promise.race([Promise.resolve(this.opts.sanity()), bound]);
+        healthy = typeof r === 'boolean' ? r : r.healthy;
+        detail = typeof r === 'boolean' ? '' : (r.detail ?? '');
+      } catch (err) {
+        healthy = false;
+        detail = `sanity check failed: ${(err as Error).message}`;
+      }
+    }
+    this.write({ pong: { seq, healthy, detail } });
+  }
+
+  private startFenceTimer(): void {
+    if (this.fenceTimer) return;
+    const every = Math.max(20, Math.min(250, Math.floor(this.leaseMs / 4)));
+    this.fenceTimer = setInterval(() => {
+      const silent = Date.now() - this.lastContact;
+      if (silent > this.leaseMs) {
+        void this.fence(`no word from the WatchDog for ${silent} ms (lease ${this.leaseMs} ms)`);
+      }
+    }, every);
+  }
+
+  /** Self-fencing: the hook, then the exit. */
+  private async fence(reason: string): Promise<void> {
+    if (this.fenced || this.closed) return;
+    this.fenced = true;
+    this.emit('fence', reason);
+    if (this.opts.onFence) {
+      const bound = new Promise<void>((r) => setTimeout(r, Math.max(1000, this.leaseMs)).unref());
+      try {
+        await Promise.race([Promise.resolve(this.opts.onFence(reason)), bound]);
+      } catch {
+        // The copy stops whatever its hook did.
+      }
+    }
+    this.close();
+    (this.opts.exit ?? ((code: number) => process.exit(code)))(FENCED_EXIT_CODE);
+  }
+}
+
+/**
+ * Connects a supervised copy to its WatchDog: reads its identity from RM_* (or `options`), attaches,
+ * and resolves once the WatchDog has welcomed it. A program that registers itself (no RM_REPLICA)
+ * gets an unattached handle and calls registerSelf().
+ */
+export async function connect(options: ConnectOptions = {}): Promise<Replica> {
+  const r = new Replica(options);
+  if (!r.replica) return r;
+  try {
+    await r.attach();
+  } catch (err) {
+    r.close();
+    throw err;
+  }
+  return r;
+}

@@ -1,0 +1,132 @@
+/**
+ * A typed client of one host's WatchDog, for the ReplicaManager: every call carries the manager's
+ * epoch and a deadline, and every gRPC error comes back as the domain error it stands for
+ * (StaleEpochError, ExecutableError, NotFoundError, UnavailableError …).
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { Role } from '../replica-manager/table.js';
+import type { AssignResponse__Output } from '../shared/generated/rm/watchdog/v1/AssignResponse.js';
+import type { ListRunningResponse__Output } from '../shared/generated/rm/watchdog/v1/ListRunningResponse.js';
+import type { ReplicaAck__Output } from '../shared/generated/rm/watchdog/v1/ReplicaAck.js';
+import type { ReplicaSpec } from '../shared/generated/rm/watchdog/v1/ReplicaSpec.js';
+import type { WatchDogClient as GeneratedClient } from '../shared/generated/rm/watchdog/v1/WatchDog.js';
+import { CLIENT_OPTIONS, protos, unary } from '../shared/grpc.js';
+
+/** A copy to start, as the WatchDog needs it (the wire's ReplicaSpec). */
+export type WatchDogReplicaSpec = ReplicaSpec;
+
+/** A role as the WatchDog API takes it: the table's P/B or the wire's names. */
+export type AnyRole = Role | 'PRIMARY' | 'BACKUP';
+
+function wireRole(role: AnyRole): 'PRIMARY' | 'BACKUP' {
+  return role === 'P' || role === 'PRIMARY' ? 'PRIMARY' : 'BACKUP';
+}
+
+export interface Ack {
+  replica: string;
+  pid: number;
+  /** P, B, or null when the copy did not run (a stop of a copy that was not there). */
+  role: Role | null;
+}
+
+export interface RunningCopy {
+  replica: string;
+  module: string;
+  role: Role;
+  pid: number;
+  startedAtMs: number;
+}
+
+export interface Running {
+  host: string;
+  running: RunningCopy[];
+  /** The highest epoch the WatchDog has seen. */
+  epoch: number;
+}
+
+function roleOf(r: string): Role | null {
+  return r === 'PRIMARY' ? 'P' : r === 'BACKUP' ? 'B' : null;
+}
+
+function ack(a: ReplicaAck__Output): Ack {
+  return { replica: a.replica, pid: a.pid, role: roleOf(a.role) };
+}
+
+export class WatchDogClient {
+  private readonly client: GeneratedClient;
+  private readonly deadlineMs: number;
+  private readonly peer: string;
+
+  constructor(
+    readonly address: string,
+    options: { deadlineMs: number },
+  ) {
+    this.deadlineMs = options.deadlineMs;
+    this.peer = `WatchDog at ${address}`;
+    this.client = new (protos().watchdog.rm.watchdog.v1.WatchDog)(
+      address,
+      grpc.credentials.createInsecure(),
+      CLIENT_OPTIONS,
+    );
+  }
+
+  /** Starts a copy (a no-op when it runs with that role; a role change when it runs with another). */
+  async startReplica(epoch: number, spec: WatchDogReplicaSpec, role: AnyRole): Promise<Ack> {
+    const c = this.client;
+    const req = { epoch: String(epoch), replica: spec, role: wireRole(role) };
+    return ack(await unary(c, c.StartReplica, req, this.deadlineMs, this.peer));
+  }
+
+  /** Stops a copy: resolves once TERM is sent; KILL follows after the WatchDog's grace. */
+  async stopReplica(epoch: number, replica: string): Promise<Ack> {
+    const c = this.client;
+    return ack(await unary(c, c.StopReplica, { epoch: String(epoch), replica }, this.deadlineMs, this.peer));
+  }
+
+  async setRole(epoch: number, replica: string, role: AnyRole): Promise<Ack> {
+    const c = this.client;
+    const req = { epoch: String(epoch), replica, role: wireRole(role) };
+    return ack(await unary(c, c.SetRole, req, this.deadlineMs, this.peer));
+  }
+
+  async listRunning(epoch: number): Promise<Running> {
+    const c = this.client;
+    const res: ListRunningResponse__Output = await unary(
+      c,
+      c.ListRunning,
+      { epoch: String(epoch) },
+      this.deadlineMs,
+      this.peer,
+    );
+    return {
+      host: res.host,
+      epoch: Number(res.epoch),
+      running: res.running.map((r) => ({
+        replica: r.replica,
+        module: r.module,
+        role: roleOf(r.role) ?? 'B',
+        pid: r.pid,
+        startedAtMs: Number(r.started_at_ms),
+      })),
+    };
+  }
+
+  /** The full set this host should run: the WatchDog stops the others and starts what is missing. */
+  async assign(
+    epoch: number,
+    list: ReadonlyArray<{ spec: WatchDogReplicaSpec; role: AnyRole }>,
+  ): Promise<{ started: string[]; stopped: string[] }> {
+    const c = this.client;
+    const req = {
+      epoch: String(epoch),
+      replicas: list.map((x) => x.spec),
+      roles: list.map((x) => wireRole(x.role)),
+    };
+    const res: AssignResponse__Output = await unary(c, c.Assign, req, this.deadlineMs, this.peer);
+    return { started: res.started, stopped: res.stopped };
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

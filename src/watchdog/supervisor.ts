@@ -1,0 +1,894 @@
+/**
+ * The WatchDog's supervision of the copies on its host (source ¶0018–0020): starts, stops and
+ * promotes them on the ReplicaManager's epoch-fenced commands, watches them (exit at once, polling,
+ * heartbeats), kills a hung or dead copy before reporting it, and keeps a state file so that a
+ * restarted WatchDog adopts its running copies instead of starting them twice (DESIGN §5).
+ *
+ * Every effect goes through an interface (ProcessControl, Reporter via the Outbox, Probes, Clock,
+ * StateStore); the rules themselves are the pure functions of rules.ts.
+ *
+ * Role changes reach a copy three ways: RM_ROLE at its start, a role_change message on its Attach
+ * stream (the SDK), and, for programs without the SDK that ask for it, a signal on promotion to
+ * primary: a module whose env sets `RM_PROMOTE_SIGNAL=SIGUSR2` (or SIGUSR1, SIGHUP) gets that signal
+ * when one of its copies becomes primary. It is opt-in because the default action of SIGUSR2 ends a
+ * process that does not handle it.
+ */
+import { join } from 'node:path';
+import type { Role } from '../replica-manager/table.js';
+import type { Timings } from '../shared/config.js';
+import { ConflictError, NotFoundError, RegistrationError, StaleEpochError } from '../shared/errors.js';
+import type { Module as PbModule } from '../shared/generated/rm/replica_manager/v1/Module.js';
+import type { ReplicaSpec__Output } from '../shared/generated/rm/watchdog/v1/ReplicaSpec.js';
+import type { WatchDogMessage } from '../shared/generated/rm/watchdog/v1/WatchDogMessage.js';
+import type { Logger } from '../shared/logging.js';
+import type { Clock, TimerHandle } from './clock.js';
+import { resolveCheckCommand, resolveExecutable } from './executable.js';
+import type { ProbeResult, Probes } from './probes.js';
+import type { ExitStatus, ProcessControl } from './process-control.js';
+import { Outbox, type Registrar, type Reporter, type RunningReport } from './reporter.js';
+import {
+  countPoll,
+  epochVerdict,
+  exitReason,
+  heartbeatIntervalMs,
+  isDeadByPolls,
+  isHung,
+  type Liveness,
+  planAssign,
+  pollDue,
+  tickMs,
+  type Watch,
+} from './rules.js';
+import { type CopyRecord, type CopySpec, procStat, type StateStore, type WatchDogState } from './state.js';
+
+/** The WatchDog's end of a copy's Attach stream. */
+export interface AppLink {
+  send(msg: WatchDogMessage): void;
+  end(): void;
+}
+
+export interface WatchDogOptions {
+  host: string;
+  /** The host's address, where tcp/http/grpc checks reach the copies. */
+  hostAddress: string;
+  /** Where copies get their working folder and their log files (`logs/<replica>.log`). */
+  stateDir: string;
+  allowedExecutableDirs: readonly string[];
+  timings: Timings;
+  /** This WatchDog's own address and the Checkpoint Server's, handed to every copy. */
+  watchdogAddress: string;
+  checkpointAddress: string;
+  processes: ProcessControl;
+  reporter: Reporter;
+  registrar: Registrar;
+  probes: Probes;
+  clock: Clock;
+  store: StateStore;
+  logger: Logger;
+  /** The PATH copies get (default: the WatchDog's own). */
+  path?: string;
+  /** Time a copy gets after its start before its first beat or first failed check counts (default 5000). */
+  startGraceMs?: number;
+}
+
+type CopyState = 'running' | 'stopping' | 'failing';
+
+interface Copy extends CopyRecord {
+  state: CopyState;
+  /** A child of this WatchDog: its exit is seen at once. Adopted and self-registered copies are watched by pid. */
+  child: boolean;
+  exited: Promise<ExitStatus> | null;
+  exitStatus: ExitStatus | null;
+  live: Liveness;
+  lastPollMs: number | undefined;
+  polling: boolean;
+  app: AppLink | null;
+  pingSeq: number;
+  pendingPing: { seq: number; resolve: (r: ProbeResult) => void } | null;
+  /** Resolves when the copy has left the table of running copies. */
+  gone: Promise<void>;
+  markGone: () => void;
+}
+
+export type WireRole = 'PRIMARY' | 'BACKUP';
+
+export function roleFromWire(role: string): Role {
+  if (role === 'PRIMARY') return 'P';
+  if (role === 'BACKUP') return 'B';
+  throw new RegistrationError(`role must be PRIMARY or BACKUP, got ${role || 'none'}`, 'role');
+}
+
+export function roleToWire(role: Role): WireRole {
+  return role === 'P' ? 'PRIMARY' : 'BACKUP';
+}
+
+const DETECTS = ['', 'poll', 'heartbeat'];
+const CHECKS = ['', 'sdk', 'tcp', 'http', 'grpc', 'exec'];
+const PROMOTE_SIGNALS: readonly string[] = ['SIGUSR1', 'SIGUSR2', 'SIGHUP'];
+
+/** A ReplicaSpec from the wire, checked for what the WatchDog relies on. Raises RegistrationError. */
+export function specFromWire(s: ReplicaSpec__Output | null | undefined): CopySpec {
+  if (!s) throw new RegistrationError('a replica spec is needed', 'replica');
+  if (!s.replica) throw new RegistrationError('the replica id is empty', 'replica.replica');
+  if (!s.module) throw new RegistrationError('the module name is empty', 'replica.module');
+  if (!DETECTS.includes(s.detect)) {
+    throw new RegistrationError(`unknown detect "${s.detect}" (accepted: poll, heartbeat)`, 'replica.detect');
+  }
+  const check = s.check?.kind ? s.check : null;
+  if (check && !CHECKS.includes(check.kind)) {
+    throw new RegistrationError(
+      `unknown check kind "${check.kind}" (accepted: sdk, tcp, http, grpc, exec)`,
+      'replica.check.kind',
+    );
+  }
+  return {
+    replica: s.replica,
+    module: s.module,
+    path: s.path,
+    args: [...s.args],
+    env: { ...s.env },
+    detect: s.detect,
+    intervalMs: s.interval_ms,
+    timeoutMs: s.timeout_ms,
+    check: check
+      ? { kind: check.kind, port: check.port, path: check.path, command: [...check.command] }
+      : null,
+    style: s.style,
+  };
+}
+
+/** The rules' view of a copy, with the cluster defaults filled in. */
+export function watchOf(spec: CopySpec, t: Timings, startGraceMs: number): Watch {
+  return {
+    detect: spec.detect === 'heartbeat' ? 'heartbeat' : 'poll',
+    intervalMs: spec.intervalMs > 0 ? spec.intervalMs : t.pollIntervalMs,
+    timeoutMs: spec.timeoutMs > 0 ? spec.timeoutMs : t.heartbeatTimeoutMs,
+    misses: t.pollMisses,
+    startGraceMs,
+  };
+}
+
+/** A module registration (TABLE-FORMAT.md, one module, as JSON) in the ReplicaManager's wire form. */
+export function moduleFromJson(text: string): PbModule {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new RegistrationError(`module_json is not JSON: ${(err as Error).message}`, 'module_json');
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new RegistrationError('module_json must be one module object (TABLE-FORMAT.md)', 'module_json');
+  }
+  const m = raw as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+  const check = m.check as Record<string, unknown> | undefined;
+  const replicas = Array.isArray(m.replicas) ? (m.replicas as Array<Record<string, unknown>>) : [];
+  return {
+    name: str(m.name),
+    style: str(m.style),
+    degree: num(m.degree),
+    policy: str(m.policy),
+    has_threshold: m.threshold !== undefined,
+    threshold: num(m.threshold),
+    detect: str(m.detect),
+    interval_ms: num(m.intervalMs),
+    timeout_ms: num(m.timeoutMs),
+    check: check
+      ? {
+          kind: str(check.kind),
+          port: num(check.port),
+          path: str(check.path),
+          command: Array.isArray(check.command) ? check.command.map(String) : [],
+        }
+      : null,
+    args: Array.isArray(m.args) ? m.args.map(String) : [],
+    env: m.env && typeof m.env === 'object' ? (m.env as Record<string, string>) : {},
+    replicas: replicas.map((r) => ({
+      id: str(r?.id),
+      host: str(r?.host),
+      path: str(r?.path),
+      status: '',
+      failures: 0,
+    })),
+  };
+}
+
+/** One host's WatchDog, without its gRPC server. */
+export class WatchDog {
+  private readonly copies = new Map<string, Copy>();
+  private epochSeen = 0;
+  private commands: Promise<unknown> = Promise.resolve();
+  private saving: Promise<void> = Promise.resolve();
+  private tickTimer: TimerHandle | null = null;
+  private stopped = false;
+  readonly outbox: Outbox;
+  private readonly log: Logger;
+  private readonly startGraceMs: number;
+
+  constructor(private readonly opts: WatchDogOptions) {
+    this.log = opts.logger;
+    this.startGraceMs = opts.startGraceMs ?? 5000;
+    this.outbox = new Outbox({
+      reporter: opts.reporter,
+      clock: opts.clock,
+      logger: opts.logger,
+      snapshot: () => this.runningReport(),
+    });
+  }
+
+  /** The highest epoch seen. */
+  get epoch(): number {
+    return this.epochSeen;
+  }
+
+  /** Loads the state file, adopts the copies that still run, reports the ones that died meanwhile, starts watching. */
+  async start(): Promise<void> {
+    const state = await this.opts.store.load();
+    this.epochSeen = state.epoch;
+    const now = this.opts.clock.now();
+    for (const rec of state.copies) {
+      if (this.opts.processes.isAlive(rec.pid, rec.procStart)) {
+        const copy = this.newCopy(rec, false, null, now);
+        this.copies.set(rec.spec.replica, copy);
+        this.log.info(
+          { replica: rec.spec.replica, pid: rec.pid, role: rec.role },
+          'adopted a copy that still runs',
+        );
+      } else {
+        this.log.warn(
+          { replica: rec.spec.replica, pid: rec.pid },
+          'a copy ended while the WatchDog was away',
+        );
+        this.outbox.pushFailure({
+          host: this.opts.host,
+          replica: rec.spec.replica,
+          reason: 'missing',
+          detail: `pid ${rec.pid} no longer runs (it ended while the WatchDog was not running)`,
+          epochSeen: this.epochSeen,
+        });
+      }
+    }
+    await this.persist();
+    this.scheduleTick();
+  }
+
+  /** A (new) ReplicaManager is known: deliver what waits and tell it what runs here. */
+  managerChanged(): void {
+    this.outbox.kick();
+    this.outbox.requestRunning();
+  }
+
+  /** Stops watching (timers, streams, outbox) and leaves every copy running, for a later WatchDog to adopt. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.tickTimer) this.opts.clock.clearTimeout(this.tickTimer);
+    this.tickTimer = null;
+    this.outbox.stop();
+    for (const c of this.copies.values()) {
+      c.app?.end();
+      c.app = null;
+      c.pendingPing?.resolve({ healthy: false, detail: 'WatchDog stopping' });
+    }
+    await this.saving.catch(() => undefined);
+  }
+
+  /** Stops every copy (TERM, then KILL after the grace), then stops: the whole host goes down. */
+  async stopAll(reason = 'the WatchDog stops every copy'): Promise<void> {
+    await Promise.all([...this.copies.values()].map((c) => this.beginStop(c, reason)));
+    await Promise.all([...this.copies.values()].map((c) => c.gone));
+    await this.persist().catch(() => undefined);
+    await this.stop();
+  }
+
+  // ---- commands (epoch-fenced, one at a time) ----
+
+  /** Starts a copy; a copy that runs with that role is left alone, with another role it changes role. */
+  startReplica(epoch: number, wire: ReplicaSpec__Output | null | undefined, wireRole: string) {
+    return this.serial(async () => {
+      const spec = specFromWire(wire);
+      const role = roleFromWire(wireRole);
+      await this.fence(epoch);
+      return this.ensureStarted(spec, role, epoch);
+    });
+  }
+
+  /** Stops a copy; returns once TERM is sent (KILL follows after the grace). A copy that does not run is fine. */
+  stopReplica(epoch: number, replica: string) {
+    return this.serial(async () => {
+      await this.fence(epoch);
+      const copy = this.copies.get(replica);
+      if (!copy) return { replica, pid: 0, role: 'ROLE_UNSPECIFIED' as const };
+      void this.beginStop(copy, 'stopped by the ReplicaManager');
+      return { replica, pid: copy.pid, role: roleToWire(copy.role) };
+    });
+  }
+
+  /** Tells a running copy its new role. Raises NotFoundError when it does not run here. */
+  setRole(epoch: number, replica: string, wireRole: string) {
+    return this.serial(async () => {
+      const role = roleFromWire(wireRole);
+      await this.fence(epoch);
+      const copy = this.copies.get(replica);
+      if (copy?.state !== 'running') {
+        throw new NotFoundError(`replica ${replica} does not run on ${this.opts.host}`);
+      }
+      await this.changeRole(copy, role, epoch);
+      return { replica, pid: copy.pid, role: roleToWire(copy.role) };
+    });
+  }
+
+  /** What runs here, for the ReplicaManager's reconcile. */
+  listRunning(epoch: number) {
+    return this.serial(async () => {
+      await this.fence(epoch);
+      return {
+        host: this.opts.host,
+        running: this.running().map((c) => ({
+          replica: c.spec.replica,
+          module: c.spec.module,
+          role: roleToWire(c.role),
+          pid: c.pid,
+          started_at_ms: String(c.startedAtMs),
+        })),
+        epoch: String(this.epochSeen),
+      };
+    });
+  }
+
+  /** The full set for this host (level-triggered reconcile): stops the rest, starts what is missing, fixes roles. */
+  assign(epoch: number, wires: ReadonlyArray<ReplicaSpec__Output>, wireRoles: readonly string[]) {
+    return this.serial(async () => {
+      if (wireRoles.length !== wires.length) {
+        throw new RegistrationError(
+          `assign needs one role per replica (${wires.length} replicas, ${wireRoles.length} roles)`,
+          'roles',
+        );
+      }
+      const specs = wires.map((w) => specFromWire(w));
+      const roles = wireRoles.map((r) => roleFromWire(r));
+      await this.fence(epoch);
+      const wanted = specs.map((s, i) => ({ replica: s.replica, role: roles[i]! }));
+      const plan = planAssign(
+        this.running().map((c) => ({ replica: c.spec.replica, role: c.role })),
+        wanted,
+      );
+      this.log.info({ epoch, plan }, 'assign');
+      for (const replica of plan.stop) {
+        const copy = this.copies.get(replica);
+        if (copy) void this.beginStop(copy, 'not assigned to this host any more');
+      }
+      for (const { replica, role } of plan.setRole) {
+        const copy = this.copies.get(replica);
+        if (copy) await this.changeRole(copy, role, epoch);
+      }
+      const started: string[] = [];
+      for (const { replica, role } of plan.start) {
+        const spec = specs.find((s) => s.replica === replica)!;
+        try {
+          await this.ensureStarted(spec, role, epoch);
+          started.push(replica);
+        } catch (err) {
+          this.log.error({ replica, err: (err as Error).message }, 'assigned copy could not be started');
+          this.outbox.pushFailure({
+            host: this.opts.host,
+            replica,
+            reason: 'start-failed',
+            detail: (err as Error).message,
+            epochSeen: this.epochSeen,
+          });
+        }
+      }
+      return { started, stopped: plan.stop };
+    });
+  }
+
+  /**
+   * A running program registers its module (source ¶0015): forwarded to the ReplicaManager with
+   * running_on = this host, then the program's pid is adopted as the copy the manager names.
+   */
+  registerSelf(moduleJson: string, pid: number) {
+    return this.serial(async () => {
+      const module = moduleFromJson(moduleJson);
+      const st = procStat(pid);
+      if (!st) throw new NotFoundError(`no process with pid ${pid} runs on ${this.opts.host}`);
+      const res = await this.opts.registrar.register(module, this.opts.host);
+      const epoch = Number(res.epoch);
+      if (epochVerdict(this.epochSeen, epoch) === 'newer') await this.raiseEpoch(epoch);
+      const mine = (res.module?.replicas ?? []).filter((r) => r.host === this.opts.host);
+      const replica = mine.find((r) => r.status === 'P') ?? mine[0];
+      if (!replica || !res.module) {
+        throw new NotFoundError(
+          `the ReplicaManager registered ${module.name} without a copy on ${this.opts.host}`,
+        );
+      }
+      const role: Role = replica.status === 'B' ? 'B' : 'P';
+      const existing = this.copies.get(replica.id);
+      if (existing && existing.pid !== pid) {
+        throw new ConflictError(
+          `replica ${replica.id} already runs on ${this.opts.host} as pid ${existing.pid}`,
+        );
+      }
+      if (!existing) {
+        const m = res.module;
+        const spec: CopySpec = {
+          replica: replica.id,
+          module: m.name,
+          path: replica.path,
+          args: [...m.args],
+          env: { ...m.env },
+          detect: m.detect,
+          intervalMs: m.interval_ms,
+          timeoutMs: m.timeout_ms,
+          check: m.check?.kind
+            ? { kind: m.check.kind, port: m.check.port, path: m.check.path, command: [...m.check.command] }
+            : null,
+          style: m.style,
+        };
+        const rec: CopyRecord = {
+          spec,
+          role,
+          pid,
+          procStart: st.start,
+          startedAtMs: this.opts.clock.now(),
+          group: false,
+          epoch: this.epochSeen,
+        };
+        this.copies.set(spec.replica, this.newCopy(rec, false, null, this.opts.clock.now()));
+        await this.persist();
+        this.log.info({ replica: spec.replica, module: m.name, pid, role }, 'self-registered copy adopted');
+      }
+      return { replica: replica.id, role: roleToWire(role) };
+    });
+  }
+
+  // ---- the application's stream ----
+
+  /**
+   * A copy attaches (Attach's hello). Returns its welcome; raises NotFoundError when no such copy
+   * runs here, or when the pid is neither the copy's nor in its process group.
+   */
+  attach(hello: { replica: string; module: string; pid: number }, link: AppLink): WatchDogMessage {
+    const copy = this.copies.get(hello.replica);
+    if (copy?.state !== 'running') {
+      throw new NotFoundError(`replica ${hello.replica} does not run on ${this.opts.host}`);
+    }
+    if (hello.pid && hello.pid !== copy.pid && !(copy.group && procStat(hello.pid)?.pgid === copy.pid)) {
+      throw new NotFoundError(
+        `replica ${hello.replica} runs on ${this.opts.host} as pid ${copy.pid}, not as pid ${hello.pid}`,
+      );
+    }
+    if (copy.app && copy.app !== link) copy.app.end();
+    copy.app = link;
+    copy.live = { ...copy.live, lastBeatMs: this.opts.clock.now() };
+    const w = this.watchOf(copy);
+    this.log.info({ replica: copy.spec.replica, pid: hello.pid || copy.pid }, 'copy attached');
+    return {
+      welcome: {
+        replica: copy.spec.replica,
+        module: copy.spec.module,
+        role: roleToWire(copy.role),
+        host: this.opts.host,
+        lease_ms: this.opts.timings.appLeaseMs,
+        heartbeat_interval_ms: heartbeatIntervalMs(w.timeoutMs),
+        checkpoint_address: this.opts.checkpointAddress,
+      },
+    };
+  }
+
+  /** A beat on a copy's stream; answered so that the copy knows its WatchDog lives. */
+  heartbeat(replica: string, link: AppLink, seq: string): void {
+    const copy = this.copies.get(replica);
+    if (!copy || copy.app !== link) return;
+    copy.live = { ...copy.live, lastBeatMs: this.opts.clock.now() };
+    link.send({ beat_ack: { seq } });
+  }
+
+  /** A copy's answer to a ping, with its sanity check (source ¶0019). */
+  pong(replica: string, link: AppLink, seq: number, healthy: boolean, detail: string): void {
+    const copy = this.copies.get(replica);
+    if (!copy || copy.app !== link) return;
+    copy.live = { ...copy.live, lastBeatMs: this.opts.clock.now() };
+    if (copy.pendingPing?.seq === seq) {
+      copy.pendingPing.resolve({
+        healthy,
+        detail: detail || (healthy ? 'sanity check passed' : 'sanity check failed'),
+      });
+      copy.pendingPing = null;
+    }
+  }
+
+  /** The stream ended; the copy itself is watched on (its exit or silence tells the rest). */
+  detach(replica: string, link: AppLink): void {
+    const copy = this.copies.get(replica);
+    if (copy && copy.app === link) {
+      copy.app = null;
+      this.log.info({ replica }, 'copy detached');
+    }
+  }
+
+  /** The copies that run (not being stopped or reported), for tests and reports. */
+  running(): Array<Readonly<CopyRecord>> {
+    return [...this.copies.values()].filter((c) => c.state === 'running');
+  }
+
+  runningReport(): RunningReport {
+    return {
+      host: this.opts.host,
+      running: this.running().map((c) => ({ replica: c.spec.replica, role: c.role })),
+      epochSeen: this.epochSeen,
+    };
+  }
+
+  // ---- internals ----
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.commands.then(fn);
+    this.commands = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Refuses a lower epoch; records a higher one durably before the command acts (DESIGN §5). */
+  private async fence(epoch: number): Promise<void> {
+    const verdict = epochVerdict(this.epochSeen, epoch);
+    if (verdict === 'stale') {
+      this.log.warn({ got: epoch, seen: this.epochSeen }, 'command with a stale epoch refused');
+      throw new StaleEpochError(epoch, this.epochSeen);
+    }
+    if (verdict === 'newer') await this.raiseEpoch(epoch);
+  }
+
+  private async raiseEpoch(epoch: number): Promise<void> {
+    const before = this.epochSeen;
+    this.epochSeen = epoch;
+    try {
+      await this.persist();
+    } catch (err) {
+      this.epochSeen = before;
+      throw err;
+    }
+    this.log.info({ epoch, before }, 'new epoch');
+  }
+
+  private persist(): Promise<void> {
+    const run = this.saving.then(() => this.opts.store.save(this.stateSnapshot()));
+    this.saving = run.catch((err: unknown) =>
+      this.log.error({ err: (err as Error).message }, 'could not write the state file'),
+    );
+    return run;
+  }
+
+  private stateSnapshot(): WatchDogState {
+    return {
+      epoch: this.epochSeen,
+      copies: [...this.copies.values()].map((c) => ({
+        spec: c.spec,
+        role: c.role,
+        pid: c.pid,
+        procStart: c.procStart,
+        startedAtMs: c.startedAtMs,
+        group: c.group,
+        epoch: c.epoch,
+      })),
+    };
+  }
+
+  private newCopy(rec: CopyRecord, child: boolean, exited: Promise<ExitStatus> | null, now: number): Copy {
+    let markGone: () => void = () => undefined;
+    const gone = new Promise<void>((r) => {
+      markGone = r;
+    });
+    const copy: Copy = {
+      ...rec,
+      state: 'running',
+      child,
+      exited,
+      exitStatus: null,
+      live: { startedAtMs: now, misses: 0, everHealthy: false },
+      lastPollMs: undefined,
+      polling: false,
+      app: null,
+      pingSeq: 0,
+      pendingPing: null,
+      gone,
+      markGone,
+    };
+    exited?.then((status) => this.onExit(copy, status));
+    return copy;
+  }
+
+  private watchOf(copy: Copy): Watch {
+    return watchOf(copy.spec, this.opts.timings, this.startGraceMs);
+  }
+
+  private async ensureStarted(spec: CopySpec, role: Role, epoch: number) {
+    let copy = this.copies.get(spec.replica);
+    if (copy && copy.state !== 'running') {
+      // A copy on its way out: the new one starts once the old one is gone, never beside it.
+      await this.withTimeout(copy.gone, this.opts.timings.killGraceMs + 5000);
+      copy = this.copies.get(spec.replica);
+    }
+    if (copy && copy.state === 'running') {
+      if (copy.role !== role) await this.changeRole(copy, role, epoch);
+      return { replica: spec.replica, pid: copy.pid, role: roleToWire(copy.role) };
+    }
+    const path = await resolveExecutable(spec.path, this.opts.allowedExecutableDirs).catch((err: unknown) => {
+      this.log.error(
+        { replica: spec.replica, path: spec.path, err: (err as Error).message },
+        'executable refused',
+      );
+      throw err;
+    });
+    const env: Record<string, string> = {
+      PATH: this.opts.path ?? process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      ...spec.env,
+      RM_MODULE: spec.module,
+      RM_REPLICA: spec.replica,
+      RM_ROLE: role === 'P' ? 'primary' : 'backup',
+      RM_HOST: this.opts.host,
+      RM_WATCHDOG_ADDRESS: this.opts.watchdogAddress,
+      RM_CHECKPOINT_ADDRESS: this.opts.checkpointAddress,
+      RM_EPOCH: String(epoch),
+      RM_LEASE_MS: String(this.opts.timings.appLeaseMs),
+    };
+    const proc = await this.opts.processes
+      .spawn({
+        path,
+        args: spec.args,
+        env,
+        cwd: this.opts.stateDir,
+        logFile: join(this.opts.stateDir, 'logs', `${spec.replica}.log`),
+      })
+      .catch((err: unknown) => {
+        this.log.error(
+          { replica: spec.replica, path, err: (err as Error).message },
+          'copy could not be started',
+        );
+        throw err;
+      });
+    const now = this.opts.clock.now();
+    const rec: CopyRecord = {
+      spec,
+      role,
+      pid: proc.pid,
+      procStart: proc.procStart,
+      startedAtMs: now,
+      group: true,
+      epoch,
+    };
+    this.copies.set(spec.replica, this.newCopy(rec, true, proc.exited, now));
+    await this.persist();
+    this.log.info({ replica: spec.replica, module: spec.module, pid: proc.pid, role, epoch }, 'copy started');
+    return { replica: spec.replica, pid: proc.pid, role: roleToWire(role) };
+  }
+
+  private async changeRole(copy: Copy, role: Role, epoch: number): Promise<void> {
+    if (copy.role === role) return;
+    const before = copy.role;
+    copy.role = role;
+    await this.persist();
+    copy.app?.send({ role_change: { role: roleToWire(role), epoch: String(epoch) } });
+    const signal = copy.spec.env.RM_PROMOTE_SIGNAL;
+    if (role === 'P' && signal && PROMOTE_SIGNALS.includes(signal)) {
+      this.opts.processes.kill(copy.pid, signal as NodeJS.Signals, false);
+    }
+    this.log.info(
+      { replica: copy.spec.replica, from: before, to: role, epoch, told: copy.app !== null },
+      'role changed',
+    );
+  }
+
+  private onExit(copy: Copy, status: ExitStatus): void {
+    copy.exitStatus = status;
+    if (copy.state !== 'running' || this.stopped) return;
+    const { reason, detail } = exitReason(status.code, status.signal);
+    void this.fail(copy, reason, detail, false);
+  }
+
+  /**
+   * A copy has failed: it is killed first when it may still run (hang, failed polls), then removed,
+   * then reported (DESIGN §6).
+   */
+  private async fail(copy: Copy, reason: string, detail: string, kill: boolean): Promise<void> {
+    if (copy.state !== 'running') return;
+    copy.state = 'failing';
+    this.log.warn({ replica: copy.spec.replica, pid: copy.pid, reason, detail }, 'copy failed');
+    let fullDetail = detail;
+    if (kill) {
+      const how = await this.terminate(copy, `${reason}: ${detail}`);
+      fullDetail = `${detail}; killed (${how})`;
+    } else if (copy.group) {
+      // Whatever the copy left behind in its process group goes with it.
+      this.opts.processes.kill(copy.pid, 'SIGKILL', true);
+    }
+    this.remove(copy);
+    await this.persist().catch(() => undefined);
+    this.outbox.pushFailure({
+      host: this.opts.host,
+      replica: copy.spec.replica,
+      reason,
+      detail: fullDetail,
+      epochSeen: this.epochSeen,
+    });
+  }
+
+  private async beginStop(copy: Copy, reason: string): Promise<void> {
+    if (copy.state !== 'running') return copy.gone;
+    copy.state = 'stopping';
+    this.log.info({ replica: copy.spec.replica, pid: copy.pid, reason }, 'stopping copy');
+    const how = await this.terminate(copy, reason);
+    this.log.info({ replica: copy.spec.replica, pid: copy.pid, how }, 'copy stopped');
+    this.remove(copy);
+    await this.persist().catch(() => undefined);
+  }
+
+  /** TERM (to the process group when the WatchDog started it), then KILL after the grace. Says which ended it. */
+  private async terminate(copy: Copy, reason: string): Promise<string> {
+    copy.app?.send({ stop: { reason } });
+    const grace = this.opts.timings.killGraceMs;
+    this.opts.processes.kill(copy.pid, 'SIGTERM', copy.group);
+    if (await this.waitExit(copy, grace)) return 'TERM';
+    this.opts.processes.kill(copy.pid, 'SIGKILL', copy.group);
+    const ended = await this.waitExit(copy, Math.max(2000, grace));
+    if (!ended) this.log.error({ replica: copy.spec.replica, pid: copy.pid }, 'copy still there after KILL');
+    return `TERM, then KILL after ${grace} ms`;
+  }
+
+  private remove(copy: Copy): void {
+    if (this.copies.get(copy.spec.replica) === copy) this.copies.delete(copy.spec.replica);
+    copy.app?.end();
+    copy.app = null;
+    copy.pendingPing?.resolve({ healthy: false, detail: 'copy removed' });
+    copy.pendingPing = null;
+    copy.markGone();
+  }
+
+  /** Whether the copy ended within `ms`: its exit event for a child, its pid otherwise. */
+  private async waitExit(copy: Copy, ms: number): Promise<boolean> {
+    const deadline = this.opts.clock.now() + ms;
+    for (;;) {
+      if (copy.exitStatus) return true;
+      if (!copy.child && !this.opts.processes.isAlive(copy.pid, copy.procStart)) return true;
+      if (copy.child && !this.opts.processes.isAlive(copy.pid, copy.procStart)) {
+        // The exit event follows shortly; the pid is already gone.
+        await this.sleep(10);
+        return true;
+      }
+      if (this.opts.clock.now() >= deadline) return false;
+      await this.sleep(Math.min(50, Math.max(1, deadline - this.opts.clock.now())));
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.opts.clock.setTimeout(resolve, ms));
+  }
+
+  private withTimeout(p: Promise<void>, ms: number): Promise<void> {
+    return Promise.race([p, this.sleep(ms)]);
+  }
+
+  private scheduleTick(): void {
+    if (this.stopped) return;
+    const every = tickMs([...this.copies.values()].map((c) => this.watchOf(c)));
+    this.tickTimer = this.opts.clock.setTimeout(() => {
+      this.tickTimer = null;
+      try {
+        this.tick();
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, 'supervision pass failed');
+      }
+      this.scheduleTick();
+    }, every);
+  }
+
+  /** One supervision pass over every running copy (level-triggered: the state decides, not the events). */
+  tick(): void {
+    const now = this.opts.clock.now();
+    for (const copy of [...this.copies.values()]) {
+      if (copy.state !== 'running') continue;
+      const w = this.watchOf(copy);
+      if (!copy.child && !this.opts.processes.isAlive(copy.pid, copy.procStart)) {
+        void this.fail(
+          copy,
+          'exit',
+          `pid ${copy.pid} ended (not a child of this WatchDog: exit status unknown)`,
+          false,
+        );
+        continue;
+      }
+      if (isHung(w, copy.live, now)) {
+        const silent = now - (copy.live.lastBeatMs ?? copy.live.startedAtMs);
+        void this.fail(copy, 'hang', `no heartbeat for ${silent} ms (timeout ${w.timeoutMs} ms)`, true);
+        continue;
+      }
+      if (!copy.polling && pollDue(w, copy.lastPollMs, now) && this.checkKind(copy, w) !== null) {
+        copy.lastPollMs = now;
+        copy.polling = true;
+        void this.poll(copy, w);
+      }
+    }
+  }
+
+  /**
+   * The check a copy gets: its configured one; else, for a polled copy attached through the SDK, a
+   * ping; else none (exit or pid liveness only).
+   */
+  private checkKind(copy: Copy, w: Watch): string | null {
+    const kind = copy.spec.check?.kind;
+    if (kind) return kind;
+    if (w.detect === 'poll' && copy.app) return 'sdk';
+    return null;
+  }
+
+  private async poll(copy: Copy, w: Watch): Promise<void> {
+    let result: ProbeResult;
+    try {
+      result = await this.check(copy, w);
+    } catch (err) {
+      result = { healthy: false, detail: (err as Error).message };
+    } finally {
+      copy.polling = false;
+    }
+    if (copy.state !== 'running') return;
+    copy.live = countPoll(w, copy.live, result.healthy, this.opts.clock.now());
+    if (!result.healthy) {
+      this.log.debug(
+        { replica: copy.spec.replica, misses: copy.live.misses, detail: result.detail },
+        'check missed',
+      );
+    }
+    if (isDeadByPolls(w, copy.live)) {
+      await this.fail(
+        copy,
+        'ping',
+        `${copy.live.misses} checks failed in a row; last: ${result.detail}`,
+        true,
+      );
+    }
+  }
+
+  private async check(copy: Copy, w: Watch): Promise<ProbeResult> {
+    const bound = Math.max(50, Math.min(w.intervalMs, this.opts.timings.rpcDeadlineMs));
+    const c = copy.spec.check;
+    const kind = this.checkKind(copy, w);
+    const host = this.opts.hostAddress;
+    switch (kind) {
+      case 'sdk':
+        return this.ping(copy, bound);
+      case 'tcp':
+        return this.opts.probes.tcp(host, c?.port ?? 0, bound);
+      case 'http':
+        return this.opts.probes.http(host, c?.port ?? 0, c?.path || '/', bound);
+      case 'grpc':
+        return this.opts.probes.grpc(host, c?.port ?? 0, bound);
+      case 'exec': {
+        const command = await resolveCheckCommand(c?.command ?? [], this.opts.allowedExecutableDirs);
+        return this.opts.probes.exec(command, bound);
+      }
+      default:
+        return { healthy: true, detail: 'no check' };
+    }
+  }
+
+  /** The SDK ping: answered with the application's sanity check, or a miss when nobody answers in time. */
+  private ping(copy: Copy, boundMs: number): Promise<ProbeResult> {
+    const link = copy.app;
+    if (!link) return Promise.resolve({ healthy: false, detail: 'not attached through the SDK' });
+    const seq = ++copy.pingSeq;
+    return new Promise<ProbeResult>((resolve) => {
+      const timer = this.opts.clock.setTimeout(() => {
+        if (copy.pendingPing?.seq === seq) copy.pendingPing = null;
+        resolve({ healthy: false, detail: `no answer to ping ${seq} in ${boundMs} ms` });
+      }, boundMs);
+      copy.pendingPing = {
+        seq,
+        resolve: (r) => {
+          this.opts.clock.clearTimeout(timer);
+          resolve(r);
+        },
+      };
+      link.send({ ping: { seq: String(seq) } });
+    });
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * A real WatchDog process (`rmd watchdog`) on H1 (127.0.0.11) with a recording fake ReplicaManager and
+ * a fake primary SuperWatchDog: it starts the sample application, tells it its role, detects a crash
+ * and a hang, refuses stale epochs and executables outside the allowed folders, and reconciles on
+ * Assign. Needs `npm run build` first (the launcher and the sample application run from dist/).
+ */
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addressOf, type ClusterConfig } from '../../src/shared/config.js';
+import { ExecutableError, NotFoundError, StaleEpochError } from '../../src/shared/errors.js';
+import type { ReplicaSpec } from '../../src/shared/generated/rm/watchdog/v1/ReplicaSpec.js';
+import { WatchDogClient } from '../../src/watchdog/client.js';
+import {
+  isAlive,
+  killAll,
+  killGroup,
+  type Spawned,
+  spawnRmd,
+  tempDir,
+  waitFor,
+} from '../helpers/processes.js';
+import {
+  appEvents,
+  FakeReplicaManager,
+  FakeSuperWatchDog,
+  SAMPLE_APP,
+  testPorts,
+  writeClusterFile,
+} from '../helpers/watchdog-fakes.js';
+
+const tmp = tempDir('rm-wd-');
+const ports = testPorts();
+let cfg: ClusterConfig;
+let manager: FakeReplicaManager;
+let swd: FakeSuperWatchDog;
+let wd: Spawned;
+let client: WatchDogClient;
+const copies = new Set<number>();
+
+function spec(replica: string, extra: Partial<ReplicaSpec> = {}): ReplicaSpec {
+  return {
+    replica,
+    module: 'A',
+    path: SAMPLE_APP,
+    args: [],
+    env: {},
+    detect: 'poll',
+    interval_ms: 0,
+    timeout_ms: 0,
+    check: null,
+    style: 'warm',
+    ...extra,
+  };
+}
+
+async function start(replica: string, role: 'P' | 'B', extra: Partial<ReplicaSpec> = {}, epoch = 1) {
+  const ack = await client.startReplica(epoch, spec(replica, extra), role);
+  copies.add(ack.pid);
+  return ack;
+}
+
+function failureOf(replica: string) {
+  return manager.failures.find((f) => f.replica === replica);
+}
+
+beforeAll(async () => {
+  const other = join(tmp.dir, 'elsewhere');
+  const allowedExtra = join(tmp.dir, 'bin');
+  mkdirSync(other, { recursive: true });
+  mkdirSync(allowedExtra, { recursive: true });
+  writeFileSync(join(other, 'tool'), '#!/bin/sh\nexit 0\n');
+  chmodSync(join(other, 'tool'), 0o755);
+  writeFileSync(join(allowedExtra, 'not-executable'), '#!/bin/sh\nexit 0\n');
+  symlinkSync(join(other, 'tool'), join(allowedExtra, 'escape'));
+  ({ cfg } = writeClusterFile(tmp.dir, { ports, allowed: [join(SAMPLE_APP, '..'), allowedExtra] }));
+  manager = await new FakeReplicaManager().start('127.0.0.12:0');
+  swd = await new FakeSuperWatchDog(manager.address).start(addressOf.superWatchdog(cfg, 'H2'));
+  wd = spawnRmd(['watchdog', '--config', cfg.file, '--host', 'H1']);
+  client = new WatchDogClient(addressOf.watchdog(cfg, 'H1'), { deadlineMs: 5000 });
+  await waitFor('the WatchDog to answer', () => client.listRunning(0), { timeoutMs: 20_000 }).catch((err) => {
+    throw new Error(`${(err as Error).message}\n${wd.output()}`);
+  });
+});
+
+afterAll(async () => {
+  client?.close();
+  for (const pid of copies) killGroup(pid);
+  await killAll();
+  manager?.stop();
+  swd?.stop();
+  tmp.remove();
+});
+
+describe('WatchDog', () => {
+  it('beats to the primary SuperWatchDog and reports what it runs to the manager the beat names', async () => {
+    await waitFor('a beat from H1', () => swd.beats.some((b) => b.host === 'H1'));
+    await waitFor('a running report from H1', () => manager.running.find((r) => r.host === 'H1'));
+  });
+
+  it('starts the sample app as a backup, idempotently, and a promotion reaches the app at once', async () => {
+    const ack = await start('A1', 'B');
+    expect(ack.role).toBe('B');
+    expect(isAlive(ack.pid)).toBe(true);
+    await waitFor('the app to say it is a backup', () =>
+      appEvents(cfg, 'H1', 'A1').find((e) => e.event === 'role' && e.role === 'backup'),
+    );
+
+    const again = await start('A1', 'B');
+    expect(again.pid).toBe(ack.pid);
+    const running = await client.listRunning(1);
+    expect(running.running.filter((r) => r.replica === 'A1')).toEqual([
+      expect.objectContaining({ replica: 'A1', module: 'A', role: 'B', pid: ack.pid }),
+    ]);
+
+    const promoted = await client.setRole(1, 'A1', 'P');
+    expect(promoted).toMatchObject({ replica: 'A1', pid: ack.pid, role: 'P' });
+    const line = await waitFor('the app to say it is primary', () =>
+      appEvents(cfg, 'H1', 'A1').find((e) => e.event === 'role' && e.role === 'primary'),
+    );
+    expect(line).toMatchObject({ replica: 'A1', role: 'primary' });
+    expect(typeof line.t).toBe('string');
+    // Still one process: the role change did not restart it.
+    expect(appEvents(cfg, 'H1', 'A1').filter((e) => e.event === 'started')).toHaveLength(1);
+  });
+
+  it('reports a copy killed with SIGKILL as soon as it exits', async () => {
+    const ack = await start('A2', 'B');
+    await waitFor('A2 to attach', () => appEvents(cfg, 'H1', 'A2').find((e) => e.event === 'role'));
+    process.kill(ack.pid, 'SIGKILL');
+    const report = await waitFor('ReportFailure for A2', () => failureOf('A2'));
+    expect(report).toMatchObject({ host: 'H1', replica: 'A2', reason: 'signal' });
+    expect(report.detail).toContain('SIGKILL');
+    const running = await client.listRunning(1);
+    expect(running.running.map((r) => r.replica)).not.toContain('A2');
+  });
+
+  it('reports a copy that crashes on its own with reason exit and its code', async () => {
+    await start('A3', 'P', { args: ['--crash-after', '300'] });
+    const report = await waitFor('ReportFailure for A3', () => failureOf('A3'));
+    expect(report).toMatchObject({ host: 'H1', replica: 'A3', reason: 'exit' });
+    expect(report.detail).toContain('code 1');
+  });
+
+  it('kills a heartbeat-style copy that stops beating (TERM, then KILL) before reporting it as hung', async () => {
+    const ack = await start('H01', 'P', { module: 'H', detect: 'heartbeat', timeout_ms: 800 });
+    await waitFor('H01 to attach', () => appEvents(cfg, 'H1', 'H01').find((e) => e.event === 'role'));
+    process.kill(ack.pid, 'SIGSTOP');
+    const report = await waitFor('ReportFailure for H01', () => failureOf('H01'), { timeoutMs: 20_000 });
+    // Killed before the report: by the time the manager hears of it, the process is gone.
+    expect(isAlive(ack.pid)).toBe(false);
+    expect(report).toMatchObject({ host: 'H1', replica: 'H01', reason: 'hang' });
+    expect(report.detail).toMatch(/no heartbeat for \d+ ms/);
+    expect(report.detail).toContain('TERM, then KILL');
+  });
+
+  it('kills and reports a copy whose event loop hangs (--hang-after)', async () => {
+    const ack = await start('H02', 'P', {
+      module: 'H',
+      detect: 'heartbeat',
+      timeout_ms: 800,
+      args: ['--hang-after', '300'],
+    });
+    const report = await waitFor('ReportFailure for H02', () => failureOf('H02'), { timeoutMs: 20_000 });
+    expect(report).toMatchObject({ replica: 'H02', reason: 'hang' });
+    expect(isAlive(ack.pid)).toBe(false);
+    expect(appEvents(cfg, 'H1', 'H02').map((e) => e.event)).toContain('hang');
+  });
+
+  it('refuses commands with an epoch lower than the highest it has seen', async () => {
+    await client.listRunning(5);
+    await expect(client.startReplica(3, spec('A9'), 'P')).rejects.toBeInstanceOf(StaleEpochError);
+    await expect(client.setRole(4, 'A1', 'B')).rejects.toBeInstanceOf(StaleEpochError);
+    const running = await client.listRunning(5);
+    expect(running.epoch).toBe(5);
+    expect(running.running.map((r) => r.replica)).not.toContain('A9');
+  });
+
+  it('refuses executables outside the allowed folders, relative, with "..", missing or not executable', async () => {
+    const bad = [
+      join(tmp.dir, 'elsewhere', 'tool'),
+      'examples/bin/sample-app',
+      `${join(SAMPLE_APP, '..')}/../bin/sample-app`,
+      join(tmp.dir, 'bin', 'escape'),
+      join(tmp.dir, 'bin', 'missing'),
+      join(tmp.dir, 'bin', 'not-executable'),
+      '/bin/sh',
+    ];
+    for (const path of bad) {
+      await expect(client.startReplica(5, spec('X1', { path }), 'P'), path).rejects.toBeInstanceOf(
+        ExecutableError,
+      );
+    }
+    const running = await client.listRunning(5);
+    expect(running.running.map((r) => r.replica)).not.toContain('X1');
+  });
+
+  it('Assign stops what the table no longer gives this host, starts what is missing and fixes roles', async () => {
+    const keep = await start('B1', 'B', { module: 'B' }, 5);
+    const drop = await start('B2', 'P', { module: 'B' }, 5);
+    const res = await client.assign(6, [
+      { spec: spec('A1'), role: 'P' },
+      { spec: spec('B1', { module: 'B' }), role: 'P' },
+      { spec: spec('B3', { module: 'B' }), role: 'B' },
+    ]);
+    expect(res.stopped).toEqual(['B2']);
+    expect(res.started).toEqual(['B3']);
+    await waitFor('B2 to be stopped', () => !isAlive(drop.pid));
+    const running = await client.listRunning(6);
+    for (const r of running.running) copies.add(r.pid);
+    expect(running.running.map((r) => [r.replica, r.role]).sort()).toEqual([
+      ['A1', 'P'],
+      ['B1', 'P'],
+      ['B3', 'B'],
+    ]);
+    expect(running.running.find((r) => r.replica === 'B1')?.pid).toBe(keep.pid);
+    // A stop the WatchDog was asked for is not a failure.
+    expect(failureOf('B2')).toBeUndefined();
+  });
+
+  it('answers SetRole for a copy it does not run with NotFound', async () => {
+    await expect(client.setRole(6, 'nope', 'P')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('keeps failure reports while the ReplicaManager is unreachable and delivers them when it is back', async () => {
+    const ack = await start('C1', 'P', { module: 'C' }, 6);
+    const address = manager.address;
+    manager.stop();
+    process.kill(ack.pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 1000));
+    manager = await new FakeReplicaManager().start(address);
+    const report = await waitFor('the kept report for C1', () => failureOf('C1'), { timeoutMs: 20_000 });
+    expect(report.reason).toBe('signal');
+  });
+});

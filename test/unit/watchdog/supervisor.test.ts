@@ -1,0 +1,488 @@
+/**
+ * The WatchDog's supervision with recording fakes (STYLE §4): processes, reporter, probes, state store
+ * and a manual clock. Every effect lands in one ordered log, so that "killed before reported" and
+ * "epoch persisted before acting" are checked as orders, not timings.
+ */
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_TIMINGS } from '../../../src/shared/config.js';
+import {
+  ExecutableError,
+  NotFoundError,
+  StaleEpochError,
+  UnavailableError,
+} from '../../../src/shared/errors.js';
+import type { ReplicaSpec__Output } from '../../../src/shared/generated/rm/watchdog/v1/ReplicaSpec.js';
+import type { WatchDogMessage } from '../../../src/shared/generated/rm/watchdog/v1/WatchDogMessage.js';
+import { silentLogger } from '../../../src/shared/logging.js';
+import { ManualClock } from '../../../src/watchdog/clock.js';
+import type { ProbeResult, Probes } from '../../../src/watchdog/probes.js';
+import type { ExitStatus, ProcessControl, SpawnRequest } from '../../../src/watchdog/process-control.js';
+import type { FailureReport, Reporter, RunningReport } from '../../../src/watchdog/reporter.js';
+import type { StateStore, WatchDogState } from '../../../src/watchdog/state.js';
+import { type AppLink, WatchDog } from '../../../src/watchdog/supervisor.js';
+import { tempDir } from '../../helpers/processes.js';
+
+const tmp = tempDir();
+const apps = join(tmp.dir, 'apps');
+const APP = join(apps, 'app');
+mkdirSync(apps, { recursive: true });
+writeFileSync(APP, '#!/bin/sh\n');
+chmodSync(APP, 0o755);
+afterAll(() => tmp.remove());
+
+const timings = {
+  ...DEFAULT_TIMINGS,
+  killGraceMs: 1000,
+  heartbeatTimeoutMs: 1000,
+  pollIntervalMs: 200,
+  pollMisses: 2,
+};
+
+class FakeProcesses implements ProcessControl {
+  readonly spawned: SpawnRequest[] = [];
+  readonly procs = new Map<number, { alive: boolean; exit: (s: ExitStatus) => void; ignoresTerm: boolean }>();
+  nextPid = 1000;
+  ignoreTerm = false;
+  constructor(private readonly log: string[]) {}
+
+  async spawn(req: SpawnRequest) {
+    const pid = this.nextPid++;
+    let exit: (s: ExitStatus) => void = () => undefined;
+    const exited = new Promise<ExitStatus>((r) => {
+      exit = r;
+    });
+    this.procs.set(pid, { alive: true, exit, ignoresTerm: this.ignoreTerm });
+    this.spawned.push(req);
+    this.log.push(`spawn ${pid}`);
+    return { pid, procStart: `start-${pid}`, exited };
+  }
+
+  kill(pid: number, signal: NodeJS.Signals, group: boolean): void {
+    this.log.push(`kill ${signal} ${pid}${group ? ' group' : ''}`);
+    const p = this.procs.get(pid);
+    if (!p?.alive) return;
+    if (signal === 'SIGKILL' || (signal === 'SIGTERM' && !p.ignoresTerm)) {
+      p.alive = false;
+      p.exit({ code: null, signal });
+    }
+  }
+
+  isAlive(pid: number): boolean {
+    return this.procs.get(pid)?.alive ?? false;
+  }
+
+  /** A process that is not a child of this WatchDog (adopted). */
+  foreign(pid: number): void {
+    this.procs.set(pid, { alive: true, exit: () => undefined, ignoresTerm: false });
+  }
+
+  end(pid: number, code: number): void {
+    const p = this.procs.get(pid)!;
+    p.alive = false;
+    p.exit({ code, signal: null });
+  }
+}
+
+class FakeReporter implements Reporter {
+  readonly failures: FailureReport[] = [];
+  readonly running: RunningReport[] = [];
+  failNext = 0;
+  constructor(private readonly log: string[]) {}
+  async reportFailure(r: FailureReport) {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new UnavailableError('manager down');
+    }
+    this.log.push(`report ${r.replica} ${r.reason}`);
+    this.failures.push(r);
+  }
+  async reportRunning(r: RunningReport) {
+    this.running.push(r);
+  }
+}
+
+class MemoryStore implements StateStore {
+  state: WatchDogState = { epoch: 0, copies: [] };
+  constructor(private readonly log: string[]) {}
+  async load() {
+    return structuredClone(this.state);
+  }
+  async save(s: WatchDogState) {
+    this.log.push(`save epoch ${s.epoch} copies ${s.copies.map((c) => c.spec.replica).join(',')}`);
+    this.state = structuredClone(s);
+  }
+}
+
+class FakeProbes implements Probes {
+  answer: ProbeResult = { healthy: true, detail: 'ok' };
+  readonly calls: string[] = [];
+  async tcp(host: string, port: number) {
+    this.calls.push(`tcp ${host}:${port}`);
+    return this.answer;
+  }
+  async http(host: string, port: number, path: string) {
+    this.calls.push(`http ${host}:${port}${path}`);
+    return this.answer;
+  }
+  async grpc(host: string, port: number) {
+    this.calls.push(`grpc ${host}:${port}`);
+    return this.answer;
+  }
+  async exec(command: readonly string[]) {
+    this.calls.push(`exec ${command.join(' ')}`);
+    return this.answer;
+  }
+}
+
+class FakeLink implements AppLink {
+  readonly sent: WatchDogMessage[] = [];
+  ended = false;
+  onPing: ((seq: number) => void) | null = null;
+  send(msg: WatchDogMessage): void {
+    this.sent.push(msg);
+    if (msg.ping && this.onPing) {
+      const seq = Number(msg.ping.seq);
+      queueMicrotask(() => this.onPing?.(seq));
+    }
+  }
+  end(): void {
+    this.ended = true;
+  }
+}
+
+let log: string[];
+let clock: ManualClock;
+let procs: FakeProcesses;
+let reporter: FakeReporter;
+let store: MemoryStore;
+let probes: FakeProbes;
+
+function newWatchDog(): WatchDog {
+  return new WatchDog({
+    host: 'H1',
+    hostAddress: '127.0.0.11',
+    stateDir: join(tmp.dir, 'state'),
+    allowedExecutableDirs: [apps],
+    timings,
+    watchdogAddress: '127.0.0.11:7402',
+    checkpointAddress: '127.0.0.10:7400',
+    processes: procs,
+    reporter,
+    registrar: { register: async () => Promise.reject(new Error('not used')) },
+    probes,
+    clock,
+    store,
+    logger: silentLogger(),
+    path: '/usr/bin:/bin',
+    startGraceMs: 500,
+  });
+}
+
+function spec(replica: string, extra: Partial<ReplicaSpec__Output> = {}): ReplicaSpec__Output {
+  return {
+    replica,
+    module: 'A',
+    path: APP,
+    args: [],
+    env: {},
+    detect: 'poll',
+    interval_ms: 0,
+    timeout_ms: 0,
+    check: null,
+    style: 'warm',
+    ...extra,
+  };
+}
+
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+};
+
+/** Moves the manual clock in small steps, letting promises run between them. */
+async function advance(ms: number, step = 10): Promise<void> {
+  for (let t = 0; t < ms; t += step) {
+    clock.advance(step);
+    await settle();
+  }
+}
+
+beforeEach(() => {
+  log = [];
+  clock = new ManualClock();
+  procs = new FakeProcesses(log);
+  reporter = new FakeReporter(log);
+  store = new MemoryStore(log);
+  probes = new FakeProbes();
+});
+
+describe('epoch fencing', () => {
+  it('persists a higher epoch before acting on the command that carries it', async () => {
+    const wd = newWatchDog();
+    await wd.start();
+    log.length = 0;
+    await wd.startReplica(9, spec('A1'), 'PRIMARY');
+    expect(log[0]).toBe('save epoch 9 copies ');
+    expect(log[1]).toBe('spawn 1000');
+  });
+
+  it('refuses lower epochs, also after a restart on the same state', async () => {
+    const wd = newWatchDog();
+    await wd.start();
+    await wd.listRunning(4);
+    await expect(wd.listRunning(3)).rejects.toBeInstanceOf(StaleEpochError);
+    await wd.stop();
+    const again = newWatchDog();
+    await again.start();
+    expect(again.epoch).toBe(4);
+    const err = await again.startReplica(3, spec('A1'), 'PRIMARY').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StaleEpochError);
+    expect(err).toMatchObject({ got: 3, current: 4 });
+    expect(procs.spawned).toHaveLength(0);
+  });
+});
+
+describe('starting copies', () => {
+  it('gives a copy a clean environment: PATH, the module env and its identity, nothing else', async () => {
+    const wd = newWatchDog();
+    await wd.start();
+    await wd.startReplica(
+      2,
+      spec('A1', { env: { MODE: 'fast', RM_ROLE: 'spoofed' }, args: ['-x'] }),
+      'BACKUP',
+    );
+    const req = procs.spawned[0]!;
+    expect(req.args).toEqual(['-x']);
+    expect(req.logFile).toBe(join(tmp.dir, 'state', 'logs', 'A1.log'));
+    expect(req.env).toEqual({
+      PATH: '/usr/bin:/bin',
+      MODE: 'fast',
+      RM_MODULE: 'A',
+      RM_REPLICA: 'A1',
+      RM_ROLE: 'backup',
+      RM_HOST: 'H1',
+      RM_WATCHDOG_ADDRESS: '127.0.0.11:7402',
+      RM_CHECKPOINT_ADDRESS: '127.0.0.10:7400',
+      RM_EPOCH: '2',
+      RM_LEASE_MS: String(timings.appLeaseMs),
+    });
+  });
+
+  it('refuses an executable outside the allowed folders without spawning anything', async () => {
+    const wd = newWatchDog();
+    await wd.start();
+    await expect(wd.startReplica(1, spec('A1', { path: '/bin/sh' }), 'PRIMARY')).rejects.toBeInstanceOf(
+      ExecutableError,
+    );
+    expect(procs.spawned).toHaveLength(0);
+  });
+
+  it('is idempotent; another role is a role change told over the stream and by the opt-in signal', async () => {
+    const wd = newWatchDog();
+    await wd.start();
+    const s = spec('A1', { env: { RM_PROMOTE_SIGNAL: 'SIGUSR2' } });
+    const first = await wd.startReplica(1, s, 'BACKUP');
+    const link = new FakeLink();
+    expect(wd.attach({ replica: 'A1', module: 'A', pid: first.pid }, link).welcome).toMatchObject({
+      replica: 'A1',
+      role: 'BACKUP',
+      host: 'H1',
+      heartbeat_interval_ms: 333,
+      lease_ms: timings.appLeaseMs,
+    });
+    expect((await wd.startReplica(1, s, 'BACKUP')).pid).toBe(first.pid);
+    const promoted = await wd.startReplica(2, s, 'PRIMARY');
+    expect(promoted).toEqual({ replica: 'A1', pid: first.pid, role: 'PRIMARY' });
+    expect(procs.spawned).toHaveLength(1);
+    expect(link.sent).toContainEqual({ role_change: { role: 'PRIMARY', epoch: '2' } });
+    expect(log).toContain(`kill SIGUSR2 ${first.pid}`);
+  });
+
+  it('refuses an Attach from a process that is not the copy', async () => {
+    const wd = newWatchDog();
+    await wd.start();
+    const ack = await wd.startReplica(1, spec('A1'), 'PRIMARY');
+    expect(() => wd.attach({ replica: 'A1', module: 'A', pid: 1 }, new FakeLink())).toThrow(NotFoundError);
+    expect(() => wd.attach({ replica: 'A9', module: 'A', pid: ack.pid }, new FakeLink())).toThrow(
+      NotFoundError,
+    );
+  });
+});
+
+describe('detection', () => {
+  it('reports a child that exits at once, with its code, after removing it from the state', async () => {
+    const wd = newWatchDog();
+    await wd.start();
+    const ack = await wd.startReplica(1, spec('A1'), 'PRIMARY');
+    log.length = 0;
+    procs.end(ack.pid, 3);
+    await settle();
+    expect(reporter.failures).toEqual([
+      { host: 'H1', replica: 'A1', reason: 'exit', detail: 'exited with code 3', epochSeen: 1 },
+    ]);
+    expect(log.indexOf('save epoch 1 copies ')).toBeLessThan(log.indexOf('report A1 exit'));
+    expect((await wd.listRunning(1)).running).toEqual([]);
+  });
+
+  it('kills a silent heartbeat copy with TERM, then KILL after the grace, and only then reports the hang', async () => {
+    const wd = newWatchDog();
+    await wd.start();
+    procs.ignoreTerm = true;
+    const ack = await wd.startReplica(1, spec('A1', { detect: 'heartbeat', timeout_ms: 1000 }), 'PRIMARY');
+    const link = new FakeLink();
+    wd.attach({ replica: 'A1', module: 'A', pid: ack.pid }, link);
+    wd.heartbeat('A1', link, '1');
+    expect(link.sent.at(-1)).toEqual({ beat_ack: { seq: '1' } });
+    await advance(900);
+    wd.heartbeat('A1', link, '2');
+    await advance(900);
+    expect(log.filter((l) => l.startsWith('kill'))).toEqual([]);
+    await advance(300);
+    expect(log.filter((l) => l.startsWith('kill'))).toEqual([`kill SIGTERM ${ack.pid} group`]);
+    expect(reporter.failures).toEqual([]);
+    await advance(1100);
+    const order = log.filter((l) => l.startsWith('kill') || l.startsWith('report'));
+    expect(order).toEqual([
+      `kill SIGTERM ${ack.pid} group`,
+      `kill SIGKILL ${ack.pid} group`,
+      'report A1 hang',
+    ]);
+    expect(reporter.failures[0]?.detail).toMatch(
+      /no heartbeat for \d+ ms \(timeout 1000 ms\); killed \(TERM, then KILL after 1000 ms\)/,
+    );
+    expect(link.sent).toContainEqual({ stop: { reason: expect.stringContaining('hang') } });
+  });
+
+  it('a copy whose sanity check fails twice in a row is killed and reported (reason ping)', async () => {
+    const wd = newWatchDog();
+    await wd.start();
+    const ack = await wd.startReplica(1, spec('A1'), 'PRIMARY');
+    const link = new FakeLink();
+    wd.attach({ replica: 'A1', module: 'A', pid: ack.pid }, link);
+    let healthy = true;
+    link.onPing = (seq) => wd.pong('A1', link, seq, healthy, healthy ? '' : 'disk full');
+    await advance(1000);
+    expect(link.sent.filter((m) => m.ping).length).toBeGreaterThanOrEqual(3);
+    expect(reporter.failures).toEqual([]);
+    healthy = false;
+    await advance(1000);
+    expect(reporter.failures).toHaveLength(1);
+    expect(reporter.failures[0]).toMatchObject({ replica: 'A1', reason: 'ping' });
+    expect(reporter.failures[0]?.detail).toContain('disk full');
+    expect(log.indexOf(`kill SIGTERM ${ack.pid} group`)).toBeLessThan(log.indexOf('report A1 ping'));
+  });
+
+  it('polls programs without the SDK with their configured check on the host address', async () => {
+    const wd = newWatchDog();
+    await wd.start();
+    await wd.startReplica(
+      1,
+      spec('T1', { check: { kind: 'http', port: 8080, path: '/health', command: [] } }),
+      'PRIMARY',
+    );
+    await wd.startReplica(
+      1,
+      spec('T2', { check: { kind: 'tcp', port: 9000, path: '', command: [] } }),
+      'PRIMARY',
+    );
+    await advance(300);
+    expect(probes.calls).toContain('http 127.0.0.11:8080/health');
+    expect(probes.calls).toContain('tcp 127.0.0.11:9000');
+    probes.answer = { healthy: false, detail: 'refused' };
+    await advance(1000);
+    expect(reporter.failures.map((f) => [f.replica, f.reason]).sort()).toEqual([
+      ['T1', 'ping'],
+      ['T2', 'ping'],
+    ]);
+  });
+});
+
+describe('restart and adoption', () => {
+  it('adopts the copies that still run, reports those that ended as missing, spawns nothing', async () => {
+    const first = newWatchDog();
+    await first.start();
+    const a = await first.startReplica(3, spec('A1'), 'PRIMARY');
+    const b = await first.startReplica(3, spec('B1', { module: 'B' }), 'BACKUP');
+    await first.stop();
+    expect(procs.isAlive(a.pid)).toBe(true);
+    procs.procs.get(b.pid)!.alive = false;
+    procs.spawned.length = 0;
+
+    const second = newWatchDog();
+    await second.start();
+    await settle();
+    expect(procs.spawned).toEqual([]);
+    expect((await second.listRunning(3)).running).toEqual([
+      expect.objectContaining({ replica: 'A1', role: 'PRIMARY', pid: a.pid }),
+    ]);
+    expect(reporter.failures).toEqual([expect.objectContaining({ replica: 'B1', reason: 'missing' })]);
+    second.managerChanged();
+    await settle();
+    expect(reporter.running.at(-1)).toEqual({
+      host: 'H1',
+      running: [{ replica: 'A1', role: 'P' }],
+      epochSeen: 3,
+    });
+
+    // Adopted copies are watched by pid: an end is seen on the next pass.
+    procs.procs.get(a.pid)!.alive = false;
+    await advance(300);
+    expect(reporter.failures.at(-1)).toMatchObject({ replica: 'A1', reason: 'exit' });
+  });
+
+  it('stop() leaves the copies running', async () => {
+    const wd = newWatchDog();
+    await wd.start();
+    const a = await wd.startReplica(1, spec('A1'), 'PRIMARY');
+    await wd.stop();
+    expect(log.filter((l) => l.startsWith('kill'))).toEqual([]);
+    expect(procs.isAlive(a.pid)).toBe(true);
+  });
+});
+
+describe('Assign', () => {
+  it('stops what is not assigned (not a failure), starts what is missing, changes roles', async () => {
+    const wd = newWatchDog();
+    await wd.start();
+    const a = await wd.startReplica(1, spec('A1'), 'BACKUP');
+    const b = await wd.startReplica(1, spec('B1', { module: 'B' }), 'PRIMARY');
+    const res = await wd.assign(2, [spec('A1'), spec('C1', { module: 'C' })], ['PRIMARY', 'BACKUP']);
+    expect(res).toEqual({ started: ['C1'], stopped: ['B1'] });
+    await settle();
+    expect(log).toContain(`kill SIGTERM ${b.pid} group`);
+    expect(reporter.failures).toEqual([]);
+    const running = (await wd.listRunning(2)).running.map((r) => [r.replica, r.role, r.pid]);
+    expect(running).toEqual([
+      ['A1', 'PRIMARY', a.pid],
+      ['C1', 'BACKUP', expect.any(Number)],
+    ]);
+  });
+
+  it('reports an assigned copy that cannot be started', async () => {
+    const wd = newWatchDog();
+    await wd.start();
+    const res = await wd.assign(1, [spec('A1', { path: '/bin/sh' })], ['PRIMARY']);
+    expect(res).toEqual({ started: [], stopped: [] });
+    await settle();
+    expect(reporter.failures).toEqual([expect.objectContaining({ replica: 'A1', reason: 'start-failed' })]);
+  });
+});
+
+describe('failure reports', () => {
+  it('are kept while the ReplicaManager is unreachable and retried with back-off, in order', async () => {
+    const wd = newWatchDog();
+    await wd.start();
+    const a = await wd.startReplica(1, spec('A1'), 'PRIMARY');
+    const b = await wd.startReplica(1, spec('B1', { module: 'B' }), 'PRIMARY');
+    reporter.failNext = 3;
+    procs.end(a.pid, 1);
+    procs.end(b.pid, 2);
+    await settle();
+    expect(reporter.failures).toEqual([]);
+    expect(wd.outbox.pending.map((r) => r.replica)).toEqual(['A1', 'B1']);
+    await advance(1000);
+    expect(reporter.failures.map((r) => r.replica)).toEqual(['A1', 'B1']);
+    expect(wd.outbox.idle).toBe(true);
+  });
+});
