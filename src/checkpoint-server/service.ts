@@ -1,0 +1,259 @@
+/**
+ * The Checkpoint Server's gRPC handlers (proto/checkpoint.proto): each converts the request, calls
+ * the store and maps domain errors to a gRPC status (STYLE §5). The two watch streams send the
+ * current value first, then every committed change, and are ended by `endStreams()` on shutdown.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { StaleEpochError } from '../shared/errors.js';
+import type { Checkpoint as WireCheckpoint } from '../shared/generated/rm/checkpoint/v1/Checkpoint.js';
+import type { CheckpointServerHandlers } from '../shared/generated/rm/checkpoint/v1/CheckpointServer.js';
+import type { KeyValue as WireKeyValue } from '../shared/generated/rm/checkpoint/v1/KeyValue.js';
+import type { Leadership as WireLeadership } from '../shared/generated/rm/checkpoint/v1/Leadership.js';
+import type { WatchEvent } from '../shared/generated/rm/checkpoint/v1/WatchEvent.js';
+import { handle, toServiceError } from '../shared/grpc.js';
+import type { Logger } from '../shared/logging.js';
+import {
+  type AcquireResult,
+  type Checkpoint,
+  type CheckpointStore,
+  InvalidRequestError,
+  type KeyValue,
+  type Leadership,
+  type TxnOp,
+} from './store.js';
+
+/**
+ * Changes a watcher may leave unread (beyond the current values it was sent first) before its stream
+ * is ended with RESOURCE_EXHAUSTED: a stalled watcher must not hold the server's memory. It can watch
+ * again and starts from the current values.
+ */
+const MAX_UNREAD = 10_000;
+
+/** An int64 field as a number; the proto's strings are refused when they are not whole numbers. */
+function int(v: string | number, field: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n))
+    throw new InvalidRequestError(`${field}: expected a whole number, got "${v}"`);
+  return n;
+}
+
+function wireKv(kv: KeyValue): WireKeyValue {
+  return { key: kv.key, value: kv.value, version: String(kv.version) };
+}
+
+function wireLeadership(l: Leadership | AcquireResult): WireLeadership {
+  return {
+    role: l.role,
+    holder: l.holder,
+    epoch: String(l.epoch),
+    lease_until_ms: String(l.leaseUntilMs),
+    won: 'won' in l ? l.won : false,
+  };
+}
+
+function wireCheckpoint(c: Checkpoint): WireCheckpoint {
+  return {
+    module: c.module,
+    replica: c.replica,
+    state: c.state,
+    version: String(c.version),
+    saved_at_ms: String(c.savedAtMs),
+  };
+}
+
+interface OpenStream {
+  end(): void;
+}
+
+export class CheckpointService {
+  private readonly streams = new Set<OpenStream>();
+
+  constructor(
+    private readonly store: CheckpointStore,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Watch streams currently open. */
+  get activeStreams(): number {
+    return this.streams.size;
+  }
+
+  /** Ends every watch stream (status OK), so that a shutdown does not wait for watchers. */
+  endStreams(): void {
+    for (const s of [...this.streams]) s.end();
+  }
+
+  handlers(): CheckpointServerHandlers {
+    const store = this.store;
+    return {
+      Get: handle((req) => {
+        const kv = store.get(req.key);
+        return kv ? { found: true, kv: wireKv(kv) } : { found: false };
+      }),
+      List: handle((req) => ({ kvs: store.list(req.prefix).map(wireKv) })),
+      Put: handle((req) => {
+        const epoch = int(req.epoch, 'epoch');
+        const options = {
+          epoch,
+          ...(req.has_expected_version
+            ? { expectedVersion: int(req.expected_version, 'expected_version') }
+            : {}),
+        };
+        const version = this.fenced('put', epoch, { key: req.key }, () =>
+          store.put(req.key, req.value, options),
+        );
+        return { version: String(version) };
+      }),
+      Txn: handle((req) => {
+        const epoch = int(req.epoch, 'epoch');
+        const ops: TxnOp[] = req.ops.map((op, i) => {
+          const expected = op.has_expected_version
+            ? { expectedVersion: int(op.expected_version, `ops[${i}].expected_version`) }
+            : {};
+          return op.delete
+            ? { key: op.key, delete: true, ...expected }
+            : { key: op.key, value: op.value, ...expected };
+        });
+        const keys = ops.slice(0, 10).map((op) => op.key);
+        const versions = this.fenced('txn', epoch, { keys, ops: ops.length }, () => store.txn(ops, epoch));
+        return { versions: versions.map(String) };
+      }),
+      Watch: (call) => {
+        const prefix = call.request.prefix;
+        this.serve<WatchEvent>(call, (send) => {
+          const unsubscribe = store.onChange((change) => {
+            if (change.kind === 'key' && change.kv.key.startsWith(prefix)) {
+              send({ kv: wireKv(change.kv), deleted: change.deleted });
+            }
+          });
+          for (const kv of store.list(prefix)) send({ kv: wireKv(kv), deleted: false });
+          return unsubscribe;
+        });
+      },
+
+      AcquireLeadership: handle((req) => {
+        const res = store.acquireLeadership(
+          req.role,
+          req.holder,
+          int(req.expected_epoch, 'expected_epoch'),
+          int(req.lease_ms, 'lease_ms'),
+        );
+        if (res.won) {
+          this.logger.info(
+            { role: res.role, holder: res.holder, epoch: res.epoch, leaseUntilMs: res.leaseUntilMs },
+            'leadership changed',
+          );
+        }
+        return wireLeadership(res);
+      }),
+      RenewLeadership: handle((req) => {
+        const epoch = int(req.epoch, 'epoch');
+        const lease = int(req.lease_ms, 'lease_ms');
+        return wireLeadership(
+          this.fenced('renew', epoch, { role: req.role, holder: req.holder }, () =>
+            store.renewLeadership(req.role, req.holder, epoch, lease),
+          ),
+        );
+      }),
+      GetLeadership: handle((req) => wireLeadership(store.getLeadership(req.role))),
+
+      SaveTable: handle((req) => {
+        const epoch = int(req.epoch, 'epoch');
+        const version = this.fenced('save-table', epoch, {}, () => store.saveTable(epoch, req.table_json));
+        return { version: String(version) };
+      }),
+      LoadTable: handle(() => {
+        const t = store.loadTable();
+        return t
+          ? { found: true, table_json: t.tableJson, version: String(t.version), epoch: String(t.epoch) }
+          : { found: false };
+      }),
+
+      SaveCheckpoint: handle((req) => ({
+        version: String(store.saveCheckpoint(req.module, req.replica, req.state)),
+      })),
+      LoadCheckpoint: handle((req) => {
+        const c = store.loadCheckpoint(req.module);
+        return c ? { found: true, checkpoint: wireCheckpoint(c) } : { found: false };
+      }),
+      WatchCheckpoint: (call) => {
+        const module = call.request.module;
+        this.serve<WireCheckpoint>(call, (send) => {
+          const unsubscribe = store.onChange((change) => {
+            if (change.kind === 'checkpoint' && change.checkpoint.module === module) {
+              send(wireCheckpoint(change.checkpoint));
+            }
+          });
+          const current = module ? store.loadCheckpoint(module) : null;
+          if (current) send(wireCheckpoint(current));
+          return unsubscribe;
+        });
+      },
+    };
+  }
+
+  /** Runs a fenced write; a refusal for a stale epoch is logged once, here, and passed on to the caller. */
+  private fenced<T>(what: string, epoch: number, details: Record<string, unknown>, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof StaleEpochError) {
+        this.logger.warn({ write: what, epoch, current: err.current, ...details }, 'stale write refused');
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Runs one server stream: `subscribe` registers its listener and sends the current values in the
+   * same synchronous step (so no commit falls between the two), and returns how to unsubscribe.
+   */
+  private serve<Msg>(
+    call: grpc.ServerWritableStream<unknown, Msg>,
+    subscribe: (send: (msg: Msg) => void) => () => void,
+  ): void {
+    let done = false;
+    let unsubscribe: () => void = () => undefined;
+    let limit = Number.POSITIVE_INFINITY;
+    const stream: OpenStream = {
+      end: () => {
+        if (finish()) call.end();
+      },
+    };
+    const finish = (): boolean => {
+      if (done) return false;
+      done = true;
+      unsubscribe();
+      this.streams.delete(stream);
+      return true;
+    };
+    const send = (msg: Msg) => {
+      if (done) return;
+      if (call.writableLength > limit) {
+        finish();
+        call.emit('error', {
+          code: grpc.status.RESOURCE_EXHAUSTED,
+          details: `watcher fell ${MAX_UNREAD} messages behind; watch again to resume from the current values`,
+        });
+        return;
+      }
+      call.write(msg);
+    };
+    call.on('cancelled', finish);
+    call.on('close', finish);
+    call.on('error', finish);
+    // Headers go out at once: the client's open deadline sees the stream established even when
+    // there is no current value to send.
+    call.sendMetadata(new grpc.Metadata());
+    this.streams.add(stream);
+    try {
+      unsubscribe = subscribe(send);
+      limit = call.writableLength + MAX_UNREAD;
+    } catch (err) {
+      finish();
+      call.emit('error', toServiceError(err));
+    }
+    if (call.cancelled) finish();
+    if (done) unsubscribe();
+  }
+}

@@ -1,0 +1,546 @@
+/**
+ * The Checkpoint Server's stable storage (DESIGN §3, §5): versioned keys with compare-and-set, atomic
+ * multi-key writes, the leadership record whose epoch fences every table write, the replica table and
+ * the modules' own checkpoints (source ¶0014, ¶0021, ¶0026), in one SQLite file.
+ *
+ * Durability: WAL with `synchronous=FULL`, so a method returns only after its commit is on disk
+ * (better-sqlite3's NORMAL would let a power loss roll back acknowledged commits). Every write and
+ * every compare-and-set runs in one `BEGIN IMMEDIATE` transaction, which takes the write lock before
+ * the first read, so a check and the write it guards cannot be separated by another connection.
+ */
+import Database from 'better-sqlite3';
+import { ConflictError, StaleEpochError, SupervisorError } from '../shared/errors.js';
+
+/** A request that is malformed whatever the stored state (empty key, negative lease …); maps to INVALID_ARGUMENT. */
+export class InvalidRequestError extends SupervisorError {
+  readonly code = 'invalid-request';
+}
+
+/** The role whose epoch fences table writes and every fenced key write. */
+export const MANAGER_ROLE = 'manager';
+
+/** The key the replica table lives under; it is written only with an epoch (SaveTable or a fenced Put/Txn). */
+export const TABLE_KEY = 'rm/replica-table';
+
+export interface KeyValue {
+  key: string;
+  value: Buffer;
+  /** 1 on creation, one more on every write of the key. A deleted and re-created key starts again at 1. */
+  version: number;
+}
+
+export interface Leadership {
+  role: string;
+  /** Empty while nobody has ever won the role. */
+  holder: string;
+  /** The highest epoch handed out for the role (0: none yet). Never decreases. */
+  epoch: number;
+  /** Milliseconds since the Unix epoch, on the store's clock. */
+  leaseUntilMs: number;
+}
+
+export interface AcquireResult extends Leadership {
+  /** Whether this call won; when false, the record is the current one, unchanged. */
+  won: boolean;
+}
+
+export interface PutOptions {
+  /** Compare-and-set: the version the key must still have (0 = the key must be absent). */
+  expectedVersion?: number;
+  /** Fencing: refused if a higher manager epoch exists. 0 or absent = unfenced (not for the table key). */
+  epoch?: number;
+}
+
+export type TxnOp =
+  | { key: string; value: Buffer | Uint8Array | string; delete?: false; expectedVersion?: number }
+  | { key: string; delete: true; expectedVersion?: number };
+
+export interface StoredTable {
+  tableJson: string;
+  version: number;
+  /** The epoch of the manager that wrote it. */
+  epoch: number;
+}
+
+export interface Checkpoint {
+  module: string;
+  /** The replica that saved it. */
+  replica: string;
+  state: Buffer;
+  version: number;
+  savedAtMs: number;
+}
+
+/** What a committed write changed; listeners hear of it only after the commit. */
+export type StoreChange =
+  | { kind: 'key'; kv: KeyValue; deleted: false }
+  /** `kv.value` is empty and `kv.version` is the version the key had. */
+  | { kind: 'key'; kv: KeyValue; deleted: true }
+  | { kind: 'leadership'; leadership: Leadership }
+  | { kind: 'checkpoint'; checkpoint: Checkpoint };
+
+export type ChangeListener = (change: StoreChange) => void;
+
+export interface StoreOptions {
+  /** The clock for leases and checkpoint times (default Date.now). */
+  now?: () => number;
+  /** How long a write waits for another connection's lock before failing (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+/** The connection settings that durability depends on, as SQLite reports them. */
+export interface StoreSettings {
+  journalMode: string;
+  /** 2 = FULL. */
+  synchronous: number;
+  busyTimeoutMs: number;
+}
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS kv (
+  key     TEXT    PRIMARY KEY,
+  value   BLOB    NOT NULL,
+  version INTEGER NOT NULL,
+  -- the epoch the last write carried (0 = unfenced)
+  epoch   INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+-- One row per role; its epoch is the role's epoch counter: it is only ever raised, by one.
+CREATE TABLE IF NOT EXISTS leadership (
+  role           TEXT    PRIMARY KEY,
+  holder         TEXT    NOT NULL,
+  epoch          INTEGER NOT NULL,
+  lease_until_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoints (
+  module      TEXT    PRIMARY KEY,
+  replica     TEXT    NOT NULL,
+  state       BLOB    NOT NULL,
+  version     INTEGER NOT NULL,
+  saved_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
+interface KvRow {
+  key: string;
+  value: Buffer;
+  version: number;
+  epoch: number;
+}
+interface LeadershipRow {
+  role: string;
+  holder: string;
+  epoch: number;
+  lease_until_ms: number;
+}
+interface CheckpointRow {
+  module: string;
+  replica: string;
+  state: Buffer;
+  version: number;
+  saved_at_ms: number;
+}
+
+function toBuffer(v: Buffer | Uint8Array | string): Buffer {
+  if (Buffer.isBuffer(v)) return v;
+  // A copy: the caller may reuse its array once the call returns, while watchers still hold the value.
+  return typeof v === 'string' ? Buffer.from(v, 'utf8') : Buffer.from(v);
+}
+
+function wholeNumber(v: number, field: string, min = 0): number {
+  if (!Number.isSafeInteger(v) || v < min) {
+    throw new InvalidRequestError(`${field}: expected a whole number ≥ ${min}, got ${v}`);
+  }
+  return v;
+}
+
+function nonEmpty(v: string, field: string): string {
+  if (typeof v !== 'string' || v.length === 0) throw new InvalidRequestError(`${field}: must not be empty`);
+  return v;
+}
+
+function toLeadership(row: LeadershipRow): Leadership {
+  return { role: row.role, holder: row.holder, epoch: row.epoch, leaseUntilMs: row.lease_until_ms };
+}
+
+function toCheckpoint(row: CheckpointRow): Checkpoint {
+  return {
+    module: row.module,
+    replica: row.replica,
+    state: row.state,
+    version: row.version,
+    savedAtMs: row.saved_at_ms,
+  };
+}
+
+function prepare(db: Database.Database) {
+  return {
+    getKv: db.prepare<[string], KvRow>('SELECT key, value, version, epoch FROM kv WHERE key = ?'),
+    // Keys under a prefix form one range starting at the prefix; the caller stops at the first key past it.
+    scanKv: db.prepare<[string], KvRow>(
+      'SELECT key, value, version, epoch FROM kv WHERE key >= ? ORDER BY key',
+    ),
+    upsertKv: db.prepare<[string, Buffer, number, number]>(
+      'INSERT INTO kv (key, value, version, epoch) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = excluded.version, epoch = excluded.epoch',
+    ),
+    deleteKv: db.prepare<[string]>('DELETE FROM kv WHERE key = ?'),
+    getLeadership: db.prepare<[string], LeadershipRow>(
+      'SELECT role, holder, epoch, lease_until_ms FROM leadership WHERE role = ?',
+    ),
+    upsertLeadership: db.prepare<[string, string, number, number]>(
+      'INSERT INTO leadership (role, holder, epoch, lease_until_ms) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (role) DO UPDATE SET holder = excluded.holder, epoch = excluded.epoch, ' +
+        'lease_until_ms = excluded.lease_until_ms',
+    ),
+    getCheckpoint: db.prepare<[string], CheckpointRow>(
+      'SELECT module, replica, state, version, saved_at_ms FROM checkpoints WHERE module = ?',
+    ),
+    upsertCheckpoint: db.prepare<[string, string, Buffer, number, number]>(
+      'INSERT INTO checkpoints (module, replica, state, version, saved_at_ms) VALUES (?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (module) DO UPDATE SET replica = excluded.replica, state = excluded.state, ' +
+        'version = excluded.version, saved_at_ms = excluded.saved_at_ms',
+    ),
+  };
+}
+
+/**
+ * The store behind the Checkpoint Server. Every method is synchronous and, for writes, returns only
+ * once the transaction is durable. Several stores (connections, processes) may share one file.
+ *
+ * Errors: ConflictError (a compare-and-set whose expected version no longer holds), StaleEpochError
+ * (a write under an epoch lower than the highest manager epoch, a renewal by a holder that is no
+ * longer current), InvalidRequestError (a malformed request), and SQLite's own errors (disk full,
+ * SQLITE_BUSY after the busy timeout).
+ */
+export class CheckpointStore {
+  private readonly db: Database.Database;
+  private readonly sql: ReturnType<typeof prepare>;
+  private readonly now: () => number;
+  private readonly listeners = new Set<ChangeListener>();
+  private readonly immediate: <T>(fn: () => T) => T;
+  private closed = false;
+
+  /** Opens (or creates) the database file and checks that the durability settings took effect. */
+  constructor(
+    readonly file: string,
+    options: StoreOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    const db = new Database(file);
+    try {
+      db.pragma(`busy_timeout = ${wholeNumber(options.busyTimeoutMs ?? 5000, 'busyTimeoutMs')}`);
+      const mode = String(db.pragma('journal_mode = WAL', { simple: true }));
+      if (mode.toLowerCase() !== 'wal') {
+        throw new Error(`${file}: SQLite refused WAL mode (journal_mode is ${mode}); the store needs it`);
+      }
+      db.pragma('synchronous = FULL');
+      const version = Number(db.pragma('user_version', { simple: true }));
+      if (version > SCHEMA_VERSION) {
+        throw new Error(
+          `${file}: written by a newer Checkpoint Server (format ${version}; this one reads up to ${SCHEMA_VERSION})`,
+        );
+      }
+      db.transaction(() => {
+        db.exec(SCHEMA);
+        db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      }).immediate();
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    this.db = db;
+    this.sql = prepare(db);
+    const tx = db.transaction((fn: () => unknown) => fn());
+    this.immediate = <T>(fn: () => T) => tx.immediate(fn) as T;
+  }
+
+  // --- keys ---
+
+  /** One key, or null when it is absent. */
+  get(key: string): KeyValue | null {
+    const row = this.sql.getKv.get(nonEmpty(key, 'key'));
+    return row ? { key: row.key, value: row.value, version: row.version } : null;
+  }
+
+  /** The keys under `prefix` (all keys for ''), in key order. */
+  list(prefix: string): KeyValue[] {
+    const out: KeyValue[] = [];
+    for (const row of this.sql.scanKv.iterate(prefix)) {
+      if (!row.key.startsWith(prefix)) break;
+      out.push({ key: row.key, value: row.value, version: row.version });
+    }
+    return out;
+  }
+
+  /**
+   * Writes one key and returns its new version. With `expectedVersion`, only if the key is still at
+   * that version (0 = absent): ConflictError otherwise. With `epoch`, StaleEpochError if a higher
+   * manager epoch exists.
+   */
+  put(key: string, value: Buffer | Uint8Array | string, options: PutOptions = {}): number {
+    return this.write((changes) => {
+      this.fence(options.epoch ?? 0, key === TABLE_KEY);
+      return this.putInTxn(key, toBuffer(value), options.expectedVersion, options.epoch ?? 0, changes, 'put');
+    });
+  }
+
+  /**
+   * Applies every op in order inside one transaction, or none of them: the first op whose expected
+   * version does not hold raises ConflictError and rolls back the ones before it. Returns each op's
+   * resulting version (0 for a delete).
+   */
+  txn(ops: readonly TxnOp[], epoch = 0): number[] {
+    return this.write((changes) => {
+      this.fence(
+        epoch,
+        ops.some((op) => op.key === TABLE_KEY),
+      );
+      return ops.map((op, i) => {
+        const where = `ops[${i}]`;
+        if (op.delete) return this.deleteInTxn(op.key, op.expectedVersion, changes, where);
+        return this.putInTxn(op.key, toBuffer(op.value), op.expectedVersion, epoch, changes, where);
+      });
+    });
+  }
+
+  /** Deletes one key (a no-op when absent, unless `expectedVersion` says it must be there). */
+  delete(key: string, options: PutOptions = {}): void {
+    this.txn(
+      [
+        {
+          key,
+          delete: true,
+          ...(options.expectedVersion !== undefined ? { expectedVersion: options.expectedVersion } : {}),
+        },
+      ],
+      options.epoch ?? 0,
+    );
+  }
+
+  // --- leadership and epochs ---
+
+  /** The leadership record of a role; holder '' and epoch 0 while nobody has won it. */
+  getLeadership(role: string): Leadership {
+    const row = this.sql.getLeadership.get(nonEmpty(role, 'role'));
+    return row ? toLeadership(row) : { role, holder: '', epoch: 0, leaseUntilMs: 0 };
+  }
+
+  /**
+   * Compare-and-set on the leadership record: `holder` wins epoch + 1 and a lease of `leaseMs` only if
+   * the role's epoch is still `expectedEpoch`. A lost race is an answer (won = false, with the current
+   * record), never an error. The lease is not checked here: a challenger waits it out first (DESIGN §5).
+   */
+  acquireLeadership(role: string, holder: string, expectedEpoch: number, leaseMs: number): AcquireResult {
+    nonEmpty(role, 'role');
+    nonEmpty(holder, 'holder');
+    wholeNumber(expectedEpoch, 'expected_epoch');
+    wholeNumber(leaseMs, 'lease_ms');
+    return this.write((changes) => {
+      const current = this.getLeadership(role);
+      if (current.epoch !== expectedEpoch) return { ...current, won: false };
+      const next: Leadership = { role, holder, epoch: current.epoch + 1, leaseUntilMs: this.now() + leaseMs };
+      this.sql.upsertLeadership.run(role, holder, next.epoch, next.leaseUntilMs);
+      changes.push({ kind: 'leadership', leadership: next });
+      return { ...next, won: true };
+    });
+  }
+
+  /**
+   * Extends the current holder's lease to now + `leaseMs`. StaleEpochError when `holder` and `epoch`
+   * are no longer the role's current ones: the caller has been replaced and must stop acting.
+   */
+  renewLeadership(role: string, holder: string, epoch: number, leaseMs: number): Leadership {
+    nonEmpty(role, 'role');
+    wholeNumber(epoch, 'epoch');
+    wholeNumber(leaseMs, 'lease_ms');
+    return this.write(() => {
+      const current = this.getLeadership(role);
+      if (current.epoch !== epoch || current.holder !== holder)
+        throw new StaleEpochError(epoch, current.epoch);
+      const renewed: Leadership = { ...current, leaseUntilMs: this.now() + leaseMs };
+      this.sql.upsertLeadership.run(role, holder, renewed.epoch, renewed.leaseUntilMs);
+      return renewed;
+    });
+  }
+
+  /** The epoch every fenced write is compared with: the highest one handed out to a manager or seen on the table. */
+  fenceEpoch(): number {
+    const table = this.sql.getKv.get(TABLE_KEY);
+    return Math.max(this.getLeadership(MANAGER_ROLE).epoch, table?.epoch ?? 0);
+  }
+
+  // --- the replica table ---
+
+  /** Writes the replica table under the manager's epoch; StaleEpochError if a higher one exists. */
+  saveTable(epoch: number, tableJson: string): number {
+    wholeNumber(epoch, 'epoch', 1);
+    try {
+      JSON.parse(tableJson);
+    } catch (err) {
+      throw new InvalidRequestError(`table_json: not JSON (${(err as Error).message})`);
+    }
+    return this.write((changes) => {
+      this.fence(epoch, true);
+      return this.putInTxn(TABLE_KEY, Buffer.from(tableJson, 'utf8'), undefined, epoch, changes, 'table');
+    });
+  }
+
+  /** The last saved replica table, or null before the first save. */
+  loadTable(): StoredTable | null {
+    const row = this.sql.getKv.get(TABLE_KEY);
+    return row ? { tableJson: row.value.toString('utf8'), version: row.version, epoch: row.epoch } : null;
+  }
+
+  // --- the modules' checkpoints ---
+
+  /** Saves a module's state (source ¶0014) as saved by `replica`; returns its new version. */
+  saveCheckpoint(module: string, replica: string, state: Buffer | Uint8Array | string): number {
+    nonEmpty(module, 'module');
+    const bytes = toBuffer(state);
+    return this.write((changes) => {
+      const version = (this.sql.getCheckpoint.get(module)?.version ?? 0) + 1;
+      const savedAtMs = this.now();
+      this.sql.upsertCheckpoint.run(module, replica, bytes, version, savedAtMs);
+      changes.push({ kind: 'checkpoint', checkpoint: { module, replica, state: bytes, version, savedAtMs } });
+      return version;
+    });
+  }
+
+  /** A module's last saved state, or null when none was saved. */
+  loadCheckpoint(module: string): Checkpoint | null {
+    const row = this.sql.getCheckpoint.get(nonEmpty(module, 'module'));
+    return row ? toCheckpoint(row) : null;
+  }
+
+  // --- changes, maintenance ---
+
+  /**
+   * Calls `listener` after each commit with every change it made, in order. The listener runs inside
+   * the writer's call and must not throw or block. Returns the function that removes it.
+   */
+  onChange(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  /** A consistent copy of the database at `path`, taken through SQLite's online backup (never a file copy). */
+  async backup(path: string): Promise<void> {
+    await this.db.backup(path);
+  }
+
+  settings(): StoreSettings {
+    return {
+      journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+      synchronous: Number(this.db.pragma('synchronous', { simple: true })),
+      busyTimeoutMs: Number(this.db.pragma('busy_timeout', { simple: true })),
+    };
+  }
+
+  /** SQLite's `PRAGMA integrity_check`: ['ok'] for a sound file, else the problems found. */
+  integrityCheck(): string[] {
+    return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** Closes the connection (its last WAL checkpoint included) and drops every listener. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.listeners.clear();
+    this.db.close();
+  }
+
+  // --- inside a transaction ---
+
+  /** Runs `fn` in one IMMEDIATE transaction; the changes it records are announced after the commit. */
+  private write<T>(fn: (changes: StoreChange[]) => T): T {
+    const changes: StoreChange[] = [];
+    const result = this.immediate(() => fn(changes));
+    for (const change of changes) {
+      for (const listener of this.listeners) {
+        try {
+          listener(change);
+        } catch {
+          // A listener's failure must not turn a committed write into a reported failure.
+        }
+      }
+    }
+    return result;
+  }
+
+  /** Refuses a write under an epoch lower than the current one; the table is never written unfenced. */
+  private fence(epoch: number, touchesTable: boolean): void {
+    wholeNumber(epoch, 'epoch');
+    if (epoch === 0) {
+      if (touchesTable) {
+        throw new InvalidRequestError(
+          `${TABLE_KEY}: the replica table is written only under a manager epoch (≥ 1), got 0`,
+        );
+      }
+      return;
+    }
+    const current = this.fenceEpoch();
+    if (epoch < current) throw new StaleEpochError(epoch, current);
+  }
+
+  private check(key: string, found: KvRow | undefined, expected: number | undefined, where: string): void {
+    if (expected === undefined) return;
+    wholeNumber(expected, `${where}.expected_version`);
+    const actual = found?.version ?? 0;
+    if (actual === expected) return;
+    if (expected === 0) {
+      throw new ConflictError(`${where}: key "${key}" exists at version ${actual}; expected it absent`);
+    }
+    if (actual === 0)
+      throw new ConflictError(`${where}: key "${key}" is absent; expected version ${expected}`);
+    throw new ConflictError(`${where}: key "${key}" is at version ${actual}; expected version ${expected}`);
+  }
+
+  private putInTxn(
+    key: string,
+    value: Buffer,
+    expected: number | undefined,
+    epoch: number,
+    changes: StoreChange[],
+    where: string,
+  ): number {
+    nonEmpty(key, `${where}.key`);
+    const found = this.sql.getKv.get(key);
+    this.check(key, found, expected, where);
+    const version = (found?.version ?? 0) + 1;
+    this.sql.upsertKv.run(key, value, version, epoch);
+    changes.push({ kind: 'key', kv: { key, value, version }, deleted: false });
+    return version;
+  }
+
+  private deleteInTxn(
+    key: string,
+    expected: number | undefined,
+    changes: StoreChange[],
+    where: string,
+  ): number {
+    nonEmpty(key, `${where}.key`);
+    const found = this.sql.getKv.get(key);
+    this.check(key, found, expected, where);
+    if (found) {
+      this.sql.deleteKv.run(key);
+      changes.push({
+        kind: 'key',
+        kv: { key, value: Buffer.alloc(0), version: found.version },
+        deleted: true,
+      });
+    }
+    return 0;
+  }
+}
