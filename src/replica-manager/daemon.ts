@@ -101,7 +101,12 @@ export class GrpcWatchDogs implements WatchDogTransport {
 }
 
 /** The epoch to act under: the one the SuperWatchDog won (RM_EPOCH), or one won here when run by hand. */
-async function obtainEpoch(cs: CheckpointClient, host: string, leaseMs: number, logger: Logger): Promise<number> {
+async function obtainEpoch(
+  cs: CheckpointClient,
+  host: string,
+  leaseMs: number,
+  logger: Logger,
+): Promise<number> {
   const given = Number(process.env.RM_EPOCH ?? 0);
   if (given > 0) return given;
   const current = await cs.getLeadership('manager');
@@ -116,7 +121,11 @@ async function obtainEpoch(cs: CheckpointClient, host: string, leaseMs: number, 
   return res.epoch;
 }
 
-export async function startReplicaManagerDaemon(cfg: ClusterConfig, host: string, logger: Logger): Promise<Daemon> {
+export async function startReplicaManagerDaemon(
+  cfg: ClusterConfig,
+  host: string,
+  logger: Logger,
+): Promise<Daemon> {
   const me = clusterHost(cfg, host);
   const t = cfg.timings;
   const cs = new CheckpointClient(cfg.checkpointServer.address, { deadlineMs: t.rpcDeadlineMs });
@@ -168,16 +177,29 @@ export async function startReplicaManagerDaemon(cfg: ClusterConfig, host: string
   // and a manager it no longer backs (a higher epoch, or not primary any more) stops acting.
   if (cfg.ring.includes(host)) {
     const SuperWatchDog = protos().superWatchdog.rm.super_watchdog.v1.SuperWatchDog;
-    const swd = new SuperWatchDog(addressOf.superWatchdog(cfg, host), grpc.credentials.createInsecure(), CLIENT_OPTIONS);
+    const swd = new SuperWatchDog(
+      addressOf.superWatchdog(cfg, host),
+      grpc.credentials.createInsecure(),
+      CLIENT_OPTIONS,
+    );
     swdClient = swd;
     let misses = 0;
     timers.push(
       setInterval(() => {
-        unary(swd, swd.ManagerBeat, { host, epoch: String(epoch), address: server.address }, t.ringBeatMs * 2, 'SuperWatchDog')
+        unary(
+          swd,
+          swd.ManagerBeat,
+          { host, epoch: String(epoch), address: server.address },
+          t.ringBeatMs * 2,
+          'SuperWatchDog',
+        )
           .then((res) => {
             misses = 0;
             if (Number(res.epoch) > epoch || !res.primary) {
-              log.error({ swdEpoch: res.epoch, swdPrimary: res.primary }, 'the SuperWatchDog no longer backs this manager');
+              log.error(
+                { swdEpoch: res.epoch, swdPrimary: res.primary },
+                'the SuperWatchDog no longer backs this manager',
+              );
               process.exitCode = 5;
               void stop();
             }

@@ -48,7 +48,8 @@ type Listener = (table: ReplicaTable) => void;
 
 /** Describes an event in a log line without its bulky parts. */
 function describe(event: Event): Record<string, unknown> {
-  if (event.kind === 'register') return { kind: 'register', module: event.module.name, runningOn: event.runningOn };
+  if (event.kind === 'register')
+    return { kind: 'register', module: event.module.name, runningOn: event.runningOn };
   return { ...event };
 }
 
@@ -87,7 +88,11 @@ export class ReplicaManager {
     }
     this.current = table;
     this.opts.logger.info(
-      { epoch: this.epoch, modules: table.modules.length, replicas: table.modules.reduce((n, m) => n + m.replicas.length, 0) },
+      {
+        epoch: this.epoch,
+        modules: table.modules.length,
+        replicas: table.modules.reduce((n, m) => n + m.replicas.length, 0),
+      },
       loaded ? 'table loaded' : 'no table saved yet; starting empty',
     );
     if (this.stateValue === 'starting') this.stateValue = 'serving';
@@ -113,7 +118,11 @@ export class ReplicaManager {
         running = await this.opts.watchdogs.listRunning(host, this.epoch);
       } catch (err) {
         if (err instanceof StaleEpochError) this.fence(err);
-        else this.opts.logger.warn({ host, err: (err as Error).message }, 'WatchDog not answering; left to the SuperWatchDog');
+        else
+          this.opts.logger.warn(
+            { host, err: (err as Error).message },
+            'WatchDog not answering; left to the SuperWatchDog',
+          );
         return;
       }
       await this.submit({ kind: 'reconcile', host, running }, () => (this.dispatched.get(host) ?? 0) === seq);
@@ -187,7 +196,10 @@ export class ReplicaManager {
         }
         if (!(err instanceof UnavailableError)) throw err;
         if (attempt === 1 || attempt % 20 === 0) {
-          this.opts.logger.warn({ attempt, err: err.message }, 'Checkpoint Server unreachable: frozen until it answers');
+          this.opts.logger.warn(
+            { attempt, err: err.message },
+            'Checkpoint Server unreachable: frozen until it answers',
+          );
         }
         await this.sleep(retryMs);
       }
@@ -240,8 +252,9 @@ export class ReplicaManager {
         if (!unreachable || attempt === attempts) {
           // A copy that cannot be started is a failed copy: decide() moves it on (its policy applies).
           if (action.kind === 'start' || action.kind === 'restart') {
-            this.submit({ kind: 'replica-failed', replica: action.replica, reason: 'start-failed' }).catch((e: unknown) =>
-              this.opts.logger.warn({ err: (e as Error).message }, 'could not record the failed start'),
+            this.submit({ kind: 'replica-failed', replica: action.replica, reason: 'start-failed' }).catch(
+              (e: unknown) =>
+                this.opts.logger.warn({ err: (e as Error).message }, 'could not record the failed start'),
             );
           }
           return;
@@ -254,7 +267,10 @@ export class ReplicaManager {
   private fence(err: StaleEpochError): void {
     if (this.stateValue === 'fenced') return;
     this.stateValue = 'fenced';
-    this.opts.logger.error({ epoch: this.epoch, current: err.current }, 'a higher epoch exists: this ReplicaManager stops acting');
+    this.opts.logger.error(
+      { epoch: this.epoch, current: err.current },
+      'a higher epoch exists: this ReplicaManager stops acting',
+    );
     this.opts.onFenced?.(err);
   }
 

@@ -1,6 +1,12 @@
 /** Conversions between the replica table's model and its gRPC messages (proto/replica_manager.proto). */
-import type { Module as PbModule, Module__Output as PbModuleOut } from '../shared/generated/rm/replica_manager/v1/Module.js';
-import type { Table as PbTable, Table__Output as PbTableOut } from '../shared/generated/rm/replica_manager/v1/Table.js';
+import type {
+  Module as PbModule,
+  Module__Output as PbModuleOut,
+} from '../shared/generated/rm/replica_manager/v1/Module.js';
+import type {
+  Table as PbTable,
+  Table__Output as PbTableOut,
+} from '../shared/generated/rm/replica_manager/v1/Table.js';
 import type { Check, Module, ModuleSpec, ReplicaTable, Status } from './table.js';
 
 export function moduleToProto(m: Module | ModuleSpec): PbModule {
@@ -14,7 +20,14 @@ export function moduleToProto(m: Module | ModuleSpec): PbModule {
     detect: m.detect ?? '',
     interval_ms: m.intervalMs ?? 0,
     timeout_ms: m.timeoutMs ?? 0,
-    check: m.check ? { kind: m.check.kind, port: m.check.port ?? 0, path: m.check.path ?? '', command: m.check.command ?? [] } : null,
+    check: m.check
+      ? {
+          kind: m.check.kind,
+          port: m.check.port ?? 0,
+          path: m.check.path ?? '',
+          command: m.check.command ?? [],
+        }
+      : null,
     args: m.args ?? [],
     env: m.env ?? {},
     replicas: m.replicas.map((r) => ({
@@ -47,7 +60,9 @@ export function specFromProto(m: PbModuleOut): ModuleSpec {
     style: m.style as ModuleSpec['style'],
     degree: m.degree,
     policy: m.policy as ModuleSpec['policy'],
-    replicas: m.replicas.map((r) => (r.id ? { id: r.id, host: r.host, path: r.path } : { host: r.host, path: r.path })),
+    replicas: m.replicas.map((r) =>
+      r.id ? { id: r.id, host: r.host, path: r.path } : { host: r.host, path: r.path },
+    ),
   };
   if (m.has_threshold) spec.threshold = m.threshold;
   if (m.detect) spec.detect = m.detect as ModuleSpec['detect'];

@@ -1,0 +1,129 @@
+/**
+ * rmctl: the operator's command line (DESIGN §7). Finds the cluster through --config, $RM_CONFIG,
+ * ./cluster.yaml, or the local cluster's .rm-local/cluster.yaml. Exit codes: see exit-codes.ts.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import {
+  hostsCommand,
+  type RegisterFlags,
+  registerCommand,
+  ringCommand,
+  statusCommand,
+  stdio,
+  unregisterCommand,
+} from './commands.js';
+import { ExitCode } from './exit-codes.js';
+import { EVENT_SYNTAX, simulateCommand } from './simulate.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function buildRmctl(): Command {
+  const program = new Command('rmctl')
+    .description('Registers application modules with the cluster and shows what it runs.')
+    .option(
+      '-c, --config <FILE>',
+      'the cluster file (default: $RM_CONFIG, ./cluster.yaml, ./.rm-local/cluster.yaml)',
+    )
+    .exitOverride()
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 1 unexpected failure, 2 bad input (nothing changed), 3 not found, 4 cluster unavailable, 5 refused (stale epoch).',
+    );
+  const cfg = () => program.opts<{ config?: string }>().config;
+  let code: number = ExitCode.ok;
+  const set = (c: number) => {
+    code = c;
+  };
+
+  program
+    .command('register [NAME]')
+    .description(
+      'Registers a module: with flags, or from a module file (-f, TABLE-FORMAT without id/status).',
+    )
+    .option('-f, --file <FILE>', 'the module as YAML or JSON')
+    .addOption(new Option('--style <STYLE>', 'replication style').choices(['cold', 'warm', 'hot']))
+    .option('--degree <N>', 'warm/hot: copies running; cold: hosts it may run on')
+    .addOption(
+      new Option('--policy <POLICY>', 'switching policy').choices(['on-each-failure', 'on-over-threshold']),
+    )
+    .option('--threshold <N>', 'on-over-threshold: failures in place tolerated before moving')
+    .option(
+      '--replica <HOST:PATH>',
+      'a host and the absolute path of the executable there, in order of preference (repeat)',
+      collect,
+    )
+    .addOption(new Option('--detect <HOW>', 'failure detection').choices(['poll', 'heartbeat']))
+    .option('--interval <MS>', 'poll or heartbeat interval, ms')
+    .option('--timeout <MS>', 'heartbeat silence treated as a hang, ms')
+    .option(
+      '--check <KIND[:PORT[/PATH]]>',
+      'how a poll checks the copy: sdk, tcp:PORT, http:PORT/PATH, grpc:PORT, exec',
+    )
+    .option('--check-command <CMD>', 'for --check exec: an absolute executable and its arguments')
+    .option('--arg <ARG>', 'an argument for the executable (repeat)', collect)
+    .option('--env <KEY=VALUE>', 'an environment variable for the copies (repeat)', collect)
+    .option('--json', 'print the registered module as JSON')
+    .action(async (name: string | undefined, flags: RegisterFlags) =>
+      set(await registerCommand(name, { ...flags, config: cfg() })),
+    );
+
+  program
+    .command('unregister <NAME>')
+    .description('Unregisters a module and stops its copies.')
+    .action(async (name: string) => set(await unregisterCommand(name, { config: cfg() })));
+
+  program
+    .command('status [NAME]')
+    .description('Shows the replica table (FIG. 2): every copy, its host, status and failures.')
+    .option('--json', 'the table as JSON (TABLE-FORMAT.md)')
+    .option('-w, --watch', 'print the table again after every change, until Ctrl-C')
+    .action(async (name: string | undefined, flags: { json?: boolean; watch?: boolean }) => {
+      const abort = new AbortController();
+      const onSig = () => abort.abort();
+      process.once('SIGINT', onSig);
+      try {
+        set(await statusCommand(name, { ...flags, config: cfg() }, stdio, abort.signal));
+      } finally {
+        process.off('SIGINT', onSig);
+      }
+    });
+
+  program
+    .command('hosts')
+    .description('Shows each host: up or down, since when, its last beat, the copies it runs.')
+    .option('--json', 'as JSON')
+    .action(async (flags: { json?: boolean }) => set(await hostsCommand({ ...flags, config: cfg() })));
+
+  program
+    .command('ring')
+    .description('Shows the SuperWatchDog ring: members, who is primary, the epoch, last beats.')
+    .option('--json', 'as JSON')
+    .action(async (flags: { json?: boolean }) => set(await ringCommand({ ...flags, config: cfg() })));
+
+  program
+    .command('simulate')
+    .description('Runs the decision core on a table file, event after event; no cluster is needed.')
+    .requiredOption('-f, --file <FILE>', 'the replica table (YAML or JSON, TABLE-FORMAT.md)')
+    .option('-e, --event <EVENT>', `an event (repeat, applied in order): ${EVENT_SYNTAX}`, collect)
+    .option('--json', 'print { table, actions, alerts } as JSON')
+    .action((flags: { file: string; event?: string[]; json?: boolean }) => set(simulateCommand(flags)));
+
+  program.hook('postAction', () => {
+    process.exitCode = code;
+  });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildRmctl().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
+      return;
+    }
+    process.stderr.write(`rmctl: ${(err as Error).message}\n`);
+    process.exitCode = ExitCode.failure;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * `rmctl simulate -f TABLE.yaml [--event EVENT]... [--json]` (TABLE-FORMAT.md): runs the pure
+ * decision core on a table file, event after event, like Pacemaker's crm_simulate. No daemon is
+ * needed and the file is never changed.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { decide } from '../replica-manager/decide.js';
+import { formatActions, formatAlerts, formatTable } from '../replica-manager/format.js';
+import type { Action, Alert, Event, ReplicaTable } from '../replica-manager/table.js';
+import {
+  checkRegistration,
+  parseModuleSpec,
+  parseTableFile,
+  tableToPlain,
+} from '../replica-manager/table-file.js';
+import { ConfigError, NotFoundError, RegistrationError } from '../shared/errors.js';
+import { type Io, stdio } from './commands.js';
+import { ExitCode } from './exit-codes.js';
+
+export const EVENT_SYNTAX =
+  'replica-failed ID | host-down HOST | host-up HOST | register FILE | unregister NAME';
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(
+      `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      undefined,
+      file,
+    );
+  }
+}
+
+/** Parses one `--event` argument; `register FILE` is read relative to the working directory. */
+export function parseEvent(text: string, n: number, table: ReplicaTable): Event {
+  const where = `--event #${n} "${text}"`;
+  const parts = text.trim().split(/\s+/);
+  const [kind, arg, extra] = parts;
+  if (!kind || !arg || extra !== undefined)
+    throw new ConfigError(`expected KIND ARG, one of: ${EVENT_SYNTAX}`, undefined, where);
+  switch (kind) {
+    case 'replica-failed':
+      return { kind, replica: arg };
+    case 'host-down':
+    case 'host-up':
+      return { kind, host: arg };
+    case 'unregister':
+      return { kind, name: arg };
+    case 'register': {
+      const file = resolve(arg);
+      const spec = parseModuleSpec(readText(file), arg);
+      checkRegistration(spec, table, arg);
+      return { kind, module: spec };
+    }
+    default:
+      throw new ConfigError(`unknown event "${kind}"; accepted: ${EVENT_SYNTAX}`, undefined, where);
+  }
+}
+
+export interface SimulateResult {
+  table: ReplicaTable;
+  actions: Action[];
+  alerts: Alert[];
+  /** What each event did, for the human-readable output. */
+  steps: Array<{ event: string; actions: Action[]; alerts: Alert[] }>;
+}
+
+/** Applies the events in order; an event naming something unknown is bad input, like a bad file. */
+export function simulate(table: ReplicaTable, events: readonly string[]): SimulateResult {
+  const result: SimulateResult = { table, actions: [], alerts: [], steps: [] };
+  events.forEach((text, i) => {
+    const event = parseEvent(text, i + 1, result.table);
+    let d: ReturnType<typeof decide>;
+    try {
+      d = decide(result.table, event);
+    } catch (err) {
+      if (err instanceof NotFoundError || err instanceof RegistrationError) {
+        throw new ConfigError(err.message, undefined, `--event #${i + 1} "${text}"`);
+      }
+      throw err;
+    }
+    result.table = d.table;
+    result.actions.push(...d.actions);
+    result.alerts.push(...d.alerts);
+    result.steps.push({ event: text, actions: d.actions, alerts: d.alerts });
+  });
+  return result;
+}
+
+export function simulateCommand(
+  opts: { file?: string; event?: string[]; json?: boolean },
+  io: Io = stdio,
+): number {
+  try {
+    if (!opts.file) throw new ConfigError('a table file is required: rmctl simulate -f TABLE.yaml', '-f');
+    const table = parseTableFile(readText(opts.file), opts.file);
+    const r = simulate(table, opts.event ?? []);
+    if (opts.json) {
+      io.out(JSON.stringify({ table: tableToPlain(r.table), actions: r.actions, alerts: r.alerts }, null, 2));
+      return ExitCode.ok;
+    }
+    // The table as FIG. 2 after all events, then what each event did.
+    const lines = [formatTable(r.table)];
+    for (const step of r.steps) {
+      lines.push('', `${step.event}:`, formatActions(step.actions));
+      if (step.alerts.length > 0) lines.push(formatAlerts(step.alerts));
+    }
+    io.out(lines.join('\n'));
+    return ExitCode.ok;
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof RegistrationError) {
+      io.err(`rmctl simulate: ${err.message}`);
+      return ExitCode.badInput;
+    }
+    throw err;
+  }
+}

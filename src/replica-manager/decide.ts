@@ -1,0 +1,323 @@
+/**
+ * The pure decision core (DESIGN §4; source ¶0015–0024): given the replica table and one event, the
+ * new table, the actions for the WatchDogs and the alerts for the operator. No I/O, no clock, no
+ * randomness: the same inputs always give the same outputs, and the input table is never changed.
+ *
+ * Every event ends with the same level-based step, `restore`, applied to each module it touched: a
+ * warm or cold module without a primary promotes its first live backup, else starts its first live
+ * idle copy as primary; then idle copies are started (hot as P, warm as B) until the degree runs.
+ * The order of the registration is the order of preference throughout.
+ */
+import { NotFoundError, RegistrationError } from '../shared/errors.js';
+import {
+  type Action,
+  type Alert,
+  type Decision,
+  type Event,
+  isRunning,
+  type Module,
+  type ModuleSpec,
+  type Replica,
+  type ReplicaTable,
+  type Role,
+  wantedRunning,
+} from './table.js';
+import { validateRegistration } from './validate.js';
+
+/** Decides one event. Raises RegistrationError (refused registration) or NotFoundError (unknown name). */
+export function decide(table: ReplicaTable, event: Event): Decision {
+  const d = new Decider(structuredClone(table));
+  switch (event.kind) {
+    case 'register':
+      d.register(event.module, event.runningOn);
+      break;
+    case 'unregister':
+      d.unregister(event.name);
+      break;
+    case 'replica-failed':
+      d.replicaFailed(event.replica);
+      break;
+    case 'host-down':
+      d.hostDown(event.host);
+      break;
+    case 'host-up':
+      d.hostUp(event.host);
+      break;
+    case 'replica-started':
+      d.replicaStarted(event.replica);
+      break;
+    case 'reconcile':
+      d.reconcile(event.host, event.running);
+      break;
+    default: {
+      const never: never = event;
+      throw new Error(`unknown event ${JSON.stringify(never)}`);
+    }
+  }
+  // Level-based: every module the event did not touch is checked too, so that no module stays short
+  // while a copy could run (e.g. a table written by hand, or an action lost with a previous manager).
+  for (const module of d.table.modules) if (!d.restored.has(module.name)) d.restore(module, new Map(), false);
+  return { table: d.table, actions: d.actions, alerts: d.alerts };
+}
+
+/** Finds a replica and its module, or raises NotFoundError. */
+export function findReplica(table: ReplicaTable, id: string): { module: Module; replica: Replica } {
+  for (const module of table.modules) {
+    const replica = module.replicas.find((r) => r.id === id);
+    if (replica) return { module, replica };
+  }
+  throw new NotFoundError(`unknown replica "${id}"`);
+}
+
+/** Replica ids for a registration: the given ones, else `${name}${n}` with the lowest free n. */
+function assignIds(spec: ModuleSpec, table: ReplicaTable): string[] {
+  const taken = new Set(table.modules.flatMap((m) => m.replicas.map((r) => r.id)));
+  for (const r of spec.replicas) if (r.id) taken.add(r.id);
+  let n = 1;
+  return spec.replicas.map((r) => {
+    if (r.id) return r.id;
+    while (taken.has(`${spec.name}${n}`)) n++;
+    const id = `${spec.name}${n}`;
+    taken.add(id);
+    return id;
+  });
+}
+
+/** The working state of one decision; it only ever touches its own copy of the table. */
+class Decider {
+  readonly actions: Action[] = [];
+  readonly alerts: Alert[] = [];
+  /** Modules already brought back to their degree in this decision. */
+  readonly restored = new Set<string>();
+
+  constructor(readonly table: ReplicaTable) {}
+
+  private hostUp_(name: string): boolean {
+    return this.table.hosts.find((h) => h.name === name)?.up ?? false;
+  }
+
+  private host(name: string) {
+    const h = this.table.hosts.find((x) => x.name === name);
+    if (!h)
+      throw new NotFoundError(
+        `unknown host "${name}" (hosts: ${this.table.hosts.map((x) => x.name).join(', ') || 'none'})`,
+      );
+    return h;
+  }
+
+  register(spec: ModuleSpec, runningOn?: string): void {
+    validateRegistration(spec, this.table);
+    if (runningOn !== undefined && !spec.replicas.some((r) => r.host === runningOn)) {
+      throw new RegistrationError(
+        `the registering copy runs on ${runningOn}, which is not among the module's replicas (${spec.replicas.map((r) => r.host).join(', ')})`,
+        'runningOn',
+      );
+    }
+    if (runningOn !== undefined && !this.hostUp_(runningOn)) {
+      throw new RegistrationError(
+        `the registering copy runs on ${runningOn}, which the cluster believes down`,
+        'runningOn',
+      );
+    }
+    const ids = assignIds(spec, this.table);
+    const module: Module = {
+      name: spec.name,
+      style: spec.style,
+      degree: spec.degree,
+      policy: spec.policy,
+      ...(spec.threshold !== undefined ? { threshold: spec.threshold } : {}),
+      detect: spec.detect ?? 'poll',
+      ...(spec.intervalMs !== undefined ? { intervalMs: spec.intervalMs } : {}),
+      ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
+      ...(spec.check !== undefined ? { check: structuredClone(spec.check) } : {}),
+      ...(spec.args !== undefined ? { args: [...spec.args] } : {}),
+      ...(spec.env !== undefined ? { env: { ...spec.env } } : {}),
+      replicas: spec.replicas.map((r, i) => ({
+        id: ids[i] as string,
+        host: r.host,
+        path: r.path,
+        // The copy that registered itself already runs: it is the primary on its host (DESIGN §7).
+        status: r.host === runningOn ? 'P' : 'I',
+        failures: 0,
+      })),
+      underReplicated: false,
+    };
+    this.table.modules.push(module);
+    this.restore(module, new Map(), true);
+  }
+
+  unregister(name: string): void {
+    const i = this.table.modules.findIndex((m) => m.name === name);
+    const module = this.table.modules[i];
+    if (!module) {
+      throw new NotFoundError(
+        `unknown module "${name}" (registered: ${this.table.modules.map((m) => m.name).join(', ') || 'none'})`,
+      );
+    }
+    for (const r of module.replicas) {
+      if (isRunning(r.status) && this.hostUp_(r.host))
+        this.actions.push({ kind: 'stop', replica: r.id, host: r.host });
+    }
+    this.table.modules.splice(i, 1);
+  }
+
+  replicaFailed(id: string): void {
+    const { module, replica } = findReplica(this.table, id);
+    const role = replica.status;
+    // A report about a copy that no longer runs (already failed over, or its host is down) changes nothing.
+    if (!isRunning(role) || !this.hostUp_(replica.host)) return;
+    replica.failures++;
+    if (module.policy === 'on-over-threshold' && replica.failures <= (module.threshold ?? 0)) {
+      // OnOverThreshold(n): restarted in place, same role, while its failures on this host are ≤ n (¶0015).
+      this.actions.push({ kind: 'restart', replica: replica.id, host: replica.host, role });
+      return;
+    }
+    replica.status = 'I';
+    this.restore(module, new Map([[replica.id, role]]), true);
+  }
+
+  hostDown(name: string): void {
+    const host = this.host(name);
+    if (!host.up) return;
+    host.up = false;
+    // Each copy on the dead host fails individually (¶0017, ¶0024); its failures are not its own fault.
+    for (const module of this.table.modules) {
+      let touched = false;
+      for (const r of module.replicas) {
+        if (r.host === name && isRunning(r.status)) {
+          r.status = 'I';
+          touched = true;
+        }
+      }
+      if (touched) this.restore(module, new Map(), true);
+    }
+  }
+
+  hostUp(name: string): void {
+    const host = this.host(name);
+    if (!host.up) {
+      host.up = true;
+      // A host that comes back starts afresh: its copies are idle and eligible again.
+      for (const m of this.table.modules) for (const r of m.replicas) if (r.host === name) r.failures = 0;
+    }
+  }
+
+  /** A copy found running: kept if the table gives it a role, adopted if its module is short, else stopped. */
+  replicaStarted(id: string): void {
+    const { module, replica } = findReplica(this.table, id);
+    if (isRunning(replica.status)) return;
+    if (!this.hostUp_(replica.host)) return;
+    const running = module.replicas.filter((r) => isRunning(r.status)).length;
+    if (running >= wantedRunning(module)) {
+      this.actions.push({ kind: 'stop', replica: id, host: replica.host });
+      return;
+    }
+    const role = this.nextRole(module);
+    replica.status = role;
+    this.actions.push({ kind: 'set-role', replica: id, host: replica.host, role });
+    this.restore(module, new Map(), false);
+  }
+
+  /**
+   * A WatchDog's full report of its host (DESIGN §5). The report is the truth about the host: a copy
+   * the table runs but the report lacks has failed (not counted against it: nobody saw it fail); a copy
+   * reported that the table does not give that host is stopped; a wrong role is corrected.
+   */
+  reconcile(name: string, running: Array<{ replica: string; role: Role }>): void {
+    const host = this.host(name);
+    const wasDown = !host.up;
+    if (wasDown) {
+      // A WatchDog that answers proves its host is alive: it is up again, its copies start afresh.
+      host.up = true;
+      for (const m of this.table.modules) for (const r of m.replicas) if (r.host === name) r.failures = 0;
+    }
+    const reported = new Map(running.map((r) => [r.replica, r.role]));
+    const lost = new Map<Module, Map<string, Role>>();
+    for (const module of this.table.modules) {
+      for (const r of module.replicas) {
+        if (r.host !== name || !isRunning(r.status)) continue;
+        const role = reported.get(r.id);
+        if (role === undefined) {
+          lost.set(module, (lost.get(module) ?? new Map<string, Role>()).set(r.id, r.status));
+          r.status = 'I';
+        } else if (role !== r.status) {
+          this.actions.push({ kind: 'set-role', replica: r.id, host: name, role: r.status });
+        }
+      }
+    }
+    for (const { replica: id, role } of running) {
+      const owner = this.table.modules.find((m) => m.replicas.some((r) => r.id === id && r.host === name));
+      const replica = owner?.replicas.find((r) => r.id === id);
+      if (owner && replica && isRunning(replica.status)) continue;
+      const short = owner && owner.replicas.filter((r) => isRunning(r.status)).length < wantedRunning(owner);
+      if (owner && replica && short) {
+        // Still running and its module is short of copies: adopted rather than stopped and started elsewhere.
+        const wanted = this.nextRole(owner);
+        replica.status = wanted;
+        if (wanted !== role) this.actions.push({ kind: 'set-role', replica: id, host: name, role: wanted });
+        continue;
+      }
+      this.actions.push({ kind: 'stop', replica: id, host: name });
+    }
+    for (const [module, failed] of lost) this.restore(module, failed, true);
+  }
+
+  /** The role the next running copy of a module takes: P if it has none (or is hot), else B. */
+  private nextRole(module: Module): Role {
+    if (module.style === 'hot') return 'P';
+    return module.replicas.some((r) => r.status === 'P') ? 'B' : 'P';
+  }
+
+  /**
+   * Brings a module back to its degree (level-based). `failed` are copies that just failed, with the
+   * role they had: they are the last resort, used only when no other idle copy on a live host is left.
+   * `afterFailure`: an alert is raised even if the module was already under-replicated.
+   */
+  restore(module: Module, failed: Map<string, Role>, afterFailure: boolean): void {
+    this.restored.add(module.name);
+    const live = (r: Replica) => this.hostUp_(r.host);
+    if (module.style === 'warm' && !module.replicas.some((r) => r.status === 'P')) {
+      // Warm primary gone: the first live backup becomes primary (¶0020, ¶0023).
+      const backup = module.replicas.find((r) => r.status === 'B' && live(r));
+      if (backup) {
+        backup.status = 'P';
+        this.actions.push({ kind: 'set-role', replica: backup.id, host: backup.host, role: 'P' });
+      }
+    }
+    const want = wantedRunning(module);
+    const runningCount = () => module.replicas.filter((r) => isRunning(r.status)).length;
+    while (runningCount() < want) {
+      const role = this.nextRole(module);
+      const idle = module.replicas.find((r) => r.status === 'I' && live(r) && !failed.has(r.id));
+      if (idle) {
+        idle.status = role;
+        this.actions.push({ kind: 'start', replica: idle.id, host: idle.host, role });
+        continue;
+      }
+      // Last resort: a copy that just failed, on its own host, rather than fewer copies than the degree.
+      const again = module.replicas.find((r) => r.status === 'I' && live(r) && failed.has(r.id));
+      if (!again) break;
+      const before = failed.get(again.id);
+      failed.delete(again.id);
+      again.status = role;
+      this.actions.push({
+        kind: before === role ? 'restart' : 'start',
+        replica: again.id,
+        host: again.host,
+        role,
+      });
+    }
+    const short = runningCount() < want;
+    if (short && (afterFailure || !module.underReplicated)) {
+      const down = [...new Set(module.replicas.filter((r) => !live(r)).map((r) => r.host))];
+      this.alerts.push({
+        module: module.name,
+        reason:
+          `under-replicated: ${runningCount()} of ${want} copies running, no live idle copy left` +
+          (down.length > 0 ? ` (down: ${down.join(', ')})` : '') +
+          '; the degree is restored when a host returns',
+      });
+    }
+    module.underReplicated = short;
+  }
+}

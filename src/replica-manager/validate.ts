@@ -1,0 +1,210 @@
+/**
+ * Registration and table validation (DESIGN §4, TABLE-FORMAT.md). Every check throws one
+ * RegistrationError naming the field (its path, e.g. `replicas[1].path`), the value, and what is
+ * accepted. Nothing here changes anything: callers validate first, then apply.
+ */
+import { posix } from 'node:path';
+import { RegistrationError } from '../shared/errors.js';
+import {
+  CHECK_KINDS,
+  type Check,
+  DETECTS,
+  type Module,
+  type ModuleSpec,
+  POLICIES,
+  type ReplicaTable,
+  STATUSES,
+  STYLES,
+} from './table.js';
+
+/** Module names and replica ids: a letter or digit first, then letters, digits, `_`, `.`, `-`. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? `"${value}"` : (JSON.stringify(value) ?? String(value));
+}
+
+function fail(field: string, message: string): never {
+  throw new RegistrationError(message, field);
+}
+
+function oneOf(field: string, value: unknown, accepted: readonly string[]): void {
+  if (typeof value !== 'string' || !accepted.includes(value)) {
+    fail(field, `unknown value ${show(value)}; accepted: ${accepted.join(', ')}`);
+  }
+}
+
+function wholeNumber(field: string, value: unknown, min: number, what = `a whole number ≥ ${min}`): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
+    fail(field, `must be ${what}, got ${show(value)}`);
+}
+
+function name(field: string, value: unknown, what: string): void {
+  if (typeof value !== 'string' || !NAME.test(value)) {
+    fail(
+      field,
+      `${show(value)} is not a valid ${what}: letters, digits, "_", "." and "-", starting with a letter or digit, at most 64`,
+    );
+  }
+}
+
+/** An absolute, normalized path without `..` (the WatchDog runs nothing else). */
+export function checkExecutablePath(field: string, value: unknown): void {
+  if (typeof value !== 'string' || value === '')
+    fail(field, `an absolute path to the executable is required, got ${show(value)}`);
+  if (!value.startsWith('/'))
+    fail(field, `${show(value)} is a relative path; give an absolute path (e.g. /opt/app/bin/server)`);
+  if (value.split('/').includes('..')) fail(field, `${show(value)} contains ".."; give the path without it`);
+  if (value.includes('\0')) fail(field, 'the path contains a NUL character');
+  if (posix.normalize(value) !== value && `${posix.normalize(value)}/` !== value) {
+    fail(field, `${show(value)} is not a normalized path; did you mean "${posix.normalize(value)}"?`);
+  }
+}
+
+function checkCheck(field: string, check: Check): void {
+  oneOf(`${field}.kind`, check.kind, CHECK_KINDS);
+  if (['tcp', 'http', 'grpc'].includes(check.kind)) {
+    if (check.port === undefined) fail(`${field}.port`, `a ${check.kind} check needs the port to connect to`);
+  }
+  if (check.port !== undefined) {
+    wholeNumber(`${field}.port`, check.port, 1, 'a port number between 1 and 65535');
+    if (check.port > 65535)
+      fail(`${field}.port`, `must be a port number between 1 and 65535, got ${check.port}`);
+  }
+  if (check.path !== undefined && (typeof check.path !== 'string' || !check.path.startsWith('/'))) {
+    fail(`${field}.path`, `an HTTP path starting with "/" is required, got ${show(check.path)}`);
+  }
+  if (check.kind === 'exec') {
+    if (!check.command || check.command.length === 0)
+      fail(`${field}.command`, 'an exec check needs a command (an absolute executable and its arguments)');
+    checkExecutablePath(`${field}.command[0]`, check.command[0]);
+  }
+}
+
+/** The settings every module has, whether registered or read from a table file. */
+function checkModuleSettings(m: ModuleSpec | Module, at: string): void {
+  name(`${at}name`, m.name, 'module name');
+  oneOf(`${at}style`, m.style, STYLES);
+  oneOf(`${at}policy`, m.policy, POLICIES);
+  wholeNumber(`${at}degree`, m.degree, 1);
+  if (m.policy === 'on-over-threshold') {
+    if (m.threshold === undefined)
+      fail(
+        `${at}threshold`,
+        'on-over-threshold needs a threshold (failures tolerated in place before moving)',
+      );
+    wholeNumber(`${at}threshold`, m.threshold, 0, 'a whole number ≥ 0');
+  } else if (m.threshold !== undefined) {
+    fail(
+      `${at}threshold`,
+      `a threshold is only accepted with policy on-over-threshold (policy is ${show(m.policy)})`,
+    );
+  }
+  if (m.detect !== undefined) oneOf(`${at}detect`, m.detect, DETECTS);
+  if (m.intervalMs !== undefined) wholeNumber(`${at}intervalMs`, m.intervalMs, 1);
+  if (m.timeoutMs !== undefined) wholeNumber(`${at}timeoutMs`, m.timeoutMs, 1);
+  if (m.check !== undefined) checkCheck(`${at}check`, m.check);
+  if (m.args !== undefined) {
+    m.args.forEach((a, i) => {
+      if (typeof a !== 'string') fail(`${at}args[${i}]`, `must be a string, got ${show(a)}`);
+    });
+  }
+  for (const [k, v] of Object.entries(m.env ?? {})) {
+    if (!ENV_KEY.test(k)) fail(`${at}env.${k}`, `${show(k)} is not a valid environment variable name`);
+    if (typeof v !== 'string') fail(`${at}env.${k}`, `must be a string, got ${show(v)}`);
+  }
+  if (!Array.isArray(m.replicas) || m.replicas.length === 0)
+    fail(`${at}replicas`, 'at least one replica (host and path) is required');
+  if (m.degree > m.replicas.length) {
+    const what = m.style === 'cold' ? 'hosts it may run on' : 'running copies';
+    fail(
+      `${at}degree`,
+      `degree ${m.degree} (${what}) is more than the ${m.replicas.length} replica${m.replicas.length === 1 ? '' : 's'} listed; list at least ${m.degree} hosts or lower the degree`,
+    );
+  }
+}
+
+/** The replicas' hosts and paths; `ids` collects ids taken so far (table-wide). */
+function checkReplicas(m: ModuleSpec | Module, at: string, hosts: Set<string>, ids: Set<string>): void {
+  const seenHosts = new Map<string, number>();
+  m.replicas.forEach((r, i) => {
+    const f = `${at}replicas[${i}]`;
+    if (typeof r.host !== 'string' || !hosts.has(r.host)) {
+      fail(`${f}.host`, `unknown host ${show(r.host)}; known hosts: ${[...hosts].join(', ') || 'none'}`);
+    }
+    const first = seenHosts.get(r.host);
+    if (first !== undefined)
+      fail(
+        `${f}.host`,
+        `host ${show(r.host)} is listed twice for module ${show(m.name)} (also replicas[${first}]); one copy per host`,
+      );
+    seenHosts.set(r.host, i);
+    checkExecutablePath(`${f}.path`, r.path);
+    if (r.id !== undefined) {
+      name(`${f}.id`, r.id, 'replica id');
+      if (ids.has(r.id)) fail(`${f}.id`, `replica id ${show(r.id)} is already taken`);
+      ids.add(r.id);
+    }
+  });
+}
+
+/** Validates a registration against the table it would join. */
+export function validateRegistration(spec: ModuleSpec, table: ReplicaTable, at = ''): void {
+  if (spec === null || typeof spec !== 'object') fail(at || 'module', 'a module is required');
+  checkModuleSettings(spec, at);
+  if (table.modules.some((m) => m.name === spec.name)) {
+    fail(
+      `${at}name`,
+      `module ${show(spec.name)} is already registered; unregister it first or pick another name`,
+    );
+  }
+  const taken = new Set(table.modules.flatMap((m) => m.replicas.map((r) => r.id)));
+  checkReplicas(spec, at, new Set(table.hosts.map((h) => h.name)), taken);
+}
+
+/** Validates a whole table (a table file, or one loaded from the store): the registration rules plus statuses. */
+export function validateTable(table: ReplicaTable): void {
+  const hosts = new Set<string>();
+  table.hosts.forEach((h, i) => {
+    name(`hosts[${i}].name`, h.name, 'host name');
+    if (hosts.has(h.name)) fail(`hosts[${i}].name`, `host ${show(h.name)} is listed twice`);
+    hosts.add(h.name);
+  });
+  const names = new Set<string>();
+  const ids = new Set<string>();
+  table.modules.forEach((m, mi) => {
+    const at = `modules[${mi}].`;
+    checkModuleSettings(m, at);
+    if (names.has(m.name)) fail(`${at}name`, `module ${show(m.name)} is listed twice`);
+    names.add(m.name);
+    m.replicas.forEach((r, i) => {
+      if (r.id === undefined) fail(`${at}replicas[${i}].id`, 'every replica in a table needs an id');
+    });
+    checkReplicas(m, at, hosts, ids);
+    let primaries = 0;
+    m.replicas.forEach((r, i) => {
+      const f = `${at}replicas[${i}]`;
+      oneOf(`${f}.status`, r.status, STATUSES);
+      wholeNumber(`${f}.failures`, r.failures, 0, 'a whole number ≥ 0');
+      if (r.status === 'P') primaries++;
+      if (r.status === 'B' && m.style !== 'warm')
+        fail(`${f}.status`, `a ${m.style} module has no backups (B); use P or I`);
+      if (r.status !== 'I' && !table.hosts.find((h) => h.name === r.host)?.up) {
+        fail(
+          `${f}.status`,
+          `${r.id} is ${r.status} on host ${r.host}, which is down; a copy on a down host is I`,
+        );
+      }
+    });
+    if (m.style !== 'hot' && primaries > 1)
+      fail(`${at}replicas`, `a ${m.style} module has at most one primary (P), found ${primaries}`);
+    const running = m.replicas.filter((r) => r.status !== 'I').length;
+    const wanted = m.style === 'cold' ? 1 : m.degree;
+    if (running > wanted)
+      fail(
+        `${at}replicas`,
+        `${running} copies are running (P or B) but a ${m.style} module of degree ${m.degree} runs ${wanted}`,
+      );
+  });
+}

@@ -1,0 +1,198 @@
+/**
+ * Properties of the decision core (DESIGN §4) over random tables and random event sequences: after
+ * every event the invariants of test/helpers/invariants.ts hold (at most one P for warm and cold, every
+ * running hot copy is P, nothing runs on a down host, the degree runs whenever enough live hosts exist),
+ * decide() is deterministic and never changes its input, and a refused registration changes nothing.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { decide } from '../../src/replica-manager/decide.js';
+import type { Event, ModuleSpec, ReplicaTable, Role } from '../../src/replica-manager/table.js';
+import { parseTableFile, tableToPlain } from '../../src/replica-manager/table-file.js';
+import { SupervisorError } from '../../src/shared/errors.js';
+import { checkInvariants } from '../helpers/invariants.js';
+
+const HOSTS = ['H1', 'H2', 'H3', 'H4', 'H5', 'H6'];
+
+const moduleSpec = (name: string): fc.Arbitrary<ModuleSpec> =>
+  fc
+    .record({
+      style: fc.constantFrom('cold', 'warm', 'hot') as fc.Arbitrary<ModuleSpec['style']>,
+      hosts: fc.shuffledSubarray(HOSTS, { minLength: 1, maxLength: 6 }),
+      degreeSeed: fc.nat(),
+      overThreshold: fc.boolean(),
+      threshold: fc.nat({ max: 3 }),
+    })
+    .map(({ style, hosts, degreeSeed, overThreshold, threshold }) => ({
+      name,
+      style,
+      degree: 1 + (degreeSeed % hosts.length),
+      policy: overThreshold ? 'on-over-threshold' : 'on-each-failure',
+      ...(overThreshold ? { threshold } : {}),
+      replicas: hosts.map((host) => ({ host, path: `/opt/${name}` })),
+    }));
+
+/** Events named by index, resolved against the table at hand, so that most of them hit something real. */
+type Gen =
+  | { kind: 'replica-failed'; pick: number }
+  | { kind: 'host-down' | 'host-up'; host: string }
+  | { kind: 'reconcile'; host: string; keep: boolean[]; flip: boolean; stray: boolean }
+  | { kind: 'unregister'; pick: number }
+  | { kind: 'register'; spec: ModuleSpec }
+  | { kind: 'replica-started'; pick: number };
+
+const gen: fc.Arbitrary<Gen> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('replica-failed' as const), pick: fc.nat() }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constantFrom('host-down' as const, 'host-up' as const),
+      host: fc.constantFrom(...HOSTS),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('reconcile' as const),
+      host: fc.constantFrom(...HOSTS),
+      keep: fc.array(fc.boolean(), { maxLength: 8 }),
+      flip: fc.boolean(),
+      stray: fc.boolean(),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('unregister' as const), pick: fc.nat() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('register' as const),
+      spec: fc.constantFrom('X', 'Y', 'A').chain(moduleSpec),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('replica-started' as const), pick: fc.nat() }) },
+);
+
+function resolveEvent(g: Gen, table: ReplicaTable): Event | null {
+  const replicas = table.modules.flatMap((m) => m.replicas);
+  switch (g.kind) {
+    case 'replica-failed':
+    case 'replica-started': {
+      const r = replicas[g.pick % Math.max(1, replicas.length)];
+      return r ? { kind: g.kind, replica: r.id } : null;
+    }
+    case 'host-down':
+    case 'host-up':
+      return { kind: g.kind, host: g.host };
+    case 'reconcile': {
+      const here = replicas.filter((r) => r.host === g.host && r.status !== 'I');
+      const running: Array<{ replica: string; role: Role }> = here
+        .filter((_, i) => g.keep[i] ?? true)
+        .map((r) => ({ replica: r.id, role: g.flip && r.status === 'P' ? 'B' : (r.status as Role) }));
+      if (g.stray) running.push({ replica: 'STRAY1', role: 'P' });
+      return { kind: 'reconcile', host: g.host, running };
+    }
+    case 'unregister': {
+      const m = table.modules[g.pick % Math.max(1, table.modules.length)];
+      return m ? { kind: 'unregister', name: m.name } : null;
+    }
+    case 'register':
+      return { kind: 'register', module: g.spec };
+  }
+}
+
+const initial = fc
+  .record({
+    a: moduleSpec('A'),
+    b: moduleSpec('B'),
+    c: moduleSpec('C'),
+  })
+  .map(({ a, b, c }) => {
+    let t: ReplicaTable = { hosts: HOSTS.map((name) => ({ name, up: true })), modules: [] };
+    for (const spec of [a, b, c]) t = decide(t, { kind: 'register', module: spec }).table;
+    return t;
+  });
+
+describe('decide() properties', () => {
+  it('after every event of any sequence, the invariants hold; decide is deterministic and pure', () => {
+    fc.assert(
+      fc.property(initial, fc.array(gen, { minLength: 1, maxLength: 40 }), (start, gens) => {
+        let table = start;
+        expect(checkInvariants(table)).toEqual([]);
+        for (const g of gens) {
+          const event = resolveEvent(g, table);
+          if (!event) continue;
+          const before = structuredClone(table);
+          let d: ReturnType<typeof decide>;
+          try {
+            d = decide(table, event);
+          } catch (err) {
+            // Only a registration may be refused here (a duplicate name), and it changes nothing.
+            expect(err).toBeInstanceOf(SupervisorError);
+            expect(event.kind).toBe('register');
+            expect(table).toEqual(before);
+            continue;
+          }
+          expect(table, 'the input is never changed').toEqual(before);
+          expect(decide(before, event), 'the same inputs give the same outputs').toEqual(d);
+          const broken = checkInvariants(d.table);
+          if (broken.length > 0) throw new Error(`after ${JSON.stringify(event)}: ${broken.join('; ')}`);
+          table = d.table;
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a host that comes back restores every module it can to its degree', () => {
+    fc.assert(
+      fc.property(initial, fc.shuffledSubarray(HOSTS, { minLength: 1 }), (start, down) => {
+        let table = start;
+        for (const h of down) table = decide(table, { kind: 'host-down', host: h }).table;
+        for (const h of down) table = decide(table, { kind: 'host-up', host: h }).table;
+        for (const m of table.modules) expect(m.underReplicated, m.name).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a refused registration leaves the table unchanged', () => {
+    const bad = fc.oneof(
+      moduleSpec('A'), // A is already registered
+      moduleSpec('N').map((s) => ({ ...s, degree: s.replicas.length + 1 })),
+      moduleSpec('N').map((s) => ({ ...s, replicas: [...s.replicas, { host: 'H9', path: '/opt/n' }] })),
+      moduleSpec('N').map((s) => ({ ...s, replicas: s.replicas.map((r) => ({ ...r, path: 'relative/n' })) })),
+      moduleSpec('N').map((s) => ({
+        ...s,
+        replicas: [...s.replicas, s.replicas[0] as ModuleSpec['replicas'][number]],
+      })),
+    );
+    fc.assert(
+      fc.property(initial, bad, (table, spec) => {
+        const before = structuredClone(table);
+        expect(() => decide(table, { kind: 'register', module: spec })).toThrow(SupervisorError);
+        expect(table).toEqual(before);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a table written as a file reads back the same', () => {
+    fc.assert(
+      fc.property(initial, fc.array(gen, { maxLength: 10 }), (start, gens) => {
+        let table = start;
+        for (const g of gens) {
+          const e = resolveEvent(g, table);
+          if (!e) continue;
+          try {
+            table = decide(table, e).table;
+          } catch {
+            /* a refused registration: the table stays */
+          }
+        }
+        expect(parseTableFile(stringify(tableToPlain(table)), 't.yaml')).toEqual(table);
+        expect(parseTableFile(JSON.stringify(tableToPlain(table)), 't.json')).toEqual(table);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -1,0 +1,147 @@
+/**
+ * The decision core's specification: every file under test/scenarios/ is a table, a list of events,
+ * and what must come of each (in the spirit of Pacemaker's scheduler regression tests). A step lists
+ * its actions exactly, in order, in the short form `start A4@H4 B`, `restart C1@H3 P`,
+ * `set-role A2@H2 P`, `stop A1@H1`; the modules alerted (`alerts: [C]`, none if absent); and any
+ * statuses, failures, hosts and under-replicated modules to check afterwards. A refused step gives
+ * `error` (a part of the message) and `field`, and the table must be left as it was.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { decide } from '../../src/replica-manager/decide.js';
+import type { Action, Event, ReplicaTable, Role } from '../../src/replica-manager/table.js';
+import { checkRegistration, parseModuleSpec, parseTableFile } from '../../src/replica-manager/table-file.js';
+import { ConfigError, SupervisorError } from '../../src/shared/errors.js';
+import { checkInvariants } from '../helpers/invariants.js';
+
+const DIR = resolve(import.meta.dirname, '../scenarios');
+
+interface Step {
+  event: string | { register: unknown; runningOn?: string } | { reconcile: string; running?: string[] };
+  actions?: string[];
+  alerts?: string[];
+  statuses?: Record<string, string>;
+  failures?: Record<string, number>;
+  hosts?: Record<string, boolean>;
+  underReplicated?: string[];
+  error?: string;
+  field?: string;
+}
+
+interface Scenario {
+  shows: string;
+  source?: string;
+  table: string | object;
+  steps: Step[];
+}
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.yaml') ? [join(dir, e.name)] : [],
+  );
+}
+
+function actionText(a: Action): string {
+  return a.kind === 'stop' ? `stop ${a.replica}@${a.host}` : `${a.kind} ${a.replica}@${a.host} ${a.role}`;
+}
+
+function loadTable(s: Scenario, file: string): ReplicaTable {
+  if (typeof s.table === 'string') {
+    const path = resolve(dirname(file), s.table);
+    return parseTableFile(readFileSync(path, 'utf8'), path);
+  }
+  return parseTableFile(stringify(s.table), file);
+}
+
+/** Turns a step's event into decide()'s input, the way rmctl simulate and the ReplicaManager do. */
+function toEvent(step: Step, table: ReplicaTable): Event {
+  const e = step.event;
+  if (typeof e === 'string') {
+    const [kind, arg] = e.split(/\s+/) as [string, string];
+    if (kind === 'replica-failed') return { kind, replica: arg };
+    if (kind === 'host-down' || kind === 'host-up') return { kind, host: arg };
+    if (kind === 'unregister') return { kind, name: arg };
+    if (kind === 'replica-started') return { kind, replica: arg };
+    throw new Error(`unknown event "${e}"`);
+  }
+  if ('register' in e) {
+    // Through the module file's reader, so that unknown keys and bad shapes are refused as rmctl refuses them.
+    const spec = parseModuleSpec(stringify(e.register), 'module');
+    checkRegistration(spec, table, 'module');
+    return e.runningOn
+      ? { kind: 'register', module: spec, runningOn: e.runningOn }
+      : { kind: 'register', module: spec };
+  }
+  const running = (e.running ?? []).map((x) => {
+    const [replica, role] = x.split(':') as [string, Role];
+    return { replica, role };
+  });
+  return { kind: 'reconcile', host: e.reconcile, running };
+}
+
+describe('decision scenarios (test/scenarios)', () => {
+  const all = files(DIR);
+  it('has scenario files', () => expect(all.length).toBeGreaterThan(20));
+
+  for (const file of all) {
+    const name = relative(DIR, file);
+    it(name, () => {
+      const s = parse(readFileSync(file, 'utf8')) as Scenario;
+      expect(s.shows, `${name}: a scenario says what it shows`).toBeTruthy();
+      let table = loadTable(s, file);
+      s.steps.forEach((step, i) => {
+        const where = `${name}, step ${i + 1} (${JSON.stringify(step.event)})`;
+        const before = structuredClone(table);
+        let decision: ReturnType<typeof decide> | undefined;
+        let error: unknown;
+        try {
+          decision = decide(table, toEvent(step, table));
+        } catch (err) {
+          error = err;
+        }
+        if (step.error !== undefined) {
+          expect(error, `${where}: expected a refusal`).toBeInstanceOf(SupervisorError);
+          const err = error as SupervisorError & { field?: string };
+          expect(err.message, where).toContain(step.error);
+          if (step.field !== undefined) expect(err.field, `${where}: field`).toBe(step.field);
+          expect(table, `${where}: a refusal changes nothing`).toEqual(before);
+          return;
+        }
+        if (error) throw new Error(`${where}: ${(error as Error).message}`);
+        const d = decision as NonNullable<typeof decision>;
+        expect(table, `${where}: decide() must not change its input`).toEqual(before);
+        expect(d.actions.map(actionText), `${where}: actions`).toEqual(step.actions ?? []);
+        expect(
+          d.alerts.map((a) => a.module),
+          `${where}: alerts`,
+        ).toEqual(step.alerts ?? []);
+        table = d.table;
+        const replicas = table.modules.flatMap((m) => m.replicas);
+        for (const [id, status] of Object.entries(step.statuses ?? {})) {
+          expect(replicas.find((r) => r.id === id)?.status, `${where}: status of ${id}`).toBe(status);
+        }
+        for (const [id, n] of Object.entries(step.failures ?? {})) {
+          expect(replicas.find((r) => r.id === id)?.failures, `${where}: failures of ${id}`).toBe(n);
+        }
+        for (const [h, up] of Object.entries(step.hosts ?? {})) {
+          expect(table.hosts.find((x) => x.name === h)?.up, `${where}: host ${h} up`).toBe(up);
+        }
+        if (step.underReplicated) {
+          expect(
+            table.modules.filter((m) => m.underReplicated).map((m) => m.name),
+            `${where}: under-replicated`,
+          ).toEqual(step.underReplicated);
+        }
+        const broken = checkInvariants(table);
+        expect(broken, `${where}: invariants`).toEqual([]);
+      });
+    });
+  }
+
+  it('a scenario that names an unknown event fails loudly', () => {
+    expect(() => toEvent({ event: 'explode H1' }, { hosts: [], modules: [] })).toThrow(/unknown event/);
+    expect(() => parseTableFile('hosts: [{ name: H1, colour: red }]', 'x.yaml')).toThrow(ConfigError);
+  });
+});
