@@ -53,13 +53,21 @@ export class ClusterClient {
     const tries = this.cfg.hosts.map(async (h) => {
       const address = addressOf.replicaManager(this.cfg, h.name);
       const client = this.replicaManagerClient(address);
-      const status = await unary(client, client.Status, { module: '' }, this.deadlineMs, `ReplicaManager on ${h.name}`);
+      const status = await unary(
+        client,
+        client.Status,
+        { module: '' },
+        this.deadlineMs,
+        `ReplicaManager on ${h.name}`,
+      );
       return { client, host: h.name, address, epoch: Number(status.epoch), status } satisfies ManagerHandle;
     });
     const settled = await Promise.allSettled(tries);
     const found = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     if (found.length === 0) {
-      const tried = this.cfg.hosts.map((h) => `${h.name} ${addressOf.replicaManager(this.cfg, h.name)}`).join(', ');
+      const tried = this.cfg.hosts
+        .map((h) => `${h.name} ${addressOf.replicaManager(this.cfg, h.name)}`)
+        .join(', ');
       throw new UnavailableError(`no ReplicaManager answered (tried ${tried}); is the cluster running?`);
     }
     return found.reduce((a, b) => (b.epoch > a.epoch ? b : a));
@@ -71,7 +79,10 @@ export class ClusterClient {
       this.cfg.ring.map(async (host) => {
         const client = this.superWatchDogClient(addressOf.superWatchdog(this.cfg, host));
         try {
-          return { host, view: await unary(client, client.GetRing, {}, this.deadlineMs, `SuperWatchDog on ${host}`) };
+          return {
+            host,
+            view: await unary(client, client.GetRing, {}, this.deadlineMs, `SuperWatchDog on ${host}`),
+          };
         } catch (err) {
           return { host, error: (err as Error).message };
         }

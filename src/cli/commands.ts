@@ -2,7 +2,13 @@
  * rmctl's commands against a running cluster: register, unregister, status, hosts, ring. Each returns
  * its exit code; what it prints goes through `out`/`err` so that tests can read it.
  */
+
+import { readFileSync } from 'node:fs';
 import Table from 'cli-table3';
+import { formatTable } from '../replica-manager/format.js';
+import { moduleFromProto, moduleToProto, tableFromProto } from '../replica-manager/proto-convert.js';
+import type { Check, CheckKind, ModuleSpec, ReplicaTable } from '../replica-manager/table.js';
+import { parseModuleSpec, tableToPlain } from '../replica-manager/table-file.js';
 import { findClusterFile, loadClusterConfig } from '../shared/config.js';
 import {
   ConfigError,
@@ -14,11 +20,6 @@ import {
 } from '../shared/errors.js';
 import type { StatusResponse__Output } from '../shared/generated/rm/replica_manager/v1/StatusResponse.js';
 import { unary } from '../shared/grpc.js';
-import { formatTable } from '../replica-manager/format.js';
-import { moduleFromProto, moduleToProto, tableFromProto } from '../replica-manager/proto-convert.js';
-import type { Check, CheckKind, ModuleSpec, ReplicaTable } from '../replica-manager/table.js';
-import { parseModuleSpec, tableToPlain } from '../replica-manager/table-file.js';
-import { readFileSync } from 'node:fs';
 import { ClusterClient } from './cluster-client.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -43,7 +44,10 @@ export function failure(io: Io, command: string, err: unknown): number {
   return ExitCode.failure;
 }
 
-async function withCluster<T>(configOpt: string | undefined, fn: (c: ClusterClient) => Promise<T>): Promise<T> {
+async function withCluster<T>(
+  configOpt: string | undefined,
+  fn: (c: ClusterClient) => Promise<T>,
+): Promise<T> {
   const cfg = loadClusterConfig(findClusterFile(configOpt));
   const client = new ClusterClient(cfg);
   try {
@@ -79,7 +83,11 @@ function int(value: string, flag: string): number {
 /** `--check KIND[:PORT[/PATH]]`, e.g. `sdk`, `tcp:8080`, `http:8080/healthz`, `grpc:50051`, `exec`. */
 export function parseCheckFlag(value: string, command?: string): Check {
   const m = /^([a-z]+)(?::(\d+)(\/.*)?)?$/.exec(value);
-  if (!m) throw new RegistrationError(`expected KIND[:PORT[/PATH]] (e.g. tcp:8080, http:8080/healthz), got "${value}"`, '--check');
+  if (!m)
+    throw new RegistrationError(
+      `expected KIND[:PORT[/PATH]] (e.g. tcp:8080, http:8080/healthz), got "${value}"`,
+      '--check',
+    );
   const check: Check = { kind: m[1] as CheckKind };
   if (m[2]) check.port = Number(m[2]);
   if (m[3]) check.path = m[3];
@@ -90,7 +98,11 @@ export function parseCheckFlag(value: string, command?: string): Check {
 /** Builds a module spec from rmctl's flags, or reads it from `-f FILE` (TABLE-FORMAT.md, one module). */
 export function specFromFlags(name: string | undefined, f: RegisterFlags): ModuleSpec {
   if (f.file) {
-    if (name) throw new RegistrationError('give the module either as NAME with flags or as -f FILE, not both', 'NAME');
+    if (name)
+      throw new RegistrationError(
+        'give the module either as NAME with flags or as -f FILE, not both',
+        'NAME',
+      );
     let text: string;
     try {
       text = readFileSync(f.file, 'utf8');
@@ -139,12 +151,22 @@ export function specFromFlags(name: string | undefined, f: RegisterFlags): Modul
   return spec;
 }
 
-export async function registerCommand(name: string | undefined, flags: RegisterFlags, io: Io = stdio): Promise<number> {
+export async function registerCommand(
+  name: string | undefined,
+  flags: RegisterFlags,
+  io: Io = stdio,
+): Promise<number> {
   try {
     const spec = specFromFlags(name, flags);
     return await withCluster(flags.config, async (c) => {
       const rm = await c.manager();
-      const res = await unary(rm.client, rm.client.Register, { module: moduleToProto(spec), running_on: '' }, c.deadlineMs, 'ReplicaManager');
+      const res = await unary(
+        rm.client,
+        rm.client.Register,
+        { module: moduleToProto(spec), running_on: '' },
+        c.deadlineMs,
+        'ReplicaManager',
+      );
       const module = moduleFromProto(res.module!);
       if (flags.json) io.out(JSON.stringify(module, null, 2));
       else {
@@ -158,7 +180,11 @@ export async function registerCommand(name: string | undefined, flags: RegisterF
   }
 }
 
-export async function unregisterCommand(name: string, flags: { config?: string }, io: Io = stdio): Promise<number> {
+export async function unregisterCommand(
+  name: string,
+  flags: { config?: string },
+  io: Io = stdio,
+): Promise<number> {
   try {
     return await withCluster(flags.config, async (c) => {
       const rm = await c.manager();
@@ -173,7 +199,12 @@ export async function unregisterCommand(name: string, flags: { config?: string }
 
 function renderStatus(res: StatusResponse__Output, json: boolean): string {
   const table: ReplicaTable = tableFromProto(res.table!);
-  if (json) return JSON.stringify({ ...tableToPlain(table), epoch: Number(res.epoch), manager: res.manager_host }, null, 2);
+  if (json)
+    return JSON.stringify(
+      { ...tableToPlain(table), epoch: Number(res.epoch), manager: res.manager_host },
+      null,
+      2,
+    );
   const short = table.modules.filter((m) => m.underReplicated).map((m) => m.name);
   const down = table.hosts.filter((h) => !h.up).map((h) => h.name);
   return [
@@ -196,7 +227,13 @@ export async function statusCommand(
     return await withCluster(flags.config, async (c) => {
       const rm = await c.manager();
       if (!flags.watch) {
-        const res = await unary(rm.client, rm.client.Status, { module: name ?? '' }, c.deadlineMs, 'ReplicaManager');
+        const res = await unary(
+          rm.client,
+          rm.client.Status,
+          { module: name ?? '' },
+          c.deadlineMs,
+          'ReplicaManager',
+        );
         io.out(renderStatus(res, !!flags.json));
         return ExitCode.ok;
       }
@@ -206,11 +243,16 @@ export async function statusCommand(
       return await new Promise<number>((resolve) => {
         signal?.addEventListener('abort', () => stream.cancel());
         stream.on('data', (res: StatusResponse__Output) => {
-          io.out(`${clear ? '\x1b[2J\x1b[H' : ''}${new Date().toISOString()}\n${renderStatus(res, !!flags.json)}\n`);
+          io.out(
+            `${clear ? '\x1b[2J\x1b[H' : ''}${new Date().toISOString()}\n${renderStatus(res, !!flags.json)}\n`,
+          );
         });
         stream.on('error', (err: Error & { code?: number }) => {
           if (err.code === 1 /* CANCELLED */) resolve(ExitCode.ok);
-          else resolve(failure(io, 'status', new UnavailableError(`the ReplicaManager stream ended: ${err.message}`)));
+          else
+            resolve(
+              failure(io, 'status', new UnavailableError(`the ReplicaManager stream ended: ${err.message}`)),
+            );
         });
         stream.on('end', () => resolve(ExitCode.ok));
       });
@@ -226,7 +268,10 @@ function ago(ms: number): string {
   return s < 120 ? `${s.toFixed(1)} s ago` : `${Math.round(s / 60)} min ago`;
 }
 
-export async function hostsCommand(flags: { config?: string; json?: boolean }, io: Io = stdio): Promise<number> {
+export async function hostsCommand(
+  flags: { config?: string; json?: boolean },
+  io: Io = stdio,
+): Promise<number> {
   try {
     return await withCluster(flags.config, async (c) => {
       const rm = await c.manager();
@@ -251,9 +296,19 @@ export async function hostsCommand(flags: { config?: string; json?: boolean }, i
         io.out(JSON.stringify(rows, null, 2));
         return ExitCode.ok;
       }
-      const t = new Table({ head: ['HOST', 'ADDRESS', 'STATE', 'SINCE', 'LAST BEAT', 'COPIES'], style: { head: [], border: [] } });
+      const t = new Table({
+        head: ['HOST', 'ADDRESS', 'STATE', 'SINCE', 'LAST BEAT', 'COPIES'],
+        style: { head: [], border: [] },
+      });
       for (const r of rows) {
-        t.push([r.name, r.address, r.up ? 'up' : 'DOWN', r.since ? new Date(r.since).toISOString() : '-', ago(r.lastBeat), r.copies.join(' ') || '-']);
+        t.push([
+          r.name,
+          r.address,
+          r.up ? 'up' : 'DOWN',
+          r.since ? new Date(r.since).toISOString() : '-',
+          ago(r.lastBeat),
+          r.copies.join(' ') || '-',
+        ]);
       }
       io.out(t.toString());
       if (!view) io.out('(no primary SuperWatchDog answered: since/last beat unknown)');
@@ -264,7 +319,10 @@ export async function hostsCommand(flags: { config?: string; json?: boolean }, i
   }
 }
 
-export async function ringCommand(flags: { config?: string; json?: boolean }, io: Io = stdio): Promise<number> {
+export async function ringCommand(
+  flags: { config?: string; json?: boolean },
+  io: Io = stdio,
+): Promise<number> {
   try {
     return await withCluster(flags.config, async (c) => {
       const views = await c.ringViews();
@@ -272,16 +330,29 @@ export async function ringCommand(flags: { config?: string; json?: boolean }, io
         io.out(JSON.stringify(views, null, 2));
         return ExitCode.ok;
       }
-      const t = new Table({ head: ['MEMBER', 'ANSWERS', 'ROLE', 'PRIMARY IT KNOWS', 'EPOCH', 'ITS VIEW OF THE RING'], style: { head: [], border: [] } });
+      const t = new Table({
+        head: ['MEMBER', 'ANSWERS', 'ROLE', 'PRIMARY IT KNOWS', 'EPOCH', 'ITS VIEW OF THE RING'],
+        style: { head: [], border: [] },
+      });
       for (const v of views) {
         if (!v.view) {
           t.push([v.host, 'no', '-', '-', '-', v.error ?? '']);
           continue;
         }
         const members = v.view.members
-          .map((m) => `${m.name}:${m.live ? 'live' : 'dead'}${m.last_beat_ms && Number(m.last_beat_ms) ? ` (${ago(Number(m.last_beat_ms))})` : ''}`)
+          .map(
+            (m) =>
+              `${m.name}:${m.live ? 'live' : 'dead'}${m.last_beat_ms && Number(m.last_beat_ms) ? ` (${ago(Number(m.last_beat_ms))})` : ''}`,
+          )
           .join(' ');
-        t.push([v.host, 'yes', v.view.primary === v.host ? 'primary' : 'backup', v.view.primary || '?', v.view.epoch, members]);
+        t.push([
+          v.host,
+          'yes',
+          v.view.primary === v.host ? 'primary' : 'backup',
+          v.view.primary || '?',
+          v.view.epoch,
+          members,
+        ]);
       }
       io.out(t.toString());
       return views.some((v) => v.view) ? ExitCode.ok : ExitCode.unavailable;

@@ -6,13 +6,20 @@ import { stdio } from './commands.js';
 import { ExitCode } from './exit-codes.js';
 import { demoModules, LocalCluster, tellStory } from './local.js';
 
-export async function runLocal(opts: { dir: string; story?: boolean; stop?: boolean }, io = stdio): Promise<number> {
+export async function runLocal(
+  opts: { dir: string; story?: boolean; stop?: boolean },
+  io = stdio,
+): Promise<number> {
   const root = dirname(dirname(rmdPath()));
   const cluster = new LocalCluster(opts.dir, root);
   if (opts.stop) {
     const n = cluster.liveRecorded().length;
     await cluster.stop();
-    io.out(n > 0 ? `stopped the local cluster in ${cluster.dir}` : `no local cluster was running from ${cluster.dir}`);
+    io.out(
+      n > 0
+        ? `stopped the local cluster in ${cluster.dir}`
+        : `no local cluster was running from ${cluster.dir}`,
+    );
     return ExitCode.ok;
   }
 
@@ -27,7 +34,9 @@ export async function runLocal(opts: { dir: string; story?: boolean; stop?: bool
   process.on('SIGTERM', () => stopAndExit(ExitCode.ok));
 
   try {
-    io.out(`starting six hosts H1–H6 on 127.0.0.11–16, the Checkpoint Server on 127.0.0.10, SuperWatchDogs on H2, H5, H6…`);
+    io.out(
+      `starting six hosts H1–H6 on 127.0.0.11–16, the Checkpoint Server on 127.0.0.10, SuperWatchDogs on H2, H5, H6…`,
+    );
     await cluster.start();
     await cluster.register(demoModules(root));
     const t = await waitSettled(cluster);

@@ -53,7 +53,8 @@ export function copiesOf(watchdogAddress: string): Array<{ pid: number; replica:
     const pid = Number(entry);
     if (!Number.isInteger(pid) || pid === process.pid) continue;
     const env = environOf(pid);
-    if (env?.get('RM_WATCHDOG_ADDRESS') === watchdogAddress) found.push({ pid, replica: env.get('RM_REPLICA') ?? '' });
+    if (env?.get('RM_WATCHDOG_ADDRESS') === watchdogAddress)
+      found.push({ pid, replica: env.get('RM_REPLICA') ?? '' });
   }
   return found;
 }

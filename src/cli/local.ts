@@ -87,7 +87,11 @@ export function demoModules(root: string): ModuleSpec[] {
   ];
 }
 
-async function waitUntil<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
+async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs: number,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last = '';
   for (let i = 0; i < 1_000_000 && Date.now() < until; i++) {
@@ -99,7 +103,9 @@ async function waitUntil<T>(what: string, probe: () => Promise<T | null | undefi
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? ` (last error: ${last})` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? ` (last error: ${last})` : ''}`,
+  );
 }
 
 export class LocalCluster {
@@ -158,7 +164,13 @@ export class LocalCluster {
   }
 
   startDaemon(kind: LocalDaemon['kind'], host: string): void {
-    const child = spawnDaemon(rmdPath(), kind, this.cfgFile, host, join(this.dir, 'logs', `${kind}-${host}.log`));
+    const child = spawnDaemon(
+      rmdPath(),
+      kind,
+      this.cfgFile,
+      host,
+      join(this.dir, 'logs', `${kind}-${host}.log`),
+    );
     if (child.pid === undefined) throw new Error(`could not start ${kind} on ${host}`);
     this.daemons = this.daemons.filter((d) => !(d.kind === kind && d.host === host));
     this.daemons.push({ kind, host, pid: child.pid });
@@ -197,7 +209,13 @@ export class LocalCluster {
     try {
       const m = await client.manager();
       for (const spec of specs) {
-        await unary(m.client, m.client.Register, { module: moduleToProto(spec), running_on: '' }, 5000, 'ReplicaManager');
+        await unary(
+          m.client,
+          m.client.Register,
+          { module: moduleToProto(spec), running_on: '' },
+          5000,
+          'ReplicaManager',
+        );
       }
     } finally {
       client.close();
@@ -249,7 +267,10 @@ export class LocalCluster {
     const daemons = this.daemons.length > 0 ? this.daemons : this.liveRecorded();
     const copies = existsSync(this.cfgFile) ? LOCAL_HOSTS.flatMap((h) => this.copiesOn(h)) : [];
     for (const d of daemons) killGroup(d.pid, 'SIGTERM');
-    await waitGone(daemons.map((d) => d.pid), 3000);
+    await waitGone(
+      daemons.map((d) => d.pid),
+      3000,
+    );
     for (const d of daemons) killGroup(d.pid, 'SIGKILL');
     const leftover = existsSync(this.cfgFile) ? LOCAL_HOSTS.flatMap((h) => this.copiesOn(h)) : [];
     const all = [...new Map([...copies, ...leftover].map((c) => [c.pid, c])).values()];
@@ -283,35 +304,62 @@ export async function tellStory(cluster: LocalCluster, io: Io): Promise<void> {
   };
   const statusOf = (t: ReplicaTable, id: string) =>
     t.modules.flatMap((m) => m.replicas).find((r) => r.id === id)?.status;
-  const timeUntil = async (what: string, t0: number, cond: (t: ReplicaTable) => boolean, timeoutMs = 20_000) => {
+  const timeUntil = async (
+    what: string,
+    t0: number,
+    cond: (t: ReplicaTable) => boolean,
+    timeoutMs = 20_000,
+  ) => {
     await waitUntil(what, async () => cond(await cluster.table()), timeoutMs);
     return performance.now() - t0;
   };
   const settledUntil = async (what: string, t0: number, cond: (t: ReplicaTable) => boolean) => {
-    await waitUntil(what, async () => {
-      const t = await cluster.settled();
-      return t !== null && cond(t);
-    }, 20_000);
+    await waitUntil(
+      what,
+      async () => {
+        const t = await cluster.settled();
+        return t !== null && cond(t);
+      },
+      20_000,
+    );
     return performance.now() - t0;
   };
 
-  await show('FIG. 2: modules A (warm, 3), B (hot, 2) and C (cold, 2, OnOverThreshold(2)) registered and running');
+  await show(
+    'FIG. 2: modules A (warm, 3), B (hot, 2) and C (cold, 2, OnOverThreshold(2)) registered and running',
+  );
   // Let the primaries checkpoint a little before anything breaks.
-  await waitUntil('A to save a checkpoint', async () => ((await cluster.checkpointCounter('A')) ?? 0) > 10, 15_000);
-  const counters: Array<[string, number | null]> = [['before any failure', await cluster.checkpointCounter('A')]];
+  await waitUntil(
+    'A to save a checkpoint',
+    async () => ((await cluster.checkpointCounter('A')) ?? 0) > 10,
+    15_000,
+  );
+  const counters: Array<[string, number | null]> = [
+    ['before any failure', await cluster.checkpointCounter('A')],
+  ];
 
   io.out('\n— Step 1 (source ¶0023): the primary copy A1 on H1 crashes (kill -9).');
   let t0 = performance.now();
   cluster.killCopy('A1');
   let detect = await timeUntil('A1 to be failed over', t0, (t) => statusOf(t, 'A1') === 'I');
-  let recover = await settledUntil('A2 primary and A4 running as backup', t0, (t) => statusOf(t, 'A2') === 'P' && statusOf(t, 'A4') === 'B');
-  await show(`A2 is the new primary, A4 was started as a backup. Detected and decided in ${ms(detect)}, recovered in ${ms(recover)}.`);
+  let recover = await settledUntil(
+    'A2 primary and A4 running as backup',
+    t0,
+    (t) => statusOf(t, 'A2') === 'P' && statusOf(t, 'A4') === 'B',
+  );
+  await show(
+    `A2 is the new primary, A4 was started as a backup. Detected and decided in ${ms(detect)}, recovered in ${ms(recover)}.`,
+  );
   counters.push(['after A1 crashed', await cluster.checkpointCounter('A')]);
 
   io.out('\n— Step 2 (source ¶0024): host H1 crashes (its WatchDog and every copy on it).');
   t0 = performance.now();
   cluster.crashHost('H1');
-  detect = await timeUntil('H1 to be declared dead', t0, (t) => t.hosts.find((h) => h.name === 'H1')?.up === false);
+  detect = await timeUntil(
+    'H1 to be declared dead',
+    t0,
+    (t) => t.hosts.find((h) => h.name === 'H1')?.up === false,
+  );
   recover = await settledUntil('B3 running as primary on H5', t0, (t) => statusOf(t, 'B3') === 'P');
   await show(
     `H1 declared dead after ${ms(detect)} (host timeout ${cluster.cfg.timings.hostTimeoutMs} ms); B2 failed over to B3 on H5, recovered in ${ms(recover)}.`,
@@ -328,7 +376,9 @@ export async function tellStory(cluster: LocalCluster, io: Io): Promise<void> {
       return h2?.members.find((m) => m.name === 'H6')?.live === false;
     };
     await waitUntil('H2 to declare H6 dead', ringClosed, 20_000);
-    io.out(`H2 declared H6 dead after ${ms(performance.now() - t0)}; H5 now beats to H2. Nothing else changes.`);
+    io.out(
+      `H2 declared H6 dead after ${ms(performance.now() - t0)}; H5 now beats to H2. Nothing else changes.`,
+    );
     cluster.startDaemon('super-watchdog', 'H6');
     t0 = performance.now();
     await waitUntil(
@@ -341,29 +391,42 @@ export async function tellStory(cluster: LocalCluster, io: Io): Promise<void> {
       },
       20_000,
     );
-    io.out(`H6's SuperWatchDog restarted: it rejoined the ring as a backup in ${ms(performance.now() - t0)}.`);
+    io.out(
+      `H6's SuperWatchDog restarted: it rejoined the ring as a backup in ${ms(performance.now() - t0)}.`,
+    );
   } finally {
     client.close();
   }
 
   const before = await cluster.table();
   counters.push(['before H2 crashed', await cluster.checkpointCounter('A')]);
-  io.out('\n— Step 4 (source ¶0026): host H2 crashes: the primary SuperWatchDog, the ReplicaManager, and A2.');
+  io.out(
+    '\n— Step 4 (source ¶0026): host H2 crashes: the primary SuperWatchDog, the ReplicaManager, and A2.',
+  );
   t0 = performance.now();
   cluster.crashHost('H2');
   const m = await cluster.manager(30_000, before.epoch);
   const takeover = performance.now() - t0;
-  recover = await settledUntil('A3 primary after H2 is declared dead', t0, (t) =>
-    t.hosts.find((h) => h.name === 'H2')?.up === false && statusOf(t, 'A3') === 'P',
+  recover = await settledUntil(
+    'A3 primary after H2 is declared dead',
+    t0,
+    (t) => t.hosts.find((h) => h.name === 'H2')?.up === false && statusOf(t, 'A3') === 'P',
   );
   await show(
     `H5 took over with epoch ${m.epoch} and started a ReplicaManager on ${m.host} after ${ms(takeover)} (ring timeout ${cluster.cfg.timings.ringTimeoutMs} ms); it reloaded the table, H2 was declared dead and A3 became primary after ${ms(recover)}. A is under-replicated: no live idle copy is left.`,
   );
-  await waitUntil('A3 to save a checkpoint', async () => ((await cluster.checkpointCounter('A')) ?? 0) > (counters.at(-1)?.[1] ?? 0), 15_000);
+  await waitUntil(
+    'A3 to save a checkpoint',
+    async () => ((await cluster.checkpointCounter('A')) ?? 0) > (counters.at(-1)?.[1] ?? 0),
+    15_000,
+  );
   counters.push(['after H2 crashed', await cluster.checkpointCounter('A')]);
 
-  io.out("\nA's checkpointed counter (the sample application's state): it never went back, so no state was lost.");
+  io.out(
+    "\nA's checkpointed counter (the sample application's state): it never went back, so no state was lost.",
+  );
   for (const [when, n] of counters) io.out(`  ${when.padEnd(22)} ${n}`);
   const values = counters.map(([, n]) => n ?? 0);
-  if (values.some((v, i) => i > 0 && v < (values[i - 1] ?? 0))) throw new Error('the checkpointed state went back');
+  if (values.some((v, i) => i > 0 && v < (values[i - 1] ?? 0)))
+    throw new Error('the checkpointed state went back');
 }

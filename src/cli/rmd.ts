@@ -62,7 +62,10 @@ export function buildRmd(): Command {
         'with the sample modules A, B and C registered, until Ctrl-C.',
     )
     .option('-d, --dir <DIR>', 'where the cluster keeps its files (cluster.yaml, logs, state)', '.rm-local')
-    .option('--story', "tell the source's story (crash A1, host H1, backup SuperWatchDog H6, primary H2) and exit")
+    .option(
+      '--story',
+      "tell the source's story (crash A1, host H1, backup SuperWatchDog H6, primary H2) and exit",
+    )
     .option('--stop', 'stop a local cluster left running from --dir')
     .action(async (opts: { dir: string; story?: boolean; stop?: boolean }) => {
       const { runLocal } = await import('./local-command.js');
