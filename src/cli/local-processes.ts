@@ -59,6 +59,24 @@ export function copiesOf(watchdogAddress: string): Array<{ pid: number; replica:
   return found;
 }
 
+/** Pids of `rmd KIND … --host HOST` processes started from `configFile`, found through /proc. */
+export function daemonsOf(kind: string, configFile: string, host: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    const at = (flag: string) => args[args.indexOf(flag) + 1];
+    if (args.includes(kind) && at('--config') === configFile && at('--host') === host) found.push(pid);
+  }
+  return found;
+}
+
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

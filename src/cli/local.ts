@@ -15,20 +15,25 @@ import { unary } from '../shared/grpc.js';
 import { rmdPath } from '../super-watchdog/manager-process.js';
 import { ClusterClient } from './cluster-client.js';
 import type { Io } from './commands.js';
-import { copiesOf, isAlive, killGroup, type LocalDaemon, spawnDaemon, waitGone } from './local-processes.js';
+import { copiesOf, daemonsOf, isAlive, killGroup, type LocalDaemon, spawnDaemon, waitGone } from './local-processes.js';
 
 export const LOCAL_HOSTS = ['H1', 'H2', 'H3', 'H4', 'H5', 'H6'];
 const RING = ['H2', 'H5', 'H6'];
 
-/** The cluster file of the local cluster; timings shortened so that the story runs in seconds. */
-export function localClusterYaml(dir: string, root: string): string {
+/**
+ * The cluster file of the local cluster; timings shortened so that the story runs in seconds. The
+ * Checkpoint Server listens on `portBase`, the daemons of each host on the next three ports, so that
+ * two local clusters (say, a benchmark beside a test run) can share the loopback addresses.
+ */
+export function localClusterYaml(dir: string, root: string, portBase = 7400): string {
   return [
     '# The local six-host cluster of `rmd local` (source FIG. 1): one loopback address per host.',
     'hosts:',
     ...LOCAL_HOSTS.map((h, i) => `  - { name: ${h}, address: 127.0.0.${11 + i} }`),
     'checkpointServer:',
-    '  address: 127.0.0.10:7400',
+    `  address: 127.0.0.10:${portBase}`,
     `  dataDir: ${join(dir, 'checkpoint')}`,
+    `ports: { replicaManager: ${portBase + 1}, watchdog: ${portBase + 2}, superWatchdog: ${portBase + 3} }`,
     `ring: [${RING.join(', ')}]`,
     'allowedExecutableDirs:',
     `  - ${join(root, 'examples', 'bin')}`,
@@ -118,6 +123,7 @@ export class LocalCluster {
   constructor(
     dir: string,
     readonly root: string,
+    readonly portBase = 7400,
   ) {
     this.dir = resolve(dir);
     this.cfgFile = join(this.dir, 'cluster.yaml');
@@ -149,7 +155,7 @@ export class LocalCluster {
     }
     rmSync(this.dir, { recursive: true, force: true });
     mkdirSync(join(this.dir, 'logs'), { recursive: true });
-    writeFileSync(this.cfgFile, localClusterYaml(this.dir, this.root));
+    writeFileSync(this.cfgFile, localClusterYaml(this.dir, this.root, this.portBase));
     this.cfgValue = null;
     this.startDaemon('checkpoint-server', 'CS');
     const cs = new CheckpointClient(this.cfg.checkpointServer.address, { deadlineMs: 500 });
@@ -237,6 +243,11 @@ export class LocalCluster {
       }
     }
     return t;
+  }
+
+  /** The pid of the ReplicaManager running on `host` (started there by the primary SuperWatchDog), if any. */
+  managerPid(host: string): number | undefined {
+    return daemonsOf('replica-manager', this.cfgFile, host)[0];
   }
 
   killCopy(replica: string): number {

@@ -166,7 +166,7 @@ export async function startReplicaManagerDaemon(
 
   server.server.addService(
     protos().replicaManager.rm.replica_manager.v1.ReplicaManager.service,
-    replicaManagerHandlers(rm, host),
+    replicaManagerHandlers(rm, host, cfg.allowedExecutableDirs),
   );
   await server.listen(cfg.ports.replicaManager);
   await rm.start();

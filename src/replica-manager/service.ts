@@ -8,6 +8,7 @@ import { handle } from '../shared/grpc.js';
 import type { ReplicaManager } from './manager.js';
 import { moduleToProto, specFromProto, tableToProto } from './proto-convert.js';
 import type { ReplicaTable } from './table.js';
+import { checkAllowedDirs, validateRegistration } from './validate.js';
 
 function statusOf(rm: ReplicaManager, managerHost: string, only: string): StatusResponse {
   let table: ReplicaTable = rm.table;
@@ -23,11 +24,18 @@ function statusOf(rm: ReplicaManager, managerHost: string, only: string): Status
   return { table: tableToProto(table), epoch: String(rm.epoch), manager_host: managerHost };
 }
 
-export function replicaManagerHandlers(rm: ReplicaManager, managerHost: string): ReplicaManagerHandlers {
+export function replicaManagerHandlers(
+  rm: ReplicaManager,
+  managerHost: string,
+  allowedDirs: readonly string[] = [],
+): ReplicaManagerHandlers {
   return {
     Register: handle(async (req) => {
       if (!req.module) throw new NotFoundError('register needs a module');
       const spec = specFromProto(req.module);
+      // The rules first (their messages are the most precise), then the cluster's allowed directories.
+      validateRegistration(spec, rm.table);
+      checkAllowedDirs(spec, allowedDirs);
       const event = req.running_on
         ? { kind: 'register' as const, module: spec, runningOn: req.running_on }
         : { kind: 'register' as const, module: spec };

@@ -208,3 +208,20 @@ export function validateTable(table: ReplicaTable): void {
       );
   });
 }
+
+/**
+ * The cluster file's allowed executable directories, checked at registration (each WatchDog checks
+ * again, with symlinks resolved, before it starts anything): a path outside them is refused at once.
+ */
+export function checkAllowedDirs(spec: ModuleSpec, allowedDirs: readonly string[]): void {
+  if (allowedDirs.length === 0) return;
+  spec.replicas.forEach((r, i) => {
+    const ok = allowedDirs.some((d) => r.path.startsWith(d.endsWith('/') ? d : `${d}/`));
+    if (!ok) {
+      fail(
+        `replicas[${i}].path`,
+        `${show(r.path)} is outside the cluster's allowed executable directories (${allowedDirs.join(', ')})`,
+      );
+    }
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * Host-failure detection by the primary SuperWatchDog (source ¶0022, ¶0024; DESIGN §6): every
+ * WatchDog beats to it, and a host whose WatchDog stays silent past the host timeout is declared
+ * down, once; its next beat brings it back up, once. Pure: time comes in with every message.
+ */
+
+/** What the primary SuperWatchDog believes about one host. */
+export interface HostStatus {
+  readonly name: string;
+  readonly up: boolean;
+  /** When it last went up or down (or when this monitor started). */
+  readonly sinceMs: number;
+  /** When its WatchDog last beat; null if never since this monitor started. */
+  readonly lastBeatMs: number | null;
+}
+
+/** The hosts as the primary SuperWatchDog sees them, in the cluster file's order. */
+export interface HostMonitorState {
+  readonly hostTimeoutMs: number;
+  readonly hosts: readonly HostStatus[];
+}
+
+/** Time passing, or a beat from the WatchDog on `host`. */
+export type HostMsg = { kind: 'tick'; now: number } | { kind: 'watchdog-beat'; host: string; now: number };
+
+/** A change to report to the ReplicaManager (DESIGN §4: HostDown / HostUp). */
+export type HostEffect = { kind: 'host-down'; host: string } | { kind: 'host-up'; host: string };
+
+/**
+ * A fresh monitor: every host up since `now`, so that a new primary gives every WatchDog a full
+ * timeout before declaring anything (¶0026: the WatchDogs must first find the new primary).
+ */
+export function initHostMonitor(
+  config: { hosts: string[]; hostTimeoutMs: number },
+  now: number,
+): HostMonitorState {
+  return {
+    hostTimeoutMs: config.hostTimeoutMs,
+    hosts: config.hosts.map((name) => ({ name, up: true, sinceMs: now, lastBeatMs: null })),
+  };
+}
+
+/** Handles one message: the next state and the hosts that went down or came up. Never changes `state`. */
+export function stepHosts(
+  state: HostMonitorState,
+  msg: HostMsg,
+): { state: HostMonitorState; effects: HostEffect[] } {
+  const effects: HostEffect[] = [];
+  const hosts = state.hosts.map((h): HostStatus => {
+    if (msg.kind === 'watchdog-beat') {
+      if (h.name !== msg.host) return h;
+      const lastBeatMs = Math.max(h.lastBeatMs ?? msg.now, msg.now);
+      if (h.up) return { ...h, lastBeatMs };
+      effects.push({ kind: 'host-up', host: h.name });
+      return { ...h, up: true, sinceMs: msg.now, lastBeatMs };
+    }
+    if (!h.up || msg.now - Math.max(h.lastBeatMs ?? h.sinceMs, h.sinceMs) <= state.hostTimeoutMs) return h;
+    // ¶0024: no beat from its WatchDog: the host is taken for dead.
+    effects.push({ kind: 'host-down', host: h.name });
+    return { ...h, up: false, sinceMs: msg.now };
+  });
+  return { state: { ...state, hosts }, effects };
+}
