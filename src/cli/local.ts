@@ -15,7 +15,15 @@ import { unary } from '../shared/grpc.js';
 import { rmdPath } from '../super-watchdog/manager-process.js';
 import { ClusterClient } from './cluster-client.js';
 import type { Io } from './commands.js';
-import { copiesOf, daemonsOf, isAlive, killGroup, type LocalDaemon, spawnDaemon, waitGone } from './local-processes.js';
+import {
+  copiesOf,
+  daemonsOf,
+  isAlive,
+  killGroup,
+  type LocalDaemon,
+  spawnDaemon,
+  waitGone,
+} from './local-processes.js';
 
 export const LOCAL_HOSTS = ['H1', 'H2', 'H3', 'H4', 'H5', 'H6'];
 const RING = ['H2', 'H5', 'H6'];

@@ -25,7 +25,7 @@ export function buildRmctl(): Command {
       'the cluster file (default: $RM_CONFIG, ./cluster.yaml, ./.rm-local/cluster.yaml)',
     )
     .exitOverride()
-    .showHelpAfterError()
+    .showHelpAfterError('(rmctl --help, or rmctl COMMAND --help, for usage)')
     .addHelpText(
       'after',
       '\nExit codes: 0 ok, 1 unexpected failure, 2 bad input (nothing changed), 3 not found, 4 cluster unavailable, 5 refused (stale epoch).',

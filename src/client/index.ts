@@ -373,10 +373,16 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     call.on('error', (err: grpc.ServiceError) => {
       reason = err.details || err.message;
     });
-    call.on('close', () => {
+    // 'status' ends every call, failed or not; 'close' does not fire while our writing side is open.
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
       if (this.stream === call) this.stream = null;
       this.lost(reason);
-    });
+    };
+    call.on('status', end);
+    call.on('close', end);
   }
 
   private lost(reason: string): void {

@@ -32,7 +32,10 @@ export async function startCluster(opts: { register?: boolean } = {}): Promise<T
     await cluster.start();
     if (opts.register !== false) {
       await cluster.register(demoModules(ROOT));
-      await waitFor('every copy of the table to run', () => cluster.settled(), { timeoutMs: 30_000, intervalMs: 100 });
+      await waitFor('every copy of the table to run', () => cluster.settled(), {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      });
     }
   } catch (err) {
     await stop();
@@ -46,7 +49,9 @@ export function statusOf(t: ReplicaTable, replica: string): Status | undefined {
 }
 
 export function statuses(t: ReplicaTable, module: string): string {
-  return (t.modules.find((m) => m.name === module)?.replicas ?? []).map((r) => `${r.id}:${r.status}`).join(' ');
+  return (t.modules.find((m) => m.name === module)?.replicas ?? [])
+    .map((r) => `${r.id}:${r.status}`)
+    .join(' ');
 }
 
 /** Waits until the table (as the ReplicaManager answers it) passes `cond`; the last table is in the error. */
@@ -89,7 +94,10 @@ export function appEvents(c: LocalCluster, host: string, replica: string): Array
 }
 
 /** `rmctl ARGS` as a user runs it, against this cluster's file. */
-export async function rmctl(c: LocalCluster, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function rmctl(
+  c: LocalCluster,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const r = await run(process.execPath, [RMCTL, '--config', c.cfgFile, ...args], { timeout: 20_000 });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };

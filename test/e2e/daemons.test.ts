@@ -1,0 +1,189 @@
+/**
+ * The daemons themselves on the six-host cluster: the ReplicaManager killed alone, a WatchDog
+ * restarted within the host timeout, fencing by epoch at a WatchDog and at the Checkpoint Server,
+ * and bad input through rmctl (DESIGN §5, §6; source ¶0026).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addressOf } from '../../src/shared/config.js';
+import { WatchDogClient } from '../../src/watchdog/client.js';
+import { rmctl, startCluster, statuses, type TestCluster, untilTable } from '../helpers/cluster.js';
+import { isAlive, waitFor } from '../helpers/processes.js';
+
+function pidsOf(c: TestCluster['cluster']): Map<string, number> {
+  const all = new Map<string, number>();
+  for (const h of ['H1', 'H2', 'H3', 'H4', 'H5', 'H6'])
+    for (const x of c.copiesOn(h)) all.set(x.replica, x.pid);
+  return all;
+}
+
+describe('the daemons fail and recover (six hosts, real processes)', () => {
+  let tc: TestCluster;
+  beforeAll(async () => {
+    tc = await startCluster();
+  }, 90_000);
+  afterAll(async () => {
+    await tc?.stop();
+  }, 60_000);
+
+  it('the ReplicaManager killed alone is restarted on the same host, reloads the table, restarts no copy, and goes on', async () => {
+    const c = tc.cluster;
+    const before = await c.table();
+    const pids = pidsOf(c);
+    const rmPid = c.managerPid(before.managerHost);
+    expect(rmPid).toBeDefined();
+    process.kill(rmPid as number, 'SIGKILL');
+    await waitFor('a new ReplicaManager process', () => {
+      const p = c.managerPid(before.managerHost);
+      return p !== undefined && p !== rmPid;
+    });
+    const after = await waitFor('the ReplicaManager to answer again', async () => {
+      const t = await c.table();
+      return t.managerHost === before.managerHost ? t : null;
+    });
+    expect(after.epoch).toBe(before.epoch);
+    expect(after.modules).toEqual(before.modules);
+    await new Promise((r) => setTimeout(r, 1500)); // a reconcile pass, at least
+    expect(pidsOf(c)).toEqual(pids);
+    c.killCopy('B1');
+    await untilTable(
+      c,
+      'the restarted manager to fail B1 over',
+      (t) => statuses(t, 'B') === 'B2:P B1:I B3:P',
+    );
+  }, 60_000);
+
+  it('a WatchDog killed and restarted within the host timeout adopts its copies: no host down, nothing started twice', async () => {
+    const c = tc.cluster;
+    const before = await c.table();
+    const onH3 = c.copiesOn('H3');
+    expect(onH3.length).toBeGreaterThan(0);
+    c.killDaemon('watchdog', 'H3');
+    c.startDaemon('watchdog', 'H3');
+    await waitFor('the WatchDog on H3 to answer', async () => {
+      const wd = new WatchDogClient(addressOf.watchdog(c.cfg, 'H3'), { deadlineMs: 500 });
+      try {
+        return (await wd.listRunning(before.epoch)).running.length === onH3.length;
+      } finally {
+        wd.close();
+      }
+    });
+    await new Promise((r) => setTimeout(r, 4000)); // past the host timeout (1.5 s) and the copies' lease (3 s)
+    const after = await c.table();
+    expect(after.hosts.every((h) => h.up)).toBe(true);
+    expect(after.modules).toEqual(before.modules);
+    expect(
+      c
+        .copiesOn('H3')
+        .map((x) => x.pid)
+        .sort(),
+    ).toEqual(onH3.map((x) => x.pid).sort());
+    for (const x of onH3) expect(isAlive(x.pid)).toBe(true);
+  }, 60_000);
+
+  it('bad input through rmctl: one clear line, a stable exit code, nothing changed', async () => {
+    const c = tc.cluster;
+    const before = await c.table();
+    const app = join(c.root, 'examples', 'bin', 'sample-app');
+    const cases: Array<[string[], number, RegExp]> = [
+      [
+        [
+          'register',
+          'D',
+          '--style',
+          'warm',
+          '--degree',
+          '3',
+          '--policy',
+          'on-each-failure',
+          '--replica',
+          `H1:${app}`,
+          '--replica',
+          `H2:${app}`,
+        ],
+        2,
+        /degree 3 .* more than the 2 replicas listed/,
+      ],
+      [
+        [
+          'register',
+          'D',
+          '--style',
+          'cold',
+          '--degree',
+          '1',
+          '--policy',
+          'on-each-failure',
+          '--replica',
+          'H1:/usr/bin/yes',
+        ],
+        2,
+        /"\/usr\/bin\/yes" is outside the cluster's allowed executable directories/,
+      ],
+      [
+        [
+          'register',
+          'D',
+          '--style',
+          'cold',
+          '--degree',
+          '1',
+          '--policy',
+          'on-each-failure',
+          '--replica',
+          `H9:${app}`,
+        ],
+        2,
+        /unknown host "H9"/,
+      ],
+      [
+        [
+          'register',
+          'A',
+          '--style',
+          'cold',
+          '--degree',
+          '1',
+          '--policy',
+          'on-each-failure',
+          '--replica',
+          `H1:${app}`,
+        ],
+        2,
+        /module "A" is already registered/,
+      ],
+      [
+        [
+          'register',
+          'D',
+          '--style',
+          'tepid',
+          '--degree',
+          '1',
+          '--policy',
+          'on-each-failure',
+          '--replica',
+          `H1:${app}`,
+        ],
+        2,
+        /tepid/,
+      ],
+      [['status', 'Q'], 3, /unknown module "Q"/],
+      [['unregister', 'Q'], 3, /unknown module "Q"/],
+    ];
+    for (const [args, code, message] of cases) {
+      const r = await rmctl(c, args);
+      expect(r.code, `rmctl ${args.join(' ')}: ${r.stderr}`).toBe(code);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n').length, r.stderr).toBeLessThanOrEqual(3);
+    }
+    const bad = join(c.dir, 'bad-cluster.yaml');
+    writeFileSync(bad, 'hosts:\n  - { name: H1, address: 127.0.0.11, colour: red }\n');
+    const r = await rmctl(c, ['--config', bad, 'status']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/colour/);
+    const after = await c.table();
+    expect(after.modules).toEqual(before.modules);
+  }, 60_000);
+});
