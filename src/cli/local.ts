@@ -271,7 +271,12 @@ export class LocalCluster {
 
   /** Kills one daemon of a host (and its process group: a SuperWatchDog's ReplicaManager goes with it). */
   killDaemon(kind: LocalDaemon['kind'], host: string): void {
-    for (const d of this.daemons.filter((x) => x.kind === kind && x.host === host)) killGroup(d.pid);
+    this.signalDaemon(kind, host, 'SIGKILL');
+  }
+
+  /** Signals one daemon's process group: SIGSTOP freezes it (a host cut off), SIGCONT thaws it. */
+  signalDaemon(kind: LocalDaemon['kind'], host: string, signal: NodeJS.Signals): void {
+    for (const d of this.daemons.filter((x) => x.kind === kind && x.host === host)) killGroup(d.pid, signal);
   }
 
   /** A host crash: every daemon of that host and every copy on it die at once. */
