@@ -163,6 +163,9 @@ export class ReplicaManager {
   private async apply(event: Event): Promise<Decision> {
     if (this.stateValue === 'fenced') throw new StaleEpochError(this.epoch, this.epoch + 1);
     if (this.stateValue === 'stopped') throw new UnavailableError('the ReplicaManager is stopping');
+    // Nothing is decided on a table not yet loaded: it would overwrite the saved one.
+    if (this.stateValue === 'starting')
+      throw new UnavailableError('the ReplicaManager is still loading its table');
     const decision = decide(this.current, event);
     if (!isDeepStrictEqual(decision.table, this.current)) {
       // Persist, then act (DESIGN §5): no command leaves before the table that explains it is durable.

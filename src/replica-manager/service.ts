@@ -1,6 +1,6 @@
 /** The ReplicaManager's gRPC handlers: convert the request, submit the event, convert the answer. */
 import type * as grpc from '@grpc/grpc-js';
-import { NotFoundError, StaleEpochError } from '../shared/errors.js';
+import { NotFoundError, StaleEpochError, UnavailableError } from '../shared/errors.js';
 import type { ReplicaManagerHandlers } from '../shared/generated/rm/replica_manager/v1/ReplicaManager.js';
 import type { StatusRequest__Output } from '../shared/generated/rm/replica_manager/v1/StatusRequest.js';
 import type { StatusResponse } from '../shared/generated/rm/replica_manager/v1/StatusResponse.js';
@@ -11,6 +11,9 @@ import type { ReplicaTable } from './table.js';
 import { checkAllowedDirs, validateRegistration } from './validate.js';
 
 function statusOf(rm: ReplicaManager, managerHost: string, only: string): StatusResponse {
+  // Until the table is loaded (and after fencing) this manager has nothing true to say.
+  if (rm.state !== 'serving')
+    throw new UnavailableError(`the ReplicaManager on ${managerHost} is ${rm.state}`);
   let table: ReplicaTable = rm.table;
   if (only) {
     const m = table.modules.find((x) => x.name === only);

@@ -1,0 +1,162 @@
+/**
+ * The ReplicaManager's loop (DESIGN §5) with recording fakes for its two narrow interfaces: the table
+ * store and the WatchDogs. Persist, then act; nothing decided before the table is loaded; a stale
+ * epoch from anyone stops it for good; an unreachable store freezes it without losing the event.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  type ManagerOptions,
+  ReplicaManager,
+  type TableStore,
+  type WatchDogTransport,
+} from '../../src/replica-manager/manager.js';
+import type { Action, ModuleSpec, ReplicaTable, Role } from '../../src/replica-manager/table.js';
+import { StaleEpochError, UnavailableError } from '../../src/shared/errors.js';
+import { silentLogger } from '../../src/shared/logging.js';
+
+type Log = string[];
+
+class FakeStore implements TableStore {
+  saved: ReplicaTable | null = null;
+  failNext = 0;
+  staleFrom = Number.POSITIVE_INFINITY;
+  loadGate: Promise<void> = Promise.resolve();
+  constructor(private readonly log: Log) {}
+  async load() {
+    await this.loadGate;
+    return this.saved ? structuredClone(this.saved) : null;
+  }
+  async save(table: ReplicaTable, epoch: number) {
+    if (epoch < this.staleFrom && this.staleFrom !== Number.POSITIVE_INFINITY)
+      throw new StaleEpochError(epoch, this.staleFrom);
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new UnavailableError('store down');
+    }
+    this.saved = structuredClone(table);
+    this.log.push(`save@${epoch}`);
+  }
+}
+
+class FakeWatchDogs implements WatchDogTransport {
+  running = new Map<string, Array<{ replica: string; role: Role }>>();
+  stale = false;
+  constructor(private readonly log: Log) {}
+  async execute(action: Action, _m: unknown, epoch: number) {
+    if (this.stale) throw new StaleEpochError(epoch, epoch + 1);
+    this.log.push(
+      `${action.kind} ${action.replica}@${action.host}${'role' in action ? ` ${action.role}` : ''}`,
+    );
+  }
+  async listRunning(host: string) {
+    return this.running.get(host) ?? [];
+  }
+}
+
+const HOSTS = ['H1', 'H2', 'H3'];
+const A: ModuleSpec = {
+  name: 'A',
+  style: 'warm',
+  degree: 2,
+  policy: 'on-each-failure',
+  replicas: HOSTS.map((host) => ({ host, path: '/opt/a' })),
+};
+
+function setup(over: Partial<ManagerOptions> = {}) {
+  const log: Log = [];
+  const store = new FakeStore(log);
+  const watchdogs = new FakeWatchDogs(log);
+  const fenced: StaleEpochError[] = [];
+  const rm = new ReplicaManager({
+    store,
+    watchdogs,
+    epoch: 3,
+    hosts: HOSTS,
+    logger: silentLogger(),
+    onFenced: (e) => fenced.push(e),
+    storeRetryMs: 5,
+    ...over,
+  });
+  return { rm, log, store, watchdogs, fenced };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 30));
+
+describe('ReplicaManager loop', () => {
+  it('persists the new table before any command leaves, then carries out the actions in order', async () => {
+    const { rm, log, store } = setup();
+    await rm.start();
+    await rm.submit({ kind: 'register', module: A });
+    await settle();
+    expect(log).toEqual(['save@3', 'start A1@H1 P', 'start A2@H2 B']);
+    expect(store.saved?.modules[0]?.replicas.map((r) => r.status)).toEqual(['P', 'B', 'I']);
+    log.length = 0;
+    await rm.submit({ kind: 'replica-failed', replica: 'A1' });
+    await settle();
+    expect(log).toEqual(['save@3', 'set-role A2@H2 P', 'start A3@H3 B']);
+  });
+
+  it('decides nothing and answers unavailable until its table is loaded', async () => {
+    const { rm, store } = setup();
+    store.saved = { hosts: HOSTS.map((name) => ({ name, up: true })), modules: [] };
+    let open: () => void = () => undefined;
+    store.loadGate = new Promise((r) => {
+      open = r;
+    });
+    const starting = rm.start();
+    await expect(rm.submit({ kind: 'register', module: A })).rejects.toBeInstanceOf(UnavailableError);
+    open();
+    await starting;
+    await rm.submit({ kind: 'register', module: A });
+    expect(rm.table.modules.map((m) => m.name)).toEqual(['A']);
+  });
+
+  it('reloads a saved table and reconciles: a copy missing from its host is started again, a stray one stopped', async () => {
+    const first = setup();
+    await first.rm.start();
+    await first.rm.submit({ kind: 'register', module: A });
+    const { rm, log, store, watchdogs } = setup();
+    store.saved = first.store.saved;
+    watchdogs.running.set('H1', [
+      { replica: 'A1', role: 'P' },
+      { replica: 'Z9', role: 'P' },
+    ]);
+    await rm.start();
+    await settle();
+    expect(log).toContain('stop Z9@H1');
+    expect(log).toContain('start A3@H3 B'); // A2 missing on H2: replaced in preference order
+    expect(rm.table.modules[0]?.replicas.map((r) => r.status)).toEqual(['P', 'I', 'B']);
+  });
+
+  it('an unreachable store freezes the manager: the event waits, nothing is commanded, then it goes through', async () => {
+    const { rm, log, store } = setup();
+    await rm.start();
+    store.failNext = 5;
+    await rm.submit({ kind: 'register', module: A });
+    expect(log[0]).toBe('save@3');
+    await settle();
+    expect(log).toEqual(['save@3', 'start A1@H1 P', 'start A2@H2 B']);
+  });
+
+  it('a stale epoch at the store fences it for good: no command leaves, later events are refused', async () => {
+    const { rm, log, store, fenced } = setup();
+    await rm.start();
+    store.staleFrom = 4;
+    await expect(rm.submit({ kind: 'register', module: A })).rejects.toBeInstanceOf(StaleEpochError);
+    await settle();
+    expect(log).toEqual([]);
+    expect(rm.state).toBe('fenced');
+    expect(fenced).toHaveLength(1);
+    await expect(rm.submit({ kind: 'host-down', host: 'H1' })).rejects.toBeInstanceOf(StaleEpochError);
+  });
+
+  it('a stale epoch at a WatchDog fences it too', async () => {
+    const { rm, watchdogs, fenced } = setup();
+    await rm.start();
+    watchdogs.stale = true;
+    await rm.submit({ kind: 'register', module: A });
+    await settle();
+    expect(rm.state).toBe('fenced');
+    expect(fenced).toHaveLength(1);
+  });
+});
