@@ -167,7 +167,8 @@ export class ReplicaManager {
     if (this.stateValue === 'starting')
       throw new UnavailableError('the ReplicaManager is still loading its table');
     const decision = decide(this.current, event);
-    if (!isDeepStrictEqual(decision.table, this.current)) {
+    const changed = !isDeepStrictEqual(decision.table, this.current);
+    if (changed) {
       // Persist, then act (DESIGN §5): no command leaves before the table that explains it is durable.
       await this.withStore(() => this.opts.store.save(decision.table, this.epoch));
     }
@@ -180,7 +181,7 @@ export class ReplicaManager {
       );
     }
     for (const alert of decision.alerts) this.opts.logger.warn({ alert, epoch: this.epoch }, 'alert');
-    for (const l of this.listeners) l(this.current);
+    if (changed) for (const l of this.listeners) l(this.current);
     for (const action of decision.actions) this.dispatch(action);
     return decision;
   }

@@ -42,7 +42,7 @@ export function moduleToProto(m: Module | ModuleSpec): PbModule {
 }
 
 function checkFromProto(c: PbModuleOut['check']): Check | undefined {
-  if (!c || !c.kind) return undefined;
+  if (!c?.kind) return undefined;
   const check: Check = { kind: c.kind as Check['kind'] };
   if (c.port) check.port = c.port;
   if (c.path) check.path = c.path;

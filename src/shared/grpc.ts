@@ -133,7 +133,11 @@ export function deadline(ms: number): grpc.CallOptions {
  * TypeScript infers from; it is called with `(argument, options, callback)`.
  */
 type UnaryMethod<Req, Res> = (req: Req, callback: grpc.requestCallback<Res>) => unknown;
-type UnaryWithOptions<Req, Res> = (req: Req, options: grpc.CallOptions, callback: grpc.requestCallback<Res>) => unknown;
+type UnaryWithOptions<Req, Res> = (
+  req: Req,
+  options: grpc.CallOptions,
+  callback: grpc.requestCallback<Res>,
+) => unknown;
 
 /** Calls a unary method with a deadline and resolves with the response or rejects with a domain error. */
 export function unary<Req, Res>(

@@ -9,8 +9,10 @@ import { addressOf, type ClusterConfig, clusterHost } from '../shared/config.js'
 import { ConfigError, StaleEpochError } from '../shared/errors.js';
 import type { ReplicaManagerClient } from '../shared/generated/rm/replica_manager/v1/ReplicaManager.js';
 import type { RingView } from '../shared/generated/rm/super_watchdog/v1/RingView.js';
-import type { SuperWatchDogClient } from '../shared/generated/rm/super_watchdog/v1/SuperWatchDog.js';
-import type { SuperWatchDogHandlers } from '../shared/generated/rm/super_watchdog/v1/SuperWatchDog.js';
+import type {
+  SuperWatchDogClient,
+  SuperWatchDogHandlers,
+} from '../shared/generated/rm/super_watchdog/v1/SuperWatchDog.js';
 import { CLIENT_OPTIONS, DaemonServer, handle, protos, unary } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
@@ -40,7 +42,8 @@ export function checkpointArbiter(cs: CheckpointClient, leaseMs: number, logger:
         const cur = await cs.getLeadership(ROLE);
         const leaseLeft = cur.leaseUntilMs - Date.now();
         const holderLive = cur.holder !== '' && cur.holder !== me && leaseLeft > 0;
-        if (holderLive && !believedDead(cur.holder)) return { won: false, holder: cur.holder, epoch: cur.epoch };
+        if (holderLive && !believedDead(cur.holder))
+          return { won: false, holder: cur.holder, epoch: cur.epoch };
         if (holderLive) {
           logger.info({ holder: cur.holder, leaseLeft }, 'waiting out the lease of a dead primary');
           await new Promise((r) => setTimeout(r, Math.min(leaseLeft + 10, leaseMs)));
@@ -142,7 +145,10 @@ export class SuperWatchDog {
         logger.info({ epoch: e.epoch }, 'primary SuperWatchDog: starting the ReplicaManager on this host');
         // A new primary gives every WatchDog a full host timeout before declaring anything (¶0026).
         this.hosts = initHostMonitor(
-          { hosts: this.opts.cfg.hosts.map((h) => h.name), hostTimeoutMs: this.opts.cfg.timings.hostTimeoutMs },
+          {
+            hosts: this.opts.cfg.hosts.map((h) => h.name),
+            hostTimeoutMs: this.opts.cfg.timings.hostTimeoutMs,
+          },
           this.now(),
         );
         this.lastManagerBeat = this.now();
@@ -179,7 +185,11 @@ export class SuperWatchDog {
     let c = this.peers.get(member);
     if (!c) {
       const Client = protos().superWatchdog.rm.super_watchdog.v1.SuperWatchDog;
-      c = new Client(addressOf.superWatchdog(this.opts.cfg, member), grpc.credentials.createInsecure(), CLIENT_OPTIONS);
+      c = new Client(
+        addressOf.superWatchdog(this.opts.cfg, member),
+        grpc.credentials.createInsecure(),
+        CLIENT_OPTIONS,
+      );
       this.peers.set(member, c);
     }
     return c;
@@ -228,7 +238,10 @@ export class SuperWatchDog {
       })
       .catch((err: unknown) => {
         // Store unreachable: nobody is promoted on a guess; the ring core asks again on a later tick.
-        this.opts.logger.warn({ err: (err as Error).message }, 'could not reach the Checkpoint Server to take over');
+        this.opts.logger.warn(
+          { err: (err as Error).message },
+          'could not reach the Checkpoint Server to take over',
+        );
         if (!this.stopped) this.feed({ kind: 'epoch-unavailable', now: this.now() });
       })
       .finally(() => {
@@ -270,7 +283,8 @@ export class SuperWatchDog {
   }
 
   watchdogBeat(host: string): { primary: boolean; primaryHost: string; epoch: number } {
-    if (this.isPrimary && this.hosts) this.feedHosts(stepHosts(this.hosts, { kind: 'watchdog-beat', host, now: this.now() }));
+    if (this.isPrimary && this.hosts)
+      this.feedHosts(stepHosts(this.hosts, { kind: 'watchdog-beat', host, now: this.now() }));
     return { primary: this.isPrimary, primaryHost: this.ring.primary ?? '', epoch: this.ring.epoch };
   }
 
@@ -294,13 +308,22 @@ export class SuperWatchDog {
     this.flushing = true;
     const [host, up] = this.pendingHostReports.entries().next().value as [string, boolean];
     const c = this.rm();
-    unary(c, c.ReportHost, { host, up, epoch: String(this.ring.epoch) }, this.opts.cfg.timings.rpcDeadlineMs, 'ReplicaManager')
+    unary(
+      c,
+      c.ReportHost,
+      { host, up, epoch: String(this.ring.epoch) },
+      this.opts.cfg.timings.rpcDeadlineMs,
+      'ReplicaManager',
+    )
       .then(() => {
         if (this.pendingHostReports.get(host) === up) this.pendingHostReports.delete(host);
         this.opts.logger.info({ host, up }, 'host reported to the ReplicaManager');
       })
       .catch((err: unknown) => {
-        this.opts.logger.debug({ host, err: (err as Error).message }, 'ReplicaManager not ready for the host report yet');
+        this.opts.logger.debug(
+          { host, err: (err as Error).message },
+          'ReplicaManager not ready for the host report yet',
+        );
       })
       .finally(() => {
         this.flushing = false;
@@ -314,7 +337,11 @@ export class SuperWatchDog {
       self: this.opts.host,
       primary: v.primary ?? '',
       epoch: String(v.epoch),
-      members: v.members.map((m) => ({ name: m.name, live: m.live, last_beat_ms: String(m.lastBeatMs ?? 0) })),
+      members: v.members.map((m) => ({
+        name: m.name,
+        live: m.live,
+        last_beat_ms: String(m.lastBeatMs ?? 0),
+      })),
       manager_address: v.primary ? addressOf.replicaManager(this.opts.cfg, v.primary) : '',
     };
   }
@@ -377,7 +404,11 @@ export class SuperWatchDog {
   }
 }
 
-export async function startSuperWatchDogDaemon(cfg: ClusterConfig, host: string, logger: Logger): Promise<Daemon> {
+export async function startSuperWatchDogDaemon(
+  cfg: ClusterConfig,
+  host: string,
+  logger: Logger,
+): Promise<Daemon> {
   const me = clusterHost(cfg, host);
   if (!cfg.ring.includes(host)) {
     throw new ConfigError(`host "${host}" is not in the ring (ring: ${cfg.ring.join(', ')})`, 'ring');
@@ -385,7 +416,13 @@ export async function startSuperWatchDogDaemon(cfg: ClusterConfig, host: string,
   const t = cfg.timings;
   const cs = new CheckpointClient(cfg.checkpointServer.address, { deadlineMs: t.rpcDeadlineMs });
   const manager = new ManagerProcess({ configFile: cfg.file, host, logger, killGraceMs: t.killGraceMs });
-  const swd = new SuperWatchDog({ cfg, host, logger, arbiter: checkpointArbiter(cs, t.ringTimeoutMs, logger), manager });
+  const swd = new SuperWatchDog({
+    cfg,
+    host,
+    logger,
+    arbiter: checkpointArbiter(cs, t.ringTimeoutMs, logger),
+    manager,
+  });
   const server = new DaemonServer(me.address);
   server.server.addService(protos().superWatchdog.rm.super_watchdog.v1.SuperWatchDog.service, swd.handlers());
   await server.listen(cfg.ports.superWatchdog);

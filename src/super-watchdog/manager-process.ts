@@ -60,7 +60,10 @@ export class ManagerProcess {
   /** The manager stopped answering its beats: kill it; the exit handler starts a new one. */
   restart(reason: string): void {
     if (!this.child || !this.running) return;
-    this.opts.logger.warn({ pid: this.child.pid, reason }, 'ReplicaManager unresponsive: killing it to restart it');
+    this.opts.logger.warn(
+      { pid: this.child.pid, reason },
+      'ReplicaManager unresponsive: killing it to restart it',
+    );
     this.child.kill('SIGKILL');
   }
 
@@ -93,7 +96,8 @@ export class ManagerProcess {
       // A manager that ran for a while restarts at once; one that keeps dying backs off.
       this.restarts = Date.now() - this.startedAt > 10_000 ? 0 : this.restarts + 1;
       const min = this.opts.minRestartMs ?? 0;
-      const delay = this.restarts === 0 ? min : Math.min(200 * 2 ** (this.restarts - 1), this.opts.maxRestartMs ?? 5000);
+      const delay =
+        this.restarts === 0 ? min : Math.min(200 * 2 ** (this.restarts - 1), this.opts.maxRestartMs ?? 5000);
       this.opts.logger.warn({ code, signal, delay }, 'ReplicaManager exited; restarting it on this host');
       this.timer = setTimeout(() => {
         this.timer = null;

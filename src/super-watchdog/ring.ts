@@ -420,8 +420,8 @@ class Turn {
       this.setPrimary(named === this.self ? null : named);
       s.reclaim = named === this.self;
     } else if (view.epoch === s.epoch && s.epoch > 0 && s.primary === null && named !== null) {
-      if (named === this.self) s.reclaim = true;
-      else this.setPrimary(named);
+      s.reclaim = named === this.self;
+      if (!s.reclaim) this.setPrimary(named);
     }
   }
 

@@ -39,11 +39,17 @@ describe('the cluster file', () => {
     [GOOD.replace('ring: [H2, H5]', 'ring: [H2, H9]'), 'ring[1]: unknown host "H9" (hosts: H1, H2, H5)'],
     [GOOD.replace('H5, address', 'H1, address'), 'hosts[2].name: host "H1" is listed twice'],
     [GOOD.replace('127.0.0.10:7400', '127.0.0.10'), 'checkpointServer.address: expected host:port'],
-    [GOOD.replace('hostTimeoutMs: 3000', 'hostTimeoutMs: -1'), 'timings.hostTimeoutMs: expected a whole number ≥ 1, got -1'],
+    [
+      GOOD.replace('hostTimeoutMs: 3000', 'hostTimeoutMs: -1'),
+      'timings.hostTimeoutMs: expected a whole number ≥ 1, got -1',
+    ],
     [GOOD.replace('hostTimeoutMs: 3000', 'hostTimoutMs: 3000'), 'timings.hostTimoutMs: unknown key'],
     [GOOD.replace('hostTimeoutMs: 3000', 'hostTimeoutMs: 100'), 'timings.hostTimeoutMs: must be longer than'],
     [`${GOOD}colour: blue\n`, 'colour: unknown key (accepted: hosts, checkpointServer'],
-    [GOOD.replace('allowedExecutableDirs: [/opt/apps]', 'allowedExecutableDirs: []'), 'allowedExecutableDirs: at least one'],
+    [
+      GOOD.replace('allowedExecutableDirs: [/opt/apps]', 'allowedExecutableDirs: []'),
+      'allowedExecutableDirs: at least one',
+    ],
     [`${GOOD}ports: { watchdog: 70000 }\n`, 'ports.watchdog: expected a port from 1 to 65535, got 70000'],
   ])('refuses a bad file with the path of the bad field (%#)', (text, message) => {
     const got = refusal(text);

@@ -30,7 +30,9 @@ function parseUnit(text: string): Record<string, Record<string, string[]>> {
     }
     const i = l.indexOf('=');
     const key = l.slice(0, i);
-    (out[section]![key] ??= []).push(l.slice(i + 1));
+    const values = out[section]![key] ?? [];
+    values.push(l.slice(i + 1));
+    out[section]![key] = values;
   }
   return out;
 }
@@ -56,7 +58,8 @@ describe('docker-compose.yml', () => {
     const reg = compose.services.register;
     expect(reg.restart).toBe('on-failure');
     const script = reg.command.join(' ');
-    for (const m of ['a', 'b', 'c']) expect(existsSync(join(ROOT, 'deploy/docker/modules', `${m}.yaml`))).toBe(true);
+    for (const m of ['a', 'b', 'c'])
+      expect(existsSync(join(ROOT, 'deploy/docker/modules', `${m}.yaml`))).toBe(true);
     expect(script).toContain('rmctl.js register -f /app/deploy/docker/modules/');
   });
 
@@ -68,7 +71,9 @@ describe('docker-compose.yml', () => {
   });
 
   it.skipIf(!which('docker-compose'))('is accepted by docker-compose config', () => {
-    execFileSync('docker-compose', ['-f', join(ROOT, 'docker-compose.yml'), 'config', '-q'], { stdio: 'pipe' });
+    execFileSync('docker-compose', ['-f', join(ROOT, 'docker-compose.yml'), 'config', '-q'], {
+      stdio: 'pipe',
+    });
   });
 });
 
@@ -77,7 +82,11 @@ describe('systemd units', () => {
   const units = readdirSync(dir).filter((f) => f.endsWith('.service'));
 
   it('one unit per daemon, each one line of rmd with the cluster file and the host', () => {
-    expect(units.sort()).toEqual(['rm-checkpoint-server.service', 'rm-super-watchdog.service', 'rm-watchdog.service']);
+    expect(units.sort()).toEqual([
+      'rm-checkpoint-server.service',
+      'rm-super-watchdog.service',
+      'rm-watchdog.service',
+    ]);
     for (const u of units) {
       const unit = parseUnit(readFileSync(join(dir, u), 'utf8'));
       const svc = unit.Service!;
@@ -105,10 +114,15 @@ describe('systemd units', () => {
       for (const u of units) {
         const text = readFileSync(join(dir, u), 'utf8')
           .replace('/usr/bin/node', process.execPath)
-          .replace('Documentation=file:///opt/replica-manager/README.md', `Documentation=file://${ROOT}/README.md`);
+          .replace(
+            'Documentation=file:///opt/replica-manager/README.md',
+            `Documentation=file://${ROOT}/README.md`,
+          );
         writeFileSync(join(tmp, u), text);
       }
-      const res = spawnSync('systemd-analyze', ['verify', ...units.map((u) => join(tmp, u))], { encoding: 'utf8' });
+      const res = spawnSync('systemd-analyze', ['verify', ...units.map((u) => join(tmp, u))], {
+        encoding: 'utf8',
+      });
       expect(`${res.stdout}${res.stderr}`.trim()).toBe('');
       expect(res.status).toBe(0);
     } finally {

@@ -140,7 +140,7 @@ describe('Assign: a level-triggered reconcile of one host', () => {
     fc.assert(
       fc.property(set, set, (running, wanted) => {
         const plan = planAssign(running, wanted);
-        const after = new Map(running.map((r) => [r.replica, r.role]));
+        const after = new Map<string, 'P' | 'B'>(running.map((r) => [r.replica, r.role]));
         for (const s of plan.stop) after.delete(s);
         for (const s of plan.start) {
           if (after.has(s.replica)) return false;
