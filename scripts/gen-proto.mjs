@@ -1,7 +1,7 @@
 // Regenerates the typed gRPC stubs under src/shared/generated from proto/*.proto (STYLE §5).
 // `--check` regenerates into a temporary folder and fails if the committed files differ.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -32,6 +32,13 @@ function generate(dir) {
     ],
     { stdio: 'inherit' },
   );
+  // The generator names each source by its absolute path; keep it relative so that the output does
+  // not depend on where the project is checked out.
+  for (const f of walk(dir)) {
+    const text = readFileSync(f, 'utf8');
+    const fixed = text.replaceAll(`// Original file: ${join(root, 'proto')}/`, '// Original file: proto/');
+    if (fixed !== text) writeFileSync(f, fixed);
+  }
 }
 
 function walk(dir) {

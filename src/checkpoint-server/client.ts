@@ -34,20 +34,9 @@ export interface KeyEvent {
   deleted: boolean;
 }
 
-export interface Leadership {
-  role: string;
-  /** '' while nobody has ever won the role. */
-  holder: string;
-  /** The highest epoch handed out for the role (0: none yet). */
-  epoch: number;
-  /** Milliseconds since the Unix epoch, on the Checkpoint Server's clock. */
-  leaseUntilMs: number;
-}
+import type { AcquireResult, Leadership } from './store.js';
 
-export interface AcquireResult extends Leadership {
-  /** Whether this call won; when false the other fields are the current, unchanged record. */
-  won: boolean;
-}
+export type { AcquireResult, Leadership };
 
 export interface LoadedTable {
   /** False before the first SaveTable; the other fields are then empty. */

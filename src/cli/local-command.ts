@@ -52,7 +52,16 @@ export async function runLocal(
     io.out(`logs: ${join(cluster.dir, 'logs')}`);
     io.out(`try, from ${process.cwd()}:  node bin/rmctl.js status --watch   (rmctl finds ${rel})`);
     io.out('stop it with Ctrl-C here, or `node bin/rmd.js local --stop` from elsewhere.');
-    await new Promise(() => undefined);
+    // Stay in the foreground until Ctrl-C (or until `--stop` from elsewhere leaves no daemon running).
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (cluster.liveRecorded().length === 0 && !stopping) {
+          clearInterval(timer);
+          io.out('the local cluster was stopped from elsewhere.');
+          resolve();
+        }
+      }, 1000);
+    });
     return ExitCode.ok;
   } catch (err) {
     io.err(`rmd local: ${(err as Error).message}`);

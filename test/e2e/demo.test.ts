@@ -64,7 +64,23 @@ describe('the local cluster as the README runs it', () => {
       () => processesOf(dir).filter((x) => x !== p.pid).length === 0,
       { timeoutMs: 15_000 },
     );
+    // The foreground `rmd local` notices and ends too.
+    const ended = await Promise.race([p.exited, new Promise((r) => setTimeout(() => r(null), 10_000))]);
+    expect(ended, p.output().slice(-500)).toEqual({ code: 0, signal: null });
+    expect(p.output()).toContain('stopped from elsewhere');
+  }, 180_000);
+
+  it('Ctrl-C on rmd local stops the cluster and every copy, and exits 0', async () => {
+    const dir = join(tmp.dir, 'interrupted');
+    const p = spawnTracked(process.execPath, [RMD, 'local', '--dir', dir]);
+    await waitFor('the cluster to run', () => p.output().includes('the cluster runs'), {
+      timeoutMs: 90_000,
+      intervalMs: 200,
+    });
+    expect(processesOf(dir).length).toBeGreaterThan(10);
     p.child.kill('SIGINT');
-    await p.exited;
+    const ended = await Promise.race([p.exited, new Promise((r) => setTimeout(() => r(null), 20_000))]);
+    expect(ended, p.output().slice(-500)).toEqual({ code: 0, signal: null });
+    expect(processesOf(dir)).toEqual([]);
   }, 180_000);
 });

@@ -10,7 +10,7 @@ import { ClusterClient } from '../../src/cli/cluster-client.js';
 import { addressOf } from '../../src/shared/config.js';
 import { StaleEpochError } from '../../src/shared/errors.js';
 import { WatchDogClient } from '../../src/watchdog/client.js';
-import { startCluster, statuses, statusOf, type TestCluster, untilTable } from '../helpers/cluster.js';
+import { rmctl, startCluster, statuses, statusOf, type TestCluster, untilTable } from '../helpers/cluster.js';
 import { waitFor } from '../helpers/processes.js';
 
 describe('hosts die, the ring repairs itself, the ReplicaManager moves (six hosts, real processes)', () => {
@@ -108,6 +108,15 @@ describe('hosts die, the ring repairs itself, the ReplicaManager moves (six host
       return fresh.length === 5 ? view : null;
     });
     expect(hosts.hosts.find((h) => h.name === 'H2')?.up).toBe(false);
+    // What an operator sees: rmctl ring (H5 primary, H2 not answering) and rmctl hosts (H2 down).
+    const ring = await rmctl(c, ['ring']);
+    expect(ring.code, ring.stderr).toBe(0);
+    expect(ring.stdout).toMatch(/H5\s+│ yes\s+│ primary\s+│ H5\s+│ [2-9]/);
+    expect(ring.stdout).toMatch(/H2\s+│ no/);
+    const hostsOut = await rmctl(c, ['hosts']);
+    expect(hostsOut.code, hostsOut.stderr).toBe(0);
+    expect(hostsOut.stdout).toMatch(/H2\s+│ 127\.0\.0\.12\s+│ DOWN/);
+    expect(hostsOut.stdout).toMatch(/H5\s+│ 127\.0\.0\.15\s+│ up/);
     c.killCopy('C1');
     await untilTable(
       c,

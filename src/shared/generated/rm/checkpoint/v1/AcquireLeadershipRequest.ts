@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/checkpoint.proto
+// Original file: proto/checkpoint.proto
 
 import type { Long } from '@grpc/proto-loader';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/checkpoint.proto
+// Original file: proto/checkpoint.proto
 
 import type { KeyValue as _rm_checkpoint_v1_KeyValue, KeyValue__Output as _rm_checkpoint_v1_KeyValue__Output } from '../../../rm/checkpoint/v1/KeyValue.js';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/checkpoint.proto
+// Original file: proto/checkpoint.proto
 
 import type { Checkpoint as _rm_checkpoint_v1_Checkpoint, Checkpoint__Output as _rm_checkpoint_v1_Checkpoint__Output } from '../../../rm/checkpoint/v1/Checkpoint.js';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/checkpoint.proto
+// Original file: proto/checkpoint.proto
 
 import type { TxnOp as _rm_checkpoint_v1_TxnOp, TxnOp__Output as _rm_checkpoint_v1_TxnOp__Output } from '../../../rm/checkpoint/v1/TxnOp.js';
 import type { Long } from '@grpc/proto-loader';

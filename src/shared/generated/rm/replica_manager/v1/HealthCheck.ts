@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/replica_manager.proto
+// Original file: proto/replica_manager.proto
 
 
 export interface HealthCheck {

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/replica_manager.proto
+// Original file: proto/replica_manager.proto
 
 import type { HealthCheck as _rm_replica_manager_v1_HealthCheck, HealthCheck__Output as _rm_replica_manager_v1_HealthCheck__Output } from '../../../rm/replica_manager/v1/HealthCheck.js';
 import type { Replica as _rm_replica_manager_v1_Replica, Replica__Output as _rm_replica_manager_v1_Replica__Output } from '../../../rm/replica_manager/v1/Replica.js';

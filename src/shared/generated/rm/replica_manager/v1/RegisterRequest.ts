@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/replica_manager.proto
+// Original file: proto/replica_manager.proto
 
 import type { Module as _rm_replica_manager_v1_Module, Module__Output as _rm_replica_manager_v1_Module__Output } from '../../../rm/replica_manager/v1/Module.js';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/replica_manager.proto
+// Original file: proto/replica_manager.proto
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/replica_manager.proto
+// Original file: proto/replica_manager.proto
 
 import type { RunningCopy as _rm_replica_manager_v1_RunningCopy, RunningCopy__Output as _rm_replica_manager_v1_RunningCopy__Output } from '../../../rm/replica_manager/v1/RunningCopy.js';
 import type { Long } from '@grpc/proto-loader';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/replica_manager.proto
+// Original file: proto/replica_manager.proto
 
 import type { Table as _rm_replica_manager_v1_Table, Table__Output as _rm_replica_manager_v1_Table__Output } from '../../../rm/replica_manager/v1/Table.js';
 import type { Long } from '@grpc/proto-loader';

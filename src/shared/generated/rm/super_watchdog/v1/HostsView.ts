@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/super_watchdog.proto
+// Original file: proto/super_watchdog.proto
 
 import type { HostState as _rm_super_watchdog_v1_HostState, HostState__Output as _rm_super_watchdog_v1_HostState__Output } from '../../../rm/super_watchdog/v1/HostState.js';
 

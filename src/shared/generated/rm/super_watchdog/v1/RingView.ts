@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/super_watchdog.proto
+// Original file: proto/super_watchdog.proto
 
 import type { RingMember as _rm_super_watchdog_v1_RingMember, RingMember__Output as _rm_super_watchdog_v1_RingMember__Output } from '../../../rm/super_watchdog/v1/RingMember.js';
 import type { Long } from '@grpc/proto-loader';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/super_watchdog.proto
+// Original file: proto/super_watchdog.proto
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'

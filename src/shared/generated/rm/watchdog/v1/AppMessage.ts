@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/watchdog.proto
+// Original file: proto/watchdog.proto
 
 import type { AppHello as _rm_watchdog_v1_AppHello, AppHello__Output as _rm_watchdog_v1_AppHello__Output } from '../../../rm/watchdog/v1/AppHello.js';
 import type { AppHeartbeat as _rm_watchdog_v1_AppHeartbeat, AppHeartbeat__Output as _rm_watchdog_v1_AppHeartbeat__Output } from '../../../rm/watchdog/v1/AppHeartbeat.js';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/watchdog.proto
+// Original file: proto/watchdog.proto
 
 
 export interface HealthCheck {

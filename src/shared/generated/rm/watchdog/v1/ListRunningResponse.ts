@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/watchdog.proto
+// Original file: proto/watchdog.proto
 
 import type { RunningReplica as _rm_watchdog_v1_RunningReplica, RunningReplica__Output as _rm_watchdog_v1_RunningReplica__Output } from '../../../rm/watchdog/v1/RunningReplica.js';
 import type { Long } from '@grpc/proto-loader';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/watchdog.proto
+// Original file: proto/watchdog.proto
 
 import type { HealthCheck as _rm_watchdog_v1_HealthCheck, HealthCheck__Output as _rm_watchdog_v1_HealthCheck__Output } from '../../../rm/watchdog/v1/HealthCheck.js';
 

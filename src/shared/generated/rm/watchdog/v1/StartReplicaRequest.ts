@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/watchdog.proto
+// Original file: proto/watchdog.proto
 
 import type { ReplicaSpec as _rm_watchdog_v1_ReplicaSpec, ReplicaSpec__Output as _rm_watchdog_v1_ReplicaSpec__Output } from '../../../rm/watchdog/v1/ReplicaSpec.js';
 import type { Role as _rm_watchdog_v1_Role, Role__Output as _rm_watchdog_v1_Role__Output } from '../../../rm/watchdog/v1/Role.js';

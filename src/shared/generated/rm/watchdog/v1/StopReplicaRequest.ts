@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/watchdog.proto
+// Original file: proto/watchdog.proto
 
 import type { Long } from '@grpc/proto-loader';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/watchdog.proto
+// Original file: proto/watchdog.proto
 
 import type { AppWelcome as _rm_watchdog_v1_AppWelcome, AppWelcome__Output as _rm_watchdog_v1_AppWelcome__Output } from '../../../rm/watchdog/v1/AppWelcome.js';
 import type { AppRoleChange as _rm_watchdog_v1_AppRoleChange, AppRoleChange__Output as _rm_watchdog_v1_AppRoleChange__Output } from '../../../rm/watchdog/v1/AppRoleChange.js';
