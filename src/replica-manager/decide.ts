@@ -92,7 +92,7 @@ class Decider {
 
   constructor(readonly table: ReplicaTable) {}
 
-  private hostUp_(name: string): boolean {
+  private isUp(name: string): boolean {
     return this.table.hosts.find((h) => h.name === name)?.up ?? false;
   }
 
@@ -113,7 +113,7 @@ class Decider {
         'runningOn',
       );
     }
-    if (runningOn !== undefined && !this.hostUp_(runningOn)) {
+    if (runningOn !== undefined && !this.isUp(runningOn)) {
       throw new RegistrationError(
         `the registering copy runs on ${runningOn}, which the cluster believes down`,
         'runningOn',
@@ -155,7 +155,7 @@ class Decider {
       );
     }
     for (const r of module.replicas) {
-      if (isRunning(r.status) && this.hostUp_(r.host))
+      if (isRunning(r.status) && this.isUp(r.host))
         this.actions.push({ kind: 'stop', replica: r.id, host: r.host });
     }
     this.table.modules.splice(i, 1);
@@ -165,7 +165,7 @@ class Decider {
     const { module, replica } = findReplica(this.table, id);
     const role = replica.status;
     // A report about a copy that no longer runs (already failed over, or its host is down) changes nothing.
-    if (!isRunning(role) || !this.hostUp_(replica.host)) return;
+    if (!isRunning(role) || !this.isUp(replica.host)) return;
     replica.failures++;
     if (module.policy === 'on-over-threshold' && replica.failures <= (module.threshold ?? 0)) {
       // OnOverThreshold(n): restarted in place, same role, while its failures on this host are ≤ n (¶0015).
@@ -206,7 +206,7 @@ class Decider {
   replicaStarted(id: string): void {
     const { module, replica } = findReplica(this.table, id);
     if (isRunning(replica.status)) return;
-    if (!this.hostUp_(replica.host)) return;
+    if (!this.isUp(replica.host)) return;
     const running = module.replicas.filter((r) => isRunning(r.status)).length;
     if (running >= wantedRunning(module)) {
       this.actions.push({ kind: 'stop', replica: id, host: replica.host });
@@ -275,7 +275,7 @@ class Decider {
    */
   restore(module: Module, failed: Map<string, Role>, afterFailure: boolean): void {
     this.restored.add(module.name);
-    const live = (r: Replica) => this.hostUp_(r.host);
+    const live = (r: Replica) => this.isUp(r.host);
     if (module.style === 'warm' && !module.replicas.some((r) => r.status === 'P')) {
       // Warm primary gone: the first live backup becomes primary (¶0020, ¶0023).
       const backup = module.replicas.find((r) => r.status === 'B' && live(r));
