@@ -169,12 +169,9 @@ export async function startReplicaManagerDaemon(
     replicaManagerHandlers(rm, host, cfg.allowedExecutableDirs),
   );
   await server.listen(cfg.ports.replicaManager);
-  await rm.start();
-  state = 'serving';
-  server.serving();
-
-  // Beats to the SuperWatchDog of this host (source ¶0026): it restarts a manager that falls silent,
-  // and a manager it no longer backs (a higher epoch, or not primary any more) stops acting.
+  // Beats to the SuperWatchDog of this host (source ¶0026), from the start, loading and reconciling
+  // included: it restarts a manager that falls silent, and a manager it no longer backs (a higher
+  // epoch, or not primary any more) stops acting.
   if (cfg.ring.includes(host)) {
     const SuperWatchDog = protos().superWatchdog.rm.super_watchdog.v1.SuperWatchDog;
     const swd = new SuperWatchDog(
@@ -213,6 +210,10 @@ export async function startReplicaManagerDaemon(
       }, t.ringBeatMs),
     );
   }
+
+  await rm.start();
+  state = 'serving';
+  server.serving();
 
   // Started by a SuperWatchDog: end with it, so that an orphan never acts beside a new manager.
   const parent = Number(process.env.RM_PARENT_PID ?? 0);

@@ -25,7 +25,8 @@ export interface WatchDogTransport {
   listRunning(host: string, epoch: number): Promise<Array<{ replica: string; role: Role }>>;
 }
 
-export type ManagerState = 'starting' | 'serving' | 'fenced' | 'stopped';
+/** starting: loading the table; reconciling: asking each WatchDog what it runs (only its answers are decided). */
+export type ManagerState = 'starting' | 'reconciling' | 'serving' | 'fenced' | 'stopped';
 
 export interface ManagerOptions {
   store: TableStore;
@@ -95,8 +96,11 @@ export class ReplicaManager {
       },
       loaded ? 'table loaded' : 'no table saved yet; starting empty',
     );
-    if (this.stateValue === 'starting') this.stateValue = 'serving';
+    // Reconcile before acting (DESIGN §5): commands in flight when the last manager died may or may
+    // not have happened; until every WatchDog that answers has been heard, nothing else is decided.
+    if (this.stateValue === 'starting') this.stateValue = 'reconciling';
     await this.reconcileAll();
+    if (this.stateValue === 'reconciling') this.stateValue = 'serving';
   }
 
   /** Asks every up host's WatchDog what it runs and reconciles the table with each answer. */
@@ -111,7 +115,7 @@ export class ReplicaManager {
    */
   reconcileHost(host: string): Promise<void> {
     const run = (this.hostChains.get(host) ?? Promise.resolve()).then(async () => {
-      if (this.stateValue !== 'serving') return;
+      if (this.stateValue !== 'serving' && this.stateValue !== 'reconciling') return;
       const seq = this.dispatched.get(host) ?? 0;
       let running: Array<{ replica: string; role: Role }>;
       try {
@@ -164,8 +168,11 @@ export class ReplicaManager {
     if (this.stateValue === 'fenced') throw new StaleEpochError(this.epoch, this.epoch + 1);
     if (this.stateValue === 'stopped') throw new UnavailableError('the ReplicaManager is stopping');
     // Nothing is decided on a table not yet loaded: it would overwrite the saved one.
-    if (this.stateValue === 'starting')
-      throw new UnavailableError('the ReplicaManager is still loading its table');
+    if (this.stateValue === 'starting' || (this.stateValue === 'reconciling' && event.kind !== 'reconcile')) {
+      const what =
+        this.stateValue === 'starting' ? 'still loading its table' : 'reconciling with the WatchDogs';
+      throw new UnavailableError(`the ReplicaManager is ${what}`);
+    }
     const decision = decide(this.current, event);
     const changed = !isDeepStrictEqual(decision.table, this.current);
     if (changed) {
@@ -233,7 +240,7 @@ export class ReplicaManager {
   }
 
   private async execute(action: Action): Promise<void> {
-    if (this.stateValue !== 'serving') return;
+    if (!this.acting()) return;
     const module = this.current.modules.find((m) => m.replicas.some((r) => r.id === action.replica));
     if (!module && action.kind !== 'stop') return;
     if (action.kind === 'start' || action.kind === 'restart') {
@@ -242,7 +249,7 @@ export class ReplicaManager {
     }
     const attempts = this.opts.actionAttempts ?? 3;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (this.stateValue !== 'serving') return;
+      if (!this.acting()) return;
       try {
         await this.opts.watchdogs.execute(action, module ?? (undefined as unknown as Module), this.epoch);
         return;
@@ -266,6 +273,11 @@ export class ReplicaManager {
         await this.sleep(200 * attempt);
       }
     }
+  }
+
+  /** Whether this manager may command WatchDogs now. */
+  private acting(): boolean {
+    return this.stateValue === 'serving' || this.stateValue === 'reconciling';
   }
 
   private fence(err: StaleEpochError): void {

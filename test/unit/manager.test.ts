@@ -41,6 +41,7 @@ class FakeStore implements TableStore {
 class FakeWatchDogs implements WatchDogTransport {
   running = new Map<string, Array<{ replica: string; role: Role }>>();
   stale = false;
+  listGate: Promise<void> = Promise.resolve();
   constructor(private readonly log: Log) {}
   async execute(action: Action, _m: unknown, epoch: number) {
     if (this.stale) throw new StaleEpochError(epoch, epoch + 1);
@@ -49,6 +50,7 @@ class FakeWatchDogs implements WatchDogTransport {
     );
   }
   async listRunning(host: string) {
+    await this.listGate;
     return this.running.get(host) ?? [];
   }
 }
@@ -109,6 +111,24 @@ describe('ReplicaManager loop', () => {
     await starting;
     await rm.submit({ kind: 'register', module: A });
     expect(rm.table.modules.map((m) => m.name)).toEqual(['A']);
+  });
+
+  it("decides only the WatchDogs' answers until every host has been reconciled", async () => {
+    const { rm, watchdogs } = setup();
+    let open: () => void = () => undefined;
+    watchdogs.listGate = new Promise((r) => {
+      open = r;
+    });
+    const starting = rm.start();
+    await settle();
+    expect(rm.state).toBe('reconciling');
+    await expect(rm.submit({ kind: 'register', module: A })).rejects.toThrow(
+      /reconciling with the WatchDogs/,
+    );
+    open();
+    await starting;
+    expect(rm.state).toBe('serving');
+    await rm.submit({ kind: 'register', module: A });
   });
 
   it('reloads a saved table and reconciles: a copy missing from its host is started again, a stray one stopped', async () => {
