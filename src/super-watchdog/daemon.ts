@@ -84,6 +84,8 @@ export class SuperWatchDog {
   private acquiring = false;
   private renewing = false;
   private lastRenew = 0;
+  /** The lease ran out unrenewed: the ReplicaManager is stopped until a renewal succeeds (DESIGN §5). */
+  private leaseLost = false;
   private stopped = false;
   private readonly now: () => number;
 
@@ -112,7 +114,8 @@ export class SuperWatchDog {
     if (this.hosts) this.feedHosts(stepHosts(this.hosts, { kind: 'tick', now }));
     if (this.isPrimary) {
       this.renewLease(now);
-      this.watchManager(now);
+      this.checkLease(now);
+      if (!this.leaseLost) this.watchManager(now);
       this.flushHostReports();
     }
   }
@@ -153,6 +156,7 @@ export class SuperWatchDog {
         );
         this.lastManagerBeat = this.now();
         this.lastRenew = this.now();
+        this.leaseLost = false;
         this.opts.manager.ensure(e.epoch);
         return;
       case 'step-down':
@@ -167,6 +171,7 @@ export class SuperWatchDog {
     if (!this.hosts) return;
     this.opts.logger.warn({ reason }, 'stepping down to backup: stopping the ReplicaManager on this host');
     this.hosts = null;
+    this.leaseLost = false;
     this.pendingHostReports.clear();
     void this.opts.manager.stop();
   }
@@ -257,6 +262,12 @@ export class SuperWatchDog {
       .renew(this.opts.host, epoch)
       .then(() => {
         this.lastRenew = this.now();
+        if (this.leaseLost && this.isPrimary) {
+          this.leaseLost = false;
+          this.opts.logger.info({ epoch }, 'lease renewed again: starting the ReplicaManager');
+          this.lastManagerBeat = this.now();
+          this.opts.manager.ensure(epoch);
+        }
       })
       .catch((err: unknown) => {
         if (err instanceof StaleEpochError && !this.stopped) {
@@ -267,6 +278,21 @@ export class SuperWatchDog {
       .finally(() => {
         this.renewing = false;
       });
+  }
+
+  /**
+   * Leases only reduce aborted work (DESIGN §5): a primary that could not renew within its lease
+   * stops commanding (its ReplicaManager) until it can; a backup may be taking over meanwhile, and the
+   * epochs keep that safe either way.
+   */
+  private checkLease(now: number): void {
+    if (this.leaseLost || now - this.lastRenew <= this.opts.cfg.timings.ringTimeoutMs) return;
+    this.leaseLost = true;
+    this.opts.logger.warn(
+      { sinceRenewMs: now - this.lastRenew },
+      'lease not renewed in time: stopping the ReplicaManager until the Checkpoint Server answers',
+    );
+    void this.opts.manager.stop();
   }
 
   /** The manager beats every ring beat; one silent past the ring timeout is restarted (¶0026). */
