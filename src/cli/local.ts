@@ -173,8 +173,32 @@ export class LocalCluster {
       cs.close();
     }
     for (const h of LOCAL_HOSTS) this.startDaemon('watchdog', h);
-    for (const h of RING) this.startDaemon('super-watchdog', h);
+    // The ring's first member is the primary at start (source ¶0022): the others join it once it
+    // serves, rather than racing it on a busy machine.
+    const [first, ...rest] = RING;
+    this.startDaemon('super-watchdog', first as string);
     await this.manager(30_000);
+    for (const h of rest) this.startDaemon('super-watchdog', h);
+    await this.ringJoined(30_000);
+  }
+
+  /** Waits until every ring member answers and sees every other one live, under one primary. */
+  async ringJoined(timeoutMs: number): Promise<void> {
+    const client = new ClusterClient(this.cfg, 800);
+    try {
+      await waitUntil(
+        'every SuperWatchDog to join the ring',
+        async () => {
+          const views = await client.ringViews();
+          const primaries = new Set(views.map((v) => v.view?.primary));
+          const joined = views.every((v) => v.view?.members.every((m) => m.live));
+          return joined && primaries.size === 1 && !primaries.has('') && !primaries.has(undefined);
+        },
+        timeoutMs,
+      );
+    } finally {
+      client.close();
+    }
   }
 
   startDaemon(kind: LocalDaemon['kind'], host: string): void {

@@ -17,7 +17,8 @@
  *   time (up to 8×), and is forgiven after it stays live for 8 ring timeouts. So a member whose beats
  *   are late does not flap between dead and live at every beat.
  * - Primary: only by winning the arbiter's compare-and-set on the epoch (DESIGN §5). At start nobody
- *   is primary; the first live member in ring order asks. When the primary is dead and I am the first
+ *   is primary; the ring's first member asks at once, another one only when it is the first live
+ *   member a ring timeout after its own start. When the primary is dead and I am the first
  *   live member after it (¶0026: its successor), and it has been silent for a full timeout, I ask.
  *   One request in flight at most, one per beat interval at most.
  * - Views (primary, epoch) travel with every beat and answer; a higher epoch always wins, a lower one
@@ -357,10 +358,13 @@ class Turn {
     const s = this.s;
     if (s.reclaim) return true;
     if (s.primary === null) {
-      // Startup (epoch 0): the first live member asks at once. Later, an unknown primary is first
-      // given a ring timeout to show up in the views.
+      // Startup (epoch 0): the ring's first member asks at once. Anyone else asks only when it is the
+      // first live member and the primary has been unknown for a ring timeout (since its own start at
+      // first): a first member that merely boots slower than I do is not taken over from.
       const first = s.members.find((m) => m.live)?.name;
-      return first === this.self && (s.epoch === 0 || this.now - s.unknownSinceMs > s.config.ringTimeoutMs);
+      if (first !== this.self) return false;
+      const ringFirst = s.epoch === 0 && s.config.members[0] === this.self;
+      return ringFirst || this.now - s.unknownSinceMs > s.config.ringTimeoutMs;
     }
     const p = this.member(s.primary);
     if (!p || p.live) return false;
