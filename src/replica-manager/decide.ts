@@ -7,6 +7,10 @@
  * warm or cold module without a primary promotes its first live backup, else starts its first live
  * idle copy as primary; then idle copies are started (hot as P, warm as B) until the degree runs.
  * The order of the registration is the order of preference throughout.
+ *
+ * The new table shares every module the event leaves alone with the input (copy on write), so that
+ * an event costs what it changes, not the size of the table; nothing reachable from the input is
+ * ever written to.
  */
 import { NotFoundError, RegistrationError } from '../shared/errors.js';
 import {
@@ -26,7 +30,7 @@ import { validateRegistration } from './validate.js';
 
 /** Decides one event. Raises RegistrationError (refused registration) or NotFoundError (unknown name). */
 export function decide(table: ReplicaTable, event: Event): Decision {
-  const d = new Decider(structuredClone(table));
+  const d = new Decider(table);
   switch (event.kind) {
     case 'register':
       d.register(event.module, event.runningOn);
@@ -56,22 +60,44 @@ export function decide(table: ReplicaTable, event: Event): Decision {
   }
   // Level-based: every module the event did not touch is checked too, so that no module stays short
   // while a copy could run (e.g. a table written by hand, or an action lost with a previous manager).
-  for (const module of d.table.modules) if (!d.restored.has(module.name)) d.restore(module, new Map(), false);
+  d.table.modules.forEach((module, i) => {
+    if (!d.restored.has(module.name) && !settled(module)) d.restore(i, new Map(), false);
+  });
   return { table: d.table, actions: d.actions, alerts: d.alerts };
+}
+
+/** Whether restore() would leave a module as it is: its degree runs, a warm one has its primary. */
+function settled(module: Module): boolean {
+  let running = 0;
+  let primary = false;
+  for (const r of module.replicas) {
+    if (r.status === 'P') primary = true;
+    if (isRunning(r.status)) running++;
+  }
+  return running >= wantedRunning(module) && !module.underReplicated && (module.style !== 'warm' || primary);
 }
 
 /** Finds a replica and its module, or raises NotFoundError. */
 export function findReplica(table: ReplicaTable, id: string): { module: Module; replica: Replica } {
-  for (const module of table.modules) {
-    const replica = module.replicas.find((r) => r.id === id);
-    if (replica) return { module, replica };
+  const { i, j } = locate(table, id);
+  const module = table.modules[i] as Module;
+  return { module, replica: module.replicas[j] as Replica };
+}
+
+/** Where a replica is: its module's index and its own index in that module. Raises NotFoundError. */
+function locate(table: ReplicaTable, id: string): { i: number; j: number } {
+  for (let i = 0; i < table.modules.length; i++) {
+    const j = (table.modules[i] as Module).replicas.findIndex((r) => r.id === id);
+    if (j >= 0) return { i, j };
   }
   throw new NotFoundError(`unknown replica "${id}"`);
 }
 
 /** Replica ids for a registration: the given ones, else `${name}${n}` with the lowest free n. */
 function assignIds(spec: ModuleSpec, table: ReplicaTable): string[] {
-  const taken = new Set(table.modules.flatMap((m) => m.replicas.map((r) => r.id)));
+  // An assigned id starts with the module's name: only such ids can clash.
+  const taken = new Set<string>();
+  for (const m of table.modules) for (const r of m.replicas) if (r.id.startsWith(spec.name)) taken.add(r.id);
   for (const r of spec.replicas) if (r.id) taken.add(r.id);
   let n = 1;
   return spec.replicas.map((r) => {
@@ -83,14 +109,32 @@ function assignIds(spec: ModuleSpec, table: ReplicaTable): string[] {
   });
 }
 
-/** The working state of one decision; it only ever touches its own copy of the table. */
+/**
+ * The working state of one decision. Its table starts as a shallow copy of the input (hosts copied,
+ * modules shared); a module is copied the first time this decision changes it (`own`).
+ */
 class Decider {
+  readonly table: ReplicaTable;
   readonly actions: Action[] = [];
   readonly alerts: Alert[] = [];
   /** Modules already brought back to their degree in this decision. */
   readonly restored = new Set<string>();
+  /** The modules this decision copied, and so may change. */
+  private readonly owned = new Set<Module>();
 
-  constructor(readonly table: ReplicaTable) {}
+  constructor(input: ReplicaTable) {
+    this.table = { hosts: input.hosts.map((h) => ({ ...h })), modules: [...input.modules] };
+  }
+
+  /** The module at `i`, copied first if this decision has not copied it yet: the one to change. */
+  private own(i: number): Module {
+    const m = this.table.modules[i] as Module;
+    if (this.owned.has(m)) return m;
+    const copy: Module = { ...m, replicas: m.replicas.map((r) => ({ ...r })) };
+    this.table.modules[i] = copy;
+    this.owned.add(copy);
+    return copy;
+  }
 
   private isUp(name: string): boolean {
     return this.table.hosts.find((h) => h.name === name)?.up ?? false;
@@ -142,8 +186,8 @@ class Decider {
       })),
       underReplicated: false,
     };
-    this.table.modules.push(module);
-    this.restore(module, new Map(), true);
+    this.owned.add(module);
+    this.restore(this.table.modules.push(module) - 1, new Map(), true);
   }
 
   unregister(name: string): void {
@@ -162,10 +206,13 @@ class Decider {
   }
 
   replicaFailed(id: string): void {
-    const { module, replica } = findReplica(this.table, id);
-    const role = replica.status;
+    const { i, j } = locate(this.table, id);
+    const found = (this.table.modules[i] as Module).replicas[j] as Replica;
+    const role = found.status;
     // A report about a copy that no longer runs (already failed over, or its host is down) changes nothing.
-    if (!isRunning(role) || !this.isUp(replica.host)) return;
+    if (!isRunning(role) || !this.isUp(found.host)) return;
+    const module = this.own(i);
+    const replica = module.replicas[j] as Replica;
     replica.failures++;
     if (module.policy === 'on-over-threshold' && replica.failures <= (module.threshold ?? 0)) {
       // OnOverThreshold(n): restarted in place, same role, while its failures on this host are ≤ n (¶0015).
@@ -173,7 +220,7 @@ class Decider {
       return;
     }
     replica.status = 'I';
-    this.restore(module, new Map([[replica.id, role]]), true);
+    this.restore(i, new Map([[replica.id, role]]), true);
   }
 
   hostDown(name: string): void {
@@ -181,16 +228,11 @@ class Decider {
     if (!host.up) return;
     host.up = false;
     // Each copy on the dead host fails individually (¶0017, ¶0024); its failures are not its own fault.
-    for (const module of this.table.modules) {
-      let touched = false;
-      for (const r of module.replicas) {
-        if (r.host === name && isRunning(r.status)) {
-          r.status = 'I';
-          touched = true;
-        }
-      }
-      if (touched) this.restore(module, new Map(), true);
-    }
+    this.table.modules.forEach((m, i) => {
+      if (!m.replicas.some((r) => r.host === name && isRunning(r.status))) return;
+      for (const r of this.own(i).replicas) if (r.host === name && isRunning(r.status)) r.status = 'I';
+      this.restore(i, new Map(), true);
+    });
   }
 
   hostUp(name: string): void {
@@ -198,24 +240,35 @@ class Decider {
     if (!host.up) {
       host.up = true;
       // A host that comes back starts afresh: its copies are idle and eligible again.
-      for (const m of this.table.modules) for (const r of m.replicas) if (r.host === name) r.failures = 0;
+      this.forgetFailures(name);
     }
+  }
+
+  /** Clears the failures counted on `host`, for a host that comes back. */
+  private forgetFailures(host: string): void {
+    this.table.modules.forEach((m, i) => {
+      if (!m.replicas.some((r) => r.host === host && r.failures !== 0)) return;
+      for (const r of this.own(i).replicas) if (r.host === host) r.failures = 0;
+    });
   }
 
   /** A copy found running: kept if the table gives it a role, adopted if its module is short, else stopped. */
   replicaStarted(id: string): void {
-    const { module, replica } = findReplica(this.table, id);
-    if (isRunning(replica.status)) return;
-    if (!this.isUp(replica.host)) return;
-    const running = module.replicas.filter((r) => isRunning(r.status)).length;
-    if (running >= wantedRunning(module)) {
-      this.actions.push({ kind: 'stop', replica: id, host: replica.host });
+    const { i, j } = locate(this.table, id);
+    const found = (this.table.modules[i] as Module).replicas[j] as Replica;
+    if (isRunning(found.status)) return;
+    if (!this.isUp(found.host)) return;
+    const current = this.table.modules[i] as Module;
+    const running = current.replicas.filter((r) => isRunning(r.status)).length;
+    if (running >= wantedRunning(current)) {
+      this.actions.push({ kind: 'stop', replica: id, host: found.host });
       return;
     }
+    const module = this.own(i);
     const role = this.nextRole(module);
-    replica.status = role;
-    this.actions.push({ kind: 'set-role', replica: id, host: replica.host, role });
-    this.restore(module, new Map(), false);
+    (module.replicas[j] as Replica).status = role;
+    this.actions.push({ kind: 'set-role', replica: id, host: found.host, role });
+    this.restore(i, new Map(), false);
   }
 
   /**
@@ -225,41 +278,42 @@ class Decider {
    */
   reconcile(name: string, running: Array<{ replica: string; role: Role }>): void {
     const host = this.host(name);
-    const wasDown = !host.up;
-    if (wasDown) {
+    if (!host.up) {
       // A WatchDog that answers proves its host is alive: it is up again, its copies start afresh.
       host.up = true;
-      for (const m of this.table.modules) for (const r of m.replicas) if (r.host === name) r.failures = 0;
+      this.forgetFailures(name);
     }
     const reported = new Map(running.map((r) => [r.replica, r.role]));
-    const lost = new Map<Module, Map<string, Role>>();
-    for (const module of this.table.modules) {
-      for (const r of module.replicas) {
+    const lost = new Map<number, Map<string, Role>>();
+    this.table.modules.forEach((m, i) => {
+      for (const [j, r] of m.replicas.entries()) {
         if (r.host !== name || !isRunning(r.status)) continue;
         const role = reported.get(r.id);
         if (role === undefined) {
-          lost.set(module, (lost.get(module) ?? new Map<string, Role>()).set(r.id, r.status));
-          r.status = 'I';
+          lost.set(i, (lost.get(i) ?? new Map<string, Role>()).set(r.id, r.status));
+          (this.own(i).replicas[j] as Replica).status = 'I';
         } else if (role !== r.status) {
           this.actions.push({ kind: 'set-role', replica: r.id, host: name, role: r.status });
         }
       }
-    }
+    });
     for (const { replica: id, role } of running) {
-      const owner = this.table.modules.find((m) => m.replicas.some((r) => r.id === id && r.host === name));
+      const i = this.table.modules.findIndex((m) => m.replicas.some((r) => r.id === id && r.host === name));
+      const owner = this.table.modules[i];
       const replica = owner?.replicas.find((r) => r.id === id);
       if (owner && replica && isRunning(replica.status)) continue;
       const short = owner && owner.replicas.filter((r) => isRunning(r.status)).length < wantedRunning(owner);
       if (owner && replica && short) {
         // Still running and its module is short of copies: adopted rather than stopped and started elsewhere.
-        const wanted = this.nextRole(owner);
-        replica.status = wanted;
+        const module = this.own(i);
+        const wanted = this.nextRole(module);
+        (module.replicas.find((r) => r.id === id) as Replica).status = wanted;
         if (wanted !== role) this.actions.push({ kind: 'set-role', replica: id, host: name, role: wanted });
         continue;
       }
       this.actions.push({ kind: 'stop', replica: id, host: name });
     }
-    for (const [module, failed] of lost) this.restore(module, failed, true);
+    for (const [i, failed] of lost) this.restore(i, failed, true);
   }
 
   /** The role the next running copy of a module takes: P if it has none (or is hot), else B. */
@@ -269,17 +323,25 @@ class Decider {
   }
 
   /**
-   * Brings a module back to its degree (level-based). `failed` are copies that just failed, with the
-   * role they had: they are the last resort, used only when no other idle copy on a live host is left.
-   * `afterFailure`: an alert is raised even if the module was already under-replicated.
+   * Brings the module at `i` back to its degree (level-based). `failed` are copies that just failed,
+   * with the role they had: they are the last resort, used only when no other idle copy on a live host
+   * is left. `afterFailure`: an alert is raised even if the module was already under-replicated. The
+   * module is copied only if something changes.
    */
-  restore(module: Module, failed: Map<string, Role>, afterFailure: boolean): void {
+  restore(i: number, failed: Map<string, Role>, afterFailure: boolean): void {
+    let module = this.table.modules[i] as Module;
     this.restored.add(module.name);
     const live = (r: Replica) => this.isUp(r.host);
+    /** The replica at `j` of this decision's own copy of the module. */
+    const change = (j: number): Replica => {
+      module = this.own(i);
+      return module.replicas[j] as Replica;
+    };
     if (module.style === 'warm' && !module.replicas.some((r) => r.status === 'P')) {
       // Warm primary gone: the first live backup becomes primary (¶0020, ¶0023).
-      const backup = module.replicas.find((r) => r.status === 'B' && live(r));
-      if (backup) {
+      const j = module.replicas.findIndex((r) => r.status === 'B' && live(r));
+      if (j >= 0) {
+        const backup = change(j);
         backup.status = 'P';
         this.actions.push({ kind: 'set-role', replica: backup.id, host: backup.host, role: 'P' });
       }
@@ -288,15 +350,17 @@ class Decider {
     const runningCount = () => module.replicas.filter((r) => isRunning(r.status)).length;
     while (runningCount() < want) {
       const role = this.nextRole(module);
-      const idle = module.replicas.find((r) => r.status === 'I' && live(r) && !failed.has(r.id));
-      if (idle) {
-        idle.status = role;
-        this.actions.push({ kind: 'start', replica: idle.id, host: idle.host, role });
+      const idle = module.replicas.findIndex((r) => r.status === 'I' && live(r) && !failed.has(r.id));
+      if (idle >= 0) {
+        const r = change(idle);
+        r.status = role;
+        this.actions.push({ kind: 'start', replica: r.id, host: r.host, role });
         continue;
       }
       // Last resort: a copy that just failed, on its own host, rather than fewer copies than the degree.
-      const again = module.replicas.find((r) => r.status === 'I' && live(r) && failed.has(r.id));
-      if (!again) break;
+      const j = module.replicas.findIndex((r) => r.status === 'I' && live(r) && failed.has(r.id));
+      if (j < 0) break;
+      const again = change(j);
       const before = failed.get(again.id);
       failed.delete(again.id);
       again.status = role;
@@ -318,6 +382,6 @@ class Decider {
           '; the degree is restored when a host returns',
       });
     }
-    module.underReplicated = short;
+    if (module.underReplicated !== short) this.own(i).underReplicated = short;
   }
 }

@@ -159,7 +159,12 @@ export function validateRegistration(spec: ModuleSpec, table: ReplicaTable, at =
       `module ${show(spec.name)} is already registered; unregister it first or pick another name`,
     );
   }
-  const taken = new Set(table.modules.flatMap((m) => m.replicas.map((r) => r.id)));
+  // Only the ids the registration names can clash: the table's other ids are not collected.
+  const named = new Set(spec.replicas.map((r) => r.id).filter((id) => id !== undefined));
+  const taken = new Set<string>();
+  if (named.size > 0) {
+    for (const m of table.modules) for (const r of m.replicas) if (named.has(r.id)) taken.add(r.id);
+  }
   checkReplicas(spec, at, new Set(table.hosts.map((h) => h.name)), taken);
 }
 
