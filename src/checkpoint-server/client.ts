@@ -34,7 +34,7 @@ export interface KeyEvent {
   deleted: boolean;
 }
 
-import type { AcquireResult, Leadership } from './store.js';
+import type { AcquireResult, Leadership, TableChange } from './store.js';
 
 export type { AcquireResult, Leadership };
 
@@ -363,6 +363,23 @@ export class CheckpointClient {
     const c = this.client;
     const req = { epoch: String(epoch), table_json: tableJson };
     const res = await unary(c, c.SaveTable, req, this.deadlineMs, this.peer);
+    return Number(res.version);
+  }
+
+  /**
+   * Saves a change to the replica table under the manager's epoch (≥ 1): its hosts and module order,
+   * and only the modules that are new or changed; resolves with the table's version once durable.
+   * Errors: StaleEpochError, UnavailableError.
+   */
+  async saveTableChange(epoch: number, change: TableChange): Promise<number> {
+    const c = this.client;
+    const req = {
+      epoch: String(epoch),
+      hosts_json: change.hostsJson,
+      module_names: [...change.moduleNames],
+      changed_modules: change.changedModules.map((m) => ({ name: m.name, module_json: m.moduleJson })),
+    };
+    const res = await unary(c, c.SaveTableChange, req, this.deadlineMs, this.peer);
     return Number(res.version);
   }
 

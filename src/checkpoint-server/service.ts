@@ -162,6 +162,16 @@ export class CheckpointService {
         const version = this.fenced('save-table', epoch, {}, () => store.saveTable(epoch, req.table_json));
         return { version: String(version) };
       }),
+      SaveTableChange: handle((req) => {
+        const epoch = int(req.epoch, 'epoch');
+        const change = {
+          hostsJson: req.hosts_json,
+          moduleNames: req.module_names,
+          changedModules: req.changed_modules.map((m) => ({ name: m.name, moduleJson: m.module_json })),
+        };
+        const version = this.fenced('save-table', epoch, {}, () => store.saveTableChange(epoch, change));
+        return { version: String(version) };
+      }),
       LoadTable: handle(() => {
         const t = store.loadTable();
         return t

@@ -19,8 +19,37 @@ export class InvalidRequestError extends SupervisorError {
 /** The role whose epoch fences table writes and every fenced key write. */
 export const MANAGER_ROLE = 'manager';
 
-/** The key the replica table lives under; it is written only with an epoch (SaveTable or a fenced Put/Txn). */
+/**
+ * The key of the replica table: its hosts and the names of its modules in order. Each module lives
+ * under `${TABLE_KEY}/modules/<name>`, so that a change writes only the modules it changed. Every key
+ * of the table is written only with an epoch (SaveTable, SaveTableChange, or a fenced Put/Txn).
+ */
 export const TABLE_KEY = 'rm/replica-table';
+
+/** The key one module of the replica table lives under. */
+export function tableModuleKey(name: string): string {
+  return `${TABLE_KEY}/modules/${name}`;
+}
+
+function isTableKey(key: string): boolean {
+  return key === TABLE_KEY || key.startsWith(`${TABLE_KEY}/`);
+}
+
+/** A change to the saved replica table (SaveTableChange): everything but the unchanged modules. */
+export interface TableChange {
+  /** The table's hosts, as JSON. */
+  hostsJson: string;
+  /** Every module of the table in order: a saved module not named is removed. */
+  moduleNames: readonly string[];
+  /** The named modules that are new or changed, each as JSON; the others are kept as saved. */
+  changedModules: ReadonlyArray<{ name: string; moduleJson: string }>;
+}
+
+/** What TABLE_KEY holds. */
+interface TableIndex {
+  hosts: unknown[];
+  modules: string[];
+}
 
 export interface KeyValue {
   key: string;
@@ -160,6 +189,14 @@ function nonEmpty(v: string, field: string): string {
   return v;
 }
 
+function parseJson(text: string, field: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new InvalidRequestError(`${field}: not JSON (${(err as Error).message})`);
+  }
+}
+
 function toLeadership(row: LeadershipRow): Leadership {
   return { role: row.role, holder: row.holder, epoch: row.epoch, leaseUntilMs: row.lease_until_ms };
 }
@@ -281,7 +318,7 @@ export class CheckpointStore {
    */
   put(key: string, value: Buffer | Uint8Array | string, options: PutOptions = {}): number {
     return this.write((changes) => {
-      this.fence(options.epoch ?? 0, key === TABLE_KEY);
+      this.fence(options.epoch ?? 0, isTableKey(key));
       return this.putInTxn(key, toBuffer(value), options.expectedVersion, options.epoch ?? 0, changes, 'put');
     });
   }
@@ -295,7 +332,7 @@ export class CheckpointStore {
     return this.write((changes) => {
       this.fence(
         epoch,
-        ops.some((op) => op.key === TABLE_KEY),
+        ops.some((op) => isTableKey(op.key)),
       );
       return ops.map((op, i) => {
         const where = `ops[${i}]`;
@@ -373,24 +410,90 @@ export class CheckpointStore {
 
   // --- the replica table ---
 
-  /** Writes the replica table under the manager's epoch; StaleEpochError if a higher one exists. */
+  /** Writes the whole replica table (JSON, TABLE-FORMAT.md) under the manager's epoch; StaleEpochError if a higher one exists. */
   saveTable(epoch: number, tableJson: string): number {
-    wholeNumber(epoch, 'epoch', 1);
-    try {
-      JSON.parse(tableJson);
-    } catch (err) {
-      throw new InvalidRequestError(`table_json: not JSON (${(err as Error).message})`);
+    const table = parseJson(tableJson, 'table_json');
+    if (table === null || typeof table !== 'object' || Array.isArray(table)) {
+      throw new InvalidRequestError('table_json: expected an object with hosts and modules');
     }
-    return this.write((changes) => {
-      this.fence(epoch, true);
-      return this.putInTxn(TABLE_KEY, Buffer.from(tableJson, 'utf8'), undefined, epoch, changes, 'table');
+    const { hosts = [], modules = [] } = table as { hosts?: unknown; modules?: unknown };
+    if (!Array.isArray(modules)) throw new InvalidRequestError('table_json.modules: expected a list');
+    const named = modules.map((m, i) => {
+      const name = (m as { name?: unknown } | null)?.name;
+      if (typeof name !== 'string')
+        throw new InvalidRequestError(`table_json.modules[${i}].name: expected a name`);
+      return { name, moduleJson: JSON.stringify(m) };
+    });
+    return this.saveTableChange(epoch, {
+      hostsJson: JSON.stringify(hosts),
+      moduleNames: named.map((m) => m.name),
+      changedModules: named,
     });
   }
 
-  /** The last saved replica table, or null before the first save. */
+  /**
+   * Writes a change to the replica table in one transaction under the manager's epoch: the hosts and
+   * module order always, the changed modules, and the removal of modules no longer named. Returns the
+   * table's new version. StaleEpochError if a higher epoch exists; InvalidRequestError for a change
+   * that names a module neither given nor saved, or that is not JSON.
+   */
+  saveTableChange(epoch: number, change: TableChange): number {
+    wholeNumber(epoch, 'epoch', 1);
+    const hosts = parseJson(change.hostsJson, 'hosts_json');
+    if (!Array.isArray(hosts)) throw new InvalidRequestError('hosts_json: expected a list of hosts');
+    const names = change.moduleNames;
+    const order = new Set<string>();
+    names.forEach((n, i) => {
+      nonEmpty(n, `module_names[${i}]`);
+      if (order.has(n)) throw new InvalidRequestError(`module_names[${i}]: module "${n}" is named twice`);
+      order.add(n);
+    });
+    const changed = new Map<string, Buffer>();
+    change.changedModules.forEach((m, i) => {
+      const where = `changed_modules[${i}]`;
+      if (!order.has(m.name))
+        throw new InvalidRequestError(`${where}: module "${m.name}" is not among module_names`);
+      const parsed = parseJson(m.moduleJson, `${where}.module_json`) as { name?: unknown } | null;
+      if (parsed?.name !== m.name) {
+        throw new InvalidRequestError(`${where}.module_json: its name is not "${m.name}"`);
+      }
+      changed.set(m.name, Buffer.from(m.moduleJson, 'utf8'));
+    });
+    return this.write((changes) => {
+      this.fence(epoch, true);
+      const saved = new Set(this.savedIndex()?.modules ?? []);
+      for (const n of names) {
+        if (!changed.has(n) && !saved.has(n)) {
+          throw new InvalidRequestError(`module_names: module "${n}" is neither changed nor saved`);
+        }
+      }
+      for (const n of saved)
+        if (!order.has(n)) this.deleteInTxn(tableModuleKey(n), undefined, changes, 'table');
+      for (const [n, json] of changed)
+        this.putInTxn(tableModuleKey(n), json, undefined, epoch, changes, 'table');
+      const index: TableIndex = { hosts, modules: [...names] };
+      return this.putInTxn(TABLE_KEY, Buffer.from(JSON.stringify(index)), undefined, epoch, changes, 'table');
+    });
+  }
+
+  /** The last saved replica table, whole, or null before the first save. */
   loadTable(): StoredTable | null {
     const row = this.sql.getKv.get(TABLE_KEY);
-    return row ? { tableJson: row.value.toString('utf8'), version: row.version, epoch: row.epoch } : null;
+    if (!row) return null;
+    const index = JSON.parse(row.value.toString('utf8')) as TableIndex;
+    // The modules are stitched in as saved, without parsing them again.
+    const modules = index.modules.map((n) => {
+      const m = this.sql.getKv.get(tableModuleKey(n));
+      if (!m) throw new Error(`${this.file}: the saved table names module "${n}" but has no entry for it`);
+      return m.value.toString('utf8');
+    });
+    const tableJson = `{"hosts":${JSON.stringify(index.hosts)},"modules":[${modules.join(',')}]}`;
+    return { tableJson, version: row.version, epoch: row.epoch };
+  }
+
+  private savedIndex(): TableIndex | null {
+    const row = this.sql.getKv.get(TABLE_KEY);
+    return row ? (JSON.parse(row.value.toString('utf8')) as TableIndex) : null;
   }
 
   // --- the modules' checkpoints ---

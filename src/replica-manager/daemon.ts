@@ -39,15 +39,29 @@ export function replicaSpec(module: Module, replica: string): WatchDogReplicaSpe
   };
 }
 
-/** The table in the Checkpoint Server, written under the manager's epoch. */
+/**
+ * The table in the Checkpoint Server, written under the manager's epoch. A save sends only the
+ * modules that differ from the table last loaded or saved: decide() hands back the modules an event
+ * leaves alone as the same objects, so a module that is still the same object is still as saved.
+ */
 export function checkpointTableStore(cs: CheckpointClient): TableStore {
+  let saved: ReadonlySet<Module> = new Set();
   return {
     async load() {
       const res = await cs.loadTable();
-      return res.found ? (JSON.parse(res.tableJson) as ReplicaTable) : null;
+      const table = res.found ? (JSON.parse(res.tableJson) as ReplicaTable) : null;
+      saved = new Set(table?.modules ?? []);
+      return table;
     },
     async save(table, epoch) {
-      await cs.saveTable(epoch, JSON.stringify(table));
+      await cs.saveTableChange(epoch, {
+        hostsJson: JSON.stringify(table.hosts),
+        moduleNames: table.modules.map((m) => m.name),
+        changedModules: table.modules
+          .filter((m) => !saved.has(m))
+          .map((m) => ({ name: m.name, moduleJson: JSON.stringify(m) })),
+      });
+      saved = new Set(table.modules);
     },
   };
 }

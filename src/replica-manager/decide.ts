@@ -285,8 +285,11 @@ class Decider {
     }
     const reported = new Map(running.map((r) => [r.replica, r.role]));
     const lost = new Map<number, Map<string, Role>>();
+    /** The host's replicas: the index of each one's module. */
+    const onHost = new Map<string, number>();
     this.table.modules.forEach((m, i) => {
       for (const [j, r] of m.replicas.entries()) {
+        if (r.host === name) onHost.set(r.id, i);
         if (r.host !== name || !isRunning(r.status)) continue;
         const role = reported.get(r.id);
         if (role === undefined) {
@@ -298,7 +301,7 @@ class Decider {
       }
     });
     for (const { replica: id, role } of running) {
-      const i = this.table.modules.findIndex((m) => m.replicas.some((r) => r.id === id && r.host === name));
+      const i = onHost.get(id) ?? -1;
       const owner = this.table.modules[i];
       const replica = owner?.replicas.find((r) => r.id === id);
       if (owner && replica && isRunning(replica.status)) continue;

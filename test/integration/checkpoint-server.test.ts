@@ -162,13 +162,21 @@ describe('Checkpoint Server over gRPC (in-process)', () => {
     expect(await client.saveTable(2, '{"modules":[]}')).toBe(1);
     expect(await client.loadTable()).toEqual({
       found: true,
-      tableJson: '{"modules":[]}',
+      tableJson: '{"hosts":[],"modules":[]}',
       version: 1,
       epoch: 2,
     });
+    const change = {
+      hostsJson: '[]',
+      moduleNames: ['A'],
+      changedModules: [{ name: 'A', moduleJson: '{"name":"A"}' }],
+    };
+    await expect(client.saveTableChange(1, change)).rejects.toBeInstanceOf(StaleEpochError);
+    expect(await client.saveTableChange(2, change)).toBe(2);
+    expect(JSON.parse((await client.loadTable()).tableJson)).toEqual({ hosts: [], modules: [{ name: 'A' }] });
 
     const refusals = logs.filter((l) => l.msg === 'stale write refused');
-    expect(refusals).toHaveLength(4);
+    expect(refusals).toHaveLength(5);
     expect(refusals[0]).toMatchObject({ write: 'save-table', epoch: 1, current: 2 });
     expect(logs.filter((l) => l.msg === 'leadership changed').map((l) => [l.holder, l.epoch])).toEqual([
       ['H2', 1],

@@ -13,6 +13,8 @@ import {
   MANAGER_ROLE,
   type StoreChange,
   TABLE_KEY,
+  type TableChange,
+  tableModuleKey,
 } from '../../src/checkpoint-server/store.js';
 import { ConflictError, StaleEpochError } from '../../src/shared/errors.js';
 import { tempDir } from '../helpers/processes.js';
@@ -198,11 +200,65 @@ describe('CheckpointStore: epoch fencing', () => {
     expect(() => store.saveTable(2, 'not json')).toThrow(/not JSON/);
     expect(store.loadTable()).toBeNull();
     expect(store.saveTable(2, '{"modules":[]}')).toBe(1);
-    expect(store.loadTable()).toEqual({ tableJson: '{"modules":[]}', version: 1, epoch: 2 });
+    expect(store.loadTable()).toEqual({ tableJson: '{"hosts":[],"modules":[]}', version: 1, epoch: 2 });
     raiseEpoch(store, 1);
     expect(() => store.saveTable(2, '{}')).toThrow(StaleEpochError);
-    expect(store.saveTable(3, '{"modules":[1]}')).toBe(2);
+    expect(() => store.saveTable(3, '{"modules":[1]}')).toThrow(/modules\[0\]\.name/);
+    expect(store.saveTable(3, '{"modules":[{"name":"A"}]}')).toBe(2);
     expect(store.loadTable()).toMatchObject({ version: 2, epoch: 3 });
+    // Every key of the table is fenced, the modules' own too.
+    expect(() => store.put(tableModuleKey('A'), '{"name":"A"}')).toThrow(InvalidRequestError);
+    expect(() => store.put(tableModuleKey('A'), '{"name":"A"}', { epoch: 2 })).toThrow(StaleEpochError);
+  });
+
+  it('a change writes the hosts, the order and the changed modules; unchanged ones stay, unnamed ones go', () => {
+    const store = open();
+    const table = {
+      hosts: [{ name: 'H1', up: true }],
+      modules: [
+        { name: 'A', degree: 1 },
+        { name: 'B', degree: 2 },
+        { name: 'C', degree: 3 },
+      ],
+    };
+    store.saveTable(1, JSON.stringify(table));
+    const versionOf = (name: string) => store.get(tableModuleKey(name))?.version;
+    expect(['A', 'B', 'C'].map(versionOf)).toEqual([1, 1, 1]);
+    const version = store.saveTableChange(1, {
+      hostsJson: '[{"name":"H1","up":false}]',
+      moduleNames: ['C', 'A', 'D'],
+      changedModules: [
+        { name: 'A', moduleJson: '{"name":"A","degree":9}' },
+        { name: 'D', moduleJson: '{"name":"D"}' },
+      ],
+    });
+    expect(version).toBe(2);
+    expect(JSON.parse(store.loadTable()?.tableJson ?? '')).toEqual({
+      hosts: [{ name: 'H1', up: false }],
+      modules: [{ name: 'C', degree: 3 }, { name: 'A', degree: 9 }, { name: 'D' }],
+    });
+    // C was not sent again, B is gone.
+    expect(['A', 'B', 'C', 'D'].map(versionOf)).toEqual([2, undefined, 1, 1]);
+  });
+
+  it('a change that does not add up is refused whole', () => {
+    const store = open();
+    store.saveTable(1, '{"hosts":[],"modules":[{"name":"A"}]}');
+    const before = store.loadTable();
+    const refuse = (change: Partial<TableChange>, message: RegExp) =>
+      expect(() =>
+        store.saveTableChange(1, { hostsJson: '[]', moduleNames: [], changedModules: [], ...change }),
+      ).toThrow(message);
+    refuse({ moduleNames: ['A', 'B'] }, /module "B" is neither changed nor saved/);
+    refuse({ moduleNames: ['A', 'A'] }, /named twice/);
+    refuse({ changedModules: [{ name: 'A', moduleJson: '{"name":"A"}' }] }, /not among module_names/);
+    refuse(
+      { moduleNames: ['A'], changedModules: [{ name: 'A', moduleJson: '{"name":"Z"}' }] },
+      /name is not "A"/,
+    );
+    refuse({ moduleNames: ['A'], changedModules: [{ name: 'A', moduleJson: '{' }] }, /module_json: not JSON/);
+    refuse({ hostsJson: '{}' }, /hosts_json: expected a list/);
+    expect(store.loadTable()).toEqual(before);
   });
 
   it('an epoch seen on the table fences lower ones even if it was never handed out', () => {

@@ -20,8 +20,10 @@ import type { PutResponse as _rm_checkpoint_v1_PutResponse, PutResponse__Output 
 import type { RenewLeadershipRequest as _rm_checkpoint_v1_RenewLeadershipRequest, RenewLeadershipRequest__Output as _rm_checkpoint_v1_RenewLeadershipRequest__Output } from './rm/checkpoint/v1/RenewLeadershipRequest.js';
 import type { SaveCheckpointRequest as _rm_checkpoint_v1_SaveCheckpointRequest, SaveCheckpointRequest__Output as _rm_checkpoint_v1_SaveCheckpointRequest__Output } from './rm/checkpoint/v1/SaveCheckpointRequest.js';
 import type { SaveCheckpointResponse as _rm_checkpoint_v1_SaveCheckpointResponse, SaveCheckpointResponse__Output as _rm_checkpoint_v1_SaveCheckpointResponse__Output } from './rm/checkpoint/v1/SaveCheckpointResponse.js';
+import type { SaveTableChangeRequest as _rm_checkpoint_v1_SaveTableChangeRequest, SaveTableChangeRequest__Output as _rm_checkpoint_v1_SaveTableChangeRequest__Output } from './rm/checkpoint/v1/SaveTableChangeRequest.js';
 import type { SaveTableRequest as _rm_checkpoint_v1_SaveTableRequest, SaveTableRequest__Output as _rm_checkpoint_v1_SaveTableRequest__Output } from './rm/checkpoint/v1/SaveTableRequest.js';
 import type { SaveTableResponse as _rm_checkpoint_v1_SaveTableResponse, SaveTableResponse__Output as _rm_checkpoint_v1_SaveTableResponse__Output } from './rm/checkpoint/v1/SaveTableResponse.js';
+import type { TableModule as _rm_checkpoint_v1_TableModule, TableModule__Output as _rm_checkpoint_v1_TableModule__Output } from './rm/checkpoint/v1/TableModule.js';
 import type { TxnOp as _rm_checkpoint_v1_TxnOp, TxnOp__Output as _rm_checkpoint_v1_TxnOp__Output } from './rm/checkpoint/v1/TxnOp.js';
 import type { TxnRequest as _rm_checkpoint_v1_TxnRequest, TxnRequest__Output as _rm_checkpoint_v1_TxnRequest__Output } from './rm/checkpoint/v1/TxnRequest.js';
 import type { TxnResponse as _rm_checkpoint_v1_TxnResponse, TxnResponse__Output as _rm_checkpoint_v1_TxnResponse__Output } from './rm/checkpoint/v1/TxnResponse.js';
@@ -56,8 +58,10 @@ export interface ProtoGrpcType {
         RenewLeadershipRequest: MessageTypeDefinition<_rm_checkpoint_v1_RenewLeadershipRequest, _rm_checkpoint_v1_RenewLeadershipRequest__Output>
         SaveCheckpointRequest: MessageTypeDefinition<_rm_checkpoint_v1_SaveCheckpointRequest, _rm_checkpoint_v1_SaveCheckpointRequest__Output>
         SaveCheckpointResponse: MessageTypeDefinition<_rm_checkpoint_v1_SaveCheckpointResponse, _rm_checkpoint_v1_SaveCheckpointResponse__Output>
+        SaveTableChangeRequest: MessageTypeDefinition<_rm_checkpoint_v1_SaveTableChangeRequest, _rm_checkpoint_v1_SaveTableChangeRequest__Output>
         SaveTableRequest: MessageTypeDefinition<_rm_checkpoint_v1_SaveTableRequest, _rm_checkpoint_v1_SaveTableRequest__Output>
         SaveTableResponse: MessageTypeDefinition<_rm_checkpoint_v1_SaveTableResponse, _rm_checkpoint_v1_SaveTableResponse__Output>
+        TableModule: MessageTypeDefinition<_rm_checkpoint_v1_TableModule, _rm_checkpoint_v1_TableModule__Output>
         TxnOp: MessageTypeDefinition<_rm_checkpoint_v1_TxnOp, _rm_checkpoint_v1_TxnOp__Output>
         TxnRequest: MessageTypeDefinition<_rm_checkpoint_v1_TxnRequest, _rm_checkpoint_v1_TxnRequest__Output>
         TxnResponse: MessageTypeDefinition<_rm_checkpoint_v1_TxnResponse, _rm_checkpoint_v1_TxnResponse__Output>

@@ -19,6 +19,7 @@ import type { PutResponse as _rm_checkpoint_v1_PutResponse, PutResponse__Output 
 import type { RenewLeadershipRequest as _rm_checkpoint_v1_RenewLeadershipRequest, RenewLeadershipRequest__Output as _rm_checkpoint_v1_RenewLeadershipRequest__Output } from '../../../rm/checkpoint/v1/RenewLeadershipRequest.js';
 import type { SaveCheckpointRequest as _rm_checkpoint_v1_SaveCheckpointRequest, SaveCheckpointRequest__Output as _rm_checkpoint_v1_SaveCheckpointRequest__Output } from '../../../rm/checkpoint/v1/SaveCheckpointRequest.js';
 import type { SaveCheckpointResponse as _rm_checkpoint_v1_SaveCheckpointResponse, SaveCheckpointResponse__Output as _rm_checkpoint_v1_SaveCheckpointResponse__Output } from '../../../rm/checkpoint/v1/SaveCheckpointResponse.js';
+import type { SaveTableChangeRequest as _rm_checkpoint_v1_SaveTableChangeRequest, SaveTableChangeRequest__Output as _rm_checkpoint_v1_SaveTableChangeRequest__Output } from '../../../rm/checkpoint/v1/SaveTableChangeRequest.js';
 import type { SaveTableRequest as _rm_checkpoint_v1_SaveTableRequest, SaveTableRequest__Output as _rm_checkpoint_v1_SaveTableRequest__Output } from '../../../rm/checkpoint/v1/SaveTableRequest.js';
 import type { SaveTableResponse as _rm_checkpoint_v1_SaveTableResponse, SaveTableResponse__Output as _rm_checkpoint_v1_SaveTableResponse__Output } from '../../../rm/checkpoint/v1/SaveTableResponse.js';
 import type { TxnRequest as _rm_checkpoint_v1_TxnRequest, TxnRequest__Output as _rm_checkpoint_v1_TxnRequest__Output } from '../../../rm/checkpoint/v1/TxnRequest.js';
@@ -148,19 +149,30 @@ export interface CheckpointServerClient extends grpc.Client {
   saveCheckpoint(argument: _rm_checkpoint_v1_SaveCheckpointRequest, callback: grpc.requestCallback<_rm_checkpoint_v1_SaveCheckpointResponse__Output>): grpc.ClientUnaryCall;
   
   /**
-   * The ReplicaManager's table (source ¶0021), fenced by epoch.
+   * The ReplicaManager's table (source ¶0021), fenced by epoch: the whole of it, or only what changed
+   * (its hosts, the order of its modules, and the modules that are new or changed) in one transaction.
    */
   SaveTable(argument: _rm_checkpoint_v1_SaveTableRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_checkpoint_v1_SaveTableResponse__Output>): grpc.ClientUnaryCall;
   SaveTable(argument: _rm_checkpoint_v1_SaveTableRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rm_checkpoint_v1_SaveTableResponse__Output>): grpc.ClientUnaryCall;
   SaveTable(argument: _rm_checkpoint_v1_SaveTableRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_checkpoint_v1_SaveTableResponse__Output>): grpc.ClientUnaryCall;
   SaveTable(argument: _rm_checkpoint_v1_SaveTableRequest, callback: grpc.requestCallback<_rm_checkpoint_v1_SaveTableResponse__Output>): grpc.ClientUnaryCall;
   /**
-   * The ReplicaManager's table (source ¶0021), fenced by epoch.
+   * The ReplicaManager's table (source ¶0021), fenced by epoch: the whole of it, or only what changed
+   * (its hosts, the order of its modules, and the modules that are new or changed) in one transaction.
    */
   saveTable(argument: _rm_checkpoint_v1_SaveTableRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_checkpoint_v1_SaveTableResponse__Output>): grpc.ClientUnaryCall;
   saveTable(argument: _rm_checkpoint_v1_SaveTableRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rm_checkpoint_v1_SaveTableResponse__Output>): grpc.ClientUnaryCall;
   saveTable(argument: _rm_checkpoint_v1_SaveTableRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_checkpoint_v1_SaveTableResponse__Output>): grpc.ClientUnaryCall;
   saveTable(argument: _rm_checkpoint_v1_SaveTableRequest, callback: grpc.requestCallback<_rm_checkpoint_v1_SaveTableResponse__Output>): grpc.ClientUnaryCall;
+  
+  SaveTableChange(argument: _rm_checkpoint_v1_SaveTableChangeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_checkpoint_v1_SaveTableResponse__Output>): grpc.ClientUnaryCall;
+  SaveTableChange(argument: _rm_checkpoint_v1_SaveTableChangeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rm_checkpoint_v1_SaveTableResponse__Output>): grpc.ClientUnaryCall;
+  SaveTableChange(argument: _rm_checkpoint_v1_SaveTableChangeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_checkpoint_v1_SaveTableResponse__Output>): grpc.ClientUnaryCall;
+  SaveTableChange(argument: _rm_checkpoint_v1_SaveTableChangeRequest, callback: grpc.requestCallback<_rm_checkpoint_v1_SaveTableResponse__Output>): grpc.ClientUnaryCall;
+  saveTableChange(argument: _rm_checkpoint_v1_SaveTableChangeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_checkpoint_v1_SaveTableResponse__Output>): grpc.ClientUnaryCall;
+  saveTableChange(argument: _rm_checkpoint_v1_SaveTableChangeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rm_checkpoint_v1_SaveTableResponse__Output>): grpc.ClientUnaryCall;
+  saveTableChange(argument: _rm_checkpoint_v1_SaveTableChangeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_checkpoint_v1_SaveTableResponse__Output>): grpc.ClientUnaryCall;
+  saveTableChange(argument: _rm_checkpoint_v1_SaveTableChangeRequest, callback: grpc.requestCallback<_rm_checkpoint_v1_SaveTableResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * Several puts and deletes in one immediate transaction: all or nothing.
@@ -240,9 +252,12 @@ export interface CheckpointServerHandlers extends grpc.UntypedServiceImplementat
   SaveCheckpoint: grpc.handleUnaryCall<_rm_checkpoint_v1_SaveCheckpointRequest__Output, _rm_checkpoint_v1_SaveCheckpointResponse>;
   
   /**
-   * The ReplicaManager's table (source ¶0021), fenced by epoch.
+   * The ReplicaManager's table (source ¶0021), fenced by epoch: the whole of it, or only what changed
+   * (its hosts, the order of its modules, and the modules that are new or changed) in one transaction.
    */
   SaveTable: grpc.handleUnaryCall<_rm_checkpoint_v1_SaveTableRequest__Output, _rm_checkpoint_v1_SaveTableResponse>;
+  
+  SaveTableChange: grpc.handleUnaryCall<_rm_checkpoint_v1_SaveTableChangeRequest__Output, _rm_checkpoint_v1_SaveTableResponse>;
   
   /**
    * Several puts and deletes in one immediate transaction: all or nothing.
@@ -272,6 +287,7 @@ export interface CheckpointServerDefinition extends grpc.ServiceDefinition {
   RenewLeadership: MethodDefinition<_rm_checkpoint_v1_RenewLeadershipRequest, _rm_checkpoint_v1_Leadership, _rm_checkpoint_v1_RenewLeadershipRequest__Output, _rm_checkpoint_v1_Leadership__Output>
   SaveCheckpoint: MethodDefinition<_rm_checkpoint_v1_SaveCheckpointRequest, _rm_checkpoint_v1_SaveCheckpointResponse, _rm_checkpoint_v1_SaveCheckpointRequest__Output, _rm_checkpoint_v1_SaveCheckpointResponse__Output>
   SaveTable: MethodDefinition<_rm_checkpoint_v1_SaveTableRequest, _rm_checkpoint_v1_SaveTableResponse, _rm_checkpoint_v1_SaveTableRequest__Output, _rm_checkpoint_v1_SaveTableResponse__Output>
+  SaveTableChange: MethodDefinition<_rm_checkpoint_v1_SaveTableChangeRequest, _rm_checkpoint_v1_SaveTableResponse, _rm_checkpoint_v1_SaveTableChangeRequest__Output, _rm_checkpoint_v1_SaveTableResponse__Output>
   Txn: MethodDefinition<_rm_checkpoint_v1_TxnRequest, _rm_checkpoint_v1_TxnResponse, _rm_checkpoint_v1_TxnRequest__Output, _rm_checkpoint_v1_TxnResponse__Output>
   Watch: MethodDefinition<_rm_checkpoint_v1_WatchRequest, _rm_checkpoint_v1_WatchEvent, _rm_checkpoint_v1_WatchRequest__Output, _rm_checkpoint_v1_WatchEvent__Output>
   WatchCheckpoint: MethodDefinition<_rm_checkpoint_v1_WatchCheckpointRequest, _rm_checkpoint_v1_Checkpoint, _rm_checkpoint_v1_WatchCheckpointRequest__Output, _rm_checkpoint_v1_Checkpoint__Output>

@@ -1,0 +1,53 @@
+/**
+ * The ReplicaManager's table store over the Checkpoint Server: a save after a decision sends the
+ * hosts, the order of the modules and only the modules the decision changed.
+ */
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { CheckpointClient } from '../../src/checkpoint-server/client.js';
+import type { TableChange } from '../../src/checkpoint-server/store.js';
+import { checkpointTableStore } from '../../src/replica-manager/daemon.js';
+import { decide } from '../../src/replica-manager/decide.js';
+import { parseTableFile } from '../../src/replica-manager/table-file.js';
+import { ROOT } from '../helpers/processes.js';
+
+/** A Checkpoint Server that holds one table and records every change saved. */
+function recordingCheckpointServer(tableJson: string) {
+  const saves: TableChange[] = [];
+  const cs = {
+    async loadTable() {
+      return { found: true, tableJson, version: 1, epoch: 1 };
+    },
+    async saveTableChange(_epoch: number, change: TableChange) {
+      saves.push(change);
+      return saves.length + 1;
+    },
+  };
+  return { cs: cs as unknown as CheckpointClient, saves };
+}
+
+describe('checkpointTableStore', () => {
+  it('sends only the modules a decision changed, and after a module is gone, its name no more', async () => {
+    const fig2 = parseTableFile(readFileSync(`${ROOT}/examples/fig2.yaml`, 'utf8'));
+    const { cs, saves } = recordingCheckpointServer(JSON.stringify(fig2));
+    const store = checkpointTableStore(cs);
+    const loaded = await store.load();
+    expect(loaded).toEqual(fig2);
+
+    const failed = decide(loaded!, { kind: 'replica-failed', replica: 'A1' }).table;
+    await store.save(failed, 1);
+    expect(saves[0]?.moduleNames).toEqual(['A', 'B', 'C']);
+    expect(saves[0]?.changedModules.map((m) => m.name)).toEqual(['A']);
+    expect(JSON.parse(saves[0]?.changedModules[0]?.moduleJson ?? '')).toEqual(failed.modules[0]);
+
+    const down = decide(failed, { kind: 'host-down', host: 'H1' }).table;
+    await store.save(down, 1);
+    expect(saves[1]?.changedModules.map((m) => m.name)).toEqual(['B']);
+    expect(JSON.parse(saves[1]?.hostsJson ?? '')).toEqual(down.hosts);
+
+    const gone = decide(down, { kind: 'unregister', name: 'B' }).table;
+    await store.save(gone, 1);
+    expect(saves[2]).toMatchObject({ moduleNames: ['A', 'C'], changedModules: [] });
+  });
+});
