@@ -47,6 +47,17 @@ export interface ManagerOptions {
 
 type Listener = (table: ReplicaTable) => void;
 
+/** An event submitted and not yet decided. */
+interface Pending {
+  event: Event;
+  stillValid: (() => boolean) | undefined;
+  resolve: (d: Decision) => void;
+  reject: (err: unknown) => void;
+}
+
+/** At most this many events share one write of the table. */
+const MAX_TURN = 64;
+
 /** Describes an event in a log line without its bulky parts. */
 function describe(event: Event): Record<string, unknown> {
   if (event.kind === 'register')
@@ -57,7 +68,9 @@ function describe(event: Event): Record<string, unknown> {
 export class ReplicaManager {
   private stateValue: ManagerState = 'starting';
   private current: ReplicaTable = { hosts: [], modules: [] };
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Events waiting for their turn, and whether a turn runs. */
+  private readonly pending: Pending[] = [];
+  private draining = false;
   private readonly hostChains = new Map<string, Promise<void>>();
   /** Commands sent to each host so far, to tell a WatchDog's report that predates one. */
   private readonly dispatched = new Map<string, number>();
@@ -141,11 +154,33 @@ export class ReplicaManager {
    * the event is dropped (an empty decision) if that says no when its turn comes.
    */
   submit(event: Event, stillValid?: () => boolean): Promise<Decision> {
-    const run = this.queue.then(() =>
-      stillValid && !stillValid() ? { table: this.current, actions: [], alerts: [] } : this.apply(event),
-    );
-    this.queue = run.catch(() => undefined);
-    return run;
+    return new Promise<Decision>((resolve, reject) => {
+      this.pending.push({ event, stillValid, resolve, reject });
+      if (this.draining) return;
+      // Started after this tick, so that the events submitted in it share the first turn.
+      this.draining = true;
+      queueMicrotask(() => void this.drain());
+    });
+  }
+
+  /**
+   * Decides the waiting events in turns (group commit): each turn decides its events one after the
+   * other on the table the one before left, persists the last table once, then acts on every one.
+   * An event with `stillValid` is decided in a turn of its own, after the commands of the turns
+   * before it have left, so that its check sees them.
+   */
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        let n = 1;
+        if (this.pending[0]?.stillValid === undefined) {
+          while (n < this.pending.length && n < MAX_TURN && this.pending[n]?.stillValid === undefined) n++;
+        }
+        await this.turn(this.pending.splice(0, n));
+      }
+    } finally {
+      this.draining = false;
+    }
   }
 
   subscribe(listener: Listener): () => void {
@@ -164,33 +199,65 @@ export class ReplicaManager {
     this.listeners.clear();
   }
 
-  private async apply(event: Event): Promise<Decision> {
-    if (this.stateValue === 'fenced') throw new StaleEpochError(this.epoch, this.epoch + 1);
-    if (this.stateValue === 'stopped') throw new UnavailableError('the ReplicaManager is stopping');
+  /** Why this manager cannot decide `event` now, or null if it can. */
+  private refusal(event: Event): Error | null {
+    if (this.stateValue === 'fenced') return new StaleEpochError(this.epoch, this.epoch + 1);
+    if (this.stateValue === 'stopped') return new UnavailableError('the ReplicaManager is stopping');
     // Nothing is decided on a table not yet loaded: it would overwrite the saved one.
     if (this.stateValue === 'starting' || (this.stateValue === 'reconciling' && event.kind !== 'reconcile')) {
       const what =
         this.stateValue === 'starting' ? 'still loading its table' : 'reconciling with the WatchDogs';
-      throw new UnavailableError(`the ReplicaManager is ${what}`);
+      return new UnavailableError(`the ReplicaManager is ${what}`);
     }
-    const decision = decide(this.current, event);
-    const changed = !isDeepStrictEqual(decision.table, this.current);
+    return null;
+  }
+
+  private async turn(items: Pending[]): Promise<void> {
+    let table = this.current;
+    const decided: Array<{ item: Pending; decision: Decision }> = [];
+    for (const item of items) {
+      const refused = this.refusal(item.event);
+      if (refused) {
+        item.reject(refused);
+        continue;
+      }
+      if (item.stillValid && !item.stillValid()) {
+        item.resolve({ table, actions: [], alerts: [] });
+        continue;
+      }
+      try {
+        const decision = decide(table, item.event);
+        table = decision.table;
+        decided.push({ item, decision });
+      } catch (err) {
+        item.reject(err);
+      }
+    }
+    const changed = !isDeepStrictEqual(table, this.current);
     if (changed) {
       // Persist, then act (DESIGN §5): no command leaves before the table that explains it is durable.
-      await this.withStore(() => this.opts.store.save(decision.table, this.epoch));
+      try {
+        await this.withStore(() => this.opts.store.save(table, this.epoch));
+      } catch (err) {
+        for (const { item } of decided) item.reject(err);
+        return;
+      }
     }
-    this.current = decision.table;
-    if (event.kind === 'replica-failed') this.noteFailure(event.replica);
-    if (decision.actions.length > 0 || decision.alerts.length > 0 || event.kind !== 'replica-started') {
-      this.opts.logger.info(
-        { event: describe(event), actions: decision.actions, alerts: decision.alerts, epoch: this.epoch },
-        'decision',
-      );
+    this.current = table;
+    for (const { item, decision } of decided) {
+      const { event } = item;
+      if (event.kind === 'replica-failed') this.noteFailure(event.replica);
+      if (decision.actions.length > 0 || decision.alerts.length > 0 || event.kind !== 'replica-started') {
+        this.opts.logger.info(
+          { event: describe(event), actions: decision.actions, alerts: decision.alerts, epoch: this.epoch },
+          'decision',
+        );
+      }
+      for (const alert of decision.alerts) this.opts.logger.warn({ alert, epoch: this.epoch }, 'alert');
+      for (const action of decision.actions) this.dispatch(action);
     }
-    for (const alert of decision.alerts) this.opts.logger.warn({ alert, epoch: this.epoch }, 'alert');
     if (changed) for (const l of this.listeners) l(this.current);
-    for (const action of decision.actions) this.dispatch(action);
-    return decision;
+    for (const { item, decision } of decided) item.resolve(decision);
   }
 
   /** Runs a store call, waiting out an unreachable store (freeze: nobody is promoted on a guess). */

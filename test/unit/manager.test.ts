@@ -98,6 +98,28 @@ describe('ReplicaManager loop', () => {
     expect(log).toEqual(['save@3', 'set-role A2@H2 P', 'start A3@H3 B']);
   });
 
+  it('events submitted together share one write of the table, in order; a refused one changes nothing for the others', async () => {
+    const { rm, log, store } = setup();
+    await rm.start();
+    const specs = ['A', 'B', 'C'].map((name) => ({ ...A, name }));
+    const results = await Promise.allSettled([
+      rm.submit({ kind: 'register', module: specs[0]! }),
+      rm.submit({ kind: 'register', module: specs[0]! }), // the same name again: refused
+      rm.submit({ kind: 'register', module: specs[1]! }),
+      rm.submit({ kind: 'register', module: specs[2]! }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/already registered/);
+    // Each decision saw the table the one before it left.
+    const tables = results.map((r) => (r.status === 'fulfilled' ? r.value.table.modules.length : 0));
+    expect(tables).toEqual([1, 0, 2, 3]);
+    await settle();
+    expect(log.filter((l) => l.startsWith('save'))).toEqual(['save@3']);
+    expect(log[0]).toBe('save@3');
+    expect(store.saved?.modules.map((m) => m.name)).toEqual(['A', 'B', 'C']);
+    expect(log.filter((l) => l.startsWith('start')).length).toBe(6);
+  });
+
   it('decides nothing and answers unavailable until its table is loaded', async () => {
     const { rm, store } = setup();
     store.saved = { hosts: HOSTS.map((name) => ({ name, up: true })), modules: [] };
