@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { StaleEpochError, UnavailableError } from '../shared/errors.js';
 import type { Logger } from '../shared/logging.js';
 import { decide } from './decide.js';
+import { HostLane } from './host-lanes.js';
 import type { Action, Decision, Event, Module, ReplicaTable, Role } from './table.js';
 
 /** Stable storage of the table (the Checkpoint Server). */
@@ -71,7 +72,8 @@ export class ReplicaManager {
   /** Events waiting for their turn, and whether a turn runs. */
   private readonly pending: Pending[] = [];
   private draining = false;
-  private readonly hostChains = new Map<string, Promise<void>>();
+  /** The commands and reconciles of each host, in their order. */
+  private readonly lanes = new Map<string, HostLane>();
   /** Commands sent to each host so far, to tell a WatchDog's report that predates one. */
   private readonly dispatched = new Map<string, number>();
   private readonly listeners = new Set<Listener>();
@@ -127,7 +129,7 @@ export class ReplicaManager {
    * a copy just asked for is never mistaken for a missing one.
    */
   reconcileHost(host: string): Promise<void> {
-    const run = (this.hostChains.get(host) ?? Promise.resolve()).then(async () => {
+    return this.lane(host).barrier(async () => {
       if (this.stateValue !== 'serving' && this.stateValue !== 'reconciling') return;
       const seq = this.dispatched.get(host) ?? 0;
       let running: Array<{ replica: string; role: Role }>;
@@ -144,9 +146,15 @@ export class ReplicaManager {
       }
       await this.submit({ kind: 'reconcile', host, running }, () => (this.dispatched.get(host) ?? 0) === seq);
     });
-    const settled = run.catch(() => undefined);
-    this.hostChains.set(host, settled);
-    return settled;
+  }
+
+  private lane(host: string): HostLane {
+    let lane = this.lanes.get(host);
+    if (!lane) {
+      lane = new HostLane();
+      this.lanes.set(host, lane);
+    }
+    return lane;
   }
 
   /**
@@ -298,12 +306,10 @@ export class ReplicaManager {
     return Math.min(100 * 2 ** (f.count - 2), this.opts.maxRestartDelayMs ?? 5000);
   }
 
-  /** Actions for one host run in order; hosts proceed independently. */
+  /** Actions for one copy run in order; copies and hosts proceed independently (HostLane). */
   private dispatch(action: Action): void {
     this.dispatched.set(action.host, (this.dispatched.get(action.host) ?? 0) + 1);
-    const prev = this.hostChains.get(action.host) ?? Promise.resolve();
-    const next = prev.then(() => this.execute(action)).catch(() => undefined);
-    this.hostChains.set(action.host, next);
+    void this.lane(action.host).command(action.replica, () => this.execute(action));
   }
 
   private async execute(action: Action): Promise<void> {
@@ -318,7 +324,9 @@ export class ReplicaManager {
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (!this.acting()) return;
       try {
-        await this.opts.watchdogs.execute(action, module ?? (undefined as unknown as Module), this.epoch);
+        await this.lane(action.host).inSlot(() =>
+          this.opts.watchdogs.execute(action, module ?? (undefined as unknown as Module), this.epoch),
+        );
         return;
       } catch (err) {
         if (err instanceof StaleEpochError) {
