@@ -123,7 +123,7 @@ export const hangBench: Bench = {
             met: (s) => s.max <= beat,
             why: (s) =>
               s.p50 > t.killGraceMs / 2
-                ? `the WatchDog kills a hung copy before reporting it: TERM, then KILL after killGraceMs (${t.killGraceMs} ms), and a stopped process cannot act on TERM, so every trial waits out the grace`
+                ? `the WatchDog kills a hung copy before reporting it: TERM and CONT, then KILL after killGraceMs (${t.killGraceMs} ms); a copy that does not end on TERM waits out the grace`
                 : 'the WatchDog checks silences on a tick (a quarter of the shortest timeout, at most 200 ms)',
             dependsOn: deps,
             note: `the copy’s last beat precedes the SIGSTOP by up to one beat interval (${beat} ms), so detection itself can come before start + timeout`,

@@ -325,13 +325,17 @@ export class WatchDog {
       await this.fence(epoch);
       return {
         host: this.opts.host,
-        running: this.running().map((c) => ({
-          replica: c.spec.replica,
-          module: c.spec.module,
-          role: roleToWire(c.role),
-          pid: c.pid,
-          started_at_ms: String(c.startedAtMs),
-        })),
+        // A copy being killed for a failure still exists until its report is out: listed, so that a
+        // reconcile does not promote its backup while it may still run.
+        running: [...this.copies.values()]
+          .filter((c) => c.state === 'running' || c.state === 'failing')
+          .map((c) => ({
+            replica: c.spec.replica,
+            module: c.spec.module,
+            role: roleToWire(c.role),
+            pid: c.pid,
+            started_at_ms: String(c.startedAtMs),
+          })),
         epoch: String(this.epochSeen),
       };
     });
@@ -723,11 +727,13 @@ export class WatchDog {
     await this.persist().catch(() => undefined);
   }
 
-  /** TERM (to the process group when the WatchDog started it), then KILL after the grace. Says which ended it. */
+  /** TERM and CONT (to the process group when the WatchDog started it), then KILL after the grace. Says which ended it. */
   private async terminate(copy: Copy, reason: string): Promise<string> {
     copy.app?.send({ stop: { reason } });
     const grace = this.opts.timings.killGraceMs;
     this.opts.processes.kill(copy.pid, 'SIGTERM', copy.group);
+    // A stopped copy (SIGSTOP) acts on TERM only once it runs: continue it at once, as systemd does.
+    this.opts.processes.kill(copy.pid, 'SIGCONT', copy.group);
     if (await this.waitExit(copy, grace)) return 'TERM';
     this.opts.processes.kill(copy.pid, 'SIGKILL', copy.group);
     const ended = await this.waitExit(copy, Math.max(2000, grace));

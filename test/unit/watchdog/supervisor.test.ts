@@ -325,7 +325,7 @@ describe('detection', () => {
     expect((await wd.listRunning(1)).running).toEqual([]);
   });
 
-  it('kills a silent heartbeat copy with TERM, then KILL after the grace, and only then reports the hang', async () => {
+  it('kills a silent heartbeat copy with TERM, then KILL after the grace, lists it until it is gone, and only then reports the hang', async () => {
     const wd = newWatchDog();
     await wd.start();
     procs.ignoreTerm = true;
@@ -339,12 +339,19 @@ describe('detection', () => {
     await advance(900);
     expect(log.filter((l) => l.startsWith('kill'))).toEqual([]);
     await advance(300);
-    expect(log.filter((l) => l.startsWith('kill'))).toEqual([`kill SIGTERM ${ack.pid} group`]);
+    expect(log.filter((l) => l.startsWith('kill'))).toEqual([
+      `kill SIGTERM ${ack.pid} group`,
+      `kill SIGCONT ${ack.pid} group`,
+    ]);
     expect(reporter.failures).toEqual([]);
+    // While it is being killed it still exists: the manager must not take it for gone yet.
+    expect((await wd.listRunning(1)).running.map((r) => r.replica)).toEqual(['A1']);
     await advance(1100);
+    expect((await wd.listRunning(1)).running).toEqual([]);
     const order = log.filter((l) => l.startsWith('kill') || l.startsWith('report'));
     expect(order).toEqual([
       `kill SIGTERM ${ack.pid} group`,
+      `kill SIGCONT ${ack.pid} group`,
       `kill SIGKILL ${ack.pid} group`,
       'report A1 hang',
     ]);
