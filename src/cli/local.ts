@@ -10,7 +10,7 @@ import { CheckpointClient } from '../checkpoint-server/client.js';
 import { formatTable } from '../replica-manager/format.js';
 import { moduleToProto, tableFromProto } from '../replica-manager/proto-convert.js';
 import type { ModuleSpec, ReplicaTable } from '../replica-manager/table.js';
-import { addressOf, type ClusterConfig, loadClusterConfig } from '../shared/config.js';
+import { addressOf, type ClusterConfig, loadClusterConfig, type Timings } from '../shared/config.js';
 import { unary } from '../shared/grpc.js';
 import { rmdPath } from '../super-watchdog/manager-process.js';
 import { ClusterClient } from './cluster-client.js';
@@ -28,12 +28,32 @@ import {
 export const LOCAL_HOSTS = ['H1', 'H2', 'H3', 'H4', 'H5', 'H6'];
 const RING = ['H2', 'H5', 'H6'];
 
+/** The local cluster's timings: shortened so that the story runs in seconds. */
+const LOCAL_TIMINGS: Partial<Timings> = {
+  watchdogBeatMs: 200,
+  hostTimeoutMs: 1500,
+  ringBeatMs: 200,
+  ringTimeoutMs: 1500,
+  rpcDeadlineMs: 1000,
+  killGraceMs: 1000,
+  appLeaseMs: 3000,
+  pollIntervalMs: 300,
+  heartbeatTimeoutMs: 1000,
+};
+
 /**
  * The cluster file of the local cluster; timings shortened so that the story runs in seconds. The
  * Checkpoint Server listens on `portBase`, the daemons of each host on the next three ports, so that
  * two local clusters (say, a benchmark beside a test run) can share the loopback addresses.
  */
-export function localClusterYaml(dir: string, root: string, portBase = 7400): string {
+export function localClusterYaml(
+  dir: string,
+  root: string,
+  portBase = 7400,
+  timings: Partial<Timings> = {},
+  extraAllowedDirs: readonly string[] = [],
+): string {
+  const t: Partial<Timings> = { ...LOCAL_TIMINGS, ...timings };
   return [
     '# The local six-host cluster of `rmd local` (source FIG. 1): one loopback address per host.',
     'hosts:',
@@ -44,18 +64,10 @@ export function localClusterYaml(dir: string, root: string, portBase = 7400): st
     `ports: { replicaManager: ${portBase + 1}, watchdog: ${portBase + 2}, superWatchdog: ${portBase + 3} }`,
     `ring: [${RING.join(', ')}]`,
     'allowedExecutableDirs:',
-    `  - ${join(root, 'examples', 'bin')}`,
+    ...[join(root, 'examples', 'bin'), ...extraAllowedDirs].map((d) => `  - ${d}`),
     `stateDir: ${join(dir, 'state')}`,
     'timings:',
-    '  watchdogBeatMs: 200',
-    '  hostTimeoutMs: 1500',
-    '  ringBeatMs: 200',
-    '  ringTimeoutMs: 1500',
-    '  rpcDeadlineMs: 1000',
-    '  killGraceMs: 1000',
-    '  appLeaseMs: 3000',
-    '  pollIntervalMs: 300',
-    '  heartbeatTimeoutMs: 1000',
+    ...Object.entries(t).map(([k, v]) => `  ${k}: ${v}`),
     '',
   ].join('\n');
 }
@@ -132,6 +144,10 @@ export class LocalCluster {
     dir: string,
     readonly root: string,
     readonly portBase = 7400,
+    /** Timings other than the local cluster's. */
+    readonly timings: Partial<Timings> = {},
+    /** Where else the WatchDogs may start executables. */
+    readonly extraAllowedDirs: readonly string[] = [],
   ) {
     this.dir = resolve(dir);
     this.cfgFile = join(this.dir, 'cluster.yaml');
@@ -163,7 +179,10 @@ export class LocalCluster {
     }
     rmSync(this.dir, { recursive: true, force: true });
     mkdirSync(join(this.dir, 'logs'), { recursive: true });
-    writeFileSync(this.cfgFile, localClusterYaml(this.dir, this.root, this.portBase));
+    writeFileSync(
+      this.cfgFile,
+      localClusterYaml(this.dir, this.root, this.portBase, this.timings, this.extraAllowedDirs),
+    );
     this.cfgValue = null;
     this.startDaemon('checkpoint-server', 'CS');
     const cs = new CheckpointClient(this.cfg.checkpointServer.address, { deadlineMs: 500 });

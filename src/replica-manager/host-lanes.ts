@@ -1,10 +1,13 @@
 /**
  * The order in which the ReplicaManager's commands reach one host's WatchDog. Commands for one copy
  * run one after another, in the order they were decided; commands for different copies run side by
- * side, at most `limit` at once, so that a host failure with a thousand copies does not send its
- * promotions one round trip after another, and a copy in restart back-off holds up no other copy. A
- * barrier (the reconcile of the host) runs once every command queued before it is done, and every
- * command queued after it waits for it.
+ * side, so that a host failure with a thousand copies does not send its promotions one round trip
+ * after another, and a copy in restart back-off holds up no other copy. How many at once depends on
+ * the command: starts spawn a process, which a WatchDog does one after another, so they go one at a
+ * time (a queue of them inside the WatchDog would run out their deadlines); the others (promotions,
+ * stops), which a WatchDog answers at once, go up to `limit` at once. A barrier (the reconcile of the
+ * host) runs once every command queued before it is done, and every command queued after it waits
+ * for it.
  */
 export class HostLane {
   private barrierDone: Promise<void> = Promise.resolve();
@@ -12,10 +15,11 @@ export class HostLane {
   private readonly lastOf = new Map<string, Promise<void>>();
   /** Every command queued and not done. */
   private readonly queued = new Set<Promise<void>>();
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly slots: Record<SlotKind, Slots>;
 
-  constructor(private readonly limit = 16) {}
+  constructor(limit = 16) {
+    this.slots = { spawn: new Slots(1), answer: new Slots(limit) };
+  }
 
   /** Queues `work` for copy `key`; it never rejects (its errors are `work`'s to handle). */
   command(key: string, work: () => Promise<void>): Promise<void> {
@@ -40,8 +44,23 @@ export class HostLane {
     return p;
   }
 
-  /** Runs `call` in one of the lane's `limit` slots: the part of a command that talks to the WatchDog. */
-  async inSlot<T>(call: () => Promise<T>): Promise<T> {
+  /** Runs `call`, the part of a command that talks to the WatchDog, when a slot of its kind is free. */
+  inSlot<T>(kind: SlotKind, call: () => Promise<T>): Promise<T> {
+    return this.slots[kind].run(call);
+  }
+}
+
+/** `spawn`: a command that starts a process; `answer`: one the WatchDog answers at once. */
+export type SlotKind = 'spawn' | 'answer';
+
+/** At most `limit` calls at once; the others wait in order. */
+class Slots {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(call: () => Promise<T>): Promise<T> {
     if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.active++;
     try {

@@ -324,7 +324,8 @@ export class ReplicaManager {
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (!this.acting()) return;
       try {
-        await this.lane(action.host).inSlot(() =>
+        const kind = action.kind === 'start' || action.kind === 'restart' ? 'spawn' : 'answer';
+        await this.lane(action.host).inSlot(kind, () =>
           this.opts.watchdogs.execute(action, module ?? (undefined as unknown as Module), this.epoch),
         );
         return;

@@ -29,6 +29,8 @@ export interface Timings {
   heartbeatTimeoutMs: number;
   /** Polls that must fail in a row before a copy is declared dead. */
   pollMisses: number;
+  /** A new copy's time to beat or answer its first poll before silence or a failed poll counts. */
+  startGraceMs: number;
 }
 
 export interface ClusterHost {
@@ -63,6 +65,7 @@ export const DEFAULT_TIMINGS: Timings = {
   pollIntervalMs: 500,
   heartbeatTimeoutMs: 1500,
   pollMisses: 2,
+  startGraceMs: 5000,
 };
 
 export const DEFAULT_PORTS = { replicaManager: 7401, watchdog: 7402, superWatchdog: 7403 };

@@ -67,7 +67,7 @@ export interface WatchDogOptions {
   logger: Logger;
   /** The PATH copies get (default: the WatchDog's own). */
   path?: string;
-  /** Time a copy gets after its start before its first beat or first failed check counts (default 5000). */
+  /** Time a copy gets after its start before its first beat or first failed check counts (default: the cluster file's). */
   startGraceMs?: number;
 }
 
@@ -200,6 +200,8 @@ export class WatchDog {
   private epochSeen = 0;
   private commands: Promise<unknown> = Promise.resolve();
   private saving: Promise<void> = Promise.resolve();
+  /** The write waiting for its turn, which later calls share. */
+  private queuedSave: Promise<void> | null = null;
   private tickTimer: TimerHandle | null = null;
   private stopped = false;
   readonly outbox: Outbox;
@@ -208,7 +210,7 @@ export class WatchDog {
 
   constructor(private readonly opts: WatchDogOptions) {
     this.log = opts.logger;
-    this.startGraceMs = opts.startGraceMs ?? 5000;
+    this.startGraceMs = opts.startGraceMs ?? opts.timings.startGraceMs;
     this.outbox = new Outbox({
       reporter: opts.reporter,
       clock: opts.clock,
@@ -314,7 +316,7 @@ export class WatchDog {
       if (copy?.state !== 'running') {
         throw new NotFoundError(`replica ${replica} does not run on ${this.opts.host}`);
       }
-      await this.changeRole(copy, role, epoch);
+      this.changeRole(copy, role, epoch);
       return { replica, pid: copy.pid, role: roleToWire(copy.role) };
     });
   }
@@ -365,7 +367,7 @@ export class WatchDog {
       }
       for (const { replica, role } of plan.setRole) {
         const copy = this.copies.get(replica);
-        if (copy) await this.changeRole(copy, role, epoch);
+        if (copy) this.changeRole(copy, role, epoch);
       }
       const started: string[] = [];
       for (const { replica, role } of plan.start) {
@@ -555,8 +557,17 @@ export class WatchDog {
     this.log.info({ epoch, before }, 'new epoch');
   }
 
+  /**
+   * Writes the state file as it is when the write begins. Calls made while a write waits for its turn
+   * share it: a hundred promotions in a row cost a write or two, not a hundred.
+   */
   private persist(): Promise<void> {
-    const run = this.saving.then(() => this.opts.store.save(this.stateSnapshot()));
+    if (this.queuedSave) return this.queuedSave;
+    const run = this.saving.then(() => {
+      this.queuedSave = null;
+      return this.opts.store.save(this.stateSnapshot());
+    });
+    this.queuedSave = run;
     this.saving = run.catch((err: unknown) =>
       this.log.error({ err: (err as Error).message }, 'could not write the state file'),
     );
@@ -614,7 +625,7 @@ export class WatchDog {
       copy = this.copies.get(spec.replica);
     }
     if (copy && copy.state === 'running') {
-      if (copy.role !== role) await this.changeRole(copy, role, epoch);
+      if (copy.role !== role) this.changeRole(copy, role, epoch);
       return { replica: spec.replica, pid: copy.pid, role: roleToWire(copy.role) };
     }
     const path = await resolveExecutable(spec.path, this.opts.allowedExecutableDirs).catch((err: unknown) => {
@@ -667,11 +678,13 @@ export class WatchDog {
     return { replica: spec.replica, pid: proc.pid, role: roleToWire(role) };
   }
 
-  private async changeRole(copy: Copy, role: Role, epoch: number): Promise<void> {
+  private changeRole(copy: Copy, role: Role, epoch: number): void {
     if (copy.role === role) return;
     const before = copy.role;
     copy.role = role;
-    await this.persist();
+    // The copy is told first: a promotion is what a warm fail-over waits for. The truth about roles is
+    // the ReplicaManager's table, durable before this command left; the state file only lets a
+    // restarted WatchDog adopt its copies, and a role it lost is put right by the next reconcile.
     copy.app?.send({ role_change: { role: roleToWire(role), epoch: String(epoch) } });
     const signal = copy.spec.env.RM_PROMOTE_SIGNAL;
     if (role === 'P' && signal && PROMOTE_SIGNALS.includes(signal)) {
@@ -681,6 +694,8 @@ export class WatchDog {
       { replica: copy.spec.replica, from: before, to: role, epoch, told: copy.app !== null },
       'role changed',
     );
+    // Not awaited: the next command need not wait for the file (persist() logs a failure).
+    this.persist().catch(() => undefined);
   }
 
   private onExit(copy: Copy, status: ExitStatus): void {
@@ -707,7 +722,9 @@ export class WatchDog {
       this.opts.processes.kill(copy.pid, 'SIGKILL', true);
     }
     this.remove(copy);
-    await this.persist().catch(() => undefined);
+    // Reported before the state file is written: the fail-over waits for the report, not for the file.
+    // Were the WatchDog to die between the two, its next start would find the copy's pid gone and
+    // report it once more, which the ReplicaManager ignores unless that copy runs again by then.
     this.outbox.pushFailure({
       host: this.opts.host,
       replica: copy.spec.replica,
@@ -715,6 +732,7 @@ export class WatchDog {
       detail: fullDetail,
       epochSeen: this.epochSeen,
     });
+    await this.persist().catch(() => undefined);
   }
 
   private async beginStop(copy: Copy, reason: string): Promise<void> {

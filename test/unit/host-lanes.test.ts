@@ -25,7 +25,7 @@ describe('HostLane', () => {
       const g = gate();
       gates.set(name, g);
       return lane.command(key, () =>
-        lane.inSlot(async () => {
+        lane.inSlot('answer', async () => {
           log.push(`start ${name}`);
           await g.opened;
           log.push(`end ${name}`);
@@ -47,6 +47,26 @@ describe('HostLane', () => {
     gates.get('a2')?.open();
     await Promise.all(all);
     expect(log.at(-1)).toBe('end a2');
+  });
+
+  it('starts (which spawn a process) go one at a time, beside the commands the WatchDog answers at once', async () => {
+    const lane = new HostLane(8);
+    const log: string[] = [];
+    const first = gate();
+    const spawn = (key: string, g?: ReturnType<typeof gate>) =>
+      lane.command(key, () =>
+        lane.inSlot('spawn', async () => {
+          log.push(`start ${key}`);
+          await g?.opened;
+        }),
+      );
+    const all = [spawn('A', first), spawn('B')];
+    const promote = lane.command('C', () => lane.inSlot('answer', async () => void log.push('set-role C')));
+    await promote;
+    expect(log).toEqual(['start A', 'set-role C']);
+    first.open();
+    await Promise.all(all);
+    expect(log).toEqual(['start A', 'set-role C', 'start B']);
   });
 
   it('a barrier runs after every command before it, and every command after it waits for it', async () => {
