@@ -39,7 +39,7 @@ function promotingDecision(entries: LogEntry[], since: number, replica: string):
 export const hangBench: Bench = {
   name: 'hang',
   title: 'Hang detection: SIGSTOP on a heartbeat-style primary → the backup is primary',
-  estimateS: 105,
+  estimateS: 60,
   needsRing: true,
   async run(ctx) {
     const trials = trialPlan('BENCH_TRIALS', 30);

@@ -113,7 +113,7 @@ async function hostBack(cluster: LocalCluster, host: string): Promise<boolean> {
 export const hostFailureBench: Bench = {
   name: 'host-failure',
   title: 'Host failure: every process of a host killed → every one of its copies failed over',
-  estimateS: 170,
+  estimateS: 270,
   needsRing: true,
   async run(ctx) {
     const started = Date.now();

@@ -67,7 +67,7 @@ async function rejoined(cluster: LocalCluster, host: string, primary: string): P
 export const rmFailoverBench: Bench = {
   name: 'rm-failover',
   title: 'ReplicaManager fail-over: the host of the primary SuperWatchDog and the ReplicaManager killed',
-  estimateS: 100,
+  estimateS: 115,
   needsRing: true,
   async run(ctx) {
     const trials = trialPlan('BENCH_RM_TRIALS', 30);
