@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { isAlive, killGroup, waitGone } from '../../src/cli/local-processes.js';
 import { type ClusterConfig, hostStateDir, type Timings } from '../../src/shared/config.js';
 import { type Summary, summarize } from './stats.js';
 
@@ -169,27 +170,7 @@ export function tempDir(prefix: string): { dir: string; remove: () => Promise<vo
 // ---------------------------------------------------------------------------------------------------
 // Processes
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A signal to a process group (falling back to the pid); a gone process is fine. */
-export function killGroup(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // gone
-    }
-  }
-}
+export { isAlive, killGroup, waitGone };
 
 export function killPid(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
   try {
@@ -197,15 +178,6 @@ export function killPid(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
   } catch {
     // gone
   }
-}
-
-export async function waitGone(pids: readonly number[], timeoutMs: number): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (!pids.some(isAlive)) return true;
-    await sleep(20);
-  }
-  return !pids.some(isAlive);
 }
 
 /** Pids whose environment has `name=value` (this process excluded), through /proc. */

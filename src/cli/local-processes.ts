@@ -100,7 +100,7 @@ export function killGroup(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void
 }
 
 /** Waits until none of `pids` is alive, at most `timeoutMs`. */
-export async function waitGone(pids: number[], timeoutMs = 5000): Promise<boolean> {
+export async function waitGone(pids: readonly number[], timeoutMs = 5000): Promise<boolean> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (!pids.some(isAlive)) return true;
