@@ -4,11 +4,14 @@
  * process just before kill(2); the process is gone when the call returns.
  */
 import { join } from 'node:path';
+import type { ModuleSpec } from '../src/replica-manager/table.js';
+import type { Timings } from '../src/shared/config.js';
 import { firstTime, logEntries, wallOffsetMs } from './lib/breakdown.js';
-import { register, startCluster } from './lib/clusters.js';
+import { register, startCluster, unregister } from './lib/clusters.js';
 import {
   type Bench,
   type BenchResult,
+  type Figure,
   killPid,
   latencyFigure,
   now,
@@ -23,7 +26,7 @@ import { promotedAfter, waitReady, warmModules } from './lib/warm.js';
 export const warmFailoverBench: Bench = {
   name: 'warm-failover',
   title: 'Warm fail-over: kill -9 of the primary → the promoted backup runs as primary',
-  estimateS: 35,
+  estimateS: 60,
   needsRing: true,
   async run(ctx) {
     const trials = trialPlan('BENCH_TRIALS', 30);
@@ -31,16 +34,13 @@ export const warmFailoverBench: Bench = {
     const started = Date.now();
     const { cluster, stop } = await startCluster(join(ctx.dir, 'cluster'), 7600);
     try {
-      // Four warm modules (degree 2, three hosts each), killed in turn, so that each trial finds its
-      // module long settled; H2 (the ReplicaManager's host) is left out.
-      const specs = warmModules('W', 4, ['H1', 'H3', 'H4', 'H6'], 3, { timeoutMs: 1000 });
-      await register(cluster, specs);
-      const samples: number[] = [];
-      const promotedBy = new Map<string, number>();
+      const managerHost = (await cluster.table()).managerHost;
+      const others = ['H1', 'H3', 'H4', 'H6'].filter((h) => h !== managerHost);
+      const kinds = { away: newKind(), beside: newKind() };
       const offset = wallOffsetMs();
-      const stages = { seen: [] as number[], decided: [] as number[], told: [] as number[] };
-      for (let i = 0; i < warmup + trials; i++) {
-        const name = specs[i % specs.length]!.name;
+
+      /** Kills the module's primary; records the promotion and its stages under `kind` if `record`. */
+      const trial = async (name: string, kind: Kind, record: boolean) => {
         const ready = await waitReady(cluster, name, 30_000);
         await sleep(150);
         const t0 = now();
@@ -52,35 +52,83 @@ export const warmFailoverBench: Bench = {
           15_000,
           10,
         );
-        if (i >= warmup) {
-          samples.push(Number(promoted.t - t0) / 1e6);
-          promotedBy.set(promoted.id, (promotedBy.get(promoted.id) ?? 0) + 1);
-          // Where the time went, from the daemons' own log lines (ms resolution).
-          const wall0 = Number(t0) / 1e6 + offset;
-          const killed = ready.primary.id;
-          await sleep(100);
-          const entries = logEntries(join(cluster.dir, 'logs'));
-          const since = Math.floor(wall0) - 1;
-          const seen = firstTime(entries, since, (e) => e.msg === 'copy failed' && e.replica === killed);
-          const decided = firstTime(
-            entries,
-            since,
-            (e) =>
-              e.msg === 'decision' &&
-              (e.event as { kind?: string; replica?: string } | undefined)?.replica === killed,
-          );
-          const told = firstTime(
-            entries,
-            since,
-            (e) => e.msg === 'role changed' && e.replica === promoted.id && e.to === 'P',
-          );
-          if (seen !== null) stages.seen.push(seen - wall0);
-          if (decided !== null) stages.decided.push(decided - wall0);
-          if (told !== null) stages.told.push(told - wall0);
-        }
-        // The module gets its backup back before the next trial touches anything.
+        if (!record) return;
+        kind.samples.push(Number(promoted.t - t0) / 1e6);
+        // Where the time went, from the daemons' own log lines (ms resolution).
+        const wall0 = Number(t0) / 1e6 + offset;
+        const killed = ready.primary.id;
+        await sleep(100);
+        const entries = logEntries(join(cluster.dir, 'logs'));
+        const since = Math.floor(wall0) - 1;
+        const seen = firstTime(entries, since, (e) => e.msg === 'copy failed' && e.replica === killed);
+        const decided = firstTime(
+          entries,
+          since,
+          (e) =>
+            e.msg === 'decision' &&
+            (e.event as { kind?: string; replica?: string } | undefined)?.replica === killed,
+        );
+        const told = firstTime(
+          entries,
+          since,
+          (e) => e.msg === 'role changed' && e.replica === promoted.id && e.to === 'P',
+        );
+        if (seen !== null) kind.seen.push(seen - wall0);
+        if (decided !== null) kind.decided.push(decided - wall0);
+        if (told !== null) kind.told.push(told - wall0);
+      };
+
+      // The primary on another host than the ReplicaManager: four warm modules (degree 2, three hosts
+      // each, away from the manager's host), killed in turn, so that each trial finds its module long
+      // settled; the module gets its backup back before the next trial touches anything.
+      const away = warmModules('W', 4, others, 3, { timeoutMs: 1000 });
+      await register(cluster, away);
+      for (let i = 0; i < warmup + trials; i++) {
+        const name = away[i % away.length]!.name;
+        await trial(name, kinds.away, i >= warmup);
         await waitReady(cluster, name, 30_000);
-        if (i % 10 === 9) ctx.log(`  warm-failover: ${i + 1}/${warmup + trials}`);
+      }
+      await unregister(
+        cluster,
+        away.map((m) => m.name),
+      );
+      ctx.log('  warm-failover: primaries on another host done');
+
+      // The primary on the manager's host: fresh modules (primary on that host, two backups elsewhere)
+      // in batches, each killed once. Killing one module's primary again and again would only bring it
+      // back to that host every third time, and its copies' restart back-off would slow every trial.
+      const perBatch = 5;
+      for (let b = 0; kinds.beside.samples.length < trials && b * perBatch < 3 * trials; b++) {
+        const batch = Array.from({ length: perBatch }, (_, k) => ({
+          ...(warmModules(
+            'V',
+            1,
+            [managerHost, others[k % others.length]!, others[(k + 1) % others.length]!],
+            3,
+            {
+              timeoutMs: 1000,
+              rotate: false,
+            },
+          )[0] as ModuleSpec),
+          name: `V${b}x${k}`,
+        }));
+        for (const m of batch)
+          m.replicas.forEach((r, j) => {
+            r.id = `${m.name}r${j + 1}`;
+          });
+        await register(cluster, batch);
+        // Every copy of the batch up and quiet first: copies still starting would slow the trials.
+        for (const m of batch) await waitReady(cluster, m.name, 30_000);
+        await sleep(1000);
+        for (const m of batch) {
+          if (kinds.beside.samples.length >= trials) break;
+          await trial(m.name, kinds.beside, true);
+          await waitReady(cluster, m.name, 30_000);
+        }
+        await unregister(
+          cluster,
+          batch.map((m) => m.name),
+        );
       }
       const t = cluster.cfg.timings;
       return {
@@ -88,34 +136,21 @@ export const warmFailoverBench: Bench = {
         title: warmFailoverBench.title,
         startedAt: new Date(started).toISOString(),
         durationS: (Date.now() - started) / 1000,
-        trials: `${trials} after ${warmup} warm-up`,
+        trials: `${trials} of each kind (the first after ${warmup} warm-up)`,
         figures: [
-          latencyFigure('kill -9 of the primary → promoted backup prints its primary role', samples, {
-            aim: 'p50 ≤ 10 ms, p99 ≤ 50 ms',
-            met: (s) => s.p50 <= 10 && s.p99 <= 50,
-            why: (s) => {
-              const p = (xs: number[]) => summarize(xs).p50.toFixed(1);
-              return s.p50 > 10
-                ? `three daemons in a row, each hop a few ms on 2 cores (p50s): the WatchDog sees the exit at ${p(stages.seen)} ms, the ReplicaManager’s decision is durable (report over gRPC, decide, SQLite commit) at ${p(stages.decided)} ms, the backup’s WatchDog has the SetRole at ${p(stages.told)} ms, the app at ${s.p50.toFixed(1)} ms`
-                : 'a slow tail: the table write’s fsync or the event loops of the daemons on 2 cores';
-            },
-            dependsOn: { ...timingsOf(t, 'rpcDeadlineMs'), 'module heartbeat timeoutMs': 1000 },
-            note: 'start: this process’s clock just before kill(2); end: the promoted copy’s own clock when its SDK told it its new role',
-          }),
-          latencyFigure('  of which: kill → the WatchDog has seen the exit (“copy failed”)', stages.seen, {
-            note: 'stage times from the daemons’ own log lines (wall clock, ms resolution, mapped onto the monotonic clock)',
-          }),
-          latencyFigure(
-            '  of which: kill → the ReplicaManager’s decision is durable (“decision”)',
-            stages.decided,
-            {
-              note: 'logged after the table is written: includes the WatchDog’s report over gRPC and the SQLite commit',
-            },
+          ...kindFigures(
+            'kill -9 of the primary (on another host than the ReplicaManager) → promoted backup prints its primary role',
+            kinds.away,
+            t,
           ),
-          latencyFigure('  of which: kill → the backup’s WatchDog has told it (“role changed”)', stages.told),
+          ...kindFigures(
+            `kill -9 of the primary on the ReplicaManager’s host (${managerHost}) → promoted backup prints its primary role`,
+            kinds.beside,
+            t,
+          ),
         ],
         notes: [
-          'Four warm modules (degree 2, three hosts each among H1, H3, H4, H6) of the sample application, killed in turn; each trial waits until its module runs its degree and every copy has announced its role.',
+          `Warm modules of the sample application, degree 2, three hosts each. Primaries on another host than the ReplicaManager: four modules among ${others.join(', ')}, killed in turn. Primaries on the ReplicaManager’s host (${managerHost}): fresh modules in batches of 5, each killed once. Each trial waits until its module runs its degree and every copy has announced its role.`,
         ],
       } satisfies BenchResult;
     } finally {
@@ -123,3 +158,39 @@ export const warmFailoverBench: Bench = {
     }
   },
 };
+
+interface Kind {
+  samples: number[];
+  seen: number[];
+  decided: number[];
+  told: number[];
+}
+
+function newKind(): Kind {
+  return { samples: [], seen: [], decided: [], told: [] };
+}
+
+/** The total with its aim, then where the time went. */
+function kindFigures(title: string, k: Kind, t: Timings): Figure[] {
+  return [
+    latencyFigure(title, k.samples, {
+      aim: 'p50 ≤ 10 ms, p99 ≤ 50 ms',
+      met: (s) => s.p50 <= 10 && s.p99 <= 50,
+      why: (s) => {
+        const p = (xs: number[]) => summarize(xs).p50.toFixed(1);
+        return s.p50 > 10
+          ? `three daemons in a row, each hop a few ms on 2 cores (p50s): the WatchDog sees the exit at ${p(k.seen)} ms, the ReplicaManager’s decision is durable (report over gRPC, decide, SQLite commit) at ${p(k.decided)} ms, the backup’s WatchDog has the SetRole at ${p(k.told)} ms, the app at ${s.p50.toFixed(1)} ms`
+          : 'a slow tail: the table write’s fsync or the event loops of the daemons on 2 cores';
+      },
+      dependsOn: { ...timingsOf(t, 'rpcDeadlineMs'), 'module heartbeat timeoutMs': 1000 },
+      note: 'start: this process’s clock just before kill(2); end: the promoted copy’s own clock when its SDK told it its new role',
+    }),
+    latencyFigure('  of which: kill → the WatchDog has seen the exit (“copy failed”)', k.seen, {
+      note: 'stage times from the daemons’ own log lines (wall clock, ms resolution, mapped onto the monotonic clock)',
+    }),
+    latencyFigure('  of which: kill → the ReplicaManager’s decision is durable (“decision”)', k.decided, {
+      note: 'logged after the table is written: includes the WatchDog’s report over gRPC and the SQLite commit',
+    }),
+    latencyFigure('  of which: kill → the backup’s WatchDog has told it (“role changed”)', k.told),
+  ];
+}
