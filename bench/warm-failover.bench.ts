@@ -4,7 +4,6 @@
  * process just before kill(2); the process is gone when the call returns.
  */
 import { join } from 'node:path';
-import type { ModuleSpec } from '../src/replica-manager/table.js';
 import type { Timings } from '../src/shared/config.js';
 import { firstTime, logEntries, wallOffsetMs } from './lib/breakdown.js';
 import { register, startCluster, unregister } from './lib/clusters.js';
@@ -99,23 +98,7 @@ export const warmFailoverBench: Bench = {
       // back to that host every third time, and its copies' restart back-off would slow every trial.
       const perBatch = 5;
       for (let b = 0; kinds.beside.samples.length < trials && b * perBatch < 3 * trials; b++) {
-        const batch = Array.from({ length: perBatch }, (_, k) => ({
-          ...(warmModules(
-            'V',
-            1,
-            [managerHost, others[k % others.length]!, others[(k + 1) % others.length]!],
-            3,
-            {
-              timeoutMs: 1000,
-              rotate: false,
-            },
-          )[0] as ModuleSpec),
-          name: `V${b}x${k}`,
-        }));
-        for (const m of batch)
-          m.replicas.forEach((r, j) => {
-            r.id = `${m.name}r${j + 1}`;
-          });
+        const batch = warmModules(`V${b}x`, perBatch, others, 3, { timeoutMs: 1000, lead: managerHost });
         await register(cluster, batch);
         // Every copy of the batch up and quiet first: copies still starting would slow the trials.
         for (const m of batch) await waitReady(cluster, m.name, 30_000);

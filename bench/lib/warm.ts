@@ -17,6 +17,8 @@ export interface WarmOptions {
   check?: boolean;
   /** Start each module one host further along `hosts` (default); false: every module in `hosts` order. */
   rotate?: boolean;
+  /** A host every module's first copy is on (its first primary); the others come from `hosts`. */
+  lead?: string;
 }
 
 /** `count` warm modules `${prefix}1…`, each on `perModule` consecutive hosts of `hosts` (rotating). */
@@ -36,11 +38,13 @@ export function warmModules(
     timeoutMs: opts.timeoutMs ?? 1000,
     ...(opts.check === false ? {} : { check: { kind: 'sdk' as const } }),
     ...(opts.args ? { args: opts.args } : {}),
-    replicas: Array.from({ length: perModule }, (_, k) => ({
-      id: `${prefix}${i + 1}r${k + 1}`,
-      host: hosts[((opts.rotate === false ? 0 : i) + k) % hosts.length] as string,
-      path: SAMPLE_APP,
-    })),
+    replicas: [
+      ...(opts.lead === undefined ? [] : [opts.lead]),
+      ...Array.from(
+        { length: perModule - (opts.lead === undefined ? 0 : 1) },
+        (_, k) => hosts[((opts.rotate === false ? 0 : i) + k) % hosts.length] as string,
+      ),
+    ].map((host, k) => ({ id: `${prefix}${i + 1}r${k + 1}`, host, path: SAMPLE_APP })),
   }));
 }
 
