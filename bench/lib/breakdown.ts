@@ -3,8 +3,9 @@
  * Date.now() (ms). The wall clock and the monotonic clock differ by the same offset in every process,
  * so a log time maps onto process.hrtime.bigint()'s axis to within a millisecond or so.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { jsonLines } from './common.js';
 
 export type LogEntry = Record<string, unknown> & { time?: number; msg?: string };
 
@@ -20,30 +21,13 @@ export function wallOffsetMs(): number {
 
 /** Every JSON line of every *.log in `dir` (the local cluster's daemons' logs). */
 export function logEntries(dir: string): LogEntry[] {
-  const out: LogEntry[] = [];
   let files: string[] = [];
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.log'));
   } catch {
-    return out;
+    return [];
   }
-  for (const f of files) {
-    let text = '';
-    try {
-      text = readFileSync(join(dir, f), 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n')) {
-      if (!line.startsWith('{')) continue;
-      try {
-        out.push(JSON.parse(line) as LogEntry);
-      } catch {
-        // a line being written
-      }
-    }
-  }
-  return out;
+  return files.flatMap((f) => jsonLines<LogEntry>(join(dir, f)));
 }
 
 /** The earliest `time` at or after `sinceMs` of an entry that `pred` accepts, or null. */
@@ -52,12 +36,7 @@ export function firstTime(
   sinceMs: number,
   pred: (e: LogEntry) => boolean,
 ): number | null {
-  let best: number | null = null;
-  for (const e of entries) {
-    if (typeof e.time !== 'number' || e.time < sinceMs) continue;
-    if (pred(e) && (best === null || e.time < best)) best = e.time;
-  }
-  return best;
+  return (firstEntry(entries, sinceMs, pred)?.time as number | undefined) ?? null;
 }
 
 /** The earliest entry at or after `sinceMs` that `pred` accepts, or null. */

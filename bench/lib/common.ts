@@ -244,25 +244,29 @@ export interface AppEvent {
   [k: string]: unknown;
 }
 
-/** The JSON lines the sample application printed as copy `replica` on `host` (its WatchDog keeps them). */
-export function appEvents(cfg: ClusterConfig, host: string, replica: string): AppEvent[] {
-  const file = join(hostStateDir(cfg, host), 'logs', `${replica}.log`);
+/** The JSON lines of a file (a pino log, an application's output); a missing file has none. */
+export function jsonLines<T>(file: string): T[] {
   let text = '';
   try {
     text = readFileSync(file, 'utf8');
   } catch {
     return [];
   }
-  const out: AppEvent[] = [];
+  const out: T[] = [];
   for (const line of text.split('\n')) {
     if (!line.startsWith('{')) continue;
     try {
-      out.push(JSON.parse(line) as AppEvent);
+      out.push(JSON.parse(line) as T);
     } catch {
       // a line being written
     }
   }
   return out;
+}
+
+/** The JSON lines the sample application printed as copy `replica` on `host` (its WatchDog keeps them). */
+export function appEvents(cfg: ClusterConfig, host: string, replica: string): AppEvent[] {
+  return jsonLines<AppEvent>(join(hostStateDir(cfg, host), 'logs', `${replica}.log`));
 }
 
 /** The `t` of the first "role primary" line a copy printed after `after` (hrtime ns), if any. */
