@@ -3,8 +3,10 @@
  * pid file, and every copy found again by the identity its WatchDog gave it (RM_HOST and
  * RM_WATCHDOG_ADDRESS in its environment), so that "crash a host" and "stop everything" leave nothing.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync, readdirSync, readFileSync } from 'node:fs';
+import { procStat } from '../watchdog/state.js';
 
 export interface LocalDaemon {
   kind: 'checkpoint-server' | 'watchdog' | 'super-watchdog';
@@ -86,10 +88,15 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** SIGKILL to a process group (a daemon and what runs in its group), ignoring one that is gone. */
+/**
+ * SIGKILL to the process group of `pid` (a daemon and what runs in its group; a copy, its keeper and
+ * what runs in theirs), ignoring one that is gone. Never this process's own group.
+ */
 export function killGroup(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+  const group = procStat(pid)?.pgid || pid;
   try {
-    process.kill(-pid, signal);
+    if (group === procStat(process.pid)?.pgid) throw new Error('our own group');
+    process.kill(-group, signal);
   } catch {
     try {
       process.kill(pid, signal);

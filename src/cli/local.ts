@@ -31,12 +31,16 @@ const RING = ['H2', 'H5', 'H6'];
 /** The local cluster's timings: shortened so that the story runs in seconds. */
 const LOCAL_TIMINGS: Partial<Timings> = {
   watchdogBeatMs: 200,
-  hostTimeoutMs: 1500,
+  hostTimeoutMs: 3000,
   ringBeatMs: 200,
-  ringTimeoutMs: 1500,
+  ringTimeoutMs: 1000,
   rpcDeadlineMs: 1000,
   killGraceMs: 1000,
-  appLeaseMs: 3000,
+  // Fence first (DESIGN §5): 2400 + 400 < 3000; a SuperWatchDog take-over (ring timeout, the store's
+  // compare-and-set, the WatchDogs finding the new primary) and a WatchDog restart fit in the lease.
+  appLeaseMs: 2400,
+  fenceMarginMs: 400,
+  managerStartGraceMs: 4000,
   pollIntervalMs: 300,
   heartbeatTimeoutMs: 1000,
 };

@@ -144,7 +144,7 @@ export function parseTableFile(text: string, file = 'table'): ReplicaTable {
     const o = s.object(
       mv,
       `modules[${mi}]`,
-      [...MODULE_KEYS, 'underReplicated'],
+      [...MODULE_KEYS, 'underReplicated', 'generation'],
       ['name', 'style', 'degree', 'policy', 'replicas'],
     );
     const settings = readSettings(s, o, at);
@@ -166,7 +166,14 @@ export function parseTableFile(text: string, file = 'table'): ReplicaTable {
     });
     const under =
       o.underReplicated === undefined ? false : s.boolean(o.underReplicated, `${at}underReplicated`);
-    return { ...settings, detect: settings.detect ?? 'poll', replicas, underReplicated: under };
+    const generation = o.generation === undefined ? 0 : s.number(o.generation, `${at}generation`);
+    return {
+      ...settings,
+      detect: settings.detect ?? 'poll',
+      replicas,
+      underReplicated: under,
+      ...(generation > 0 ? { generation } : {}),
+    };
   });
   const table = { hosts, modules };
   rulesAsConfig(file, '', () => validateTable(table));
@@ -228,5 +235,6 @@ export function moduleToPlain(m: Module): Plain {
     failures: r.failures,
   }));
   o.underReplicated = m.underReplicated;
+  if (m.generation) o.generation = m.generation;
   return o;
 }
