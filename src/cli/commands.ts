@@ -262,13 +262,13 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /**
  * The acting ReplicaManager, asked again with a capped back-off until one answers with an epoch no
  * lower than `minEpoch` (an older one is fenced), at most `retryForMs`; null when that ran out or
- * `signal` was aborted. `onRetry` is called once, at the first failed attempt.
+ * `signal` was aborted. `onRetry` is called once, after the first failed attempt.
  */
 async function findManager(
   cfg: ClusterConfig,
   minEpoch: number,
   retryForMs: number,
-  onRetry: (lastError: string) => void,
+  onRetry: () => void,
   signal?: AbortSignal,
 ): Promise<{ client: ClusterClient; rm: ManagerHandle } | { lastError: string } | null> {
   const until = Date.now() + retryForMs;
@@ -284,7 +284,7 @@ async function findManager(
       lastError = (err as Error).message;
     }
     client.close();
-    if (attempt === 0) onRetry(lastError);
+    if (attempt === 0) onRetry();
     if (Date.now() + backoff > until) return { lastError };
     await sleep(backoff, signal);
     backoff = Math.min(backoff * 2, WATCH_BACKOFF_MAX_MS);
@@ -314,10 +314,10 @@ async function watchStatus(
       cfg,
       lost?.epoch ?? 0,
       lost ? retryForMs : 0,
-      (lastError) => {
+      () => {
         if (lost)
           io.err(
-            `rmctl status: the ReplicaManager on ${lost.host} went away (${lost.reason}); no other answers yet (${lastError}); retrying for up to ${Math.round(retryForMs / 1000)} s`,
+            `rmctl status: the ReplicaManager on ${lost.host} went away (${lost.reason}); none answers yet, retrying for up to ${Math.round(retryForMs / 1000)} s`,
           );
       },
       signal,
