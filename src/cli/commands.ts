@@ -261,8 +261,8 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /**
  * The acting ReplicaManager, asked again with a capped back-off until one answers with an epoch no
- * lower than `minEpoch` (an older one is fenced), at most `retryForMs`; null when that ran out or
- * `signal` was aborted. `onRetry` is called once, after the first failed attempt.
+ * lower than `minEpoch` (an older one is fenced), for at most `retryForMs`: the last error when that
+ * ran out, null when `signal` was aborted. `onRetry` is called once, after the first failed attempt.
  */
 async function findManager(
   cfg: ClusterConfig,
