@@ -5,7 +5,8 @@
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { procStat } from '../watchdog/state.js';
 
 export interface LocalDaemon {
@@ -77,6 +78,28 @@ export function daemonsOf(kind: string, configFile: string, host: string): numbe
     if (args.includes(kind) && at('--config') === configFile && at('--host') === host) found.push(pid);
   }
   return found;
+}
+
+/**
+ * The folders of the local clusters running on this machine, found through their Checkpoint Server's
+ * command line (`rmd checkpoint-server --config DIR/cluster.yaml`, with the cluster's DIR/pids.json).
+ */
+export function localClustersRunning(): string[] {
+  const dirs = new Set<string>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    const config = args[args.indexOf('--config') + 1];
+    if (!args.includes('checkpoint-server') || !config || basename(config) !== 'cluster.yaml') continue;
+    if (existsSync(`${dirname(config)}/pids.json`)) dirs.add(dirname(config));
+  }
+  return [...dirs].sort();
 }
 
 export function isAlive(pid: number): boolean {
