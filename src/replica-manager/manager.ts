@@ -162,14 +162,18 @@ export class ReplicaManager {
    * in the same decision that marks the host up, never left beside its replacement. Raises
    * UnavailableError while that WatchDog does not answer, so that the report is made again.
    */
-  hostUp(host: string): Promise<void> {
-    return this.lane(host).barrier(async () => {
-      const running = await this.opts.watchdogs.listRunning(host, this.epoch).catch((err: unknown) => {
+  async hostUp(host: string): Promise<void> {
+    let failed: unknown = null;
+    await this.lane(host).barrier(async () => {
+      try {
+        const running = await this.opts.watchdogs.listRunning(host, this.epoch);
+        await this.submit({ kind: 'reconcile', host, running });
+      } catch (err) {
         if (err instanceof StaleEpochError) this.fence(err);
-        throw err;
-      });
-      await this.submit({ kind: 'reconcile', host, running });
+        failed = err;
+      }
     });
+    if (failed) throw failed;
   }
 
   private lane(host: string): HostLane {
