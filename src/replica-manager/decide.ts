@@ -21,6 +21,7 @@ import {
   isRunning,
   type Module,
   type ModuleSpec,
+  type Persist,
   type Replica,
   type ReplicaTable,
   type Role,
@@ -64,7 +65,7 @@ export function decide(table: ReplicaTable, event: Event): Decision {
     if (!d.restored.has(module.name) && !settled(module)) d.restore(i, new Map(), false);
   });
   d.newGenerations();
-  return { table: d.table, actions: d.actions, alerts: d.alerts };
+  return { table: d.table, actions: d.actions, alerts: d.alerts, persist: d.persist() };
 }
 
 /** Whether restore() would leave a module as it is: its degree runs, a warm one has its primary. */
@@ -122,9 +123,21 @@ class Decider {
   readonly restored = new Set<string>();
   /** The modules this decision copied, and so may change. */
   private readonly owned = new Set<Module>();
+  private readonly removed: string[] = [];
 
-  constructor(input: ReplicaTable) {
+  constructor(private readonly input: ReplicaTable) {
     this.table = { hosts: input.hosts.map((h) => ({ ...h })), modules: [...input.modules] };
+  }
+
+  /** What this decision changed, for the caller to persist before it acts. */
+  persist(): Persist {
+    const hosts =
+      this.table.hosts.length !== this.input.hosts.length ||
+      this.table.hosts.some(
+        (h, i) => h.name !== this.input.hosts[i]?.name || h.up !== this.input.hosts[i]?.up,
+      );
+    const modules = this.table.modules.filter((m) => this.owned.has(m)).map((m) => m.name);
+    return { hosts, modules, removed: this.removed.filter((n) => !modules.includes(n)) };
   }
 
   /** The module at `i`, copied first if this decision has not copied it yet: the one to change. */
@@ -204,6 +217,7 @@ class Decider {
         this.actions.push({ kind: 'stop', replica: r.id, host: r.host });
     }
     this.table.modules.splice(i, 1);
+    this.removed.push(name);
   }
 
   replicaFailed(id: string): void {

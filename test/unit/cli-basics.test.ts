@@ -32,10 +32,16 @@ describe('rmctl and rmd', () => {
         `{ id: M${m}c, host: H3, path: /opt/m, status: I }] }`,
     );
     const file = join(tmp.dir, 'big.yaml');
-    writeFileSync(file, `hosts: [{ name: H1 }, { name: H2 }, { name: H3 }]\nmodules:\n${modules.join('\n')}\n`);
+    writeFileSync(
+      file,
+      `hosts: [{ name: H1 }, { name: H2 }, { name: H3 }]\nmodules:\n${modules.join('\n')}\n`,
+    );
     const r = spawnSync(
       '/bin/sh',
-      ['-c', `"${process.execPath}" "${RMCTL}" simulate -f "${file}" --event "host-down H1" --json | head -c 10`],
+      [
+        '-c',
+        `"${process.execPath}" "${RMCTL}" simulate -f "${file}" --event "host-down H1" --json | head -c 10`,
+      ],
       { encoding: 'utf8', timeout: 20_000 },
     );
     expect(r.stdout).toHaveLength(10);
