@@ -42,6 +42,8 @@ interface Copy {
   app: string[];
   /** Violations seen while applying. */
   errors: string[];
+  /** Whether its stream to the current primary is up. */
+  connected: boolean;
 }
 
 interface World {
@@ -56,7 +58,7 @@ interface World {
 type Cmd =
   | { k: 'append'; n: number }
   | { k: 'deliver' | 'dup' | 'drop'; i: number }
-  | { k: 'tick' | 'head'; f: number }
+  | { k: 'tick' | 'head' | 'reconnect' | 'disconnect'; f: number }
   | { k: 'failover'; f: number };
 
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
@@ -66,6 +68,8 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ k: fc.constant('drop' as const), i: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('tick' as const), f: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('head' as const), f: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('reconnect' as const), f: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('disconnect' as const), f: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('failover' as const), f: fc.nat() }) },
 );
 
@@ -85,6 +89,7 @@ function restore(w: World, c: Copy): void {
 }
 
 function send(w: World, to: string, messages: StreamMessage[]): void {
+  if (!w.copies.get(to)?.connected) return;
   for (const m of messages) w.net.push({ to, sender: w.leader.generation, m });
 }
 
@@ -103,6 +108,7 @@ function connect(w: World, c: Copy): void {
   });
   expect(welcome.accepted).toBe(true);
   c.follower = welcome.state;
+  c.connected = true;
   const { state, answer } = leaderOnFollow(w.leader, followRequest(c.follower, c.id));
   w.leader = state;
   if (answer.kind === 'stale') throw new Error(answer.reason);
@@ -119,14 +125,14 @@ function step(w: World, c: Cmd, gen: { next: number }): void {
         const r = leaderAppend(w.leader, enc.encode(payload), { pid: 1, threadId: 0 }, LIMITS);
         w.leader = r.state;
         w.leaderApp.push(payload);
-        for (const f of copies) send(w, f.id, [r.message]);
+        for (const f of copies) if (f.connected) send(w, f.id, [r.message]);
       }
       return;
     case 'deliver': {
       if (w.net.length === 0) return;
       const [frame] = w.net.splice(c.i % w.net.length, 1);
       const f = w.copies.get(frame.to);
-      if (!f) return;
+      if (!f || !f.connected) return;
       const r = followerReceive(f.follower, frame.sender, frame.m, FOLLOWER_LIMITS);
       f.follower = r.state;
       apply(f, r.deliver);
@@ -142,13 +148,24 @@ function step(w: World, c: Cmd, gen: { next: number }): void {
       return;
     case 'tick': {
       const f = copies[c.f % copies.length];
+      if (!f.connected) return;
       const r = followerTick(f.follower);
       f.follower = r.state;
       if (r.resend) answerResend(w, f, r.resend);
       return;
     }
+    case 'reconnect': {
+      const f = copies[c.f % copies.length];
+      if (!f.connected) connect(w, f);
+      return;
+    }
+    case 'disconnect': {
+      copies[c.f % copies.length].connected = false;
+      return;
+    }
     case 'head': {
       const f = copies[c.f % copies.length];
+      if (!f.connected) return;
       const r = followerHead(f.follower, w.leader.generation, w.leader.head);
       f.follower = r.state;
       if (r.resend) answerResend(w, f, r.resend);
@@ -161,16 +178,18 @@ function step(w: World, c: Cmd, gen: { next: number }): void {
       w.copies.delete(f.id);
       w.leader = promote(f.follower, gen.next++, w.leader.epoch + 1);
       w.leaderApp = [...f.app];
-      const fresh: Copy = { id: w.leaderId, follower: newFollower(), app: [], errors: [] };
+      const fresh: Copy = { id: w.leaderId, follower: newFollower(), app: [], errors: [], connected: false };
       w.leaderId = f.id;
       w.copies.set(fresh.id, fresh);
-      for (const other of w.copies.values()) connect(w, other);
+      // Backups find the new primary each in its own time (reconnect).
+      for (const other of w.copies.values()) other.connected = false;
       return;
     }
   }
 }
 
 function settle(w: World): void {
+  for (const c of w.copies.values()) if (!c.connected) connect(w, c);
   for (let round = 0; round < 200; round++) {
     while (w.net.length > 0) step(w, { k: 'deliver', i: 0 }, { next: 0 });
     let asked = false;
@@ -203,7 +222,7 @@ describe('replication stream (seed 003)', () => {
           net: [],
         };
         for (const id of ['A2', 'A3']) {
-          const c: Copy = { id, follower: newFollower(), app: [], errors: [] };
+          const c: Copy = { id, follower: newFollower(), app: [], errors: [], connected: false };
           w.copies.set(id, c);
           connect(w, c);
         }
@@ -248,10 +267,16 @@ describe('replication stream (seed 003)', () => {
       { generation: 1, firstSeq: 1 },
       { generation: 2, firstSeq: 4 },
     ]);
+    // A2 (at 5 of generation 1) is beyond the new primary's head 4: it resynchronises.
+    const beyond = followerWelcome(a.f, { generation: 2, epoch: 2, lineage: l2.lineage, head: l2.head });
+    expect(leaderOnFollow(l2, followRequest(beyond.state, 'A2')).answer.kind).toBe('snapshot');
+    // Later, with the new primary at 6: A2's 5 is not the stream's 5 (generation 2's), it still does.
+    for (const p of ['other 5', 'other 6'])
+      l2 = leaderAppend(l2, enc.encode(p), { pid: 2, threadId: 0 }, LIMITS).state;
     const w = followerWelcome(a.f, { generation: 2, epoch: 2, lineage: l2.lineage, head: l2.head });
     expect(w.accepted).toBe(true);
     const ans = leaderOnFollow(l2, followRequest(w.state, 'A2')).answer;
-    expect(ans.kind).toBe('snapshot');
+    expect(ans).toMatchObject({ kind: 'snapshot', reason: expect.stringMatching(/generation 1, the stream's is 2/) });
     // The old primary's frames are refused once the new one is followed.
     const late = followerReceive(w.state, 1, msgs[4], FOLLOWER_LIMITS);
     expect(late.deliver).toEqual([]);
