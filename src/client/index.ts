@@ -31,16 +31,33 @@ import type { AppMessage } from '../shared/generated/rm/watchdog/v1/AppMessage.j
 import type { WatchDogAppClient } from '../shared/generated/rm/watchdog/v1/WatchDogApp.js';
 import type { WatchDogMessage__Output } from '../shared/generated/rm/watchdog/v1/WatchDogMessage.js';
 import { CLIENT_OPTIONS, protos, unary } from '../shared/grpc.js';
+import {
+  CheckpointDirectory,
+  type ReplicationOptions,
+  ReplicationStream,
+  type StreamCopy,
+} from './replication.js';
 
 export {
   ConflictError,
   ExecutableError,
+  NotAcknowledgedError,
   NotFoundError,
   RegistrationError,
   StaleEpochError,
   SupervisorError,
   UnavailableError,
 } from '../shared/errors.js';
+export type {
+  AckLevel,
+  Announcement,
+  Delivered,
+  Directory,
+  ReplicateOptions,
+  ReplicationOptions,
+  ReplicationPosition,
+} from './replication.js';
+export { CheckpointDirectory, FixedDirectory, ReplicationStream } from './replication.js';
 export type { ModuleSpec };
 
 /** A running copy's role. */
@@ -161,6 +178,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   private readonly watches = new Set<() => void>();
   private readonly signalHandler: (() => void) | null = null;
   private readonly promoteSignal: string | undefined;
+  private readonly streamsOpen = new Set<ReplicationStream>();
 
   constructor(options: ConnectOptions = {}) {
     super();
@@ -362,6 +380,23 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     return { replica: this.replicaId, role: this.roleValue };
   }
 
+  /**
+   * Opens this module's ordered replication stream (DESIGN §11): as primary, `stream.replicate()`
+   * writes; as backup, `onMessage` receives every message once, in the primary's order. It follows
+   * this copy's role changes by itself. Backups find the primary through the Checkpoint Server.
+   */
+  replication(options: ReplicationOptions): ReplicationStream {
+    const host = this.watchdogAddress ? this.watchdogAddress.replace(/:\d+$/, '') : '127.0.0.1';
+    const stream = new ReplicationStream(
+      this.streamCopy(),
+      options.directory ??
+        new CheckpointDirectory(() => this.checkpointClient(), this.moduleName, this.deadlineMs),
+      { listenHost: host, ...(this.opts.env ? { env: this.opts.env } : {}), ...options },
+    );
+    this.streamsOpen.add(stream);
+    return stream;
+  }
+
   /** Detaches and stops every timer and stream. The process is left to end on its own. */
   close(): void {
     if (this.closed) return;
@@ -369,6 +404,8 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     for (const t of [this.beatTimer, this.fenceTimer, this.reconnectTimer]) if (t) clearTimeout(t);
     this.beatTimer = this.fenceTimer = this.reconnectTimer = null;
     for (const stop of [...this.watches]) stop();
+    for (const s of this.streamsOpen) void s.close();
+    this.streamsOpen.clear();
     if (this.stream) {
       this.stream.end();
       this.stream.cancel();
@@ -382,6 +419,31 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   }
 
   // ---- internals ----
+
+  /** The live view of this copy the replication stream reads (role and token change under it). */
+  private streamCopy(): StreamCopy {
+    const self = this;
+    return {
+      get module() {
+        return self.moduleName;
+      },
+      get replica() {
+        return self.replicaId;
+      },
+      get role() {
+        return self.roleValue;
+      },
+      get epoch() {
+        return self.epochValue;
+      },
+      get generation() {
+        return self.generationValue;
+      },
+      on: (e: 'role', cb: (role: AppRole) => void) => this.on(e, cb),
+      off: (e: 'role', cb: (role: AppRole) => void) => this.off(e, cb),
+      stepDown: (reason: string) => void this.fence(`a newer primary exists: ${reason}`),
+    };
+  }
 
   private appClient(): WatchDogAppClient {
     if (!this.watchdogAddress) throw new Error('no WatchDog address: set RM_WATCHDOG_ADDRESS');

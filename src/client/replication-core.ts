@@ -201,12 +201,12 @@ export function followerReceive(
     return { state: { ...s, head }, deliver: [], dropped: `duplicate of message ${m.seq}` };
   if (m.seq > s.delivered + limits.maxBuffer) {
     const state = { ...s, head };
-    return { state, deliver: [], dropped: `message ${m.seq} is beyond the buffer`, ...askOnce(state) };
+    return { deliver: [], dropped: `message ${m.seq} is beyond the buffer`, ...askOnce(state) };
   }
   const buffer = new Map(s.buffer);
   buffer.set(m.seq, m);
   const { state, deliver } = drain({ ...s, buffer, head });
-  return { state, deliver, ...askOnce(state) };
+  return { deliver, ...askOnce(state) };
 }
 
 function askOnce(s: FollowerState): { resend?: { from: number; to: number }; state: FollowerState } {
@@ -229,7 +229,10 @@ export function followerHead(
 }
 
 /** Time passed without progress: ask the current gap again (the last request or its answer was lost). */
-export function followerTick(s: FollowerState): { state: FollowerState; resend?: { from: number; to: number } } {
+export function followerTick(s: FollowerState): {
+  state: FollowerState;
+  resend?: { from: number; to: number };
+} {
   const g = gap(s);
   if (!g) return { state: s };
   return { state: { ...s, askedUpTo: Math.max(s.askedUpTo, g.to) }, resend: g };
@@ -247,7 +250,7 @@ export function followerRestored(s: FollowerState, seq: number, generation: numb
     head: Math.max(s.head, seq),
     askedUpTo: seq,
   });
-  return { state, deliver, ...askOnce(state) };
+  return { deliver, ...askOnce(state) };
 }
 
 // ---------------------------------------------------------------- the primary's side
@@ -335,7 +338,10 @@ export type FollowAnswer =
   | { kind: 'snapshot'; reason: string };
 
 /** A backup connects: refuse it (this primary is stale), send it the tail, or send a snapshot first. */
-export function leaderOnFollow(s: LeaderState, req: FollowRequest): { state: LeaderState; answer: FollowAnswer } {
+export function leaderOnFollow(
+  s: LeaderState,
+  req: FollowRequest,
+): { state: LeaderState; answer: FollowAnswer } {
   if (req.generationSeen > s.generation)
     return {
       state: s,
@@ -379,7 +385,10 @@ export function leaderResend(
   to: number,
 ): { kind: 'tail'; messages: StreamMessage[] } | { kind: 'snapshot'; reason: string } {
   if (from < backlogStart(s) && from <= s.head)
-    return { kind: 'snapshot', reason: `message ${from} is no longer in the backlog (from ${backlogStart(s)})` };
+    return {
+      kind: 'snapshot',
+      reason: `message ${from} is no longer in the backlog (from ${backlogStart(s)})`,
+    };
   return { kind: 'tail', messages: s.backlog.filter((m) => m.seq >= from && m.seq <= to) };
 }
 

@@ -71,3 +71,12 @@ export class ExecutableError extends SupervisorError {
 export class UnavailableError extends SupervisorError {
   readonly code = 'unavailable';
 }
+
+/**
+ * A replication message that was not acknowledged at the level asked within its deadline (too few
+ * in-sync backups, or they were too slow). It may still reach them: the caller treats its effect as
+ * unknown, as after a timed-out write to any replicated store.
+ */
+export class NotAcknowledgedError extends SupervisorError {
+  readonly code = 'not-acknowledged';
+}

@@ -21,6 +21,7 @@ import {
 } from './errors.js';
 import type { ProtoGrpcType as CheckpointGrpc } from './generated/checkpoint.js';
 import type { ProtoGrpcType as ReplicaManagerGrpc } from './generated/replica_manager.js';
+import type { ProtoGrpcType as ReplicationGrpc } from './generated/replication.js';
 import type { ProtoGrpcType as SuperWatchDogGrpc } from './generated/super_watchdog.js';
 import type { ProtoGrpcType as WatchDogGrpc } from './generated/watchdog.js';
 
@@ -55,15 +56,17 @@ let cache: {
   replicaManager: ReplicaManagerGrpc;
   watchdog: WatchDogGrpc;
   superWatchdog: SuperWatchDogGrpc;
+  replication: ReplicationGrpc;
 } | null = null;
 
-/** The four packages, loaded once per process. */
+/** The packages, loaded once per process. */
 export function protos() {
   cache ??= {
     checkpoint: load<CheckpointGrpc>('checkpoint.proto'),
     replicaManager: load<ReplicaManagerGrpc>('replica_manager.proto'),
     watchdog: load<WatchDogGrpc>('watchdog.proto'),
     superWatchdog: load<SuperWatchDogGrpc>('super_watchdog.proto'),
+    replication: load<ReplicationGrpc>('replication.proto'),
   };
   return cache;
 }

@@ -33,6 +33,11 @@ import {
 const LIMITS = { backlog: 6, maxLag: 1000, minInSync: 0 };
 const FOLLOWER_LIMITS = { maxBuffer: 8 };
 const dec = new TextDecoder();
+
+/** The element at `i` of a non-empty array. */
+function at<T>(xs: readonly T[], i: number): T {
+  return xs[i % xs.length] as T;
+}
 const enc = new TextEncoder();
 
 interface Copy {
@@ -62,7 +67,10 @@ type Cmd =
   | { k: 'failover'; f: number };
 
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('append' as const), n: fc.integer({ min: 1, max: 4 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ k: fc.constant('append' as const), n: fc.integer({ min: 1, max: 4 }) }),
+  },
   { weight: 6, arbitrary: fc.record({ k: fc.constant('deliver' as const), i: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('dup' as const), i: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('drop' as const), i: fc.nat() }) },
@@ -130,9 +138,9 @@ function step(w: World, c: Cmd, gen: { next: number }): void {
       return;
     case 'deliver': {
       if (w.net.length === 0) return;
-      const [frame] = w.net.splice(c.i % w.net.length, 1);
+      const frame = at(w.net.splice(c.i % w.net.length, 1), 0);
       const f = w.copies.get(frame.to);
-      if (!f || !f.connected) return;
+      if (!f?.connected) return;
       const r = followerReceive(f.follower, frame.sender, frame.m, FOLLOWER_LIMITS);
       f.follower = r.state;
       apply(f, r.deliver);
@@ -141,13 +149,13 @@ function step(w: World, c: Cmd, gen: { next: number }): void {
       return;
     }
     case 'dup':
-      if (w.net.length > 0) w.net.push(w.net[c.i % w.net.length]);
+      if (w.net.length > 0) w.net.push(at(w.net, c.i));
       return;
     case 'drop':
       if (w.net.length > 0) w.net.splice(c.i % w.net.length, 1);
       return;
     case 'tick': {
-      const f = copies[c.f % copies.length];
+      const f = at(copies, c.f);
       if (!f.connected) return;
       const r = followerTick(f.follower);
       f.follower = r.state;
@@ -155,16 +163,16 @@ function step(w: World, c: Cmd, gen: { next: number }): void {
       return;
     }
     case 'reconnect': {
-      const f = copies[c.f % copies.length];
+      const f = at(copies, c.f);
       if (!f.connected) connect(w, f);
       return;
     }
     case 'disconnect': {
-      copies[c.f % copies.length].connected = false;
+      at(copies, c.f).connected = false;
       return;
     }
     case 'head': {
-      const f = copies[c.f % copies.length];
+      const f = at(copies, c.f);
       if (!f.connected) return;
       const r = followerHead(f.follower, w.leader.generation, w.leader.head);
       f.follower = r.state;
@@ -173,7 +181,7 @@ function step(w: World, c: Cmd, gen: { next: number }): void {
     }
     case 'failover': {
       // The primary dies; one backup is promoted; a new copy replaces the old primary as a backup.
-      const f = copies[c.f % copies.length];
+      const f = at(copies, c.f);
       if (f.errors.length > 0) return;
       w.copies.delete(f.id);
       w.leader = promote(f.follower, gen.next++, w.leader.epoch + 1);
@@ -276,22 +284,26 @@ describe('replication stream (seed 003)', () => {
     const w = followerWelcome(a.f, { generation: 2, epoch: 2, lineage: l2.lineage, head: l2.head });
     expect(w.accepted).toBe(true);
     const ans = leaderOnFollow(l2, followRequest(w.state, 'A2')).answer;
-    expect(ans).toMatchObject({ kind: 'snapshot', reason: expect.stringMatching(/generation 1, the stream's is 2/) });
+    expect(ans).toMatchObject({
+      kind: 'snapshot',
+      reason: expect.stringMatching(/generation 1, the stream's is 2/),
+    });
     // The old primary's frames are refused once the new one is followed.
-    const late = followerReceive(w.state, 1, msgs[4], FOLLOWER_LIMITS);
+    const late = followerReceive(w.state, 1, at(msgs, 4), FOLLOWER_LIMITS);
     expect(late.deliver).toEqual([]);
     expect(late.dropped).toMatch(/generation 1/);
     // And a welcome from the old generation is refused.
-    expect(followerWelcome(w.state, { generation: 1, epoch: 1, lineage: leader.lineage, head: 5 }).accepted).toBe(
-      false,
-    );
+    expect(
+      followerWelcome(w.state, { generation: 1, epoch: 1, lineage: leader.lineage, head: 5 }).accepted,
+    ).toBe(false);
     // The old primary, told of generation 2 by a backup, learns it is stale.
     expect(leaderOnFollow(leader, followRequest(w.state, 'A2')).answer.kind).toBe('stale');
   });
 
   it('acknowledgements: all in-sync backups, a lagging one left out, minInSync and a quorum', () => {
     let l = newLeader(1, 1);
-    for (const r of ['A2', 'A3']) l = leaderOnFollow(l, { replica: r, delivered: 0, deliveredGeneration: 0, generationSeen: 1 }).state;
+    for (const r of ['A2', 'A3'])
+      l = leaderOnFollow(l, { replica: r, delivered: 0, deliveredGeneration: 0, generationSeen: 1 }).state;
     for (let i = 0; i < 10; i++) l = leaderAppend(l, enc.encode('x'), { pid: 1, threadId: 0 }, LIMITS).state;
     const lim = { maxLag: 5, minInSync: 1 };
     l = leaderOnAck(l, 'A2', 10, 8);
