@@ -5,7 +5,6 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Role } from '../replica-manager/table.js';
-import type { AssignResponse__Output } from '../shared/generated/rm/watchdog/v1/AssignResponse.js';
 import type { ListRunningResponse__Output } from '../shared/generated/rm/watchdog/v1/ListRunningResponse.js';
 import type { ReplicaAck__Output } from '../shared/generated/rm/watchdog/v1/ReplicaAck.js';
 import type { ReplicaSpec } from '../shared/generated/rm/watchdog/v1/ReplicaSpec.js';
@@ -109,21 +108,6 @@ export class WatchDogClient {
         startedAtMs: Number(r.started_at_ms),
       })),
     };
-  }
-
-  /** The full set this host should run: the WatchDog stops the others and starts what is missing. */
-  async assign(
-    epoch: number,
-    list: ReadonlyArray<{ spec: WatchDogReplicaSpec; role: AnyRole }>,
-  ): Promise<{ started: string[]; stopped: string[] }> {
-    const c = this.client;
-    const req = {
-      epoch: String(epoch),
-      replicas: list.map((x) => x.spec),
-      roles: list.map((x) => wireRole(x.role)),
-    };
-    const res: AssignResponse__Output = await unary(c, c.Assign, req, this.deadlineMs, this.peer);
-    return { started: res.started, stopped: res.stopped };
   }
 
   close(): void {

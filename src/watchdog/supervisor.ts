@@ -40,7 +40,6 @@ import {
   isDeadByPolls,
   isHung,
   type Liveness,
-  planAssign,
   pollDue,
   tickMs,
   type Watch,
@@ -368,53 +367,6 @@ export class WatchDog {
     });
   }
 
-  /** The full set for this host (level-triggered reconcile): stops the rest, starts what is missing, fixes roles. */
-  assign(epoch: number, wires: ReadonlyArray<ReplicaSpec__Output>, wireRoles: readonly string[]) {
-    return this.serial(async () => {
-      if (wireRoles.length !== wires.length) {
-        throw new RegistrationError(
-          `assign needs one role per replica (${wires.length} replicas, ${wireRoles.length} roles)`,
-          'roles',
-        );
-      }
-      const specs = wires.map((w) => specFromWire(w));
-      const roles = wireRoles.map((r) => roleFromWire(r));
-      await this.fence(epoch);
-      const wanted = specs.map((s, i) => ({ replica: s.replica, role: roles[i]! }));
-      const plan = planAssign(
-        this.running().map((c) => ({ replica: c.spec.replica, role: c.role })),
-        wanted,
-      );
-      this.log.info({ epoch, plan }, 'assign');
-      for (const replica of plan.stop) {
-        const copy = this.copies.get(replica);
-        if (copy) void this.beginStop(copy, 'not assigned to this host any more');
-      }
-      for (const { replica, role } of plan.setRole) {
-        const copy = this.copies.get(replica);
-        if (copy) this.changeRole(copy, role, epoch, copy.generation ?? 0);
-      }
-      const started: string[] = [];
-      for (const { replica, role } of plan.start) {
-        const spec = specs.find((s) => s.replica === replica)!;
-        try {
-          await this.ensureStarted(spec, role, epoch, 0);
-          started.push(replica);
-        } catch (err) {
-          this.log.error({ replica, err: (err as Error).message }, 'assigned copy could not be started');
-          this.outbox.pushFailure({
-            host: this.opts.host,
-            replica,
-            reason: 'start-failed',
-            detail: (err as Error).message,
-            epochSeen: this.epochSeen,
-          });
-        }
-      }
-      return { started, stopped: plan.stop };
-    });
-  }
-
   /**
    * A running program registers its module (source ¶0015): forwarded to the ReplicaManager with
    * running_on = this host, then the program's pid is adopted as the copy the manager names.
@@ -554,11 +506,7 @@ export class WatchDog {
   }
 
   runningReport(): RunningReport {
-    return {
-      host: this.opts.host,
-      running: this.running().map((c) => ({ replica: c.spec.replica, role: c.role })),
-      epochSeen: this.epochSeen,
-    };
+    return { host: this.opts.host, epochSeen: this.epochSeen };
   }
 
   // ---- internals ----
