@@ -10,6 +10,7 @@ import type { ReplicaAck__Output } from '../shared/generated/rm/watchdog/v1/Repl
 import type { ReplicaSpec } from '../shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import type { WatchDogClient as GeneratedClient } from '../shared/generated/rm/watchdog/v1/WatchDog.js';
 import { CLIENT_OPTIONS, protos, unary } from '../shared/grpc.js';
+import { maybeRoleFromWire, roleToWire, type WireRole } from '../shared/wire.js';
 
 /** A copy to start, as the WatchDog needs it (the wire's ReplicaSpec). */
 export type WatchDogReplicaSpec = ReplicaSpec;
@@ -17,8 +18,8 @@ export type WatchDogReplicaSpec = ReplicaSpec;
 /** A role as the WatchDog API takes it: the table's P/B or the wire's names. */
 export type AnyRole = Role | 'PRIMARY' | 'BACKUP';
 
-function wireRole(role: AnyRole): 'PRIMARY' | 'BACKUP' {
-  return role === 'P' || role === 'PRIMARY' ? 'PRIMARY' : 'BACKUP';
+function wireRole(role: AnyRole): WireRole {
+  return role === 'PRIMARY' || role === 'BACKUP' ? role : roleToWire(role);
 }
 
 export interface Ack {
@@ -43,12 +44,8 @@ export interface Running {
   epoch: number;
 }
 
-function roleOf(r: string): Role | null {
-  return r === 'PRIMARY' ? 'P' : r === 'BACKUP' ? 'B' : null;
-}
-
 function ack(a: ReplicaAck__Output): Ack {
-  return { replica: a.replica, pid: a.pid, role: roleOf(a.role) };
+  return { replica: a.replica, pid: a.pid, role: maybeRoleFromWire(a.role) };
 }
 
 export class WatchDogClient {
@@ -103,7 +100,7 @@ export class WatchDogClient {
       running: res.running.map((r) => ({
         replica: r.replica,
         module: r.module,
-        role: roleOf(r.role) ?? 'B',
+        role: maybeRoleFromWire(r.role) ?? 'B',
         pid: r.pid,
         startedAtMs: Number(r.started_at_ms),
       })),

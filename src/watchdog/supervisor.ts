@@ -14,7 +14,7 @@
  * process that does not handle it.
  */
 import { join } from 'node:path';
-import type { Role } from '../replica-manager/table.js';
+import { CHECK_KINDS, DETECTS, type Role } from '../replica-manager/table.js';
 import type { Timings } from '../shared/config.js';
 import {
   ConflictError,
@@ -27,6 +27,7 @@ import type { Module as PbModule } from '../shared/generated/rm/replica_manager/
 import type { ReplicaSpec__Output } from '../shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import type { WatchDogMessage } from '../shared/generated/rm/watchdog/v1/WatchDogMessage.js';
 import type { Logger } from '../shared/logging.js';
+import { knownCheckKind, PROMOTE_SIGNALS, roleFromWire, roleToWire } from '../shared/wire.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { resolveCheckCommand, resolveExecutable } from './executable.js';
 import type { ProbeResult, Probes } from './probes.js';
@@ -101,34 +102,21 @@ interface Copy extends CopyRecord {
   markGone: () => void;
 }
 
-export type WireRole = 'PRIMARY' | 'BACKUP';
-
-export function roleFromWire(role: string): Role {
-  if (role === 'PRIMARY') return 'P';
-  if (role === 'BACKUP') return 'B';
-  throw new RegistrationError(`role must be PRIMARY or BACKUP, got ${role || 'none'}`, 'role');
-}
-
-export function roleToWire(role: Role): WireRole {
-  return role === 'P' ? 'PRIMARY' : 'BACKUP';
-}
-
-const DETECTS = ['', 'poll', 'heartbeat'];
-const CHECKS = ['', 'sdk', 'tcp', 'http', 'grpc', 'exec'];
-const PROMOTE_SIGNALS: readonly string[] = ['SIGUSR1', 'SIGUSR2', 'SIGHUP'];
-
 /** A ReplicaSpec from the wire, checked for what the WatchDog relies on. Raises RegistrationError. */
 export function specFromWire(s: ReplicaSpec__Output | null | undefined): CopySpec {
   if (!s) throw new RegistrationError('a replica spec is needed', 'replica');
   if (!s.replica) throw new RegistrationError('the replica id is empty', 'replica.replica');
   if (!s.module) throw new RegistrationError('the module name is empty', 'replica.module');
-  if (!DETECTS.includes(s.detect)) {
-    throw new RegistrationError(`unknown detect "${s.detect}" (accepted: poll, heartbeat)`, 'replica.detect');
+  if (s.detect !== '' && !(DETECTS as readonly string[]).includes(s.detect)) {
+    throw new RegistrationError(
+      `unknown detect "${s.detect}" (accepted: ${DETECTS.join(', ')})`,
+      'replica.detect',
+    );
   }
   const check = s.check?.kind ? s.check : null;
-  if (check && !CHECKS.includes(check.kind)) {
+  if (check && !knownCheckKind(check.kind)) {
     throw new RegistrationError(
-      `unknown check kind "${check.kind}" (accepted: sdk, tcp, http, grpc, exec)`,
+      `unknown check kind "${check.kind}" (accepted: ${CHECK_KINDS.join(', ')})`,
       'replica.check.kind',
     );
   }
