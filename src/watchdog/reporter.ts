@@ -5,7 +5,6 @@
  * without a log line saying so.
  */
 import * as grpc from '@grpc/grpc-js';
-import type { Role } from '../replica-manager/table.js';
 import { NotFoundError, RegistrationError, UnavailableError } from '../shared/errors.js';
 import type { Module } from '../shared/generated/rm/replica_manager/v1/Module.js';
 import type { RegisterResponse__Output } from '../shared/generated/rm/replica_manager/v1/RegisterResponse.js';

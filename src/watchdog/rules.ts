@@ -3,7 +3,6 @@
  * copy is dead, which SuperWatchDog to beat next, how long to
  * back off. No clock reads, no I/O: time comes in as arguments.
  */
-import type { Role } from '../replica-manager/table.js';
 
 /** How a copy is watched, with every default already filled in. */
 export interface Watch {
