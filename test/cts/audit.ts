@@ -76,6 +76,8 @@ export class Auditor {
   private readonly lostSeen = new Set<string>();
   samples = 0;
   maxGapMs = 0;
+  /** Gaps between process samples longer than 50 ms (the machine too busy to sample in time). */
+  gapsOver50 = 0;
   private lastSampleMs: number | null = null;
 
   constructor(modules: ReadonlyArray<Pick<Module, 'name' | 'style'>>) {
@@ -99,7 +101,11 @@ export class Auditor {
    */
   processes(s: Snapshot, confirm: Snapshot | null): void {
     this.samples++;
-    if (this.lastSampleMs !== null) this.maxGapMs = Math.max(this.maxGapMs, s.atMs - this.lastSampleMs);
+    if (this.lastSampleMs !== null) {
+      const gap = s.atMs - this.lastSampleMs;
+      this.maxGapMs = Math.max(this.maxGapMs, gap);
+      if (gap > 50) this.gapsOver50++;
+    }
     this.lastSampleMs = confirm?.atMs ?? s.atMs;
     for (const [name, style] of this.styles) {
       if (style === 'hot') continue;

@@ -8,7 +8,7 @@ import { availableParallelism, setPriority } from 'node:os';
 import { killGroup } from '../../src/cli/local-processes.js';
 import { type ClusterConfig, clusterHost } from '../../src/shared/config.js';
 import type { ClusterView } from './cluster-view.js';
-import { heal, partition, partitionSupported, rulesInForce } from './partition.js';
+import { clearStale, heal, partition, partitionSupported, rulesInForce } from './partition.js';
 import type { Prng } from './prng.js';
 import { type CopyProcess, type DaemonProcess, isLive, procStat } from './probe.js';
 import type { Restarter } from './restarter.js';
@@ -220,12 +220,14 @@ async function partitionHost(ctx: FaultContext): Promise<FaultReport> {
   if (gid === undefined)
     throw new Error('the partition fault needs the daemons to run under per-host group ids');
   const partitionedMs = ctx.cfg.timings.hostTimeoutMs + ctx.prng.int(1500, 5000);
-  const done = ctx.undo(heal);
+  // On Ctrl-C the rules go at once (synchronously); otherwise heal() removes them.
+  const done = ctx.undo(clearStale);
   let rules: string[] = [];
   try {
-    partition(clusterHost(ctx.cfg, host).address, gid);
-    rules = rulesInForce();
+    await partition(clusterHost(ctx.cfg, host).address, gid);
+    rules = await rulesInForce();
     await ctx.sleep(partitionedMs);
+    await heal();
   } finally {
     done();
   }

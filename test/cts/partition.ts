@@ -12,7 +12,10 @@
  * The rules live in chains of their own, RM-CTS and RM-CTS-HOST, jumped to from OUTPUT; heal()
  * removes them, and so does clearStale() for a run that was killed before it could.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
 
 const CHAIN = 'RM-CTS';
 const HOST_CHAIN = 'RM-CTS-HOST';
@@ -40,6 +43,15 @@ export function partitionSupported(): string | null {
   return null;
 }
 
+/** One rule change without blocking the audits' event loop. */
+async function iptAsync(args: string[]): Promise<void> {
+  try {
+    await execFileAsync('iptables', ['-w', '5', ...args], { timeout: 10_000 });
+  } catch (err) {
+    throw new Error(`iptables ${args.join(' ')} failed: ${(err as Error).message}`);
+  }
+}
+
 /** Removes the suite's chains and the jump to them, if any are left. Never throws. */
 export function clearStale(): void {
   for (let i = 0; i < 10 && ipt(['-D', 'OUTPUT', '-j', CHAIN], true); i++) {
@@ -52,34 +64,53 @@ export function clearStale(): void {
 }
 
 /** The rules in force (iptables -S of the suite's chains), for the evidence of a round. */
-export function rulesInForce(): string[] {
-  try {
-    return [CHAIN, HOST_CHAIN].flatMap((c) =>
-      execFileSync('iptables', ['-w', '5', '-S', c], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      })
-        .split('\n')
-        .filter((l) => l.startsWith('-A')),
-    );
-  } catch {
-    return [];
+export async function rulesInForce(): Promise<string[]> {
+  const out: string[] = [];
+  for (const c of [CHAIN, HOST_CHAIN]) {
+    try {
+      const r = await execFileAsync('iptables', ['-w', '5', '-S', c], { timeout: 10_000 });
+      out.push(...r.stdout.split('\n').filter((l) => l.startsWith('-A')));
+    } catch {
+      // no such chain
+    }
   }
+  return out;
 }
 
 /** Cuts `address` (a host whose processes run under group `gid`) off every other loopback address. */
-export function partition(address: string, gid: number): void {
+export async function partition(address: string, gid: number): Promise<void> {
   clearStale();
-  ipt(['-N', CHAIN]);
-  ipt(['-N', HOST_CHAIN]);
-  ipt(['-A', HOST_CHAIN, '-d', `${address}/32`, '-j', 'RETURN']);
-  ipt(['-A', HOST_CHAIN, '-d', '127.0.0.1/32', '-j', 'RETURN']);
-  ipt(['-A', HOST_CHAIN, '-d', '127.0.0.0/8', '-j', 'DROP']);
-  ipt(['-A', CHAIN, '-m', 'owner', '--gid-owner', String(gid), '-j', HOST_CHAIN]);
-  ipt(['-A', CHAIN, '-d', `${address}/32`, '-m', 'owner', '!', '--gid-owner', String(gid), '-j', 'DROP']);
-  ipt(['-I', 'OUTPUT', '1', '-j', CHAIN]);
+  await iptAsync(['-N', CHAIN]);
+  await iptAsync(['-N', HOST_CHAIN]);
+  await iptAsync(['-A', HOST_CHAIN, '-d', `${address}/32`, '-j', 'RETURN']);
+  await iptAsync(['-A', HOST_CHAIN, '-d', '127.0.0.1/32', '-j', 'RETURN']);
+  await iptAsync(['-A', HOST_CHAIN, '-d', '127.0.0.0/8', '-j', 'DROP']);
+  await iptAsync(['-A', CHAIN, '-m', 'owner', '--gid-owner', String(gid), '-j', HOST_CHAIN]);
+  await iptAsync([
+    '-A',
+    CHAIN,
+    '-d',
+    `${address}/32`,
+    '-m',
+    'owner',
+    '!',
+    '--gid-owner',
+    String(gid),
+    '-j',
+    'DROP',
+  ]);
+  // Last: the cut takes effect at once, with every rule in place.
+  await iptAsync(['-I', 'OUTPUT', '1', '-j', CHAIN]);
 }
 
-export function heal(): void {
+/** Removes the partition: first the jump from OUTPUT (traffic flows again at once), then the chains. */
+export async function heal(): Promise<void> {
+  for (let i = 0; i < 10; i++) {
+    try {
+      await execFileAsync('iptables', ['-w', '5', '-D', 'OUTPUT', '-j', CHAIN], { timeout: 10_000 });
+    } catch {
+      break;
+    }
+  }
   clearStale();
 }

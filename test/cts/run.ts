@@ -408,6 +408,7 @@ export async function runCts(opts: CtsOptions): Promise<CtsResult> {
       const began = clock();
       const samplesBefore = auditor.samples;
       auditor.maxGapMs = 0;
+      auditor.gapsOver50 = 0;
       let report: Record<string, unknown>;
       try {
         report = await FAULTS[fault](ctx);
@@ -421,6 +422,7 @@ export async function runCts(opts: CtsOptions): Promise<CtsResult> {
           boundMs: settleMs,
           healedAtMs: Math.round(healed),
           ring: s.ringViews,
+          problems: s.problems.map((p) => p.detail).slice(0, 12),
         });
         auditor.settleProblems(
           s.problems.filter((p) => p.invariant !== 'bounded-settle'),
@@ -442,6 +444,7 @@ export async function runCts(opts: CtsOptions): Promise<CtsResult> {
           manager: latest.manager?.host ?? null,
           samples: auditor.samples - samplesBefore,
           maxSampleGapMs: Math.round(auditor.maxGapMs),
+          sampleGapsOver50ms: auditor.gapsOver50,
           violations,
         }),
       );
