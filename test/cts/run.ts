@@ -146,6 +146,18 @@ function alertedModules(logDir: string): Set<string> {
   return out;
 }
 
+/** How often the SuperWatchDogs killed a ReplicaManager that did not beat in time, from their logs. */
+function managerKills(logDir: string): string {
+  const counts: string[] = [];
+  for (const f of readdirSync(logDir).filter((x) => x.startsWith('super-watchdog-'))) {
+    const n = readFileSync(join(logDir, f), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('ReplicaManager unresponsive: killing it')).length;
+    if (n > 0) counts.push(`${f.replace(/\.log$/, '')} killed its ReplicaManager ${n} times`);
+  }
+  return counts.join(', ') || 'no SuperWatchDog killed its ReplicaManager';
+}
+
 export async function runCts(opts: CtsOptions): Promise<CtsResult> {
   const log = opts.log ?? (() => undefined);
   const portBase = opts.portBase ?? 7600;
@@ -376,7 +388,9 @@ export async function runCts(opts: CtsOptions): Promise<CtsResult> {
     for (const h of LOCAL_HOSTS) restarter.start('watchdog', h);
     const [first, ...rest] = cfg.ring;
     restarter.start('super-watchdog', first as string);
-    await local.manager(60_000);
+    await local.manager(120_000).catch((err: Error) => {
+      throw new Error(`${err.message}; ${managerKills(logDir)}`);
+    });
     log(`ReplicaManager answers after ${Math.round(clock())} ms`);
     for (const h of rest) restarter.start('super-watchdog', h);
     await local.ringJoined(60_000);
