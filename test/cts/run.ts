@@ -146,7 +146,7 @@ function alertedModules(logDir: string): Set<string> {
   return out;
 }
 
-/** How often the SuperWatchDogs killed a ReplicaManager that did not beat in time, from their logs. */
+/** How often the SuperWatchDogs killed a ReplicaManager that did not beat in time, so far, from their logs. */
 function managerKills(logDir: string): string {
   const counts: string[] = [];
   for (const f of readdirSync(logDir).filter((x) => x.startsWith('super-watchdog-'))) {
@@ -223,6 +223,18 @@ export async function runCts(opts: CtsOptions): Promise<CtsResult> {
       const timer = setTimeout(done, ms);
       wakers.add(done);
     });
+
+  /** A wait of the start-up that Ctrl-C cuts short. */
+  const interruptible = <T>(p: Promise<T>): Promise<T> =>
+    Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        const check = () =>
+          aborted ? reject(new Error('interrupted while the cluster was starting')) : undefined;
+        check();
+        opts.signal?.addEventListener('abort', check, { once: true });
+      }),
+    ]);
 
   let latestDaemons: DaemonProcess[] = [];
   const sample = (): Snapshot => {
@@ -388,14 +400,16 @@ export async function runCts(opts: CtsOptions): Promise<CtsResult> {
     for (const h of LOCAL_HOSTS) restarter.start('watchdog', h);
     const [first, ...rest] = cfg.ring;
     restarter.start('super-watchdog', first as string);
-    await local.manager(120_000).catch((err: Error) => {
-      throw new Error(`${err.message}; ${managerKills(logDir)}`);
-    });
+    await interruptible(
+      local.manager(120_000).catch((err: Error) => {
+        throw new Error(`${err.message}; ${managerKills(logDir)}`);
+      }),
+    );
     log(`ReplicaManager answers after ${Math.round(clock())} ms`);
     for (const h of rest) restarter.start('super-watchdog', h);
-    await local.ringJoined(60_000);
+    await interruptible(local.ringJoined(60_000));
     log(`ring joined after ${Math.round(clock())} ms`);
-    await local.register(modules);
+    await interruptible(local.register(modules));
     const initial = await settle(60_000, stable);
     if (initial.settledMs === null)
       throw new Error(
@@ -437,6 +451,7 @@ export async function runCts(opts: CtsOptions): Promise<CtsResult> {
           healedAtMs: Math.round(healed),
           ring: s.ringViews,
           problems: s.problems.map((p) => p.detail).slice(0, 12),
+          managerKills: managerKills(logDir),
         });
         auditor.settleProblems(
           s.problems.filter((p) => p.invariant !== 'bounded-settle'),
@@ -454,8 +469,13 @@ export async function runCts(opts: CtsOptions): Promise<CtsResult> {
           atMs: Math.round(began),
           faultMs: Math.round(healed - began),
           settleMs: s.settledMs === null ? null : Math.round(s.settledMs - t0 - healed),
-          epoch: latest.manager?.epoch ?? null,
-          manager: latest.manager?.host ?? null,
+          lastManagerAnswer: latest.manager
+            ? {
+                host: latest.manager.host,
+                epoch: latest.manager.epoch,
+                atMs: Math.round(latest.manager.atMs),
+              }
+            : null,
           samples: auditor.samples - samplesBefore,
           maxSampleGapMs: Math.round(auditor.maxGapMs),
           sampleGapsOver50ms: auditor.gapsOver50,
