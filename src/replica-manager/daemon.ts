@@ -40,28 +40,25 @@ export function replicaSpec(module: Module, replica: string): WatchDogReplicaSpe
 }
 
 /**
- * The table in the Checkpoint Server, written under the manager's epoch. A save sends only the
- * modules that differ from the table last loaded or saved: decide() hands back the modules an event
- * leaves alone as the same objects, so a module that is still the same object is still as saved.
+ * The table in the Checkpoint Server, written under the manager's epoch: each save writes the hosts,
+ * the module order, and the modules the decisions named (Persist); the store removes the others no
+ * longer named.
  */
 export function checkpointTableStore(cs: CheckpointClient): TableStore {
-  let saved: ReadonlySet<Module> = new Set();
   return {
     async load() {
       const res = await cs.loadTable();
-      const table = res.found ? (JSON.parse(res.tableJson) as ReplicaTable) : null;
-      saved = new Set(table?.modules ?? []);
-      return table;
+      return res.found ? (JSON.parse(res.tableJson) as ReplicaTable) : null;
     },
-    async save(table, epoch) {
+    async save(table, epoch, change) {
+      const named = new Set(change.modules);
       await cs.saveTableChange(epoch, {
         hostsJson: JSON.stringify(table.hosts),
         moduleNames: table.modules.map((m) => m.name),
         changedModules: table.modules
-          .filter((m) => !saved.has(m))
+          .filter((m) => named.has(m.name))
           .map((m) => ({ name: m.name, moduleJson: JSON.stringify(m) })),
       });
-      saved = new Set(table.modules);
     },
   };
 }
@@ -86,20 +83,22 @@ export class GrpcWatchDogs implements WatchDogTransport {
 
   async execute(action: Action, module: Module | undefined, epoch: number): Promise<void> {
     const wd = this.client(action.host);
+    // A primary is handed the module's primary generation of the table just persisted: its fencing token.
+    const generation = action.kind !== 'stop' && action.role === 'P' ? (module?.generation ?? 0) : 0;
     switch (action.kind) {
       case 'start':
-        await wd.startReplica(epoch, replicaSpec(module!, action.replica), action.role);
+        await wd.startReplica(epoch, replicaSpec(module!, action.replica), action.role, generation);
         return;
       case 'restart':
         // In place: whatever is left of the failed copy goes first.
         await wd.stopReplica(epoch, action.replica);
-        await wd.startReplica(epoch, replicaSpec(module!, action.replica), action.role);
+        await wd.startReplica(epoch, replicaSpec(module!, action.replica), action.role, generation);
         return;
       case 'stop':
         await wd.stopReplica(epoch, action.replica);
         return;
       case 'set-role':
-        await wd.setRole(epoch, action.replica, action.role);
+        await wd.setRole(epoch, action.replica, action.role, generation);
         return;
     }
   }

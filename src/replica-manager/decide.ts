@@ -21,12 +21,29 @@ import {
   isRunning,
   type Module,
   type ModuleSpec,
+  type Persist,
   type Replica,
   type ReplicaTable,
   type Role,
   wantedRunning,
 } from './table.js';
 import { validateRegistration } from './validate.js';
+
+/** A failure within this long of the one before it continues a copy's streak (the restart back-off). */
+export const RESTART_WINDOW_MS = 30_000;
+/** The back-off of a copy's second failure in a row; it doubles with each further one… */
+export const RESTART_BACKOFF_BASE_MS = 100;
+/** …up to this. A copy that keeps failing is retried at this pace for as long as it fails. */
+export const RESTART_BACKOFF_MAX_MS = 5000;
+
+/**
+ * How long a copy that failed `count` times in a row waits before it starts again: the first
+ * failure is handled at once, then 100 ms, 200 ms, … up to 5 s (DESIGN §5: capped back-off).
+ */
+export function restartBackoffMs(count: number): number {
+  if (count < 2) return 0;
+  return Math.min(RESTART_BACKOFF_BASE_MS * 2 ** (count - 2), RESTART_BACKOFF_MAX_MS);
+}
 
 /** Decides one event. Raises RegistrationError (refused registration) or NotFoundError (unknown name). */
 export function decide(table: ReplicaTable, event: Event): Decision {
@@ -39,7 +56,7 @@ export function decide(table: ReplicaTable, event: Event): Decision {
       d.unregister(event.name);
       break;
     case 'replica-failed':
-      d.replicaFailed(event.replica);
+      d.replicaFailed(event.replica, event.atMs);
       break;
     case 'host-down':
       d.hostDown(event.host);
@@ -63,7 +80,8 @@ export function decide(table: ReplicaTable, event: Event): Decision {
   d.table.modules.forEach((module, i) => {
     if (!d.restored.has(module.name) && !settled(module)) d.restore(i, new Map(), false);
   });
-  return { table: d.table, actions: d.actions, alerts: d.alerts };
+  d.newGenerations();
+  return { table: d.table, actions: d.actions, alerts: d.alerts, persist: d.persist() };
 }
 
 /** Whether restore() would leave a module as it is: its degree runs, a warm one has its primary. */
@@ -121,9 +139,21 @@ class Decider {
   readonly restored = new Set<string>();
   /** The modules this decision copied, and so may change. */
   private readonly owned = new Set<Module>();
+  private readonly removed: string[] = [];
 
-  constructor(input: ReplicaTable) {
+  constructor(private readonly input: ReplicaTable) {
     this.table = { hosts: input.hosts.map((h) => ({ ...h })), modules: [...input.modules] };
+  }
+
+  /** What this decision changed, for the caller to persist before it acts. */
+  persist(): Persist {
+    const hosts =
+      this.table.hosts.length !== this.input.hosts.length ||
+      this.table.hosts.some(
+        (h, i) => h.name !== this.input.hosts[i]?.name || h.up !== this.input.hosts[i]?.up,
+      );
+    const modules = this.table.modules.filter((m) => this.owned.has(m)).map((m) => m.name);
+    return { hosts, modules, removed: this.removed.filter((n) => !modules.includes(n)) };
   }
 
   /** The module at `i`, copied first if this decision has not copied it yet: the one to change. */
@@ -203,9 +233,10 @@ class Decider {
         this.actions.push({ kind: 'stop', replica: r.id, host: r.host });
     }
     this.table.modules.splice(i, 1);
+    this.removed.push(name);
   }
 
-  replicaFailed(id: string): void {
+  replicaFailed(id: string, atMs?: number): void {
     const { i, j } = locate(this.table, id);
     const found = (this.table.modules[i] as Module).replicas[j] as Replica;
     const role = found.status;
@@ -214,13 +245,28 @@ class Decider {
     const module = this.own(i);
     const replica = module.replicas[j] as Replica;
     replica.failures++;
+    if (atMs !== undefined) {
+      const prev = replica.streak;
+      const goesOn = prev !== undefined && atMs - prev.lastAtMs <= RESTART_WINDOW_MS && atMs >= prev.lastAtMs;
+      replica.streak = { count: goesOn ? prev.count + 1 : 1, lastAtMs: atMs };
+    }
+    const first = this.actions.length;
     if (module.policy === 'on-over-threshold' && replica.failures <= (module.threshold ?? 0)) {
       // OnOverThreshold(n): restarted in place, same role, while its failures on this host are ≤ n (¶0015).
       this.actions.push({ kind: 'restart', replica: replica.id, host: replica.host, role });
-      return;
+    } else {
+      replica.status = 'I';
+      this.restore(i, new Map([[replica.id, role]]), true);
     }
-    replica.status = 'I';
-    this.restore(i, new Map([[replica.id, role]]), true);
+    // The copy that failed, started again (in place, or as the last resort), waits out its back-off.
+    const delayMs = restartBackoffMs(replica.streak?.count ?? 0);
+    if (delayMs > 0) {
+      for (let k = first; k < this.actions.length; k++) {
+        const a = this.actions[k] as Action;
+        if (a.replica === id && (a.kind === 'start' || a.kind === 'restart'))
+          this.actions[k] = { ...a, delayMs };
+      }
+    }
   }
 
   hostDown(name: string): void {
@@ -273,8 +319,9 @@ class Decider {
 
   /**
    * A WatchDog's full report of its host (DESIGN §5). The report is the truth about the host: a copy
-   * the table runs but the report lacks has failed (not counted against it: nobody saw it fail); a copy
-   * reported that the table does not give that host is stopped; a wrong role is corrected.
+   * the table runs but the report lacks has failed (counted, and handled by its policy: restarted in
+   * place within its threshold, else moved); a copy reported that the table does not give that host
+   * is stopped; a wrong role is corrected.
    */
   reconcile(name: string, running: Array<{ replica: string; role: Role }>): void {
     const host = this.host(name);
@@ -293,8 +340,17 @@ class Decider {
         if (r.host !== name || !isRunning(r.status)) continue;
         const role = reported.get(r.id);
         if (role === undefined) {
+          // Missing from its WatchDog's report: a failure like any other (counted, policy applies),
+          // e.g. a copy that died while the manager or the store was away (DESIGN §5, freeze).
+          const module = this.own(i);
+          const replica = module.replicas[j] as Replica;
+          replica.failures++;
+          if (module.policy === 'on-over-threshold' && replica.failures <= (module.threshold ?? 0)) {
+            this.actions.push({ kind: 'restart', replica: r.id, host: name, role: r.status });
+            continue;
+          }
           lost.set(i, (lost.get(i) ?? new Map<string, Role>()).set(r.id, r.status));
-          (this.own(i).replicas[j] as Replica).status = 'I';
+          replica.status = 'I';
         } else if (role !== r.status) {
           this.actions.push({ kind: 'set-role', replica: r.id, host: name, role: r.status });
         }
@@ -317,6 +373,28 @@ class Decider {
       this.actions.push({ kind: 'stop', replica: id, host: name });
     }
     for (const [i, failed] of lost) this.restore(i, failed, true);
+  }
+
+  /**
+   * Every warm or cold module whose copy this decision gives the primary role (start, restart or
+   * set-role as P) moves to its next primary generation, the new primary's fencing token.
+   */
+  newGenerations(): void {
+    // A restart in place (same copy, same host, the old process killed before it was reported) keeps
+    // its generation: its saves go on, and a save frozen with the store stays valid after it.
+    const given = this.actions.filter((a) => (a.kind === 'start' || a.kind === 'set-role') && a.role === 'P');
+    if (given.length === 0) return;
+    const moduleOf = new Map<string, number>();
+    this.table.modules.forEach((m, i) => {
+      for (const r of m.replicas) moduleOf.set(r.id, i);
+    });
+    for (const a of given) {
+      const i = moduleOf.get(a.replica) ?? -1;
+      const m = this.table.modules[i];
+      if (!m || m.style === 'hot') continue;
+      const module = this.own(i);
+      module.generation = (module.generation ?? 0) + 1;
+    }
   }
 
   /** The role the next running copy of a module takes: P if it has none (or is hot), else B. */

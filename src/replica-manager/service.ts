@@ -69,7 +69,13 @@ export function replicaManagerHandlers(
       if (replica && replica.host !== req.host) {
         throw new NotFoundError(`replica ${req.replica} is on ${replica.host}, not on ${req.host}`);
       }
-      await rm.submit({ kind: 'replica-failed', replica: req.replica, reason: req.reason || 'failed' });
+      // The time comes in with the event: decide() keeps the restart back-off (DESIGN §5).
+      await rm.submit({
+        kind: 'replica-failed',
+        replica: req.replica,
+        reason: req.reason || 'failed',
+        atMs: Date.now(),
+      });
       return { epoch: String(rm.epoch) };
     }),
     ReportRunning: handle(async (req) => {
@@ -82,7 +88,8 @@ export function replicaManagerHandlers(
       // A SuperWatchDog that lost its primacy must not steer this manager (DESIGN §5).
       const epoch = Number(req.epoch);
       if (epoch < rm.epoch) throw new StaleEpochError(epoch, rm.epoch);
-      await rm.submit({ kind: req.up ? 'host-up' : 'host-down', host: req.host });
+      if (req.up) await rm.hostUp(req.host);
+      else await rm.submit({ kind: 'host-down', host: req.host });
       return { epoch: String(rm.epoch) };
     }),
   };

@@ -5,7 +5,6 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Role } from '../replica-manager/table.js';
-import type { AssignResponse__Output } from '../shared/generated/rm/watchdog/v1/AssignResponse.js';
 import type { ListRunningResponse__Output } from '../shared/generated/rm/watchdog/v1/ListRunningResponse.js';
 import type { ReplicaAck__Output } from '../shared/generated/rm/watchdog/v1/ReplicaAck.js';
 import type { ReplicaSpec } from '../shared/generated/rm/watchdog/v1/ReplicaSpec.js';
@@ -71,9 +70,9 @@ export class WatchDogClient {
   }
 
   /** Starts a copy (a no-op when it runs with that role; a role change when it runs with another). */
-  async startReplica(epoch: number, spec: WatchDogReplicaSpec, role: AnyRole): Promise<Ack> {
+  async startReplica(epoch: number, spec: WatchDogReplicaSpec, role: AnyRole, generation = 0): Promise<Ack> {
     const c = this.client;
-    const req = { epoch: String(epoch), replica: spec, role: wireRole(role) };
+    const req = { epoch: String(epoch), replica: spec, role: wireRole(role), generation: String(generation) };
     return ack(await unary(c, c.StartReplica, req, this.deadlineMs, this.peer));
   }
 
@@ -83,9 +82,9 @@ export class WatchDogClient {
     return ack(await unary(c, c.StopReplica, { epoch: String(epoch), replica }, this.deadlineMs, this.peer));
   }
 
-  async setRole(epoch: number, replica: string, role: AnyRole): Promise<Ack> {
+  async setRole(epoch: number, replica: string, role: AnyRole, generation = 0): Promise<Ack> {
     const c = this.client;
-    const req = { epoch: String(epoch), replica, role: wireRole(role) };
+    const req = { epoch: String(epoch), replica, role: wireRole(role), generation: String(generation) };
     return ack(await unary(c, c.SetRole, req, this.deadlineMs, this.peer));
   }
 
@@ -109,21 +108,6 @@ export class WatchDogClient {
         startedAtMs: Number(r.started_at_ms),
       })),
     };
-  }
-
-  /** The full set this host should run: the WatchDog stops the others and starts what is missing. */
-  async assign(
-    epoch: number,
-    list: ReadonlyArray<{ spec: WatchDogReplicaSpec; role: AnyRole }>,
-  ): Promise<{ started: string[]; stopped: string[] }> {
-    const c = this.client;
-    const req = {
-      epoch: String(epoch),
-      replicas: list.map((x) => x.spec),
-      roles: list.map((x) => wireRole(x.role)),
-    };
-    const res: AssignResponse__Output = await unary(c, c.Assign, req, this.deadlineMs, this.peer);
-    return { started: res.started, stopped: res.stopped };
   }
 
   close(): void {

@@ -1,6 +1,6 @@
 /**
  * The WatchDog's supervision rules as pure functions (STYLE §1): when a copy is hung, when a polled
- * copy is dead, which SuperWatchDog to beat next, how an Assign differs from what runs, how long to
+ * copy is dead, which SuperWatchDog to beat next, how long to
  * back off. No clock reads, no I/O: time comes in as arguments.
  */
 import type { Role } from '../replica-manager/table.js';
@@ -101,33 +101,6 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number): numbe
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, Math.min(attempt - 1, 30)));
 }
 
-/** What an Assign asks of this host, against what runs here now. */
-export interface AssignPlan {
-  stop: string[];
-  start: Array<{ replica: string; role: Role }>;
-  setRole: Array<{ replica: string; role: Role }>;
-}
-
-/**
- * Level-triggered reconcile of one host (STYLE §3): stop what runs but is not assigned, start what
- * is assigned but does not run, change the role of what runs with another role.
- */
-export function planAssign(
-  running: ReadonlyArray<{ replica: string; role: Role }>,
-  wanted: ReadonlyArray<{ replica: string; role: Role }>,
-): AssignPlan {
-  const want = new Map(wanted.map((w) => [w.replica, w.role]));
-  const have = new Map(running.map((r) => [r.replica, r.role]));
-  const plan: AssignPlan = { stop: [], start: [], setRole: [] };
-  for (const r of running) if (!want.has(r.replica)) plan.stop.push(r.replica);
-  for (const [replica, role] of want) {
-    const now = have.get(replica);
-    if (now === undefined) plan.start.push({ replica, role });
-    else if (now !== role) plan.setRole.push({ replica, role });
-  }
-  return plan;
-}
-
 /**
  * How long the tick between supervision passes may be: fine enough for the shortest timeout or
  * interval in use, never busier than every 20 ms nor lazier than every 200 ms.
@@ -143,4 +116,28 @@ export function tickMs(watches: readonly Watch[]): number {
 /** How often a copy should beat: a third of its timeout, so that one late beat is not a hang. */
 export function heartbeatIntervalMs(timeoutMs: number): number {
   return Math.max(20, Math.floor(timeoutMs / 3));
+}
+
+/** A primary SuperWatchDog's answer to a beat, as far as the host's lease is concerned. */
+export interface LeaseGrant {
+  /** When the answered beat was sent, on this host's monotonic clock. */
+  sentAtMs: number;
+  /** The primary's own lower bound of its manager lease, from its answer (negative once run out). */
+  primaryLeaseRemainingMs: number;
+}
+
+/**
+ * Until when (this host's monotonic clock) the copies of a host may run on one answered beat (fence
+ * first, DESIGN §5). The primary that answered declares the host dead no earlier than hostTimeout
+ * after receiving the beat, which is after it was sent; any other primary takes over only once that
+ * primary's manager lease has run out in the store and then waits a host timeout too. So the copies
+ * live at most appLease past the sending, and never past the answering primary's lease plus a host
+ * timeout, each less the margin for clock rates, the keeper's check and the kill.
+ */
+export function leaseUntil(
+  grant: LeaseGrant,
+  t: { appLeaseMs: number; hostTimeoutMs: number; fenceMarginMs: number },
+): number {
+  const byPrimary = grant.primaryLeaseRemainingMs + t.hostTimeoutMs - t.fenceMarginMs;
+  return grant.sentAtMs + Math.min(t.appLeaseMs, byPrimary);
 }
