@@ -147,7 +147,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
    * beats, which carry the host's lease; a WatchDog cut off from the primary SuperWatchDog, or gone,
    * renews nothing (DESIGN §5, fence first).
    */
-  private leaseUntil = performance.now();
+  private leaseUntil: number;
   private lastContact = performance.now();
   private closed = false;
   private fenced = false;

@@ -233,7 +233,7 @@ export function parseClusterConfig(text: string, file = ''): ClusterConfig {
 }
 
 /** The smallest fence margin accepted for a host timeout: 5 % of it (clock rates) plus 100 ms (keeper check, kill). */
-export function minFenceMarginMs(hostTimeoutMs: number): number {
+function minFenceMarginMs(hostTimeoutMs: number): number {
   return Math.ceil(hostTimeoutMs * 0.05) + 100;
 }
 

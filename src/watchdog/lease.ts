@@ -87,11 +87,6 @@ export class HostLease {
     );
   }
 
-  /** Resolves once the latest lease is in the file. */
-  async settled(): Promise<void> {
-    while (this.writing) await this.writing;
-  }
-
   private flush(): void {
     if (this.writing) return;
     const value = this.untilMs;

@@ -14,6 +14,7 @@ import { procStat } from '../../src/watchdog/state.js';
 import { killAll, killGroup, type Spawned, spawnRmd, tempDir, waitFor } from '../helpers/processes.js';
 import {
   appEvents,
+  copySpec,
   FakeReplicaManager,
   FakeSuperWatchDog,
   SAMPLE_APP,
@@ -36,18 +37,8 @@ const bin = join(tmp.dir, 'bin');
 /** A program without the SDK: it never stops itself. */
 const PLAIN = join(bin, 'plain');
 
-const spec = (replica: string, path: string) => ({
-  replica,
-  module: replica.replace(/\d+$/, ''),
-  path,
-  args: [],
-  env: {},
-  detect: 'poll',
-  interval_ms: 0,
-  timeout_ms: 0,
-  check: null,
-  style: 'warm',
-});
+const spec = (replica: string, path: string) =>
+  copySpec(replica, { module: replica.replace(/\d+$/, ''), path });
 
 async function startWatchDog(): Promise<void> {
   wd = spawnRmd(['watchdog', '--config', cfg.file, '--host', 'H3']);

@@ -23,6 +23,7 @@ import type { FailureReport, Reporter, RunningReport } from '../../../src/watchd
 import type { StateStore, WatchDogState } from '../../../src/watchdog/state.js';
 import { type AppLink, WatchDog } from '../../../src/watchdog/supervisor.js';
 import { tempDir } from '../../helpers/processes.js';
+import { copySpec } from '../../helpers/watchdog-fakes.js';
 
 const tmp = tempDir();
 const apps = join(tmp.dir, 'apps');
@@ -159,6 +160,10 @@ let reporter: FakeReporter;
 let store: MemoryStore;
 let probes: FakeProbes;
 
+/** A copy of the test's own app folder. */
+const spec = (replica: string, extra: Partial<ReplicaSpec__Output> = {}) =>
+  copySpec(replica, { path: APP, ...extra });
+
 function newWatchDog(lease?: { path: string; remainingMs(): number }): WatchDog {
   return new WatchDog({
     ...(lease ? { lease } : {}),
@@ -179,22 +184,6 @@ function newWatchDog(lease?: { path: string; remainingMs(): number }): WatchDog 
     path: '/usr/bin:/bin',
     startGraceMs: 500,
   });
-}
-
-function spec(replica: string, extra: Partial<ReplicaSpec__Output> = {}): ReplicaSpec__Output {
-  return {
-    replica,
-    module: 'A',
-    path: APP,
-    args: [],
-    env: {},
-    detect: 'poll',
-    interval_ms: 0,
-    timeout_ms: 0,
-    check: null,
-    style: 'warm',
-    ...extra,
-  };
 }
 
 const settle = async () => {
