@@ -160,11 +160,13 @@ export class SuperWatchDog {
         return;
       case 'became-primary':
         logger.info({ epoch: e.epoch }, 'primary SuperWatchDog: starting the ReplicaManager on this host');
-        // A new primary gives every WatchDog a full host timeout before declaring anything (¶0026).
+        // A new primary gives every WatchDog the take-over grace and a full host timeout before
+        // declaring anything (¶0026; the last primary's host leases end within them).
         this.hosts = initHostMonitor(
           {
             hosts: this.opts.cfg.hosts.map((h) => h.name),
             hostTimeoutMs: this.opts.cfg.timings.hostTimeoutMs,
+            takeoverGraceMs: this.opts.cfg.timings.takeoverGraceMs,
           },
           this.now(),
         );

@@ -53,7 +53,10 @@ export class HostLease {
 
   constructor(
     private readonly file: LeaseFile,
-    private readonly timings: Pick<Timings, 'appLeaseMs' | 'hostTimeoutMs' | 'fenceMarginMs'>,
+    private readonly timings: Pick<
+      Timings,
+      'appLeaseMs' | 'hostTimeoutMs' | 'fenceMarginMs' | 'takeoverGraceMs'
+    >,
     private readonly logger: Logger,
     private readonly now: () => number = monotonicMs,
   ) {}

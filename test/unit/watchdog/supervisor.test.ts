@@ -324,7 +324,13 @@ describe('starting copies', () => {
     });
     expect((await wd.startReplica(1, s, 'BACKUP')).pid).toBe(first.pid);
     const promoted = await wd.startReplica(2, s, 'PRIMARY');
-    expect(promoted).toEqual({ replica: 'A1', pid: first.pid, role: 'PRIMARY' });
+    // The same copy: its start, the copy's incarnation, is the first one's.
+    expect(promoted).toEqual({
+      replica: 'A1',
+      pid: first.pid,
+      role: 'PRIMARY',
+      started_at_ms: first.started_at_ms,
+    });
     expect(procs.spawned).toHaveLength(1);
     expect(link.sent).toContainEqual({ role_change: { role: 'PRIMARY', epoch: '2', generation: '0' } });
     expect(log).toContain(`kill SIGUSR2 ${first.pid}`);
@@ -350,7 +356,14 @@ describe('detection', () => {
     procs.end(ack.pid, 3);
     await settle();
     expect(reporter.failures).toEqual([
-      { host: 'H1', replica: 'A1', reason: 'exit', detail: 'exited with code 3', epochSeen: 1 },
+      {
+        host: 'H1',
+        replica: 'A1',
+        reason: 'exit',
+        detail: 'exited with code 3',
+        epochSeen: 1,
+        startedAtMs: Number(ack.started_at_ms),
+      },
     ]);
     // The report does not wait for the state file; the file is written right after it.
     expect(log.indexOf('report A1 exit')).toBeGreaterThanOrEqual(0);
