@@ -61,6 +61,13 @@ interface Episode {
   copies: Map<number, ReturnType<typeof describeCopy>>;
 }
 
+/** Adds `item` to the list kept under `key`. */
+function append<K, V>(map: Map<K, V[]>, key: K, item: V): void {
+  const list = map.get(key);
+  if (list) list.push(item);
+  else map.set(key, [item]);
+}
+
 export class Auditor {
   round = 0;
   private violations: Violation[] = [];
@@ -210,8 +217,7 @@ export class Auditor {
     if (this.styles.get(module) === 'hot' || !cp) return;
     const last = this.lastState.get(module);
     if (last && cp.counter < last.counter) {
-      const list = this.stateDrops.get(module) ?? [];
-      list.push({
+      append(this.stateDrops, module, {
         from: {
           counter: last.counter,
           version: last.version,
@@ -220,7 +226,6 @@ export class Auditor {
         },
         to: { counter: cp.counter, version: cp.version, replica: cp.replica, atMs: Math.round(atMs) },
       });
-      this.stateDrops.set(module, list);
     }
     this.lastState.set(module, { ...cp, atMs });
     let best: Ack | null = null;
@@ -229,8 +234,7 @@ export class Auditor {
       const key = `${module}/${best.counter}/${best.pid}`;
       if (!this.lostSeen.has(key)) {
         this.lostSeen.add(key);
-        const list = this.lostSaves.get(module) ?? [];
-        list.push({
+        append(this.lostSaves, module, {
           acked: {
             counter: best.counter,
             version: best.version,
@@ -240,7 +244,6 @@ export class Auditor {
           },
           store: { counter: cp.counter, version: cp.version, replica: cp.replica, atMs: Math.round(atMs) },
         });
-        this.lostSaves.set(module, list);
       }
     }
   }

@@ -7,6 +7,7 @@
  */
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { cmdlineOf, environOf } from '../../src/cli/local-processes.js';
 
 /** How long a process's identity is read again on every scan (a fork takes a moment to exec). */
 const YOUNG_MS = 1500;
@@ -49,28 +50,6 @@ export function procStat(pid: number): { state: string; start: string } | null {
     return { state: fields[0] ?? '?', start: fields[19] ?? '' };
   } catch {
     return null;
-  }
-}
-
-function environ(pid: number): Map<string, string> | null {
-  try {
-    const raw = readFileSync(`/proc/${pid}/environ`, 'latin1');
-    const env = new Map<string, string>();
-    for (const kv of raw.split('\0')) {
-      const i = kv.indexOf('=');
-      if (i > 0) env.set(kv.slice(0, i), kv.slice(i + 1));
-    }
-    return env;
-  } catch {
-    return null;
-  }
-}
-
-function cmdline(pid: number): string[] {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-  } catch {
-    return [];
   }
 }
 
@@ -224,7 +203,7 @@ export class Probe {
       if (ident) continue;
       const st = procStat(pid);
       if (!st) continue;
-      const env = environ(pid);
+      const env = environOf(pid);
       const wd = env?.get('RM_WATCHDOG_ADDRESS');
       let copy: Ident['copy'] = null;
       let daemon: Ident['daemon'] = null;
@@ -235,7 +214,7 @@ export class Probe {
           module: env.get('RM_MODULE') ?? '',
         };
       } else {
-        const args = cmdline(pid);
+        const args = cmdlineOf(pid);
         const at = (flag: string) => args[args.indexOf(flag) + 1];
         if (args.includes('--config') && at('--config') === this.opts.cfgFile) {
           const kind = ['replica-manager', 'super-watchdog', 'watchdog', 'checkpoint-server'].find((k) =>

@@ -432,6 +432,7 @@ export async function runCts(opts: CtsOptions): Promise<CtsResult> {
         scan,
         undo,
         sleep,
+        violation: (invariant, evidence) => auditor.report(invariant, evidence),
       };
       const began = clock();
       const samplesBefore = auditor.samples;
