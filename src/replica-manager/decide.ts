@@ -4,9 +4,11 @@
  * randomness: the same inputs always give the same outputs, and the input table is never changed.
  *
  * Every event ends with the same level-based step, `restore`, applied to each module it touched: a
- * warm or cold module without a primary promotes its first live backup, else starts its first live
- * idle copy as primary; then idle copies are started (hot as P, warm as B) until the degree runs.
- * The order of the registration is the order of preference throughout.
+ * warm or cold module without a primary promotes a live backup, else starts its first live idle
+ * copy as primary; then idle copies are started (hot as P, warm as B) until the degree runs. The
+ * order of the registration is the order of preference throughout, with one exception: when the
+ * event says how far each backup applied the module's replication stream, the backup that applied
+ * the most is promoted (DESIGN §11).
  *
  * The new table shares every module the event leaves alone with the input (copy on write), so that
  * an event costs what it changes, not the size of the table; nothing reachable from the input is
@@ -16,12 +18,15 @@ import { NotFoundError, RegistrationError } from '../shared/errors.js';
 import {
   type Action,
   type Alert,
+  type AppliedPositions,
+  comparePositions,
   type Decision,
   type Event,
   isRunning,
   type Module,
   type ModuleSpec,
   type Persist,
+  positionText,
   type Replica,
   type ReplicaTable,
   type Role,
@@ -47,7 +52,7 @@ export function restartBackoffMs(count: number): number {
 
 /** Decides one event. Raises RegistrationError (refused registration) or NotFoundError (unknown name). */
 export function decide(table: ReplicaTable, event: Event): Decision {
-  const d = new Decider(table);
+  const d = new Decider(table, 'applied' in event ? event.applied : undefined);
   switch (event.kind) {
     case 'register':
       d.register(event.module, event.runningOn);
@@ -141,7 +146,11 @@ class Decider {
   private readonly owned = new Set<Module>();
   private readonly removed: string[] = [];
 
-  constructor(private readonly input: ReplicaTable) {
+  constructor(
+    private readonly input: ReplicaTable,
+    /** How far each copy applied its module's stream, as the event says (empty: nothing known). */
+    private readonly applied: AppliedPositions = {},
+  ) {
     this.table = { hosts: input.hosts.map((h) => ({ ...h })), modules: [...input.modules] };
   }
 
@@ -398,6 +407,46 @@ class Decider {
     }
   }
 
+  /**
+   * The live backup of a warm module to promote: the one that applied the most of the module's
+   * replication stream (DESIGN §11), so that what it acknowledged survives; a position not known
+   * counts less than any known one, and ties go by the registration's order. With no position
+   * known (the module does not replicate, or no WatchDog said), the first live backup (¶0023).
+   */
+  private successor(module: Module, live: (r: Replica) => boolean): { j: number; reason?: string } | null {
+    const candidates: number[] = [];
+    module.replicas.forEach((r, j) => {
+      if (r.status === 'B' && live(r)) candidates.push(j);
+    });
+    const at = (j: number) => this.applied[(module.replicas[j] as Replica).id];
+    let best: number | undefined;
+    for (const j of candidates) {
+      const p = at(j);
+      const b = best === undefined ? undefined : at(best);
+      if (p && (!b || comparePositions(p, b) > 0)) best = j;
+    }
+    if (best === undefined) return candidates[0] === undefined ? null : { j: candidates[0] };
+    const chosen = at(best) as NonNullable<ReturnType<typeof at>>;
+    const id = (j: number) => (module.replicas[j] as Replica).id;
+    const others = candidates.filter((j) => j !== best);
+    const tie = others.some((j) => {
+      const p = at(j);
+      return p !== undefined && comparePositions(p, chosen) === 0;
+    });
+    const rest = others.map((j) => {
+      const p = at(j);
+      return `${id(j)} ${p ? positionText(p) : 'not known'}`;
+    });
+    return {
+      j: best,
+      reason:
+        `${id(best)} applied ${positionText(chosen)}, ` +
+        (rest.length === 0
+          ? `${module.name}'s only live backup`
+          : `the most of ${module.name}'s live backups (${rest.join('; ')})${tie ? '; of equals, the first registered' : ''}`),
+    };
+  }
+
   /** The role the next running copy of a module takes: P if it has none (or is hot), else B. */
   private nextRole(module: Module): Role {
     if (module.style === 'hot') return 'P';
@@ -420,12 +469,18 @@ class Decider {
       return module.replicas[j] as Replica;
     };
     if (module.style === 'warm' && !module.replicas.some((r) => r.status === 'P')) {
-      // Warm primary gone: the first live backup becomes primary (¶0020, ¶0023).
-      const j = module.replicas.findIndex((r) => r.status === 'B' && live(r));
-      if (j >= 0) {
-        const backup = change(j);
+      // Warm primary gone: a live backup becomes primary (¶0020, ¶0023).
+      const next = this.successor(module, live);
+      if (next) {
+        const backup = change(next.j);
         backup.status = 'P';
-        this.actions.push({ kind: 'set-role', replica: backup.id, host: backup.host, role: 'P' });
+        this.actions.push({
+          kind: 'set-role',
+          replica: backup.id,
+          host: backup.host,
+          role: 'P',
+          ...(next.reason !== undefined ? { reason: next.reason } : {}),
+        });
       }
     }
     const want = wantedRunning(module);

@@ -44,7 +44,8 @@ function actionLine(a: Action): string {
     a.kind !== 'stop' && 'delayMs' in a && a.delayMs ? `, after a back-off of ${a.delayMs} ms` : '';
   if (a.kind === 'start') return `start    ${a.replica} on ${a.host} as ${a.role}${after}`;
   if (a.kind === 'restart') return `restart  ${a.replica} on ${a.host} as ${a.role} (in place${after})`;
-  if (a.kind === 'set-role') return `set-role ${a.replica} on ${a.host} to ${a.role}`;
+  if (a.kind === 'set-role')
+    return `set-role ${a.replica} on ${a.host} to ${a.role}${a.reason ? `: ${a.reason}` : ''}`;
   return `stop     ${a.replica} on ${a.host}`;
 }
 

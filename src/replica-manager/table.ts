@@ -111,18 +111,42 @@ export interface ModuleSpec {
   replicas: ReplicaSpec[];
 }
 
-/** The inputs of decide() (DESIGN §4). */
+/**
+ * The last message a copy applied from its module's replication stream (DESIGN §11): its sequence
+ * number and the primary generation that wrote it. A primary's is the last message it wrote.
+ */
+export interface AppliedPosition {
+  seq: number;
+  generation: number;
+}
+
+/**
+ * Copies' applied positions as their WatchDogs last heard them, by replica id; a copy not named has
+ * none known. Soft state that comes with an event, never kept in the table: it changes with every
+ * message, and a position from before a takeover says nothing about now.
+ */
+export type AppliedPositions = Readonly<Record<string, AppliedPosition>>;
+
+/**
+ * The inputs of decide() (DESIGN §4). The events that can take a warm module's primary away may say
+ * how far each backup applied (`applied`): the one that applied the most is promoted (DESIGN §11).
+ */
 export type Event =
   /** `runningOn`: the registering copy already runs on that host and becomes its primary (SDK self-registration). */
   | { kind: 'register'; module: ModuleSpec; runningOn?: string }
   | { kind: 'unregister'; name: string }
   /** `atMs`: when it failed (ms since the Unix epoch); the restart back-off counts from it. */
-  | { kind: 'replica-failed'; replica: string; reason?: string; atMs?: number }
-  | { kind: 'host-down'; host: string }
+  | { kind: 'replica-failed'; replica: string; reason?: string; atMs?: number; applied?: AppliedPositions }
+  | { kind: 'host-down'; host: string; applied?: AppliedPositions }
   | { kind: 'host-up'; host: string }
   | { kind: 'replica-started'; replica: string }
   /** A WatchDog's full report of what runs on its host, with each copy's role. */
-  | { kind: 'reconcile'; host: string; running: Array<{ replica: string; role: Role }> };
+  | {
+      kind: 'reconcile';
+      host: string;
+      running: Array<{ replica: string; role: Role }>;
+      applied?: AppliedPositions;
+    };
 
 /**
  * What decide() asks the daemons to do (TABLE-FORMAT.md). `delayMs`: a copy that keeps failing is
@@ -133,7 +157,8 @@ export type Action =
   | { kind: 'stop'; replica: string; host: string }
   /** In place, same role (OnOverThreshold within its threshold). */
   | { kind: 'restart'; replica: string; host: string; role: Role; delayMs?: number }
-  | { kind: 'set-role'; replica: string; host: string; role: Role };
+  /** `reason`: why this copy, when the choice was not simply the registration's order. */
+  | { kind: 'set-role'; replica: string; host: string; role: Role; reason?: string };
 
 export interface Alert {
   module: string;
@@ -175,6 +200,19 @@ export function mergePersist(a: Persist, b: Persist): Persist {
   for (const n of b.removed) modules.delete(n);
   for (const n of b.modules) removed.delete(n);
   return { hosts: a.hosts || b.hosts, modules: [...modules], removed: [...removed] };
+}
+
+/**
+ * Orders two applied positions as raft orders logs: the later generation first (a longer tail of an
+ * older generation is one the stream drops when its writer was replaced), then the sequence number.
+ */
+export function comparePositions(a: AppliedPosition, b: AppliedPosition): number {
+  return a.generation !== b.generation ? a.generation - b.generation : a.seq - b.seq;
+}
+
+/** `120 of generation 2`: a position as the reasons and `rmctl simulate` say it. */
+export function positionText(p: AppliedPosition): string {
+  return `${p.seq} of generation ${p.generation}`;
 }
 
 export function isRunning(status: Status): status is Role {

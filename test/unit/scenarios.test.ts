@@ -3,13 +3,16 @@
  * and what must come of each (in the spirit of Pacemaker's scheduler regression tests). A step lists
  * its actions exactly, in order, in the short form `start A4@H4 B`, `restart C1@H3 P`,
  * `set-role A2@H2 P`, `stop A1@H1`; the modules alerted (`alerts: [C]`, none if absent); and any
- * statuses, failures, hosts and under-replicated modules to check afterwards. A refused step gives
+ * statuses, failures, hosts and under-replicated modules to check afterwards; `reasons` maps an
+ * action's short form to a part of the reason it must give. An event given as text is read as
+ * `rmctl simulate --event` reads it. A refused step gives
  * `error` (a part of the message) and `field`, and the table must be left as it was.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { parseEvent } from '../../src/cli/simulate.js';
 import { decide } from '../../src/replica-manager/decide.js';
 import type { Action, Event, ReplicaTable, Role } from '../../src/replica-manager/table.js';
 import { checkRegistration, parseModuleSpec, parseTableFile } from '../../src/replica-manager/table-file.js';
@@ -28,6 +31,8 @@ interface Step {
   underReplicated?: string[];
   /** Each named module's primary generation afterwards (absent = 0). */
   generations?: Record<string, number>;
+  /** An action's short form → a part of its reason. */
+  reasons?: Record<string, string>;
   error?: string;
   field?: string;
 }
@@ -49,6 +54,7 @@ const STEP_KEYS = [
   'hosts',
   'underReplicated',
   'generations',
+  'reasons',
   'error',
   'field',
 ];
@@ -85,15 +91,7 @@ function loadTable(s: Scenario, file: string): ReplicaTable {
 /** Turns a step's event into decide()'s input, the way rmctl simulate and the ReplicaManager do. */
 function toEvent(step: Step, table: ReplicaTable): Event {
   const e = step.event;
-  if (typeof e === 'string') {
-    const [kind, arg, at, ms] = e.split(/\s+/) as [string, string, string?, string?];
-    if (kind === 'replica-failed' && at === 'at') return { kind, replica: arg, atMs: Number(ms) };
-    if (kind === 'replica-failed') return { kind, replica: arg };
-    if (kind === 'host-down' || kind === 'host-up') return { kind, host: arg };
-    if (kind === 'unregister') return { kind, name: arg };
-    if (kind === 'replica-started') return { kind, replica: arg };
-    throw new Error(`unknown event "${e}"`);
-  }
+  if (typeof e === 'string') return parseEvent(e, 1, table);
   if ('register' in e) {
     // Through the module file's reader, so that unknown keys and bad shapes are refused as rmctl refuses them.
     const spec = parseModuleSpec(stringify(e.register), 'module');
@@ -147,6 +145,13 @@ describe('decision scenarios (test/scenarios)', () => {
           d.alerts.map((a) => a.module),
           `${where}: alerts`,
         ).toEqual(step.alerts ?? []);
+        for (const [action, part] of Object.entries(step.reasons ?? {})) {
+          const a = d.actions.find((x) => actionText(x) === action);
+          expect(a, `${where}: the action ${action}`).toBeDefined();
+          expect(a && 'reason' in a ? a.reason : undefined, `${where}: the reason of ${action}`).toContain(
+            part,
+          );
+        }
         table = d.table;
         const replicas = table.modules.flatMap((m) => m.replicas);
         for (const [id, status] of Object.entries(step.statuses ?? {})) {
