@@ -31,7 +31,7 @@ import type { AppMessage } from '../shared/generated/rm/watchdog/v1/AppMessage.j
 import type { WatchDogAppClient } from '../shared/generated/rm/watchdog/v1/WatchDogApp.js';
 import type { WatchDogMessage__Output } from '../shared/generated/rm/watchdog/v1/WatchDogMessage.js';
 import { CLIENT_OPTIONS, protos, unary } from '../shared/grpc.js';
-import { type AppRole, appRoleFromWire, PROMOTE_SIGNALS } from '../shared/wire.js';
+import { type AppRole, appRoleFromWire, PROMOTE_SIGNALS, positionToWire } from '../shared/wire.js';
 import {
   CheckpointDirectory,
   type ReplicationOptions,
@@ -259,9 +259,20 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     });
   }
 
-  /** Sends one heartbeat now, on top of the automatic ones (per-request beats, source ¶0019). */
+  /**
+   * Sends one heartbeat now, on top of the automatic ones (per-request beats, source ¶0019). Each
+   * beat says where this copy stands in its replication stream, when one is open: the WatchDog
+   * keeps it, and the ReplicaManager promotes the backup that applied the most (DESIGN §11).
+   */
   beat(): void {
-    this.write({ heartbeat: { seq: String(++this.beatSeq) } });
+    const stream = this.streamsOpen.values().next().value;
+    const p = stream?.position;
+    this.write({
+      heartbeat: {
+        seq: String(++this.beatSeq),
+        applied: p ? positionToWire({ seq: p.applied, generation: p.appliedGeneration }) : null,
+      },
+    });
   }
 
   /**

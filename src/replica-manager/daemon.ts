@@ -99,7 +99,12 @@ export class GrpcWatchDogs implements WatchDogTransport {
     const res = await this.client(host).listRunning(epoch);
     return {
       asOfMs: res.asOfMs,
-      running: res.running.map((r) => ({ replica: r.replica, role: r.role, startedAtMs: r.startedAtMs })),
+      running: res.running.map((r) => ({
+        replica: r.replica,
+        role: r.role,
+        startedAtMs: r.startedAtMs,
+        ...(r.applied ? { applied: r.applied } : {}),
+      })),
     };
   }
 

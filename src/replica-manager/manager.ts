@@ -10,6 +10,8 @@ import { HostLane } from './host-lanes.js';
 import { Incarnations } from './incarnations.js';
 import {
   type Action,
+  type AppliedPosition,
+  type AppliedPositions,
   type Decision,
   type Event,
   type Module,
@@ -17,6 +19,7 @@ import {
   NOTHING_TO_PERSIST,
   type Persist,
   persistsAnything,
+  type Replica,
   type ReplicaTable,
   type Role,
 } from './table.js';
@@ -33,10 +36,13 @@ export interface TableStore {
   save(table: ReplicaTable, epoch: number, change: Persist): Promise<void>;
 }
 
-/** What a host's WatchDog runs, as of a time on its own clock. */
+/**
+ * What a host's WatchDog runs, as of a time on its own clock; with each copy's applied position in
+ * its module's replication stream, when the copy said at its last beat.
+ */
 export interface HostListing {
   asOfMs: number;
-  running: Array<{ replica: string; role: Role; startedAtMs: number }>;
+  running: Array<{ replica: string; role: Role; startedAtMs: number; applied?: AppliedPosition }>;
 }
 
 /** The WatchDogs, one per host. */
@@ -59,7 +65,12 @@ export interface FailureReport {
   startedAtMs: number;
   /** When the report came in, on this manager's clock: decide() keeps the restart back-off with it. */
   atMs: number;
+  /** Where the failed copy stood in its module's replication stream at its last beat, when it said. */
+  applied?: AppliedPosition;
 }
+
+/** The events that may take a warm module's primary away, and so may say how far each backup applied. */
+type LosingEvent = Extract<Event, { kind: 'replica-failed' | 'host-down' | 'reconcile' }>;
 
 /** starting: loading the table; reconciling: asking each WatchDog what it runs (only its answers are decided). */
 export type ManagerState = 'starting' | 'reconciling' | 'serving' | 'fenced' | 'stopped';
@@ -77,6 +88,11 @@ export interface ManagerOptions {
   actionAttempts?: number;
   /** Back-off between attempts to reach the store while it is unreachable (freeze). */
   storeRetryMs?: number;
+  /**
+   * How long a fail-over waits for the backups' WatchDogs to say how far each backup applied
+   * (default 500 ms): one that has not answered by then counts as not known (DESIGN §11).
+   */
+  positionWaitMs?: number;
 }
 
 type Listener = (table: ReplicaTable) => void;
@@ -176,23 +192,22 @@ export class ReplicaManager {
     return this.lane(host).barrier(async () => {
       if (this.stateValue !== 'serving' && this.stateValue !== 'reconciling') return;
       const seq = this.dispatched.get(host) ?? 0;
-      let listing: HostListing;
-      try {
-        listing = await this.opts.watchdogs.listRunning(host, this.epoch);
-      } catch (err) {
-        if (err instanceof StaleEpochError) this.fence(err);
-        else
-          this.opts.logger.warn(
-            { host, err: (err as Error).message },
-            'WatchDog not answering; left to the SuperWatchDog',
-          );
-        return;
-      }
+      const listing = await this.listOrNull(
+        host,
+        'warn',
+        'WatchDog not answering; left to the SuperWatchDog',
+      );
+      if (!listing) return;
       const stillValid = () => (this.dispatched.get(host) ?? 0) === seq;
-      const d = await this.enqueue(this.reconcileEvent(host, listing), {
-        stillValid,
-        decided: (decision) => this.learnListing(decision.table, host, listing),
-      });
+      const listed = new Set(listing.running.map((r) => r.replica));
+      const d = await this.enqueueLosing(
+        this.reconcileEvent(host, listing),
+        (r) => r.host === host && !listed.has(r.id),
+        {
+          stillValid,
+          decided: (decision) => this.learnListing(decision.table, host, listing),
+        },
+      );
       if (d === DROPPED) {
         // Expected: a command left for the host meanwhile; the next report or reconcile sees it.
         this.opts.logger.info({ host }, 'reconcile dropped: a command left for the host meanwhile');
@@ -222,12 +237,21 @@ export class ReplicaManager {
     if (failed) throw failed;
   }
 
-  private reconcileEvent(host: string, listing: HostListing): Event {
+  /** A reconcile with what the listing says of its copies' applied positions. */
+  private reconcileEvent(host: string, listing: HostListing): LosingEvent {
+    const applied: Record<string, AppliedPosition> = {};
+    for (const r of listing.running) if (r.applied) applied[r.replica] = r.applied;
     return {
       kind: 'reconcile',
       host,
       running: listing.running.map((r) => ({ replica: r.replica, role: r.role })),
+      ...(Object.keys(applied).length > 0 ? { applied } : {}),
     };
+  }
+
+  /** The primary SuperWatchDog declared `host` dead (source ¶0024): each of its copies fails. */
+  hostDown(host: string): Promise<Decision> {
+    return this.enqueueLosing({ kind: 'host-down', host }, (r) => r.host === host, {});
   }
 
   private learnListing(table: ReplicaTable, host: string, listing: HostListing): void {
@@ -241,8 +265,15 @@ export class ReplicaManager {
    * twice against the copy that runs now. Resolves with the decision (DROPPED when stale).
    */
   reportFailure(r: FailureReport): Promise<Decision> {
-    return this.enqueue(
-      { kind: 'replica-failed', replica: r.replica, reason: r.reason, atMs: r.atMs },
+    return this.enqueueLosing(
+      {
+        kind: 'replica-failed',
+        replica: r.replica,
+        reason: r.reason,
+        atMs: r.atMs,
+        ...(r.applied ? { applied: { [r.replica]: r.applied } } : {}),
+      },
+      (x) => x.id === r.replica && x.host === r.host,
       {
         admit: () => {
           if (!this.incarnations.isStale(r.replica, r.host, r.startedAtMs)) return true;
@@ -256,6 +287,77 @@ export class ReplicaManager {
         decided: () => this.incarnations.learn(r.replica, r.host, r.startedAtMs + 1),
       },
     );
+  }
+
+  /**
+   * Enqueues an event that stops the copies `gone` picks. Where that takes a warm module's primary
+   * and leaves a choice between two live backups or more, the backups' WatchDogs are asked first
+   * how far each applied (ListRunning, within positionWaitMs), and the event carries it: decide()
+   * promotes the backup that applied the most (DESIGN §11). Otherwise the event goes as it is, at once.
+   */
+  private enqueueLosing(
+    event: LosingEvent,
+    gone: (r: Replica) => boolean,
+    hooks: Pick<Pending, 'admit' | 'decided'> & { stillValid?: (() => boolean) | undefined },
+  ): Promise<Decision> {
+    const ask = this.backupsToAsk(gone);
+    if (ask.size === 0) return this.enqueue(event, hooks);
+    return this.askPositions(ask).then((found) => {
+      const applied = { ...found, ...event.applied };
+      return this.enqueue(Object.keys(applied).length > 0 ? { ...event, applied } : event, hooks);
+    });
+  }
+
+  /** The live backups whose position would choose a warm module's next primary, by host. */
+  private backupsToAsk(gone: (r: Replica) => boolean): Map<string, Set<string>> {
+    const up = new Set(this.current.hosts.filter((h) => h.up).map((h) => h.name));
+    const ask = new Map<string, Set<string>>();
+    for (const m of this.current.modules) {
+      if (m.style !== 'warm' || !m.replicas.some((r) => r.status === 'P' && gone(r))) continue;
+      const backups = m.replicas.filter((r) => r.status === 'B' && up.has(r.host) && !gone(r));
+      if (backups.length < 2) continue;
+      for (const b of backups) ask.set(b.host, (ask.get(b.host) ?? new Set<string>()).add(b.id));
+    }
+    return ask;
+  }
+
+  /** What the WatchDogs of `ask` say of those copies' applied positions by positionWaitMs. */
+  private async askPositions(ask: Map<string, Set<string>>): Promise<AppliedPositions> {
+    const found: Record<string, AppliedPosition> = {};
+    const queries = [...ask].map(async ([host, ids]) => {
+      const listing = await this.listOrNull(
+        host,
+        'info',
+        'WatchDog did not say how far its backups applied: not known',
+      );
+      for (const r of listing?.running ?? [])
+        if (ids.has(r.replica) && r.applied) found[r.replica] = r.applied;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(queries),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.opts.positionWaitMs ?? 500);
+      }),
+    ]);
+    clearTimeout(timer);
+    // A copy: an answer that comes later changes nothing already decided.
+    return { ...found };
+  }
+
+  /** What `host`'s WatchDog runs, or null when it does not answer (logged so); a stale epoch fences. */
+  private async listOrNull(
+    host: string,
+    level: 'info' | 'warn',
+    silent: string,
+  ): Promise<HostListing | null> {
+    try {
+      return await this.opts.watchdogs.listRunning(host, this.epoch);
+    } catch (err) {
+      if (err instanceof StaleEpochError) this.fence(err);
+      else this.opts.logger[level]({ host, err: (err as Error).message }, silent);
+      return null;
+    }
   }
 
   private lane(host: string): HostLane {

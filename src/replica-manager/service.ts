@@ -5,6 +5,7 @@ import type { ReplicaManagerHandlers } from '../shared/generated/rm/replica_mana
 import type { StatusRequest__Output } from '../shared/generated/rm/replica_manager/v1/StatusRequest.js';
 import type { StatusResponse } from '../shared/generated/rm/replica_manager/v1/StatusResponse.js';
 import { handle } from '../shared/grpc.js';
+import { positionFromWire } from '../shared/wire.js';
 import type { ReplicaManager } from './manager.js';
 import { moduleToProto, specFromProto, tableToProto } from './proto-convert.js';
 import type { ReplicaTable } from './table.js';
@@ -70,12 +71,14 @@ export function replicaManagerHandlers(
         throw new NotFoundError(`replica ${req.replica} is on ${replica.host}, not on ${req.host}`);
       }
       // The time comes in with the event: decide() keeps the restart back-off (DESIGN §5).
+      const applied = positionFromWire(req.applied);
       await rm.reportFailure({
         host: req.host,
         replica: req.replica,
         reason: req.reason || 'failed',
         startedAtMs: Number(req.started_at_ms),
         atMs: Date.now(),
+        ...(applied ? { applied } : {}),
       });
       return { epoch: String(rm.epoch) };
     }),
@@ -90,7 +93,7 @@ export function replicaManagerHandlers(
       const epoch = Number(req.epoch);
       if (epoch < rm.epoch) throw new StaleEpochError(epoch, rm.epoch);
       if (req.up) await rm.hostUp(req.host);
-      else await rm.submit({ kind: 'host-down', host: req.host });
+      else await rm.hostDown(req.host);
       return { epoch: String(rm.epoch) };
     }),
   };

@@ -4,13 +4,13 @@
  * (StaleEpochError, ExecutableError, NotFoundError, UnavailableError …).
  */
 import * as grpc from '@grpc/grpc-js';
-import type { Role } from '../replica-manager/table.js';
+import type { AppliedPosition, Role } from '../replica-manager/table.js';
 import type { ListRunningResponse__Output } from '../shared/generated/rm/watchdog/v1/ListRunningResponse.js';
 import type { ReplicaAck__Output } from '../shared/generated/rm/watchdog/v1/ReplicaAck.js';
 import type { ReplicaSpec } from '../shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import type { WatchDogClient as GeneratedClient } from '../shared/generated/rm/watchdog/v1/WatchDog.js';
 import { CLIENT_OPTIONS, protos, unary } from '../shared/grpc.js';
-import { maybeRoleFromWire, roleToWire, type WireRole } from '../shared/wire.js';
+import { maybeRoleFromWire, positionFromWire, roleToWire, type WireRole } from '../shared/wire.js';
 
 /** A copy to start, as the WatchDog needs it (the wire's ReplicaSpec). */
 export type WatchDogReplicaSpec = ReplicaSpec;
@@ -37,6 +37,8 @@ export interface RunningCopy {
   role: Role;
   pid: number;
   startedAtMs: number;
+  /** Where the copy stood in its module's replication stream at its last beat, when it said. */
+  applied?: AppliedPosition;
 }
 
 export interface Running {
@@ -107,13 +109,17 @@ export class WatchDogClient {
       host: res.host,
       epoch: Number(res.epoch),
       asOfMs: Number(res.as_of_ms),
-      running: res.running.map((r) => ({
-        replica: r.replica,
-        module: r.module,
-        role: maybeRoleFromWire(r.role) ?? 'B',
-        pid: r.pid,
-        startedAtMs: Number(r.started_at_ms),
-      })),
+      running: res.running.map((r) => {
+        const applied = positionFromWire(r.applied);
+        return {
+          replica: r.replica,
+          module: r.module,
+          role: maybeRoleFromWire(r.role) ?? 'B',
+          pid: r.pid,
+          startedAtMs: Number(r.started_at_ms),
+          ...(applied ? { applied } : {}),
+        };
+      }),
     };
   }
 

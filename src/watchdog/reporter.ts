@@ -5,12 +5,14 @@
  * without a log line saying so.
  */
 import * as grpc from '@grpc/grpc-js';
+import type { AppliedPosition } from '../replica-manager/table.js';
 import { NotFoundError, RegistrationError, UnavailableError } from '../shared/errors.js';
 import type { Module } from '../shared/generated/rm/replica_manager/v1/Module.js';
 import type { RegisterResponse__Output } from '../shared/generated/rm/replica_manager/v1/RegisterResponse.js';
 import type { ReplicaManagerClient } from '../shared/generated/rm/replica_manager/v1/ReplicaManager.js';
 import { CLIENT_OPTIONS, protos, unary } from '../shared/grpc.js';
 import type { Logger } from '../shared/logging.js';
+import { positionToWire } from '../shared/wire.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { backoffMs } from './rules.js';
 
@@ -23,6 +25,8 @@ export interface FailureReport {
   epochSeen: number;
   /** When the failed copy was started, on this host's clock: the manager ignores a report older than what it knows. */
   startedAtMs: number;
+  /** Where the failed copy stood in its module's replication stream at its last beat, when it said. */
+  applied?: AppliedPosition;
 }
 
 /** "Reconcile me": the manager then lists the host itself, in order with its commands there. */
@@ -88,6 +92,7 @@ export class GrpcManagerLink implements Reporter, Registrar {
         detail: r.detail,
         epoch_seen: String(r.epochSeen),
         started_at_ms: String(r.startedAtMs),
+        applied: positionToWire(r.applied),
       },
       this.deadlineMs,
       `ReplicaManager at ${this.address}`,

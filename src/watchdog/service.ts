@@ -9,6 +9,7 @@ import type { WatchDogAppHandlers } from '../shared/generated/rm/watchdog/v1/Wat
 import type { WatchDogMessage } from '../shared/generated/rm/watchdog/v1/WatchDogMessage.js';
 import { handle, toServiceError } from '../shared/grpc.js';
 import type { Logger } from '../shared/logging.js';
+import { positionFromWire } from '../shared/wire.js';
 import type { AppLink, WatchDog } from './supervisor.js';
 
 export function watchDogHandlers(wd: WatchDog): WatchDogHandlers {
@@ -55,7 +56,7 @@ export function watchDogAppHandlers(wd: WatchDog, logger: Logger): WatchDogAppHa
           } else if (!replica) {
             throw new Error('the first message on Attach must be hello');
           } else if (msg.msg === 'heartbeat' && msg.heartbeat) {
-            wd.heartbeat(replica, link, msg.heartbeat.seq);
+            wd.heartbeat(replica, link, msg.heartbeat.seq, positionFromWire(msg.heartbeat.applied));
           } else if (msg.msg === 'pong' && msg.pong) {
             wd.pong(replica, link, Number(msg.pong.seq), msg.pong.healthy, msg.pong.detail);
           }

@@ -14,7 +14,7 @@
  * process that does not handle it.
  */
 import { join } from 'node:path';
-import { CHECK_KINDS, DETECTS, type Role } from '../replica-manager/table.js';
+import { type AppliedPosition, CHECK_KINDS, DETECTS, type Role } from '../replica-manager/table.js';
 import type { Timings } from '../shared/config.js';
 import {
   ConflictError,
@@ -27,7 +27,7 @@ import type { Module as PbModule } from '../shared/generated/rm/replica_manager/
 import type { ReplicaSpec__Output } from '../shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import type { WatchDogMessage } from '../shared/generated/rm/watchdog/v1/WatchDogMessage.js';
 import type { Logger } from '../shared/logging.js';
-import { knownCheckKind, PROMOTE_SIGNALS, roleFromWire, roleToWire } from '../shared/wire.js';
+import { knownCheckKind, PROMOTE_SIGNALS, positionToWire, roleFromWire, roleToWire } from '../shared/wire.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { resolveCheckCommand, resolveExecutable } from './executable.js';
 import type { ProbeResult, Probes } from './probes.js';
@@ -97,6 +97,11 @@ interface Copy extends CopyRecord {
   app: AppLink | null;
   pingSeq: number;
   pendingPing: { seq: number; resolve: (r: ProbeResult) => void } | null;
+  /**
+   * Where the copy said at its last beat it stands in its module's replication stream (soft: a
+   * restarted WatchDog learns it again from the next beat); null until it says.
+   */
+  applied: AppliedPosition | null;
   /** Resolves when the copy has left the table of running copies. */
   gone: Promise<void>;
   markGone: () => void;
@@ -355,6 +360,7 @@ export class WatchDog {
             role: roleToWire(c.role),
             pid: c.pid,
             started_at_ms: String(c.startedAtMs),
+            applied: positionToWire(c.applied),
           })),
         as_of_ms: String(this.opts.clock.now()),
         epoch: String(this.epochSeen),
@@ -461,11 +467,15 @@ export class WatchDog {
     };
   }
 
-  /** A beat on a copy's stream; answered so that the copy knows its WatchDog lives. */
-  heartbeat(replica: string, link: AppLink, seq: string): void {
+  /**
+   * A beat on a copy's stream; answered so that the copy knows its WatchDog lives. `applied`: where
+   * the copy stands in its module's replication stream, kept for the manager's promotions.
+   */
+  heartbeat(replica: string, link: AppLink, seq: string, applied?: AppliedPosition): void {
     const copy = this.copies.get(replica);
     if (!copy || copy.app !== link) return;
     copy.live = { ...copy.live, lastBeatMs: this.opts.clock.now() };
+    if (applied) copy.applied = applied;
     // The answer carries the host's lease: a copy whose WatchDog is cut off from the primary
     // SuperWatchDog hears its lease shrink and stops itself when it runs out (DESIGN §5).
     const lease = this.opts.lease ? this.opts.lease.remainingMs() : this.opts.timings.appLeaseMs;
@@ -585,6 +595,7 @@ export class WatchDog {
       app: null,
       pingSeq: 0,
       pendingPing: null,
+      applied: null,
       gone,
       markGone,
     };
@@ -738,6 +749,7 @@ export class WatchDog {
       detail: fullDetail,
       epochSeen: this.epochSeen,
       startedAtMs: copy.startedAtMs,
+      ...(copy.applied ? { applied: copy.applied } : {}),
     });
     await this.persist().catch(() => undefined);
   }

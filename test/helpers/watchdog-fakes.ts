@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { type ClusterConfig, loadClusterConfig, type Timings } from '../../src/shared/config.js';
+import { addressOf, type ClusterConfig, loadClusterConfig, type Timings } from '../../src/shared/config.js';
 import type { Checkpoint } from '../../src/shared/generated/rm/checkpoint/v1/Checkpoint.js';
 import type { FailureReport__Output } from '../../src/shared/generated/rm/replica_manager/v1/FailureReport.js';
 import type { RegisterRequest__Output } from '../../src/shared/generated/rm/replica_manager/v1/RegisterRequest.js';
@@ -15,7 +15,8 @@ import type { RunningReport__Output } from '../../src/shared/generated/rm/replic
 import type { WatchDogBeatRequest__Output } from '../../src/shared/generated/rm/super_watchdog/v1/WatchDogBeatRequest.js';
 import type { ReplicaSpec__Output } from '../../src/shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import { protos } from '../../src/shared/grpc.js';
-import { ROOT } from './processes.js';
+import { WatchDogClient } from '../../src/watchdog/client.js';
+import { ROOT, type Spawned, spawnRmd, waitFor } from './processes.js';
 
 export const SAMPLE_APP = join(ROOT, 'examples', 'bin', 'sample-app');
 
@@ -255,4 +256,23 @@ export function appEvents(cfg: ClusterConfig, host: string, replica: string): Ar
         return [];
       }
     });
+}
+
+/**
+ * Starts `rmd watchdog` for `host` of the cluster file and waits until it answers ListRunning (asked
+ * with `epoch`); a WatchDog that does not come up fails with its output. The caller stops both.
+ */
+export async function startWatchDog(
+  cfg: ClusterConfig,
+  host: string,
+  epoch: number,
+): Promise<{ wd: Spawned; client: WatchDogClient }> {
+  const wd = spawnRmd(['watchdog', '--config', cfg.file, '--host', host]);
+  const client = new WatchDogClient(addressOf.watchdog(cfg, host), { deadlineMs: 5000 });
+  await waitFor('the WatchDog to answer', () => client.listRunning(epoch), { timeoutMs: 20_000 }).catch(
+    (err) => {
+      throw new Error(`${(err as Error).message}\n${wd.output()}`);
+    },
+  );
+  return { wd, client };
 }

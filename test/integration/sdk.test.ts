@@ -13,16 +13,7 @@ import { addressOf, type ClusterConfig } from '../../src/shared/config.js';
 import type { ReplicaSpec__Output } from '../../src/shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import { WatchDogClient } from '../../src/watchdog/client.js';
 import { sameProcess } from '../../src/watchdog/state.js';
-import {
-  killAll,
-  killGroup,
-  ROOT,
-  type Spawned,
-  spawnRmd,
-  spawnTracked,
-  tempDir,
-  waitFor,
-} from '../helpers/processes.js';
+import { killAll, killGroup, ROOT, spawnRmd, spawnTracked, tempDir, waitFor } from '../helpers/processes.js';
 import {
   appEvents,
   copySpec,
@@ -30,6 +21,7 @@ import {
   FakeReplicaManager,
   FakeSuperWatchDog,
   SAMPLE_APP,
+  startWatchDog,
   testPorts,
   writeClusterFile,
 } from '../helpers/watchdog-fakes.js';
@@ -40,7 +32,6 @@ let cfg: ClusterConfig;
 let manager: FakeReplicaManager;
 let swd: FakeSuperWatchDog;
 let checkpoints: FakeCheckpointServer;
-let wd: Spawned;
 let client: WatchDogClient;
 const copies = new Set<number>();
 const sdks: Replica[] = [];
@@ -70,11 +61,7 @@ beforeAll(async () => {
   manager = await new FakeReplicaManager().start('127.0.0.12:0');
   swd = await new FakeSuperWatchDog(manager.address).start(addressOf.superWatchdog(cfg, 'H2'));
   checkpoints = await new FakeCheckpointServer().start(cfg.checkpointServer.address);
-  wd = spawnRmd(['watchdog', '--config', cfg.file, '--host', 'H4']);
-  client = new WatchDogClient(addressOf.watchdog(cfg, 'H4'), { deadlineMs: 5000 });
-  await waitFor('the WatchDog to answer', () => client.listRunning(1), { timeoutMs: 20_000 }).catch((err) => {
-    throw new Error(`${(err as Error).message}\n${wd.output()}`);
-  });
+  ({ client } = await startWatchDog(cfg, 'H4', 1));
 });
 
 afterEach(() => {

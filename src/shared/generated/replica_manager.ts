@@ -2,6 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { Ack as _rm_replica_manager_v1_Ack, Ack__Output as _rm_replica_manager_v1_Ack__Output } from './rm/replica_manager/v1/Ack.js';
+import type { AppliedPosition as _rm_replica_manager_v1_AppliedPosition, AppliedPosition__Output as _rm_replica_manager_v1_AppliedPosition__Output } from './rm/replica_manager/v1/AppliedPosition.js';
 import type { FailureReport as _rm_replica_manager_v1_FailureReport, FailureReport__Output as _rm_replica_manager_v1_FailureReport__Output } from './rm/replica_manager/v1/FailureReport.js';
 import type { HealthCheck as _rm_replica_manager_v1_HealthCheck, HealthCheck__Output as _rm_replica_manager_v1_HealthCheck__Output } from './rm/replica_manager/v1/HealthCheck.js';
 import type { Host as _rm_replica_manager_v1_Host, Host__Output as _rm_replica_manager_v1_Host__Output } from './rm/replica_manager/v1/Host.js';
@@ -27,6 +28,7 @@ export interface ProtoGrpcType {
     replica_manager: {
       v1: {
         Ack: MessageTypeDefinition<_rm_replica_manager_v1_Ack, _rm_replica_manager_v1_Ack__Output>
+        AppliedPosition: MessageTypeDefinition<_rm_replica_manager_v1_AppliedPosition, _rm_replica_manager_v1_AppliedPosition__Output>
         FailureReport: MessageTypeDefinition<_rm_replica_manager_v1_FailureReport, _rm_replica_manager_v1_FailureReport__Output>
         HealthCheck: MessageTypeDefinition<_rm_replica_manager_v1_HealthCheck, _rm_replica_manager_v1_HealthCheck__Output>
         Host: MessageTypeDefinition<_rm_replica_manager_v1_Host, _rm_replica_manager_v1_Host__Output>

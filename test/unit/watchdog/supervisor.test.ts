@@ -348,6 +348,26 @@ describe('starting copies', () => {
 });
 
 describe('detection', () => {
+  it("keeps where each copy said at its last beat it stands in its replication stream: listed, and in the copy's failure report", async () => {
+    const wd = newWatchDog();
+    await wd.start();
+    const ack = await wd.startReplica(1, spec('A1'), 'BACKUP');
+    const link = new FakeLink();
+    wd.attach({ replica: 'A1', module: 'A', pid: ack.pid }, link);
+    wd.heartbeat('A1', link, '1');
+    expect((await wd.listRunning(1)).running[0]).toMatchObject({ replica: 'A1', applied: null });
+    wd.heartbeat('A1', link, '2', { seq: 41, generation: 2 });
+    // A beat without a stream's word keeps what the copy said last.
+    wd.heartbeat('A1', link, '3');
+    expect((await wd.listRunning(1)).running[0]).toMatchObject({
+      replica: 'A1',
+      applied: { seq: '41', generation: '2' },
+    });
+    procs.end(ack.pid, 1);
+    await settle();
+    expect(reporter.failures.at(-1)).toMatchObject({ replica: 'A1', applied: { seq: 41, generation: 2 } });
+  });
+
   it('reports a child that exits at once, with its code, then removes it from the state file', async () => {
     const wd = newWatchDog();
     await wd.start();

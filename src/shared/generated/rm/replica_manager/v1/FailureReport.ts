@@ -1,5 +1,6 @@
 // Original file: proto/replica_manager.proto
 
+import type { AppliedPosition as _rm_replica_manager_v1_AppliedPosition, AppliedPosition__Output as _rm_replica_manager_v1_AppliedPosition__Output } from '../../../rm/replica_manager/v1/AppliedPosition.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface FailureReport {
@@ -16,6 +17,11 @@ export interface FailureReport {
    * older than what the manager already knows of that replica on that host is stale and ignored.
    */
   'started_at_ms'?: (number | string | Long);
+  /**
+   * Where the failed copy stood in its module's replication stream at its last beat (absent: it said
+   * nothing). A failed primary's is the last message it wrote.
+   */
+  'applied'?: (_rm_replica_manager_v1_AppliedPosition | null);
 }
 
 export interface FailureReport__Output {
@@ -32,4 +38,9 @@ export interface FailureReport__Output {
    * older than what the manager already knows of that replica on that host is stale and ignored.
    */
   'started_at_ms': (string);
+  /**
+   * Where the failed copy stood in its module's replication stream at its last beat (absent: it said
+   * nothing). A failed primary's is the last message it wrote.
+   */
+  'applied': (_rm_replica_manager_v1_AppliedPosition__Output | null);
 }
