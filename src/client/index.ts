@@ -32,16 +32,18 @@ import type { WatchDogAppClient } from '../shared/generated/rm/watchdog/v1/Watch
 import type { WatchDogMessage__Output } from '../shared/generated/rm/watchdog/v1/WatchDogMessage.js';
 import { CLIENT_OPTIONS, protos, unary } from '../shared/grpc.js';
 import { type AppRole, appRoleFromWire, PROMOTE_SIGNALS, positionToWire } from '../shared/wire.js';
+import { Copycat, type CopycatCopy, type CopycatOptions, type Divergence } from './copycat.js';
 import {
   CheckpointDirectory,
+  type Directory,
   type ReplicationOptions,
   ReplicationStream,
-  type StreamCopy,
 } from './replication.js';
 
 export {
   ConflictError,
   ExecutableError,
+  GuidelineError,
   NotAcknowledgedError,
   NotFoundError,
   RegistrationError,
@@ -49,6 +51,8 @@ export {
   SupervisorError,
   UnavailableError,
 } from '../shared/errors.js';
+export type { CopycatCopy, CopycatOptions, Divergence, ReplayContext } from './copycat.js';
+export { Copycat } from './copycat.js';
 export type {
   AckLevel,
   Announcement,
@@ -66,6 +70,8 @@ export type SanityResult = boolean | { healthy: boolean; detail?: string };
 
 /** The exit code of a copy that stopped itself after losing its WatchDog (EX_TEMPFAIL). */
 export const FENCED_EXIT_CODE = 75;
+/** The exit code of a diverged copy-cat backup that its WatchDog did not stop in time (DESIGN §11). */
+export const OUT_OF_SERVICE_EXIT_CODE = 76;
 
 export interface ConnectOptions {
   /** The local WatchDog (default RM_WATCHDOG_ADDRESS). */
@@ -117,6 +123,8 @@ export interface ReplicaEvents {
   stop: [reason: string];
   /** The lease ran out: this copy stops itself. */
   fence: [reason: string];
+  /** This copy-cat backup's replay diverged: it goes out of service (DESIGN §11). */
+  diverged: [d: Divergence];
 }
 
 function toSavedState(c: Checkpoint__Output): SavedState {
@@ -391,15 +399,38 @@ export class Replica extends EventEmitter<ReplicaEvents> {
    * this copy's role changes by itself. Backups find the primary through the Checkpoint Server.
    */
   replication(options: ReplicationOptions): ReplicationStream {
-    const host = this.watchdogAddress ? this.watchdogAddress.replace(/:\d+$/, '') : '127.0.0.1';
     const stream = new ReplicationStream(
       this.streamCopy(),
-      options.directory ??
-        new CheckpointDirectory(() => this.checkpointClient(), this.moduleName, this.deadlineMs),
-      { listenHost: host, ...(this.opts.env ? { env: this.opts.env } : {}), ...options },
+      this.directoryOf(options),
+      this.streamOptions(options),
     );
     this.streamsOpen.add(stream);
     return stream;
+  }
+
+  /**
+   * Opens this module's stream as an active copy-cat module (DESIGN §11, seed 002): on the primary,
+   * `submit(input)` runs the handler and hands the input with its output to the backups; a backup
+   * replays each input and compares. A backup that diverges tells its WatchDog, which stops it and
+   * reports it (reason diverged) for the ReplicaManager to replace; it stops applying at once.
+   */
+  copycat(options: CopycatOptions): Copycat {
+    const cat = new Copycat(this.streamCopy(), this.directoryOf(options), this.streamOptions(options));
+    this.streamsOpen.add(cat.stream);
+    return cat;
+  }
+
+  private directoryOf(options: { directory?: Directory }): Directory {
+    return (
+      options.directory ??
+      new CheckpointDirectory(() => this.checkpointClient(), this.moduleName, this.deadlineMs)
+    );
+  }
+
+  /** A stream's options with this copy's defaults: it listens on its WatchDog's host. */
+  private streamOptions<T extends object>(options: T): T & { listenHost: string } {
+    const host = this.watchdogAddress ? this.watchdogAddress.replace(/:\d+$/, '') : '127.0.0.1';
+    return { listenHost: host, ...(this.opts.env ? { env: this.opts.env } : {}), ...options };
   }
 
   /** Detaches and stops every timer and stream. The process is left to end on its own. */
@@ -426,7 +457,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   // ---- internals ----
 
   /** The live view of this copy the replication stream reads (role and token change under it). */
-  private streamCopy(): StreamCopy {
+  private streamCopy(): CopycatCopy {
     const self = this;
     return {
       get module() {
@@ -447,7 +478,24 @@ export class Replica extends EventEmitter<ReplicaEvents> {
       on: (e: 'role', cb: (role: AppRole) => void) => this.on(e, cb),
       off: (e: 'role', cb: (role: AppRole) => void) => this.off(e, cb),
       stepDown: (reason: string) => void this.fence(`a newer primary exists: ${reason}`),
+      outOfService: (d: Divergence) => this.outOfService(d),
     };
+  }
+
+  /**
+   * A copy-cat backup whose replay diverged: its WatchDog is told, stops it and reports it; should
+   * the WatchDog not stop it within its lease, it exits on its own (OUT_OF_SERVICE_EXIT_CODE).
+   */
+  private outOfService(d: Divergence): void {
+    this.emit('diverged', d);
+    this.write({ diverged: { seq: String(d.seq), detail: d.detail } });
+    setTimeout(
+      () => {
+        this.close();
+        (this.opts.exit ?? ((code: number) => process.exit(code)))(OUT_OF_SERVICE_EXIT_CODE);
+      },
+      Math.max(1000, this.leaseMs),
+    ).unref();
   }
 
   private appClient(): WatchDogAppClient {

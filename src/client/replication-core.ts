@@ -434,3 +434,44 @@ export function acknowledged(
   const sync = inSync(s, limits).map((r) => s.followers.get(r) as FollowerPosition);
   return sync.length >= limits.minInSync && sync.every(at);
 }
+
+// ---------------------------------------------------------------- the primary's guideline (seed 002)
+
+export interface GuidelineLimits {
+  /** In-sync backups the module demands (0: none, and no guideline to keep). */
+  minInSync: number;
+  /** How long the primary may have fewer than that before it stops accepting work. */
+  maxOutOfSyncMs: number;
+}
+
+export interface GuidelineState {
+  /** Since when (the caller's clock) fewer than minInSync backups are in sync; null while enough are. */
+  outOfSyncSinceMs: number | null;
+  /** Whether the primary takes work now. */
+  accepting: boolean;
+  /** Why not, when it does not. */
+  reason?: string;
+}
+
+/**
+ * Seed 002's operating guideline for a primary: a module that demands in-sync backups gets none, or
+ * too few, for longer than it allows, and its primary stops accepting work (and says why) until one
+ * is back in sync. `inSyncCount` and `nowMs` come in as values: the rule reads no clock.
+ */
+export function guideline(
+  inSyncCount: number,
+  limits: GuidelineLimits,
+  outOfSyncSinceMs: number | null,
+  nowMs: number,
+): GuidelineState {
+  if (limits.minInSync === 0 || inSyncCount >= limits.minInSync)
+    return { outOfSyncSinceMs: null, accepting: true };
+  const since = outOfSyncSinceMs ?? nowMs;
+  const forMs = nowMs - since;
+  if (forMs <= limits.maxOutOfSyncMs) return { outOfSyncSinceMs: since, accepting: true };
+  return {
+    outOfSyncSinceMs: since,
+    accepting: false,
+    reason: `${inSyncCount} of the ${limits.minInSync} in-sync backups the module demands for ${forMs} ms (allowed ${limits.maxOutOfSyncMs} ms): no work is accepted until one is back in sync`,
+  };
+}

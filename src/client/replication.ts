@@ -13,7 +13,7 @@
  */
 import { threadId as currentThreadId } from 'node:worker_threads';
 import * as grpc from '@grpc/grpc-js';
-import { NotAcknowledgedError } from '../shared/errors.js';
+import { GuidelineError, NotAcknowledgedError } from '../shared/errors.js';
 import type { CheckpointServerClient } from '../shared/generated/rm/checkpoint/v1/CheckpointServer.js';
 import type { WatchEvent__Output } from '../shared/generated/rm/checkpoint/v1/WatchEvent.js';
 import type {
@@ -41,7 +41,9 @@ import {
   followerTick,
   followerWelcome,
   followRequest,
+  type GuidelineState,
   generationAt,
+  guideline,
   inSync,
   type LeaderLimits,
   type LeaderState,
@@ -219,6 +221,13 @@ export interface ReplicationOptions {
   maxLag?: number;
   /** In-sync backups an acknowledgement needs at least (default RM_REPLICATION_MIN_IN_SYNC, else 0). */
   minInSync?: number;
+  /**
+   * The primary's guideline (seed 002): with minInSync > 0, how long it may have fewer in-sync
+   * backups before it accepts no more work (default RM_REPLICATION_MAX_OUT_OF_SYNC_MS, else 5000).
+   */
+  maxOutOfSyncMs?: number;
+  /** Told when the primary stops keeping its guideline (`kept` false, with why) and when it keeps it again. */
+  onGuideline?: (kept: boolean, reason: string) => void;
   /** How many messages a backup buffers beyond the next one (default 1000). */
   maxBuffer?: number;
   /** How often the primary tells its head and a backup asks again for a gap (default 200 ms). */
@@ -284,6 +293,8 @@ function positiveInt(v: string | undefined, fallback: number): number {
 /** One copy's end of its module's replication stream; a primary writes, a backup follows. */
 export class ReplicationStream {
   private readonly limits: LeaderLimits;
+  private readonly maxOutOfSyncMs: number;
+  private guidelineState: GuidelineState = { outOfSyncSinceMs: null, accepting: true };
   private readonly maxBuffer: number;
   private readonly tickMs: number;
   private leader: LeaderState | null = null;
@@ -324,6 +335,7 @@ export class ReplicationStream {
       maxLag: opts.maxLag ?? positiveInt(env.RM_REPLICATION_MAX_LAG, 1000),
       minInSync: opts.minInSync ?? positiveInt(env.RM_REPLICATION_MIN_IN_SYNC, 0),
     };
+    this.maxOutOfSyncMs = opts.maxOutOfSyncMs ?? positiveInt(env.RM_REPLICATION_MAX_OUT_OF_SYNC_MS, 5000);
     this.maxBuffer = opts.maxBuffer ?? 1000;
     this.tickMs = opts.tickMs ?? 200;
     copy.on('role', this.onRole);
@@ -348,6 +360,17 @@ export class ReplicationStream {
     return this.leader ? inSync(this.leader, this.limits) : [];
   }
 
+  /**
+   * Whether this copy takes work now (seed 002's guideline): a backup does not, a primary does
+   * unless its module demands in-sync backups and has had too few for longer than maxOutOfSyncMs.
+   */
+  get accepting(): { accepting: boolean; reason?: string } {
+    if (!this.leader)
+      return { accepting: false, reason: `${this.copy.replica} is not the primary of ${this.copy.module}` };
+    const g = this.checkGuideline();
+    return g.reason !== undefined ? { accepting: g.accepting, reason: g.reason } : { accepting: g.accepting };
+  }
+
   /** Resolves once a promoted copy has applied everything it had and serves its stream. */
   ready(): Promise<void> {
     return this.leading ?? Promise.resolve();
@@ -357,7 +380,10 @@ export class ReplicationStream {
    * Primary: writes one message and resolves with its sequence number once it is acknowledged at the
    * level asked (DESIGN §11). Call it right after the change is made to the state `snapshot` returns,
    * before any await, so that a snapshot taken later includes it. Rejects with FencedError-like
-   * errors on a backup, NotAcknowledgedError after the deadline.
+   * errors on a backup, NotAcknowledgedError after the deadline, and at once with GuidelineError
+   * while the primary does not keep its guideline (the message is written all the same, since the
+   * state already holds it; the caller takes no more work until `accepting` says so). Ack none asks
+   * nothing of the backups and is not refused.
    */
   async replicate(payload: Uint8Array | string, options: ReplicateOptions = {}): Promise<number> {
     const level = options.ack ?? 'applied';
@@ -378,6 +404,9 @@ export class ReplicationStream {
     const frame: LeaderMessage = { message: toWire(r.message) };
     for (const s of this.streams.values()) s.write(frame);
     const seq = r.message.seq;
+    const g = this.checkGuideline();
+    if (!g.accepting && level !== 'none')
+      throw new GuidelineError(`message ${seq} of ${this.copy.module} (${this.copy.replica}): ${g.reason}`);
     if (acknowledged(this.leader, seq, level, this.limits, options.quorum)) return seq;
     const timeoutMs = options.timeoutMs ?? 5000;
     return new Promise<number>((resolve, reject) => {
@@ -449,6 +478,8 @@ export class ReplicationStream {
       this.copy.generation,
       this.copy.epoch,
     );
+    // A new primary's allowance counts from its promotion: its backups need time to find it.
+    this.guidelineState = { outOfSyncSinceMs: performance.now(), accepting: true };
     this.server = new grpc.Server();
     this.server.addService(protos().replication.rm.replication.v1.Replication.service, {
       Follow: (call: grpc.ServerDuplexStream<FollowerMessage__Output, LeaderMessage>) =>
@@ -582,10 +613,31 @@ export class ReplicationStream {
     }
   }
 
+  /** The guideline now (time read here, the rule is the core's); says so when it changes. */
+  private checkGuideline(): GuidelineState {
+    const leader = this.leader;
+    if (!leader) return this.guidelineState;
+    const before = this.guidelineState;
+    const g = guideline(
+      inSync(leader, this.limits).length,
+      { minInSync: this.limits.minInSync, maxOutOfSyncMs: this.maxOutOfSyncMs },
+      before.outOfSyncSinceMs,
+      performance.now(),
+    );
+    this.guidelineState = g;
+    if (g.accepting !== before.accepting)
+      this.opts.onGuideline?.(
+        g.accepting,
+        g.reason ?? `${inSync(leader, this.limits).length} in-sync backups: work is accepted again`,
+      );
+    return g;
+  }
+
   private tick(): void {
     if (this.leader) {
       const head: LeaderMessage = { head: { head: String(this.leader.head) } };
       for (const s of this.streams.values()) s.write(head);
+      this.checkGuideline();
       return;
     }
     if (!this.following) return;

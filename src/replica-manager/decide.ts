@@ -21,6 +21,7 @@ import {
   type AppliedPositions,
   comparePositions,
   type Decision,
+  DIVERGED,
   type Event,
   isRunning,
   type Module,
@@ -61,7 +62,8 @@ export function decide(table: ReplicaTable, event: Event): Decision {
       d.unregister(event.name);
       break;
     case 'replica-failed':
-      d.replicaFailed(event.replica, event.atMs);
+      if (d.replicaFailed(event.replica, event.atMs) && event.reason === DIVERGED)
+        d.outOfService(event.replica, event.detail);
       break;
     case 'host-down':
       d.hostDown(event.host);
@@ -245,12 +247,13 @@ class Decider {
     this.removed.push(name);
   }
 
-  replicaFailed(id: string, atMs?: number): void {
+  /** A copy failed; says whether that counted (false: it no longer ran, nothing changes). */
+  replicaFailed(id: string, atMs?: number): boolean {
     const { i, j } = locate(this.table, id);
     const found = (this.table.modules[i] as Module).replicas[j] as Replica;
     const role = found.status;
     // A report about a copy that no longer runs (already failed over, or its host is down) changes nothing.
-    if (!isRunning(role) || !this.isUp(found.host)) return;
+    if (!isRunning(role) || !this.isUp(found.host)) return false;
     const module = this.own(i);
     const replica = module.replicas[j] as Replica;
     replica.failures++;
@@ -276,6 +279,19 @@ class Decider {
           this.actions[k] = { ...a, delayMs };
       }
     }
+    return true;
+  }
+
+  /**
+   * A copy-cat backup's replay diverged (DESIGN §11, seed 002): replaced like any failed copy, and
+   * the operator is told which input and how, since the module's handler is not deterministic.
+   */
+  outOfService(id: string, detail: string | undefined): void {
+    const { module, replica } = findReplica(this.input, id);
+    this.alerts.push({
+      module: module.name,
+      reason: `${id} on ${replica.host} out of service: ${detail ?? 'its replay diverged from the primary'}; it is replaced`,
+    });
   }
 
   hostDown(name: string): void {

@@ -63,6 +63,8 @@ export interface FailureReport {
   reason: string;
   /** When the failed copy was started, on the WatchDog's clock (0: unknown). */
   startedAtMs: number;
+  /** What the WatchDog said of it (for a copy-cat backup that diverged: which input, and how). */
+  detail?: string;
   /** When the report came in, on this manager's clock: decide() keeps the restart back-off with it. */
   atMs: number;
   /** Where the failed copy stood in its module's replication stream at its last beat, when it said. */
@@ -270,6 +272,7 @@ export class ReplicaManager {
         kind: 'replica-failed',
         replica: r.replica,
         reason: r.reason,
+        ...(r.detail ? { detail: r.detail } : {}),
         atMs: r.atMs,
         ...(r.applied ? { applied: { [r.replica]: r.applied } } : {}),
       },

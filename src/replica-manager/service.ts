@@ -76,6 +76,7 @@ export function replicaManagerHandlers(
         host: req.host,
         replica: req.replica,
         reason: req.reason || 'failed',
+        ...(req.detail ? { detail: req.detail } : {}),
         startedAtMs: Number(req.started_at_ms),
         atMs: Date.now(),
         ...(applied ? { applied } : {}),

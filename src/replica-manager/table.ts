@@ -111,6 +111,9 @@ export interface ModuleSpec {
   replicas: ReplicaSpec[];
 }
 
+/** The failure reason of a copy-cat backup whose replay differed from the primary's run (DESIGN §11). */
+export const DIVERGED = 'diverged';
+
 /**
  * The last message a copy applied from its module's replication stream (DESIGN §11): its sequence
  * number and the primary generation that wrote it. A primary's is the last message it wrote.
@@ -135,8 +138,18 @@ export type Event =
   /** `runningOn`: the registering copy already runs on that host and becomes its primary (SDK self-registration). */
   | { kind: 'register'; module: ModuleSpec; runningOn?: string }
   | { kind: 'unregister'; name: string }
-  /** `atMs`: when it failed (ms since the Unix epoch); the restart back-off counts from it. */
-  | { kind: 'replica-failed'; replica: string; reason?: string; atMs?: number; applied?: AppliedPositions }
+  /**
+   * `atMs`: when it failed (ms since the Unix epoch); the restart back-off counts from it. `reason`
+   * and `detail` as its WatchDog reported them (DIVERGED raises an alert with the detail).
+   */
+  | {
+      kind: 'replica-failed';
+      replica: string;
+      reason?: string;
+      detail?: string;
+      atMs?: number;
+      applied?: AppliedPositions;
+    }
   | { kind: 'host-down'; host: string; applied?: AppliedPositions }
   | { kind: 'host-up'; host: string }
   | { kind: 'replica-started'; replica: string }

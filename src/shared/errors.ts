@@ -80,3 +80,12 @@ export class UnavailableError extends SupervisorError {
 export class NotAcknowledgedError extends SupervisorError {
   readonly code = 'not-acknowledged';
 }
+
+/**
+ * A primary that cannot keep its module's operating guideline (seed 002): the module demands
+ * in-sync backups and has had too few for longer than it allows. It accepts no work until one is
+ * back in sync; the message says how many it has, how long, and what is allowed.
+ */
+export class GuidelineError extends SupervisorError {
+  readonly code = 'guideline';
+}

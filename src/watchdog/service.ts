@@ -59,6 +59,8 @@ export function watchDogAppHandlers(wd: WatchDog, logger: Logger): WatchDogAppHa
             wd.heartbeat(replica, link, msg.heartbeat.seq, positionFromWire(msg.heartbeat.applied));
           } else if (msg.msg === 'pong' && msg.pong) {
             wd.pong(replica, link, Number(msg.pong.seq), msg.pong.healthy, msg.pong.detail);
+          } else if (msg.msg === 'diverged' && msg.diverged) {
+            wd.diverged(replica, link, Number(msg.diverged.seq), msg.diverged.detail);
           }
         } catch (err) {
           logger.warn(

@@ -496,6 +496,24 @@ export class WatchDog {
     }
   }
 
+  /**
+   * A copy-cat backup says its replay of input `seq` differed from the primary's run (DESIGN §11,
+   * seed 002): it is stopped and reported failed, reason diverged, for the ReplicaManager to replace
+   * it and raise an alert naming the input.
+   */
+  diverged(replica: string, link: AppLink, seq: number, detail: string): void {
+    const copy = this.copies.get(replica);
+    if (!copy || copy.app !== link) return;
+    // The copy's words go to the manager's alert: bounded, like every input.
+    const said = detail.length > 500 ? `${detail.slice(0, 500)}…` : detail;
+    void this.fail(
+      copy,
+      'diverged',
+      `its replay of input ${seq} diverged from the primary's run (${said})`,
+      true,
+    );
+  }
+
   /** The stream ended; the copy itself is watched on (its exit or silence tells the rest). */
   detach(replica: string, link: AppLink): void {
     const copy = this.copies.get(replica);

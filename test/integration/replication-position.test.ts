@@ -5,7 +5,11 @@
  * copies of one module: the primary writes 30 messages, one backup applies them all, the other stops
  * applying after 12. Each copy's beats carry its position: the WatchDog lists it (ListRunning, what
  * the manager asks before a promotion), and the failure report of the killed primary carries the
- * last message it wrote. Needs `npm run build` first; binds 127.0.0.10–14 (run under the cluster lock).
+ * last message it wrote. Then an active copy-cat module (seed 002): a backup that computes
+ * differently from input 7 on tells its WatchDog, which stops it and reports it (reason diverged,
+ * naming input 7), while the other backup replays every input alike; left without a backup in sync,
+ * the primary refuses inputs until a new one is. Needs `npm run build` first; binds 127.0.0.10–14
+ * (run under the cluster lock).
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,13 +67,18 @@ afterAll(async () => {
   tmp.remove();
 });
 
+const events = (replica: string, event: string) =>
+  appEvents(cfg, 'H4', replica).filter((e) => e.event === event);
+
+async function start(replica: string, role: 'P' | 'B', args: string[], env: Record<string, string> = {}) {
+  const module = replica.replace(/\d+$/, '');
+  const ack = await client.startReplica(1, copySpec(replica, { module, path: COPY, args, env }), role, 1);
+  pids.add(ack.pid);
+  return ack;
+}
+
 describe('applied positions from the SDK to the ReplicaManager', () => {
   it("each copy's beats carry its applied position; ListRunning lists it, a failure report carries the primary's last", async () => {
-    const start = async (replica: string, role: 'P' | 'B', args: string[]) => {
-      const ack = await client.startReplica(1, copySpec(replica, { module: 'R', path: COPY, args }), role, 1);
-      pids.add(ack.pid);
-      return ack;
-    };
     const primary = await start('R1', 'P', ['--write', '30']);
     await start('R2', 'B', []);
     await start('R3', 'B', ['--apply-up-to', '12']);
@@ -101,4 +110,51 @@ describe('applied positions from the SDK to the ReplicaManager', () => {
     );
     expect(report).toMatchObject({ host: 'H4', reason: 'signal', applied: { seq: '30', generation: '1' } });
   }, 60_000);
+
+  it('a copy-cat backup that computes differently is stopped and reported at the input where it diverged; a primary without a backup in sync refuses inputs', async () => {
+    // The module demands one backup in sync, and allows 1.5 s without one.
+    const env = { RM_REPLICATION_MIN_IN_SYNC: '1', RM_REPLICATION_MAX_OUT_OF_SYNC_MS: '1500' };
+    await start('C2', 'B', ['--copycat', '--diverge-at', '7'], env);
+    const good = await start('C3', 'B', ['--copycat'], env);
+    await start('C1', 'P', ['--copycat', '--write', '20', '--every', '100'], env);
+
+    const wrote = await waitFor('C1 to run its 20 inputs', () => events('C1', 'wrote')[0], {
+      timeoutMs: 30_000,
+    });
+    expect(wrote).toMatchObject({ total: 210, applied: 20 });
+    const report = await waitFor(
+      'ReportFailure for C2',
+      () => manager.failures.find((f) => f.replica === 'C2'),
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    expect(report.reason).toBe('diverged');
+    expect(report.detail).toContain('its replay of input 7 diverged');
+    expect(report.detail).toContain('the backup\'s output "29:');
+    expect(events('C2', 'diverged')).toEqual([expect.objectContaining({ seq: 7 })]);
+    // The time and the random numbers are the primary's, replayed: C3 has never diverged.
+    const c3 = await waitFor('C3 to replay past input 20', async () => {
+      const r = (await client.listRunning(1)).running.find((x) => x.replica === 'C3');
+      return r?.applied && r.applied.seq >= 20 ? r : undefined;
+    });
+    expect(c3.applied?.generation).toBe(1);
+    expect(events('C3', 'diverged')).toEqual([]);
+    expect((await client.listRunning(1)).running.map((r) => r.replica)).not.toContain('C2');
+
+    // No backup in sync: after the allowance, inputs are refused, and the primary says why.
+    process.kill(good.pid, 'SIGKILL');
+    // (The input in flight when C3 died is not acknowledged: NotAcknowledgedError after 5 s.)
+    const refused = await waitFor(
+      'C1 to refuse inputs',
+      () => events('C1', 'refused').find((e) => e.error === 'GuidelineError'),
+      { timeoutMs: 20_000 },
+    );
+    expect(String(refused.message)).toContain('0 of the 1 in-sync backups the module demands');
+    expect(events('C1', 'guideline').at(-1)).toMatchObject({ kept: false });
+    // A new backup catches up (it replays what it missed) and the primary takes inputs again.
+    await start('C4', 'B', ['--copycat'], env);
+    await waitFor('C1 to accept inputs again', () => events('C1', 'accepted')[0], { timeoutMs: 20_000 });
+    expect(events('C1', 'guideline').at(-1)).toMatchObject({ kept: true });
+  }, 90_000);
 });

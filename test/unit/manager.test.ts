@@ -408,4 +408,29 @@ describe('ReplicaManager loop: promotion by applied position (DESIGN §11)', () 
     expect(watchdogs.lists).toEqual([]);
     expect(promotion(d)).toEqual({ kind: 'set-role', replica: 'W2', host: 'H2', role: 'P' });
   });
+
+  it('a copy-cat backup reported diverged is replaced, and the alert names the input its WatchDog reported', async () => {
+    const { rm, log } = await started();
+    const report = {
+      host: 'H2',
+      replica: 'W2',
+      reason: 'diverged',
+      detail:
+        'its replay of input 17 diverged from the primary\'s run (input 17: the backup\'s output "29" differs)',
+      startedAtMs: 0,
+      atMs: 0,
+    };
+    const d = await rm.reportFailure(report);
+    await settle();
+    expect(log).toEqual(['save@3', 'start W4@H4 B']);
+    expect(d.alerts).toEqual([
+      {
+        module: 'W',
+        reason: `W2 on H2 out of service: ${report.detail}; it is replaced`,
+      },
+    ]);
+    // A second report about it, which no longer runs, counts nothing and raises no second alert.
+    const again = await rm.reportFailure({ ...report, startedAtMs: 1 });
+    expect(again.alerts).toEqual([]);
+  });
 });

@@ -2,6 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { AppBeatAck as _rm_watchdog_v1_AppBeatAck, AppBeatAck__Output as _rm_watchdog_v1_AppBeatAck__Output } from './rm/watchdog/v1/AppBeatAck.js';
+import type { AppDiverged as _rm_watchdog_v1_AppDiverged, AppDiverged__Output as _rm_watchdog_v1_AppDiverged__Output } from './rm/watchdog/v1/AppDiverged.js';
 import type { AppHeartbeat as _rm_watchdog_v1_AppHeartbeat, AppHeartbeat__Output as _rm_watchdog_v1_AppHeartbeat__Output } from './rm/watchdog/v1/AppHeartbeat.js';
 import type { AppHello as _rm_watchdog_v1_AppHello, AppHello__Output as _rm_watchdog_v1_AppHello__Output } from './rm/watchdog/v1/AppHello.js';
 import type { AppMessage as _rm_watchdog_v1_AppMessage, AppMessage__Output as _rm_watchdog_v1_AppMessage__Output } from './rm/watchdog/v1/AppMessage.js';
@@ -35,6 +36,7 @@ export interface ProtoGrpcType {
     watchdog: {
       v1: {
         AppBeatAck: MessageTypeDefinition<_rm_watchdog_v1_AppBeatAck, _rm_watchdog_v1_AppBeatAck__Output>
+        AppDiverged: MessageTypeDefinition<_rm_watchdog_v1_AppDiverged, _rm_watchdog_v1_AppDiverged__Output>
         AppHeartbeat: MessageTypeDefinition<_rm_watchdog_v1_AppHeartbeat, _rm_watchdog_v1_AppHeartbeat__Output>
         AppHello: MessageTypeDefinition<_rm_watchdog_v1_AppHello, _rm_watchdog_v1_AppHello__Output>
         AppMessage: MessageTypeDefinition<_rm_watchdog_v1_AppMessage, _rm_watchdog_v1_AppMessage__Output>

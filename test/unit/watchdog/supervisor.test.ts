@@ -368,6 +368,28 @@ describe('detection', () => {
     expect(reporter.failures.at(-1)).toMatchObject({ replica: 'A1', applied: { seq: 41, generation: 2 } });
   });
 
+  it('stops a copy-cat backup that says its replay diverged, and reports it with the input it names', async () => {
+    const wd = newWatchDog();
+    await wd.start();
+    const ack = await wd.startReplica(1, spec('A1'), 'BACKUP');
+    const link = new FakeLink();
+    wd.attach({ replica: 'A1', module: 'A', pid: ack.pid }, link);
+    log.length = 0;
+    wd.diverged('A1', link, 17, `input 17: the backup's output "29" differs`);
+    await advance(200);
+    // Killed first, then reported (TERM is enough here).
+    expect(log.indexOf(`kill SIGTERM ${ack.pid} group`)).toBeGreaterThanOrEqual(0);
+    expect(log.indexOf(`kill SIGTERM ${ack.pid} group`)).toBeLessThan(log.indexOf('report A1 diverged'));
+    expect(reporter.failures.at(-1)).toMatchObject({
+      replica: 'A1',
+      reason: 'diverged',
+      detail: expect.stringContaining(
+        `its replay of input 17 diverged from the primary's run (input 17: the backup's output "29" differs)`,
+      ),
+    });
+    expect((await wd.listRunning(1)).running).toEqual([]);
+  });
+
   it('reports a child that exits at once, with its code, then removes it from the state file', async () => {
     const wd = newWatchDog();
     await wd.start();

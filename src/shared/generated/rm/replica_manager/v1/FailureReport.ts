@@ -7,7 +7,7 @@ export interface FailureReport {
   'host'?: (string);
   'replica'?: (string);
   /**
-   * exit | signal | hang | ping | missing
+   * exit | signal | hang | ping | missing | diverged (a copy-cat backup's replay differed)
    */
   'reason'?: (string);
   'detail'?: (string);
@@ -28,7 +28,7 @@ export interface FailureReport__Output {
   'host': (string);
   'replica': (string);
   /**
-   * exit | signal | hang | ping | missing
+   * exit | signal | hang | ping | missing | diverged (a copy-cat backup's replay differed)
    */
   'reason': (string);
   'detail': (string);
