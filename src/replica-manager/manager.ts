@@ -5,6 +5,7 @@
  */
 import { StaleEpochError, UnavailableError } from '../shared/errors.js';
 import type { Logger } from '../shared/logging.js';
+import { type Clock, systemClock, type TimerHandle } from '../watchdog/clock.js';
 import { decide } from './decide.js';
 import { HostLane } from './host-lanes.js';
 import { Incarnations } from './incarnations.js';
@@ -77,6 +78,10 @@ export interface ManagerOptions {
   actionAttempts?: number;
   /** Back-off between attempts to reach the store while it is unreachable (freeze). */
   storeRetryMs?: number;
+  /** Time and timers (default: the system's); the simulator passes its own. */
+  clock?: Clock;
+  /** The decision core (default: decide()); a test may wrap it to show that a broken rule is caught. */
+  decide?: typeof decide;
 }
 
 type Listener = (table: ReplicaTable) => void;
@@ -123,9 +128,14 @@ export class ReplicaManager {
   private readonly dispatched = new Map<string, number>();
   private readonly listeners = new Set<Listener>();
   private readonly incarnations = new Incarnations();
-  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  private readonly timers = new Map<TimerHandle, () => void>();
+  private readonly clock: Clock;
+  private readonly decide: typeof decide;
 
-  constructor(private readonly opts: ManagerOptions) {}
+  constructor(private readonly opts: ManagerOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.decide = opts.decide ?? decide;
+  }
 
   get state(): ManagerState {
     return this.stateValue;
@@ -317,7 +327,7 @@ export class ReplicaManager {
     if (this.stateValue !== 'fenced') this.stateValue = 'stopped';
     // Wake every wait so that the loops see the state and end.
     for (const [t, wake] of this.timers) {
-      clearTimeout(t);
+      this.clock.clearTimeout(t);
       wake();
     }
     this.timers.clear();
@@ -352,7 +362,7 @@ export class ReplicaManager {
         continue;
       }
       try {
-        const decision = decide(table, item.event);
+        const decision = this.decide(table, item.event);
         item.decided?.(decision);
         table = decision.table;
         change = mergePersist(change, decision.persist);
@@ -450,7 +460,7 @@ export class ReplicaManager {
               kind: 'replica-failed',
               replica: action.replica,
               reason: 'start-failed',
-              atMs: Date.now(),
+              atMs: this.clock.now(),
             }).catch((e: unknown) =>
               this.opts.logger.warn({ err: (e as Error).message }, 'could not record the failed start'),
             );
@@ -479,7 +489,7 @@ export class ReplicaManager {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => {
+      const t = this.clock.setTimeout(() => {
         this.timers.delete(t);
         resolve();
       }, ms);
