@@ -9,8 +9,16 @@ import { ConfigError, StaleEpochError, UnavailableError } from '../shared/errors
 import { CLIENT_OPTIONS, DaemonServer, protos, unary } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
+import {
+  configuredPort,
+  DaemonMetrics,
+  type MetricsEndpoint,
+  StoreClientMetrics,
+  startMetricsEndpoint,
+} from '../shared/metrics.js';
 import { WatchDogClient, type WatchDogReplicaSpec } from '../watchdog/client.js';
 import { ReplicaManager, type TableStore, type WatchDogTransport } from './manager.js';
+import { ManagerMetrics } from './metrics.js';
 import { replicaManagerHandlers } from './service.js';
 import type { Action, Module, ReplicaTable } from './table.js';
 
@@ -44,23 +52,26 @@ export function replicaSpec(module: Module, replica: string): WatchDogReplicaSpe
  * modules that differ from the table last loaded or saved: decide() hands back the modules an event
  * leaves alone as the same objects, so a module that is still the same object is still as saved.
  */
-export function checkpointTableStore(cs: CheckpointClient): TableStore {
+export function checkpointTableStore(cs: CheckpointClient, metrics?: StoreClientMetrics): TableStore {
   let saved: ReadonlySet<Module> = new Set();
+  const timed = <T>(op: string, call: () => Promise<T>) => (metrics ? metrics.time(op, call) : call());
   return {
     async load() {
-      const res = await cs.loadTable();
+      const res = await timed('load-table', () => cs.loadTable());
       const table = res.found ? (JSON.parse(res.tableJson) as ReplicaTable) : null;
       saved = new Set(table?.modules ?? []);
       return table;
     },
     async save(table, epoch) {
-      await cs.saveTableChange(epoch, {
-        hostsJson: JSON.stringify(table.hosts),
-        moduleNames: table.modules.map((m) => m.name),
-        changedModules: table.modules
-          .filter((m) => !saved.has(m))
-          .map((m) => ({ name: m.name, moduleJson: JSON.stringify(m) })),
-      });
+      await timed('save-table', () =>
+        cs.saveTableChange(epoch, {
+          hostsJson: JSON.stringify(table.hosts),
+          moduleNames: table.modules.map((m) => m.name),
+          changedModules: table.modules
+            .filter((m) => !saved.has(m))
+            .map((m) => ({ name: m.name, moduleJson: JSON.stringify(m) })),
+        }),
+      );
       saved = new Set(table.modules);
     },
   };
@@ -145,9 +156,12 @@ export async function startReplicaManagerDaemon(
   const cs = new CheckpointClient(cfg.checkpointServer.address, { deadlineMs: t.rpcDeadlineMs });
   let state: DaemonState = 'starting';
   const timers: NodeJS.Timeout[] = [];
-  const server = new DaemonServer(me.address);
+  const metrics = new DaemonMetrics('replica-manager', host);
+  const storeMetrics = new StoreClientMetrics(metrics.registry);
+  const server = new DaemonServer(me.address, [metrics.grpcInterceptor()]);
   const watchdogs = new GrpcWatchDogs(cfg);
   let swdClient: grpc.Client | null = null;
+  let metricsEndpoint: MetricsEndpoint | null = null;
 
   const epoch = await obtainEpoch(cs, host, t.ringTimeoutMs, logger);
   const log = logger.child({ epoch });
@@ -157,6 +171,7 @@ export async function startReplicaManagerDaemon(
       state = 'stopping';
       for (const timer of timers) clearInterval(timer);
       await rm.stop();
+      await metricsEndpoint?.close();
       await server.stop(t.killGraceMs);
       watchdogs.close();
       swdClient?.close();
@@ -165,8 +180,10 @@ export async function startReplicaManagerDaemon(
     })();
     return stopping;
   };
+  const managerMetrics = new ManagerMetrics(metrics.registry, () => rm);
   const rm: ReplicaManager = new ReplicaManager({
-    store: checkpointTableStore(cs),
+    store: checkpointTableStore(cs, storeMetrics),
+    observer: managerMetrics,
     watchdogs,
     epoch,
     hosts: cfg.hosts.map((h) => h.name),
@@ -183,6 +200,12 @@ export async function startReplicaManagerDaemon(
     replicaManagerHandlers(rm, host, cfg.allowedExecutableDirs),
   );
   await server.listen(cfg.ports.replicaManager);
+  metricsEndpoint = await startMetricsEndpoint(
+    metrics.registry,
+    me.address,
+    configuredPort(cfg.ports.metrics.replicaManager),
+    log,
+  );
   // Beats to the SuperWatchDog of this host (source ¶0026), from the start, loading and reconciling
   // included: it restarts a manager that falls silent, and a manager it no longer backs (a higher
   // epoch, or not primary any more) stops acting.

@@ -26,6 +26,16 @@ export interface WatchDogTransport {
   listRunning(host: string, epoch: number): Promise<Array<{ replica: string; role: Role }>>;
 }
 
+/**
+ * Told of every decision (for the metrics and the event history); neither call may throw or block.
+ */
+export interface DecisionObserver {
+  /** Once the decision's table is durable, before its actions leave; `receivedAtMs` is when the event came in (wall clock). */
+  decided(event: Event, decision: Decision, receivedAtMs: number): void;
+  /** Once every action of a decision that had some was carried out (`failed` of them were not), `ms` after the event came in. */
+  carriedOut?(event: Event, decision: Decision, ms: number, failed: number): void;
+}
+
 /** starting: loading the table; reconciling: asking each WatchDog what it runs (only its answers are decided). */
 export type ManagerState = 'starting' | 'reconciling' | 'serving' | 'fenced' | 'stopped';
 
@@ -44,6 +54,7 @@ export interface ManagerOptions {
   maxRestartDelayMs?: number;
   /** Back-off between attempts to reach the store while it is unreachable (freeze). */
   storeRetryMs?: number;
+  observer?: DecisionObserver;
 }
 
 type Listener = (table: ReplicaTable) => void;
@@ -54,6 +65,9 @@ interface Pending {
   stillValid: (() => boolean) | undefined;
   resolve: (d: Decision) => void;
   reject: (err: unknown) => void;
+  /** When it came in: wall clock for the record, monotonic for durations. */
+  receivedAtMs: number;
+  receivedAt: number;
 }
 
 /** At most this many events share one write of the table. */
@@ -163,7 +177,14 @@ export class ReplicaManager {
    */
   submit(event: Event, stillValid?: () => boolean): Promise<Decision> {
     return new Promise<Decision>((resolve, reject) => {
-      this.pending.push({ event, stillValid, resolve, reject });
+      this.pending.push({
+        event,
+        stillValid,
+        resolve,
+        reject,
+        receivedAtMs: Date.now(),
+        receivedAt: performance.now(),
+      });
       if (this.draining) return;
       // Started after this tick, so that the events submitted in it share the first turn.
       this.draining = true;
@@ -262,7 +283,19 @@ export class ReplicaManager {
         );
       }
       for (const alert of decision.alerts) this.opts.logger.warn({ alert, epoch: this.epoch }, 'alert');
-      for (const action of decision.actions) this.dispatch(action);
+      this.opts.observer?.decided(event, decision, item.receivedAtMs);
+      const done = decision.actions.map((action) => this.dispatch(action));
+      const observer = this.opts.observer;
+      if (observer?.carriedOut && done.length > 0) {
+        void Promise.all(done).then((oks) =>
+          observer.carriedOut?.(
+            event,
+            decision,
+            performance.now() - item.receivedAt,
+            oks.filter((ok) => !ok).length,
+          ),
+        );
+      }
     }
     if (changed) for (const l of this.listeners) l(this.current);
     for (const { item, decision } of decided) item.resolve(decision);
@@ -306,33 +339,45 @@ export class ReplicaManager {
     return Math.min(100 * 2 ** (f.count - 2), this.opts.maxRestartDelayMs ?? 5000);
   }
 
-  /** Actions for one copy run in order; copies and hosts proceed independently (HostLane). */
-  private dispatch(action: Action): void {
+  /**
+   * Actions for one copy run in order; copies and hosts proceed independently (HostLane). Resolves
+   * with whether the WatchDog carried it out.
+   */
+  private dispatch(action: Action): Promise<boolean> {
     this.dispatched.set(action.host, (this.dispatched.get(action.host) ?? 0) + 1);
-    void this.lane(action.host).command(action.replica, () => this.execute(action));
+    let ok = false;
+    return this.lane(action.host)
+      .command(action.replica, async () => {
+        ok = await this.execute(action);
+      })
+      .then(
+        () => ok,
+        () => false,
+      );
   }
 
-  private async execute(action: Action): Promise<void> {
-    if (!this.acting()) return;
+  /** Carries out one action, trying again while its WatchDog does not answer; whether it was done. */
+  private async execute(action: Action): Promise<boolean> {
+    if (!this.acting()) return false;
     const module = this.current.modules.find((m) => m.replicas.some((r) => r.id === action.replica));
-    if (!module && action.kind !== 'stop') return;
+    if (!module && action.kind !== 'stop') return false;
     if (action.kind === 'start' || action.kind === 'restart') {
       const delay = this.restartDelay(action.replica);
       if (delay > 0) await this.sleep(delay);
     }
     const attempts = this.opts.actionAttempts ?? 3;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (!this.acting()) return;
+      if (!this.acting()) return false;
       try {
         const kind = action.kind === 'start' || action.kind === 'restart' ? 'spawn' : 'answer';
         await this.lane(action.host).inSlot(kind, () =>
           this.opts.watchdogs.execute(action, module ?? (undefined as unknown as Module), this.epoch),
         );
-        return;
+        return true;
       } catch (err) {
         if (err instanceof StaleEpochError) {
           this.fence(err);
-          return;
+          return false;
         }
         const unreachable = err instanceof UnavailableError;
         this.opts.logger.warn({ action, attempt, err: (err as Error).message }, 'action failed');
@@ -344,11 +389,12 @@ export class ReplicaManager {
                 this.opts.logger.warn({ err: (e as Error).message }, 'could not record the failed start'),
             );
           }
-          return;
+          return false;
         }
         await this.sleep(200 * attempt);
       }
     }
+    return false;
   }
 
   /** Whether this manager may command WatchDogs now. */

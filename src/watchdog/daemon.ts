@@ -11,8 +11,10 @@ import { type ClusterConfig, clusterHost, hostStateDir } from '../shared/config.
 import { DaemonServer, protos } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
+import { configuredPort, DaemonMetrics, startMetricsEndpoint } from '../shared/metrics.js';
 import { BeatLoop, GrpcBeatTransport } from './beats.js';
 import { type Clock, systemClock } from './clock.js';
+import { WatchDogMetrics } from './metrics.js';
 import { NetworkProbes } from './probes.js';
 import { NodeProcessControl, type ProcessControl } from './process-control.js';
 import { GrpcManagerLink } from './reporter.js';
@@ -24,6 +26,8 @@ export interface WatchDogDaemon extends Daemon {
   readonly watchdog: WatchDog;
   /** Where the beats currently point and where reports go, for tests and status. */
   readonly managerAddress: string;
+  /** Where `/metrics` is served, or null. */
+  readonly metricsAddress: string | null;
   /** Stops every copy of this host, then the daemon (for a whole host's shutdown and for tests). */
   stopAll(): Promise<void>;
 }
@@ -34,6 +38,8 @@ export interface WatchDogDaemonOptions {
   processes?: ProcessControl;
   clock?: Clock;
   startGraceMs?: number;
+  /** Port of `/metrics` instead of the cluster file's (0 picks a free one). */
+  metricsPort?: number;
 }
 
 export async function startWatchDogDaemon(
@@ -49,10 +55,17 @@ export async function startWatchDogDaemon(
   const t = cfg.timings;
   let state: DaemonState = 'starting';
 
-  const server = new DaemonServer(me.address);
+  const metrics = new DaemonMetrics('watchdog', host);
+  const server = new DaemonServer(me.address, [metrics.grpcInterceptor()]);
   const port = await server.listen(options.port ?? cfg.ports.watchdog);
   const link = new GrpcManagerLink(t.rpcDeadlineMs);
   const probes = new NetworkProbes();
+  let supervisor: WatchDog | null = null;
+  const watchdogMetrics = new WatchDogMetrics(
+    metrics.registry,
+    () => supervisor,
+    () => link.managerAddress,
+  );
   const watchdog = new WatchDog({
     host,
     hostAddress: me.address,
@@ -62,7 +75,7 @@ export async function startWatchDogDaemon(
     watchdogAddress: `${me.address}:${port}`,
     checkpointAddress: cfg.checkpointServer.address,
     processes: options.processes ?? new NodeProcessControl(),
-    reporter: link,
+    reporter: watchdogMetrics.counting(link),
     registrar: link,
     probes,
     clock,
@@ -70,6 +83,7 @@ export async function startWatchDogDaemon(
     logger,
     ...(options.startGraceMs !== undefined ? { startGraceMs: options.startGraceMs } : {}),
   });
+  supervisor = watchdog;
   // Adoption comes before the first command: no start or stop is decided on a partial view.
   try {
     await watchdog.start();
@@ -77,6 +91,12 @@ export async function startWatchDogDaemon(
     await server.stop(0);
     throw err;
   }
+  const metricsEndpoint = await startMetricsEndpoint(
+    metrics.registry,
+    me.address,
+    options.metricsPort ?? configuredPort(cfg.ports.metrics.watchdog),
+    logger,
+  );
   const pkg = protos().watchdog.rm.watchdog.v1;
   server.server.addService(pkg.WatchDog.service, watchDogHandlers(watchdog));
   server.server.addService(pkg.WatchDogApp.service, watchDogAppHandlers(watchdog, logger));
@@ -113,6 +133,7 @@ export async function startWatchDogDaemon(
     state = 'stopping';
     beats.stop();
     await watchdog.stop();
+    await metricsEndpoint?.close();
     await server.stop(1000);
     transport.close();
     link.close();
@@ -129,6 +150,7 @@ export async function startWatchDogDaemon(
     get managerAddress() {
       return link.managerAddress;
     },
+    metricsAddress: metricsEndpoint?.address ?? null,
     stop,
     stopAll: async () => {
       await watchdog.stopAll();
