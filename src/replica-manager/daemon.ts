@@ -17,7 +17,8 @@ import {
   startMetricsEndpoint,
 } from '../shared/metrics.js';
 import { WatchDogClient, type WatchDogReplicaSpec } from '../watchdog/client.js';
-import { ReplicaManager, type TableStore, type WatchDogTransport } from './manager.js';
+import { EventHistory } from './history.js';
+import { type DecisionObserver, ReplicaManager, type TableStore, type WatchDogTransport } from './manager.js';
 import { ManagerMetrics } from './metrics.js';
 import { replicaManagerHandlers } from './service.js';
 import type { Action, Module, ReplicaTable } from './table.js';
@@ -171,6 +172,9 @@ export async function startReplicaManagerDaemon(
       state = 'stopping';
       for (const timer of timers) clearInterval(timer);
       await rm.stop();
+      // The last records get a moment to reach the store; the table itself is already saved.
+      await Promise.race([history.idle(), new Promise((r) => setTimeout(r, 1000))]);
+      history.stop();
       await metricsEndpoint?.close();
       await server.stop(t.killGraceMs);
       watchdogs.close();
@@ -181,9 +185,32 @@ export async function startReplicaManagerDaemon(
     return stopping;
   };
   const managerMetrics = new ManagerMetrics(metrics.registry, () => rm);
+  const history = new EventHistory({
+    store: cs,
+    epoch,
+    manager: host,
+    logger: log,
+    timed: (op, call) => storeMetrics.time(op, call),
+  });
+  const observers: DecisionObserver[] = [managerMetrics, history];
+  const tableStore = checkpointTableStore(cs, storeMetrics);
   const rm: ReplicaManager = new ReplicaManager({
-    store: checkpointTableStore(cs, storeMetrics),
-    observer: managerMetrics,
+    store: {
+      load: async () => {
+        const table = await tableStore.load();
+        history.started(table ?? { hosts: [], modules: [] });
+        return table;
+      },
+      save: (table, e) => tableStore.save(table, e),
+    },
+    observer: {
+      decided: (...args) => {
+        for (const o of observers) o.decided(...args);
+      },
+      carriedOut: (...args) => {
+        for (const o of observers) o.carriedOut?.(...args);
+      },
+    },
     watchdogs,
     epoch,
     hosts: cfg.hosts.map((h) => h.name),
