@@ -3,6 +3,7 @@
  * from the Checkpoint Server (so it answers while no ReplicaManager does, and across fail-overs).
  */
 import { CheckpointClient } from '../checkpoint-server/client.js';
+import { actionLine } from '../replica-manager/format.js';
 import {
   HISTORY_PREFIX,
   type HistoryFilter,
@@ -41,16 +42,9 @@ export function parseSince(value: string, now: number): number {
   );
 }
 
-function describeAction(a: Action & { reason?: string }): string {
-  const what =
-    a.kind === 'start'
-      ? `start ${a.replica} as ${a.role} on ${a.host}`
-      : a.kind === 'restart'
-        ? `restart ${a.replica} as ${a.role} on ${a.host}`
-        : a.kind === 'stop'
-          ? `stop ${a.replica} on ${a.host}`
-          : `set ${a.replica} to ${a.role} on ${a.host}`;
-  return a.reason ? `${what}: ${a.reason}` : what;
+/** An action with its reason, when the decision gave one. */
+export function describeAction(a: Action & { reason?: string }): string {
+  return a.reason ? `${actionLine(a)}: ${a.reason}` : actionLine(a);
 }
 
 /** The headline of a record: what happened. */

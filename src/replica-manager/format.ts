@@ -39,7 +39,8 @@ export function formatTable(table: ReplicaTable): string {
   return t.toString();
 }
 
-function actionLine(a: Action): string {
+/** One action as `rmctl simulate`, the logs' readers and `rmctl events` show it. */
+export function actionLine(a: Action): string {
   if (a.kind === 'start') return `start    ${a.replica} on ${a.host} as ${a.role}`;
   if (a.kind === 'restart') return `restart  ${a.replica} on ${a.host} as ${a.role} (in place)`;
   if (a.kind === 'set-role') return `set-role ${a.replica} on ${a.host} to ${a.role}`;

@@ -62,8 +62,8 @@ describe('rmctl events (six hosts, real processes)', () => {
         ? out
         : null;
     });
-    expect(live).toMatch(/A1 failed \(signal\)\n {4}set A2 to P on H2/);
-    expect(live).toMatch(/ {4}start A4 as B on H4/);
+    expect(live).toMatch(/A1 failed \(signal\)\n {4}set-role A2 on H2 to P/);
+    expect(live).toMatch(/ {4}start +A4 on H4 as B/);
     expect(live).not.toMatch(/ C registered/);
     killGroup(follow.pid, 'SIGINT');
     expect((await follow.exited).code).toBe(0);
