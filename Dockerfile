@@ -9,7 +9,9 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
-RUN groupadd --system rm && useradd --system --gid rm --home-dir /var/lib/replica-manager --create-home rm
+# The same unprivileged user as the systemd units (README, Deployment).
+RUN groupadd --system replica-manager \
+  && useradd --system --gid replica-manager --home-dir /var/lib/replica-manager --create-home replica-manager
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
@@ -17,6 +19,8 @@ COPY --from=build /app/proto ./proto
 COPY --from=build /app/examples/bin ./examples/bin
 COPY --from=build /app/package.json ./package.json
 COPY deploy/docker ./deploy/docker
-USER rm
+# rmctl and rmd on the PATH, so that `docker compose exec h2 rmctl status` works (bin links, as npm makes them).
+RUN ln -s /app/bin/rmctl.js /usr/local/bin/rmctl && ln -s /app/bin/rmd.js /usr/local/bin/rmd
+USER replica-manager
 ENV RM_CONFIG=/app/deploy/docker/cluster.yaml
 ENTRYPOINT ["/app/deploy/docker/host-entrypoint.sh"]

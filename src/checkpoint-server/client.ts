@@ -34,9 +34,10 @@ export interface KeyEvent {
   deleted: boolean;
 }
 
+import type { SaveToken } from './fence.js';
 import type { AcquireResult, Leadership, TableChange } from './store.js';
 
-export type { AcquireResult, Leadership };
+export type { AcquireResult, Leadership, SaveToken };
 
 export interface LoadedTable {
   /** False before the first SaveTable; the other fields are then empty. */
@@ -77,6 +78,7 @@ function leadership(l: Leadership__Output): AcquireResult {
     holder: l.holder,
     epoch: Number(l.epoch),
     leaseUntilMs: Number(l.lease_until_ms),
+    leaseRemainingMs: Number(l.lease_remaining_ms),
     won: l.won,
   };
 }
@@ -397,11 +399,25 @@ export class CheckpointClient {
 
   /**
    * Saves a module's state (source ¶0014), as saved by `replica`; resolves with its version once
-   * durable. Errors: UnavailableError.
+   * durable. A copy shows its fencing token (DESIGN §5). Errors: FencedError (the copy is no longer
+   * the primary: step down), ConflictError (a hot copy's expected version no longer holds),
+   * UnavailableError.
    */
-  async saveCheckpoint(module: string, replica: string, state: Bytes): Promise<number> {
+  async saveCheckpoint(module: string, replica: string, state: Bytes, token?: SaveToken): Promise<number> {
     const c = this.client;
-    const req = { module, replica, state: Buffer.from(state) };
+    const req = {
+      module,
+      replica,
+      state: Buffer.from(state),
+      ...(token
+        ? {
+            epoch: String(token.epoch),
+            generation: String(token.generation),
+            has_expected_version: token.expectedVersion !== undefined,
+            expected_version: String(token.expectedVersion ?? 0),
+          }
+        : {}),
+    };
     const res = await unary(c, c.SaveCheckpoint, req, this.deadlineMs, this.peer);
     return Number(res.version);
   }

@@ -4,7 +4,7 @@
  * current value first, then every committed change, and are ended by `endStreams()` on shutdown.
  */
 import * as grpc from '@grpc/grpc-js';
-import { StaleEpochError } from '../shared/errors.js';
+import { FencedError, StaleEpochError } from '../shared/errors.js';
 import type { Checkpoint as WireCheckpoint } from '../shared/generated/rm/checkpoint/v1/Checkpoint.js';
 import type { CheckpointServerHandlers } from '../shared/generated/rm/checkpoint/v1/CheckpointServer.js';
 import type { KeyValue as WireKeyValue } from '../shared/generated/rm/checkpoint/v1/KeyValue.js';
@@ -48,6 +48,7 @@ function wireLeadership(l: Leadership | AcquireResult): WireLeadership {
     epoch: String(l.epoch),
     lease_until_ms: String(l.leaseUntilMs),
     won: 'won' in l ? l.won : false,
+    lease_remaining_ms: String(l.leaseRemainingMs),
   };
 }
 
@@ -179,9 +180,32 @@ export class CheckpointService {
           : { found: false };
       }),
 
-      SaveCheckpoint: handle((req) => ({
-        version: String(store.saveCheckpoint(req.module, req.replica, req.state)),
-      })),
+      SaveCheckpoint: handle((req) => {
+        // A save that shows an epoch carries a copy's fencing token; tools and tests save without one.
+        const epoch = int(req.epoch, 'epoch');
+        const token =
+          epoch > 0 || req.has_expected_version
+            ? {
+                replica: req.replica,
+                epoch,
+                generation: int(req.generation, 'generation'),
+                ...(req.has_expected_version
+                  ? { expectedVersion: int(req.expected_version, 'expected_version') }
+                  : {}),
+              }
+            : undefined;
+        try {
+          return { version: String(store.saveCheckpoint(req.module, req.replica, req.state, token)) };
+        } catch (err) {
+          if (err instanceof FencedError) {
+            this.logger.warn(
+              { module: req.module, replica: req.replica, epoch, err: err.message },
+              'save fenced',
+            );
+          }
+          throw err;
+        }
+      }),
       LoadCheckpoint: handle((req) => {
         const c = store.loadCheckpoint(req.module);
         return c ? { found: true, checkpoint: wireCheckpoint(c) } : { found: false };

@@ -9,7 +9,8 @@
  * the first read, so a check and the write it guards cannot be separated by another connection.
  */
 import Database from 'better-sqlite3';
-import { ConflictError, StaleEpochError, SupervisorError } from '../shared/errors.js';
+import { ConflictError, FencedError, StaleEpochError, SupervisorError } from '../shared/errors.js';
+import { fenceRefusal, type SaveToken } from './fence.js';
 
 /** A request that is malformed whatever the stored state (empty key, negative lease …); maps to INVALID_ARGUMENT. */
 export class InvalidRequestError extends SupervisorError {
@@ -66,6 +67,8 @@ export interface Leadership {
   epoch: number;
   /** Milliseconds since the Unix epoch, on the store's clock. */
   leaseUntilMs: number;
+  /** How long the lease still ran when this record was read, on the store's clock (0 once run out). */
+  leaseRemainingMs: number;
 }
 
 export interface AcquireResult extends Leadership {
@@ -197,8 +200,14 @@ function parseJson(text: string, field: string): unknown {
   }
 }
 
-function toLeadership(row: LeadershipRow): Leadership {
-  return { role: row.role, holder: row.holder, epoch: row.epoch, leaseUntilMs: row.lease_until_ms };
+function toLeadership(row: LeadershipRow, now: number): Leadership {
+  return {
+    role: row.role,
+    holder: row.holder,
+    epoch: row.epoch,
+    leaseUntilMs: row.lease_until_ms,
+    leaseRemainingMs: Math.max(0, row.lease_until_ms - now),
+  };
 }
 
 function toCheckpoint(row: CheckpointRow): Checkpoint {
@@ -361,13 +370,17 @@ export class CheckpointStore {
   /** The leadership record of a role; holder '' and epoch 0 while nobody has won it. */
   getLeadership(role: string): Leadership {
     const row = this.sql.getLeadership.get(nonEmpty(role, 'role'));
-    return row ? toLeadership(row) : { role, holder: '', epoch: 0, leaseUntilMs: 0 };
+    return row
+      ? toLeadership(row, this.now())
+      : { role, holder: '', epoch: 0, leaseUntilMs: 0, leaseRemainingMs: 0 };
   }
 
   /**
    * Compare-and-set on the leadership record: `holder` wins epoch + 1 and a lease of `leaseMs` only if
-   * the role's epoch is still `expectedEpoch`. A lost race is an answer (won = false, with the current
-   * record), never an error. The lease is not checked here: a challenger waits it out first (DESIGN §5).
+   * the role's epoch is still `expectedEpoch` and the current holder's lease has run out on this
+   * store's clock (a holder may take a new epoch over its own lease). A lost race or a live lease is
+   * an answer (won = false, with the current record and its lease remaining), never an error: the
+   * challenger waits `leaseRemainingMs` and asks again (DESIGN §5). No other clock is compared.
    */
   acquireLeadership(role: string, holder: string, expectedEpoch: number, leaseMs: number): AcquireResult {
     nonEmpty(role, 'role');
@@ -377,7 +390,16 @@ export class CheckpointStore {
     return this.write((changes) => {
       const current = this.getLeadership(role);
       if (current.epoch !== expectedEpoch) return { ...current, won: false };
-      const next: Leadership = { role, holder, epoch: current.epoch + 1, leaseUntilMs: this.now() + leaseMs };
+      if (current.leaseRemainingMs > 0 && current.holder !== '' && current.holder !== holder) {
+        return { ...current, won: false };
+      }
+      const next: Leadership = {
+        role,
+        holder,
+        epoch: current.epoch + 1,
+        leaseUntilMs: this.now() + leaseMs,
+        leaseRemainingMs: leaseMs,
+      };
       this.sql.upsertLeadership.run(role, holder, next.epoch, next.leaseUntilMs);
       changes.push({ kind: 'leadership', leadership: next });
       return { ...next, won: true };
@@ -396,7 +418,11 @@ export class CheckpointStore {
       const current = this.getLeadership(role);
       if (current.epoch !== epoch || current.holder !== holder)
         throw new StaleEpochError(epoch, current.epoch);
-      const renewed: Leadership = { ...current, leaseUntilMs: this.now() + leaseMs };
+      const renewed: Leadership = {
+        ...current,
+        leaseUntilMs: this.now() + leaseMs,
+        leaseRemainingMs: leaseMs,
+      };
       this.sql.upsertLeadership.run(role, holder, renewed.epoch, renewed.leaseUntilMs);
       return renewed;
     });
@@ -498,12 +524,31 @@ export class CheckpointStore {
 
   // --- the modules' checkpoints ---
 
-  /** Saves a module's state (source ¶0014) as saved by `replica`; returns its new version. */
-  saveCheckpoint(module: string, replica: string, state: Buffer | Uint8Array | string): number {
+  /**
+   * Saves a module's state (source ¶0014) as saved by `replica`; returns its new version. With a
+   * token, the save is fenced against the stored replica table in the same transaction (fence.ts):
+   * FencedError for a copy that is no longer the module's primary, ConflictError for a hot copy's
+   * compare-and-set that no longer holds. Without one (tools, tests) it is written as it comes.
+   */
+  saveCheckpoint(
+    module: string,
+    replica: string,
+    state: Buffer | Uint8Array | string,
+    token?: SaveToken,
+  ): number {
     nonEmpty(module, 'module');
     const bytes = toBuffer(state);
     return this.write((changes) => {
-      const version = (this.sql.getCheckpoint.get(module)?.version ?? 0) + 1;
+      const current = this.sql.getCheckpoint.get(module)?.version ?? 0;
+      if (token) {
+        const entry = this.sql.getKv.get(tableModuleKey(module));
+        const refusal = fenceRefusal(module, entry ? entry.value.toString('utf8') : null, token, current);
+        if (refusal)
+          throw refusal.kind === 'conflict'
+            ? new ConflictError(refusal.reason)
+            : new FencedError(refusal.reason);
+      }
+      const version = current + 1;
       const savedAtMs = this.now();
       this.sql.upsertCheckpoint.run(module, replica, bytes, version, savedAtMs);
       changes.push({ kind: 'checkpoint', checkpoint: { module, replica, state: bytes, version, savedAtMs } });

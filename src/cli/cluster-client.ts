@@ -73,18 +73,22 @@ export class ClusterClient {
     return found.reduce((a, b) => (b.epoch > a.epoch ? b : a));
   }
 
-  /** Every ring member's own view; members that do not answer are reported as such. */
-  async ringViews(): Promise<Array<{ host: string; view?: RingView__Output; error?: string }>> {
+  /** Every ring member's own view; a member that does not answer comes with a short reason. */
+  async ringViews(): Promise<
+    Array<{ host: string; address: string; view?: RingView__Output; error?: string }>
+  > {
     return Promise.all(
       this.cfg.ring.map(async (host) => {
-        const client = this.superWatchDogClient(addressOf.superWatchdog(this.cfg, host));
+        const address = addressOf.superWatchdog(this.cfg, host);
+        const client = this.superWatchDogClient(address);
         try {
           return {
             host,
+            address,
             view: await unary(client, client.GetRing, {}, this.deadlineMs, `SuperWatchDog on ${host}`),
           };
         } catch (err) {
-          return { host, error: (err as Error).message };
+          return { host, address, error: shortReason(err, this.deadlineMs) };
         }
       }),
     );
@@ -107,6 +111,15 @@ export class ClusterClient {
   close(): void {
     for (const c of this.clients) c.close();
   }
+}
+
+/** Why a peer did not answer, in a few words (gRPC's own text is long and names internals). */
+export function shortReason(err: unknown, deadlineMs: number): string {
+  const m = err instanceof Error ? err.message : String(err);
+  if (/ECONNREFUSED/.test(m)) return 'connection refused';
+  if (/DEADLINE_EXCEEDED|Deadline exceeded/i.test(m)) return `no answer within ${deadlineMs} ms`;
+  if (/UNAVAILABLE|No connection established/.test(m)) return 'unreachable';
+  return m.split('\n')[0] ?? m;
 }
 
 export { UnavailableError };

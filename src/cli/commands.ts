@@ -9,7 +9,7 @@ import { formatTable } from '../replica-manager/format.js';
 import { moduleFromProto, moduleToProto, tableFromProto } from '../replica-manager/proto-convert.js';
 import type { Check, CheckKind, ModuleSpec, ReplicaTable } from '../replica-manager/table.js';
 import { parseModuleSpec, tableToPlain } from '../replica-manager/table-file.js';
-import { findClusterFile, loadClusterConfig } from '../shared/config.js';
+import { type ClusterConfig, findClusterFile, loadClusterConfig } from '../shared/config.js';
 import {
   ConfigError,
   ConflictError,
@@ -20,7 +20,7 @@ import {
 } from '../shared/errors.js';
 import type { StatusResponse__Output } from '../shared/generated/rm/replica_manager/v1/StatusResponse.js';
 import { unary } from '../shared/grpc.js';
-import { ClusterClient } from './cluster-client.js';
+import { ClusterClient, type ManagerHandle } from './cluster-client.js';
 import { ExitCode } from './exit-codes.js';
 
 export interface Io {
@@ -95,7 +95,7 @@ export function parseCheckFlag(value: string, command?: string): Check {
   return check;
 }
 
-/** Builds a module spec from rmctl's flags, or reads it from `-f FILE` (TABLE-FORMAT.md, one module). */
+/** Builds a module spec from rmctl's flags, or reads it from `-f FILE` (docs/TABLE-FORMAT.md, one module). */
 export function specFromFlags(name: string | undefined, f: RegisterFlags): ModuleSpec {
   if (f.file) {
     if (name)
@@ -197,7 +197,7 @@ export async function unregisterCommand(
   }
 }
 
-function renderStatus(res: StatusResponse__Output, json: boolean): string {
+export function renderStatus(res: StatusResponse__Output, json: boolean): string {
   const table: ReplicaTable = tableFromProto(res.table!);
   if (json)
     return JSON.stringify(
@@ -219,47 +219,160 @@ function renderStatus(res: StatusResponse__Output, json: boolean): string {
 
 export async function statusCommand(
   name: string | undefined,
-  flags: { config?: string; json?: boolean; watch?: boolean },
+  flags: { config?: string; json?: boolean; watch?: boolean; retryForMs?: number },
   io: Io = stdio,
   signal?: AbortSignal,
 ): Promise<number> {
   try {
+    if (flags.watch) return await watchStatus(name, flags, io, signal);
     return await withCluster(flags.config, async (c) => {
       const rm = await c.manager();
-      if (!flags.watch) {
-        const res = await unary(
-          rm.client,
-          rm.client.Status,
-          { module: name ?? '' },
-          c.deadlineMs,
-          'ReplicaManager',
-        );
-        io.out(renderStatus(res, !!flags.json));
-        return ExitCode.ok;
-      }
-      // Streams the table after every change until interrupted or the manager goes away.
-      const stream = rm.client.WatchStatus({ module: name ?? '' });
-      const clear = process.stdout.isTTY && io === stdio && !flags.json;
-      return await new Promise<number>((resolve) => {
-        signal?.addEventListener('abort', () => stream.cancel());
-        stream.on('data', (res: StatusResponse__Output) => {
-          io.out(
-            `${clear ? '\x1b[2J\x1b[H' : ''}${new Date().toISOString()}\n${renderStatus(res, !!flags.json)}\n`,
-          );
-        });
-        stream.on('error', (err: Error & { code?: number }) => {
-          if (err.code === 1 /* CANCELLED */) resolve(ExitCode.ok);
-          else
-            resolve(
-              failure(io, 'status', new UnavailableError(`the ReplicaManager stream ended: ${err.message}`)),
-            );
-        });
-        stream.on('end', () => resolve(ExitCode.ok));
-      });
+      const res = await unary(
+        rm.client,
+        rm.client.Status,
+        { module: name ?? '' },
+        c.deadlineMs,
+        'ReplicaManager',
+      );
+      io.out(renderStatus(res, !!flags.json));
+      return ExitCode.ok;
     });
   } catch (err) {
     return failure(io, 'status', err);
   }
+}
+
+/** How long `status --watch` looks for a ReplicaManager after its stream ended, by default. */
+export const WATCH_RETRY_FOR_MS = 60_000;
+const WATCH_BACKOFF_FIRST_MS = 200;
+const WATCH_BACKOFF_MAX_MS = 2000;
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * The acting ReplicaManager, asked again with a capped back-off until one answers with an epoch no
+ * lower than `minEpoch` (an older one is fenced), for at most `retryForMs`: the last error when that
+ * ran out, null when `signal` was aborted. `onRetry` is called once, after the first failed attempt.
+ */
+async function findManager(
+  cfg: ClusterConfig,
+  minEpoch: number,
+  retryForMs: number,
+  onRetry: () => void,
+  signal?: AbortSignal,
+): Promise<{ client: ClusterClient; rm: ManagerHandle } | { lastError: string } | null> {
+  const until = Date.now() + retryForMs;
+  let backoff = WATCH_BACKOFF_FIRST_MS;
+  let lastError = '';
+  for (let attempt = 0; attempt < 10_000 && !signal?.aborted; attempt++) {
+    const client = new ClusterClient(cfg);
+    try {
+      const rm = await client.manager();
+      if (rm.epoch >= minEpoch) return { client, rm };
+      lastError = `only a fenced ReplicaManager answered (on ${rm.host}, epoch ${rm.epoch} < ${minEpoch})`;
+    } catch (err) {
+      lastError = (err as Error).message;
+    }
+    client.close();
+    if (attempt === 0) onRetry();
+    if (Date.now() + backoff > until) return { lastError };
+    await sleep(backoff, signal);
+    backoff = Math.min(backoff * 2, WATCH_BACKOFF_MAX_MS);
+  }
+  return null;
+}
+
+/**
+ * `status --watch`: the table after every change, from whichever ReplicaManager acts. When its stream
+ * ends (its host died, a fail-over, a restart) the acting manager is looked for again and followed,
+ * saying so in one line; only Ctrl-C ends the watch, or no manager answering for `retryForMs`.
+ */
+async function watchStatus(
+  name: string | undefined,
+  flags: { config?: string; json?: boolean; retryForMs?: number },
+  io: Io,
+  signal?: AbortSignal,
+): Promise<number> {
+  const cfg = loadClusterConfig(findClusterFile(flags.config));
+  const retryForMs = flags.retryForMs ?? WATCH_RETRY_FOR_MS;
+  const json = !!flags.json;
+  const clear = process.stdout.isTTY && io === stdio && !json;
+  let lost: { host: string; epoch: number; reason: string } | null = null;
+  let banner = '';
+  for (let round = 0; round < 100_000 && !signal?.aborted; round++) {
+    const found = await findManager(
+      cfg,
+      lost?.epoch ?? 0,
+      lost ? retryForMs : 0,
+      () => {
+        if (lost)
+          io.err(
+            `rmctl status: the ReplicaManager on ${lost.host} went away (${lost.reason}); none answers yet, retrying for up to ${Math.round(retryForMs / 1000)} s`,
+          );
+      },
+      signal,
+    );
+    if (found === null) return ExitCode.ok; // Ctrl-C while looking
+    if ('lastError' in found) {
+      const why = lost
+        ? `no ReplicaManager answered for ${Math.round(retryForMs / 1000)} s after the one on ${lost.host} went away: `
+        : '';
+      return failure(io, 'status', new UnavailableError(`${why}${found.lastError}`));
+    }
+    const { client, rm } = found;
+    if (name) {
+      // An unknown (or meanwhile unregistered) module is an answer, not a manager going away.
+      try {
+        await unary(rm.client, rm.client.Status, { module: name }, client.deadlineMs, 'ReplicaManager');
+      } catch (err) {
+        client.close();
+        if (err instanceof NotFoundError) return failure(io, 'status', err);
+        lost = { host: rm.host, epoch: rm.epoch, reason: (err as Error).message };
+        continue;
+      }
+    }
+    if (lost) {
+      const notice =
+        rm.host === lost.host && rm.epoch === lost.epoch
+          ? `following the ReplicaManager on ${rm.host} again (epoch ${rm.epoch}): its stream had ended (${lost.reason})`
+          : `following the new ReplicaManager on ${rm.host}, epoch ${rm.epoch}: the one on ${lost.host} (epoch ${lost.epoch}) went away (${lost.reason})`;
+      io.err(`rmctl status: ${notice}`);
+      banner = clear ? `${notice}\n` : '';
+    }
+    const ended = await new Promise<{ cancelled: true } | { reason: string }>((resolve) => {
+      const stream = rm.client.WatchStatus({ module: name ?? '' });
+      const onAbort = () => stream.cancel();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const done = (r: { cancelled: true } | { reason: string }) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(r);
+      };
+      stream.on('data', (res: StatusResponse__Output) => {
+        io.out(
+          `${clear ? '\x1b[2J\x1b[H' : ''}${new Date().toISOString()}\n${banner}${renderStatus(res, json)}\n`,
+        );
+      });
+      stream.on('error', (err: Error & { code?: number }) => {
+        if (err.code === 1 /* CANCELLED */ && signal?.aborted) done({ cancelled: true });
+        else done({ reason: err.message });
+      });
+      stream.on('end', () => done(signal?.aborted ? { cancelled: true } : { reason: 'the stream ended' }));
+    });
+    client.close();
+    if ('cancelled' in ended) return ExitCode.ok;
+    lost = { host: rm.host, epoch: rm.epoch, reason: ended.reason };
+  }
+  return ExitCode.ok;
 }
 
 function ago(ms: number): string {
@@ -326,6 +439,10 @@ export async function ringCommand(
   try {
     return await withCluster(flags.config, async (c) => {
       const views = await c.ringViews();
+      if (!views.some((v) => v.view)) {
+        const tried = views.map((v) => `${v.host} ${v.address}: ${v.error}`).join('; ');
+        throw new UnavailableError(`no SuperWatchDog answered (${tried}); is the cluster running?`);
+      }
       if (flags.json) {
         io.out(JSON.stringify(views, null, 2));
         return ExitCode.ok;
@@ -355,7 +472,7 @@ export async function ringCommand(
         ]);
       }
       io.out(t.toString());
-      return views.some((v) => v.view) ? ExitCode.ok : ExitCode.unavailable;
+      return ExitCode.ok;
     });
   } catch (err) {
     return failure(io, 'ring', err);

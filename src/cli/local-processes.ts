@@ -3,8 +3,11 @@
  * pid file, and every copy found again by the identity its WatchDog gave it (RM_HOST and
  * RM_WATCHDOG_ADDRESS in its environment), so that "crash a host" and "stop everything" leave nothing.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { procStat } from '../watchdog/state.js';
 
 export interface LocalDaemon {
   kind: 'checkpoint-server' | 'watchdog' | 'super-watchdog';
@@ -77,6 +80,28 @@ export function daemonsOf(kind: string, configFile: string, host: string): numbe
   return found;
 }
 
+/**
+ * The folders of the local clusters running on this machine, found through their Checkpoint Server's
+ * command line (`rmd checkpoint-server --config DIR/cluster.yaml`, with the cluster's DIR/pids.json).
+ */
+export function localClustersRunning(): string[] {
+  const dirs = new Set<string>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    const config = args[args.indexOf('--config') + 1];
+    if (!args.includes('checkpoint-server') || !config || basename(config) !== 'cluster.yaml') continue;
+    if (existsSync(`${dirname(config)}/pids.json`)) dirs.add(dirname(config));
+  }
+  return [...dirs].sort();
+}
+
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -86,10 +111,15 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** SIGKILL to a process group (a daemon and what runs in its group), ignoring one that is gone. */
+/**
+ * SIGKILL to the process group of `pid` (a daemon and what runs in its group; a copy, its keeper and
+ * what runs in theirs), ignoring one that is gone. Never this process's own group.
+ */
 export function killGroup(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+  const group = procStat(pid)?.pgid || pid;
   try {
-    process.kill(-pid, signal);
+    if (group === procStat(process.pid)?.pgid) throw new Error('our own group');
+    process.kill(-group, signal);
   } catch {
     try {
       process.kill(pid, signal);

@@ -21,22 +21,29 @@ import {
   isAlive,
   killGroup,
   type LocalDaemon,
+  localClustersRunning,
   spawnDaemon,
   waitGone,
 } from './local-processes.js';
 
 export const LOCAL_HOSTS = ['H1', 'H2', 'H3', 'H4', 'H5', 'H6'];
+/** Where `rmd local` keeps its files unless told otherwise (relative to the working directory). */
+export const LOCAL_DIR = '.rm-local';
 const RING = ['H2', 'H5', 'H6'];
 
 /** The local cluster's timings: shortened so that the story runs in seconds. */
 const LOCAL_TIMINGS: Partial<Timings> = {
   watchdogBeatMs: 200,
-  hostTimeoutMs: 1500,
+  hostTimeoutMs: 3000,
   ringBeatMs: 200,
-  ringTimeoutMs: 1500,
+  ringTimeoutMs: 1000,
   rpcDeadlineMs: 1000,
   killGraceMs: 1000,
-  appLeaseMs: 3000,
+  // Fence first (DESIGN §5): 2400 + 400 < 3000; a SuperWatchDog take-over (ring timeout, the store's
+  // compare-and-set, the WatchDogs finding the new primary) and a WatchDog restart fit in the lease.
+  appLeaseMs: 2400,
+  fenceMarginMs: 400,
+  managerStartGraceMs: 4000,
   pollIntervalMs: 300,
   heartbeatTimeoutMs: 1000,
 };
@@ -114,6 +121,45 @@ export function demoModules(root: string): ModuleSpec[] {
   ];
 }
 
+/**
+ * A local cluster already runs from this folder, or another one on the same addresses: a start is
+ * refused before anything is touched.
+ */
+export class LocalClusterRunningError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly pids: readonly number[],
+  ) {
+    super(
+      `a local cluster already runs from ${dir}${pids.length ? ` (pids ${pids.join(', ')})` : ''}: ` +
+        `stop it with Ctrl-C where it was started, or \`rmd local --stop --dir ${dir}\``,
+    );
+    this.name = 'LocalClusterRunningError';
+  }
+}
+
+/**
+ * A module file for `rmctl register -f` on the local cluster: its executable path must be absolute and
+ * under the cluster's allowed directories, so `rmd local` writes it with this checkout's path.
+ */
+export function exampleModuleYaml(root: string): string {
+  const app = join(root, 'examples', 'bin', 'sample-app');
+  return [
+    "# A module for the local cluster, written by `rmd local` at each start (the path is this checkout's):",
+    '#   node bin/rmctl.js register -f .rm-local/module-e.yaml',
+    '# Warm, two copies running (a primary on H3, a backup on H5), H6 idle; heartbeats, a hang after 1 s.',
+    'name: E',
+    'style: warm',
+    'degree: 2',
+    'policy: on-each-failure',
+    'detect: heartbeat',
+    'timeoutMs: 1000',
+    'replicas:',
+    ...['H3', 'H5', 'H6'].map((h) => `  - { host: ${h}, path: ${app} }`),
+    '',
+  ].join('\n');
+}
+
 async function waitUntil<T>(
   what: string,
   probe: () => Promise<T | null | undefined | false>,
@@ -140,6 +186,8 @@ export class LocalCluster {
   readonly cfgFile: string;
   private readonly pidFile: string;
   private daemons: LocalDaemon[] = [];
+  /** Whether this instance started the cluster (its stop() touches nothing it did not start). */
+  private started = false;
   private cfgValue: ClusterConfig | null = null;
 
   constructor(
@@ -174,11 +222,17 @@ export class LocalCluster {
   /** Starts the Checkpoint Server, six WatchDogs and three SuperWatchDogs, fresh, and waits for a ReplicaManager. */
   async start(): Promise<void> {
     const running = this.liveRecorded();
-    if (running.length > 0) {
-      throw new Error(
-        `a local cluster already runs from ${this.dir} (pids ${running.map((d) => d.pid).join(', ')}): stop it with \`rmd local --stop\``,
+    if (running.length > 0)
+      throw new LocalClusterRunningError(
+        this.dir,
+        running.map((d) => d.pid),
       );
+    const address = `127.0.0.10:${this.portBase}`;
+    for (const other of localClustersRunning()) {
+      if (other !== this.dir && checkpointAddressOf(other) === address)
+        throw new LocalClusterRunningError(other, []);
     }
+    this.started = true;
     rmSync(this.dir, { recursive: true, force: true });
     mkdirSync(join(this.dir, 'logs'), { recursive: true });
     writeFileSync(
@@ -331,8 +385,12 @@ export class LocalCluster {
     for (const c of copies) killGroup(c.pid);
   }
 
-  /** Stops every daemon and every copy of this cluster, and waits until they are gone. */
-  async stop(): Promise<void> {
+  /**
+   * Stops every daemon and every copy of the cluster this instance started, and waits until they are
+   * gone. `recorded`: the cluster recorded in the folder, whoever started it (`rmd local --stop`).
+   */
+  async stop(opts: { recorded?: boolean } = {}): Promise<void> {
+    if (!this.started && !opts.recorded) return;
     const daemons = this.daemons.length > 0 ? this.daemons : this.liveRecorded();
     const copies = existsSync(this.cfgFile) ? LOCAL_HOSTS.flatMap((h) => this.copiesOn(h)) : [];
     for (const d of daemons) killGroup(d.pid, 'SIGTERM');
@@ -357,6 +415,15 @@ export class LocalCluster {
     } finally {
       cs.close();
     }
+  }
+}
+
+/** The Checkpoint Server address in a local cluster's file, or null if it cannot be read. */
+function checkpointAddressOf(dir: string): string | null {
+  try {
+    return loadClusterConfig(join(dir, 'cluster.yaml')).checkpointServer.address;
+  } catch {
+    return null;
   }
 }
 
@@ -421,7 +488,9 @@ export async function tellStory(cluster: LocalCluster, io: Io): Promise<void> {
   );
   counters.push(['after A1 crashed', await cluster.checkpointCounter('A')]);
 
-  io.out('\n— Step 2 (source ¶0024): host H1 crashes (its WatchDog and every copy on it).');
+  io.out(
+    '\n— Step 2 (source ¶0024): host H1 crashes (its WatchDog and every copy on it). Only B2 still runs there: A1 failed over in step 1.',
+  );
   t0 = performance.now();
   cluster.crashHost('H1');
   detect = await timeUntil(
@@ -431,7 +500,7 @@ export async function tellStory(cluster: LocalCluster, io: Io): Promise<void> {
   );
   recover = await settledUntil('B3 running as primary on H5', t0, (t) => statusOf(t, 'B3') === 'P');
   await show(
-    `H1 declared dead after ${ms(detect)} (host timeout ${cluster.cfg.timings.hostTimeoutMs} ms); B2 failed over to B3 on H5, recovered in ${ms(recover)}.`,
+    `H1 declared dead after ${ms(detect)} (host timeout ${cluster.cfg.timings.hostTimeoutMs} ms); only B fails over: B2 to B3 on H5, recovered in ${ms(recover)}.`,
   );
 
   io.out('\n— Step 3 (source ¶0025): the backup SuperWatchDog on H6 dies.');
@@ -446,7 +515,7 @@ export async function tellStory(cluster: LocalCluster, io: Io): Promise<void> {
     };
     await waitUntil('H2 to declare H6 dead', ringClosed, 20_000);
     io.out(
-      `H2 declared H6 dead after ${ms(performance.now() - t0)}; H5 now beats to H2. Nothing else changes.`,
+      `H2 declared H6 dead after ${ms(performance.now() - t0)} (ring timeout ${cluster.cfg.timings.ringTimeoutMs} ms); H5 now beats to H2. Nothing else changes.`,
     );
     cluster.startDaemon('super-watchdog', 'H6');
     t0 = performance.now();

@@ -11,16 +11,19 @@ import {
   statusCommand,
   stdio,
   unregisterCommand,
+  WATCH_RETRY_FOR_MS,
 } from './commands.js';
 import { type EventsFlags, eventsCommand } from './events.js';
 import { ExitCode } from './exit-codes.js';
 import { EVENT_SYNTAX, simulateCommand } from './simulate.js';
+import { projectVersion } from './version.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function buildRmctl(): Command {
   const program = new Command('rmctl')
     .description('Registers application modules with the cluster and shows what it runs.')
+    .version(projectVersion(), '-V, --version', 'print the version and exit')
     .option(
       '-c, --config <FILE>',
       'the cluster file (default: $RM_CONFIG, ./cluster.yaml, ./.rm-local/cluster.yaml)',
@@ -40,7 +43,7 @@ export function buildRmctl(): Command {
   program
     .command('register [NAME]')
     .description(
-      'Registers a module: with flags, or from a module file (-f, TABLE-FORMAT without id/status).',
+      'Registers a module: with flags, or from a module file (-f: one module of the table format, docs/TABLE-FORMAT.md, without id/status).',
     )
     .option('-f, --file <FILE>', 'the module as YAML or JSON')
     .addOption(new Option('--style <STYLE>', 'replication style').choices(['cold', 'warm', 'hot']))
@@ -77,18 +80,41 @@ export function buildRmctl(): Command {
   program
     .command('status [NAME]')
     .description('Shows the replica table (FIG. 2): every copy, its host, status and failures.')
-    .option('--json', 'the table as JSON (TABLE-FORMAT.md)')
-    .option('-w, --watch', 'print the table again after every change, until Ctrl-C')
-    .action(async (name: string | undefined, flags: { json?: boolean; watch?: boolean }) => {
-      const abort = new AbortController();
-      const onSig = () => abort.abort();
-      process.once('SIGINT', onSig);
-      try {
-        set(await statusCommand(name, { ...flags, config: cfg() }, stdio, abort.signal));
-      } finally {
-        process.off('SIGINT', onSig);
-      }
-    });
+    .option('--json', 'the table as JSON, in the table format (docs/TABLE-FORMAT.md) that simulate -f reads')
+    .option(
+      '-w, --watch',
+      'print the table again after every change, following the acting ReplicaManager across fail-overs, until Ctrl-C',
+    )
+    .option(
+      '--retry-for <SECONDS>',
+      'with --watch: how long to look for a ReplicaManager after its stream ended',
+      String(WATCH_RETRY_FOR_MS / 1000),
+    )
+    .action(
+      async (name: string | undefined, flags: { json?: boolean; watch?: boolean; retryFor: string }) => {
+        const retryFor = Number(flags.retryFor);
+        if (!Number.isFinite(retryFor) || retryFor < 0) {
+          process.stderr.write(`rmctl status: --retry-for: expected seconds ≥ 0, got "${flags.retryFor}"\n`);
+          set(ExitCode.badInput);
+          return;
+        }
+        const abort = new AbortController();
+        const onSig = () => abort.abort();
+        process.once('SIGINT', onSig);
+        try {
+          set(
+            await statusCommand(
+              name,
+              { json: flags.json, watch: flags.watch, retryForMs: retryFor * 1000, config: cfg() },
+              stdio,
+              abort.signal,
+            ),
+          );
+        } finally {
+          process.off('SIGINT', onSig);
+        }
+      },
+    );
 
   program
     .command('hosts')
@@ -127,7 +153,10 @@ export function buildRmctl(): Command {
   program
     .command('simulate')
     .description('Runs the decision core on a table file, event after event; no cluster is needed.')
-    .requiredOption('-f, --file <FILE>', 'the replica table (YAML or JSON, TABLE-FORMAT.md)')
+    .requiredOption(
+      '-f, --file <FILE>',
+      'the replica table (YAML or JSON, docs/TABLE-FORMAT.md; status --json output too)',
+    )
     .option('-e, --event <EVENT>', `an event (repeat, applied in order): ${EVENT_SYNTAX}`, collect)
     .option('--json', 'print { table, actions, alerts } as JSON')
     .action((flags: { file: string; event?: string[]; json?: boolean }) => set(simulateCommand(flags)));

@@ -8,6 +8,7 @@ import { SupervisorError } from '../shared/errors.js';
 import { type Daemon, stopOnSignals } from '../shared/lifecycle.js';
 import { componentLogger, type Logger } from '../shared/logging.js';
 import { ExitCode } from './exit-codes.js';
+import { projectVersion } from './version.js';
 
 type Starter = (cfg: ClusterConfig, host: string, logger: Logger) => Promise<Daemon>;
 
@@ -38,6 +39,7 @@ const DAEMONS: Record<string, { component: string; start: () => Promise<Starter>
 export function buildRmd(): Command {
   const program = new Command('rmd')
     .description('Runs one daemon of the cluster supervisor on this host.')
+    .version(projectVersion(), '-V, --version', 'print the version and exit')
     .exitOverride()
     .showHelpAfterError();
   for (const [name, d] of Object.entries(DAEMONS)) {
@@ -73,16 +75,22 @@ export function buildRmd(): Command {
   program
     .command('local')
     .description(
-      'Runs the six-host cluster of the source (H1–H6 on 127.0.0.11–16, SuperWatchDogs on H2, H5, H6) on this machine, ' +
-        'with the sample modules A, B and C registered, until Ctrl-C.',
+      "Runs the six hosts of the patent's FIG. 1 (H1–H6 on 127.0.0.11–16, SuperWatchDogs on H2, H5, H6) on this machine, " +
+        'registers the sample modules A, B and C itself, and runs until Ctrl-C. Each start wipes --dir first.',
     )
-    .option('-d, --dir <DIR>', 'where the cluster keeps its files (cluster.yaml, logs, state)', '.rm-local')
+    .option(
+      '-d, --dir <DIR>',
+      'where the cluster keeps its files (cluster.yaml, logs, state); wiped at each start (default: ./.rm-local)',
+    )
     .option(
       '--story',
-      "tell the source's story (crash A1, host H1, backup SuperWatchDog H6, primary H2) and exit",
+      "tell the patent's recovery examples, ¶0023–0026 (crash A1, host H1, backup SuperWatchDog H6, primary H2), and exit",
     )
-    .option('--stop', 'stop a local cluster left running from --dir')
-    .action(async (opts: { dir: string; story?: boolean; stop?: boolean }) => {
+    .option(
+      '--stop',
+      'stop the local cluster running from --dir (without --dir: from ./.rm-local, else the one running elsewhere)',
+    )
+    .action(async (opts: { dir?: string; story?: boolean; stop?: boolean }) => {
       const { runLocal } = await import('./local-command.js');
       process.exitCode = await runLocal(opts);
     });

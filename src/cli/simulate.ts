@@ -1,5 +1,5 @@
 /**
- * `rmctl simulate -f TABLE.yaml [--event EVENT]... [--json]` (TABLE-FORMAT.md): runs the pure
+ * `rmctl simulate -f TABLE.yaml [--event EVENT]... [--json]` (docs/TABLE-FORMAT.md): runs the pure
  * decision core on a table file, event after event, like Pacemaker's crm_simulate. No daemon is
  * needed and the file is never changed.
  */

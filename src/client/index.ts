@@ -24,6 +24,7 @@
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import type { ModuleSpec } from '../replica-manager/table.js';
+import { FencedError } from '../shared/errors.js';
 import type { Checkpoint__Output } from '../shared/generated/rm/checkpoint/v1/Checkpoint.js';
 import type { CheckpointServerClient } from '../shared/generated/rm/checkpoint/v1/CheckpointServer.js';
 import type { AppMessage } from '../shared/generated/rm/watchdog/v1/AppMessage.js';
@@ -127,6 +128,11 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   private replicaId: string;
   private hostName: string;
   private epochValue: number;
+  /** The module's primary generation given with this copy's role: its fencing token with the epoch. */
+  private generationValue: number;
+  private readonly hot: boolean;
+  /** The checkpoint version this copy last loaded or saved (a hot copy's compare-and-set). */
+  private knownVersion = 0;
   private leaseMs: number;
   private checkpointAddress: string;
   private readonly watchdogAddress: string;
@@ -142,7 +148,13 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private reconnects = 0;
   private beatSeq = 0;
-  private lastContact = Date.now();
+  /**
+   * Until when this copy may run (performance.now()): renewed only by the WatchDog's answers to its
+   * beats, which carry the host's lease; a WatchDog cut off from the primary SuperWatchDog, or gone,
+   * renews nothing (DESIGN §5, fence first).
+   */
+  private leaseUntil = performance.now();
+  private lastContact = performance.now();
   private closed = false;
   private fenced = false;
   private checkpoints: CheckpointServerClient | null = null;
@@ -161,7 +173,11 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     this.roleValue = options.role ?? envRole(env.RM_ROLE);
     this.checkpointAddress = options.checkpointAddress ?? env.RM_CHECKPOINT_ADDRESS ?? '';
     this.epochValue = Number(env.RM_EPOCH ?? 0) || 0;
-    this.leaseMs = options.leaseMs ?? (Number(env.RM_LEASE_MS) || 4000);
+    this.generationValue = Number(env.RM_GENERATION ?? 0) || 0;
+    this.hot = env.RM_STYLE === 'hot';
+    this.leaseMs = options.leaseMs ?? (Number(env.RM_LEASE_MS) || 3000);
+    // The WatchDog started this copy under a live host lease.
+    this.leaseUntil = performance.now() + this.leaseMs;
     this.deadlineMs = options.deadlineMs ?? 2000;
     // A program without its own handler must not be ended by the optional promotion signal.
     this.promoteSignal = env.RM_PROMOTE_SIGNAL;
@@ -197,6 +213,11 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     return this.epochValue;
   }
 
+  /** The module's primary generation this copy was given with its role (its fencing token). */
+  get generation(): number {
+    return this.generationValue;
+  }
+
   /** Whether the stream to the WatchDog is up. */
   get attached(): boolean {
     return this.attachedNow;
@@ -211,7 +232,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
       return Promise.reject(new Error('no replica id: set RM_REPLICA or call registerSelf()'));
     if (!this.watchdogAddress)
       return Promise.reject(new Error('no WatchDog address: set RM_WATCHDOG_ADDRESS'));
-    this.lastContact = Date.now();
+    this.lastContact = performance.now();
     this.startFenceTimer();
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -231,17 +252,38 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     this.write({ heartbeat: { seq: String(++this.beatSeq) } });
   }
 
-  /** Saves this module's state (source ¶0014); resolves with its version once it is durable. */
+  /**
+   * Saves this module's state (source ¶0014); resolves with its version once it is durable. The save
+   * shows this copy's fencing token (epoch, primary generation): a copy that is no longer the
+   * module's primary is refused, and steps down at once (FencedError, then the fence hook and exit).
+   * A hot module's copies save by compare-and-set on the version last loaded or saved here: a
+   * ConflictError means another copy saved meanwhile; load, merge, save again.
+   */
   async saveCheckpoint(state: Buffer | Uint8Array | string): Promise<number> {
     const c = this.checkpointClient();
-    const res = await unary(
-      c,
-      c.SaveCheckpoint,
-      { module: this.moduleName, replica: this.replicaId, state: Buffer.from(state) },
-      this.deadlineMs,
-      `Checkpoint Server at ${this.checkpointAddress}`,
-    );
-    return Number(res.version);
+    let res: { version: string };
+    try {
+      res = await unary(
+        c,
+        c.SaveCheckpoint,
+        {
+          module: this.moduleName,
+          replica: this.replicaId,
+          state: Buffer.from(state),
+          epoch: String(Math.max(1, this.epochValue)),
+          generation: String(this.generationValue),
+          has_expected_version: this.hot,
+          expected_version: String(this.knownVersion),
+        },
+        this.deadlineMs,
+        `Checkpoint Server at ${this.checkpointAddress}`,
+      );
+    } catch (err) {
+      if (err instanceof FencedError) void this.fence(`save refused: ${err.message}`);
+      throw err;
+    }
+    this.knownVersion = Number(res.version);
+    return this.knownVersion;
   }
 
   /** The module's last saved state, or null when none was saved yet. */
@@ -254,7 +296,9 @@ export class Replica extends EventEmitter<ReplicaEvents> {
       this.deadlineMs,
       `Checkpoint Server at ${this.checkpointAddress}`,
     );
-    return res.found && res.checkpoint ? toSavedState(res.checkpoint) : null;
+    const saved = res.found && res.checkpoint ? toSavedState(res.checkpoint) : null;
+    this.knownVersion = saved?.version ?? 0;
+    return saved;
   }
 
   /**
@@ -401,13 +445,14 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   }
 
   private onMessage(msg: WatchDogMessage__Output): void {
-    this.lastContact = Date.now();
+    this.lastContact = performance.now();
     switch (msg.msg) {
       case 'welcome': {
         const w = msg.welcome!;
         this.attachedNow = true;
         this.reconnects = 0;
         if (w.lease_ms > 0) this.leaseMs = w.lease_ms;
+        this.takeToken(Number(w.epoch), Number(w.generation));
         if (w.checkpoint_address && !this.opts.checkpointAddress)
           this.checkpointAddress = w.checkpoint_address;
         if (w.host) this.hostName = w.host;
@@ -422,8 +467,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
       }
       case 'role_change': {
         const rc = msg.role_change!;
-        const epoch = Number(rc.epoch);
-        if (epoch > this.epochValue) this.epochValue = epoch;
+        this.takeToken(Number(rc.epoch), Number(rc.generation));
         const role = roleFromWire(rc.role);
         if (role) this.setRole(role);
         return;
@@ -435,9 +479,22 @@ export class Replica extends EventEmitter<ReplicaEvents> {
       case 'stop':
         this.emit('stop', msg.stop!.reason);
         return;
+      case 'beat_ack': {
+        // Only the answer to a beat renews the lease, and only as far as the host's own lease runs.
+        const remaining = Math.min(msg.beat_ack!.lease_remaining_ms, this.leaseMs);
+        if (remaining > 0) this.leaseUntil = Math.max(this.leaseUntil, this.lastContact + remaining);
+        return;
+      }
       default:
         return;
     }
+  }
+
+  /** The fencing token of a newer command (a role given again at the same epoch brings its generation). */
+  private takeToken(epoch: number, generation: number): void {
+    if (!(epoch > 0) || epoch < this.epochValue) return;
+    this.epochValue = epoch;
+    if (Number.isFinite(generation)) this.generationValue = generation;
   }
 
   private setRole(role: AppRole): void {
@@ -477,11 +534,19 @@ export class Replica extends EventEmitter<ReplicaEvents> {
 
   private startFenceTimer(): void {
     if (this.fenceTimer) return;
-    const every = Math.max(20, Math.min(250, Math.floor(this.leaseMs / 4)));
+    // Checked often, and a little before the host lease itself ends, so that the copy stops itself
+    // (its fence hook runs) before its keeper has to kill it.
+    const every = Math.max(10, Math.min(50, Math.floor(this.leaseMs / 10)));
+    const ahead = Math.min(100, Math.floor(this.leaseMs / 10));
     this.fenceTimer = setInterval(() => {
-      const silent = Date.now() - this.lastContact;
-      if (silent > this.leaseMs) {
-        void this.fence(`no word from the WatchDog for ${silent} ms (lease ${this.leaseMs} ms)`);
+      const now = performance.now();
+      if (now > this.leaseUntil - ahead) {
+        const silent = Math.round(now - this.lastContact);
+        void this.fence(
+          silent > this.leaseMs - ahead
+            ? `no word from the WatchDog for ${silent} ms (lease ${this.leaseMs} ms)`
+            : `the host lease ran out with no renewal for ${silent} ms (lease ${this.leaseMs} ms): the WatchDog has no contact with the primary SuperWatchDog`,
+        );
       }
     }, every);
   }

@@ -98,20 +98,22 @@ export class GrpcWatchDogs implements WatchDogTransport {
 
   async execute(action: Action, module: Module | undefined, epoch: number): Promise<void> {
     const wd = this.client(action.host);
+    // A primary is handed the module's primary generation of the table just persisted: its fencing token.
+    const generation = action.kind !== 'stop' && action.role === 'P' ? (module?.generation ?? 0) : 0;
     switch (action.kind) {
       case 'start':
-        await wd.startReplica(epoch, replicaSpec(module!, action.replica), action.role);
+        await wd.startReplica(epoch, replicaSpec(module!, action.replica), action.role, generation);
         return;
       case 'restart':
         // In place: whatever is left of the failed copy goes first.
         await wd.stopReplica(epoch, action.replica);
-        await wd.startReplica(epoch, replicaSpec(module!, action.replica), action.role);
+        await wd.startReplica(epoch, replicaSpec(module!, action.replica), action.role, generation);
         return;
       case 'stop':
         await wd.stopReplica(epoch, action.replica);
         return;
       case 'set-role':
-        await wd.setRole(epoch, action.replica, action.role);
+        await wd.setRole(epoch, action.replica, action.role, generation);
         return;
     }
   }

@@ -63,6 +63,7 @@ export function decide(table: ReplicaTable, event: Event): Decision {
   d.table.modules.forEach((module, i) => {
     if (!d.restored.has(module.name) && !settled(module)) d.restore(i, new Map(), false);
   });
+  d.newGenerations();
   return { table: d.table, actions: d.actions, alerts: d.alerts };
 }
 
@@ -273,8 +274,9 @@ class Decider {
 
   /**
    * A WatchDog's full report of its host (DESIGN §5). The report is the truth about the host: a copy
-   * the table runs but the report lacks has failed (not counted against it: nobody saw it fail); a copy
-   * reported that the table does not give that host is stopped; a wrong role is corrected.
+   * the table runs but the report lacks has failed (counted, and handled by its policy: restarted in
+   * place within its threshold, else moved); a copy reported that the table does not give that host
+   * is stopped; a wrong role is corrected.
    */
   reconcile(name: string, running: Array<{ replica: string; role: Role }>): void {
     const host = this.host(name);
@@ -293,8 +295,17 @@ class Decider {
         if (r.host !== name || !isRunning(r.status)) continue;
         const role = reported.get(r.id);
         if (role === undefined) {
+          // Missing from its WatchDog's report: a failure like any other (counted, policy applies),
+          // e.g. a copy that died while the manager or the store was away (DESIGN §5, freeze).
+          const module = this.own(i);
+          const replica = module.replicas[j] as Replica;
+          replica.failures++;
+          if (module.policy === 'on-over-threshold' && replica.failures <= (module.threshold ?? 0)) {
+            this.actions.push({ kind: 'restart', replica: r.id, host: name, role: r.status });
+            continue;
+          }
           lost.set(i, (lost.get(i) ?? new Map<string, Role>()).set(r.id, r.status));
-          (this.own(i).replicas[j] as Replica).status = 'I';
+          replica.status = 'I';
         } else if (role !== r.status) {
           this.actions.push({ kind: 'set-role', replica: r.id, host: name, role: r.status });
         }
@@ -317,6 +328,28 @@ class Decider {
       this.actions.push({ kind: 'stop', replica: id, host: name });
     }
     for (const [i, failed] of lost) this.restore(i, failed, true);
+  }
+
+  /**
+   * Every warm or cold module whose copy this decision gives the primary role (start, restart or
+   * set-role as P) moves to its next primary generation, the new primary's fencing token.
+   */
+  newGenerations(): void {
+    // A restart in place (same copy, same host, the old process killed before it was reported) keeps
+    // its generation: its saves go on, and a save frozen with the store stays valid after it.
+    const given = this.actions.filter((a) => (a.kind === 'start' || a.kind === 'set-role') && a.role === 'P');
+    if (given.length === 0) return;
+    const moduleOf = new Map<string, number>();
+    this.table.modules.forEach((m, i) => {
+      for (const r of m.replicas) moduleOf.set(r.id, i);
+    });
+    for (const a of given) {
+      const i = moduleOf.get(a.replica) ?? -1;
+      const m = this.table.modules[i];
+      if (!m || m.style === 'hot') continue;
+      const module = this.own(i);
+      module.generation = (module.generation ?? 0) + 1;
+    }
   }
 
   /** The role the next running copy of a module takes: P if it has none (or is hot), else B. */

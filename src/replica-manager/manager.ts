@@ -70,6 +70,9 @@ interface Pending {
   receivedAt: number;
 }
 
+/** The decision of an event dropped because its `stillValid` said no. */
+const DROPPED: Decision = Object.freeze({ table: { hosts: [], modules: [] }, actions: [], alerts: [] });
+
 /** At most this many events share one write of the table. */
 const MAX_TURN = 64;
 
@@ -158,7 +161,28 @@ export class ReplicaManager {
           );
         return;
       }
-      await this.submit({ kind: 'reconcile', host, running }, () => (this.dispatched.get(host) ?? 0) === seq);
+      const stillValid = () => (this.dispatched.get(host) ?? 0) === seq;
+      const d = await this.submit({ kind: 'reconcile', host, running }, stillValid);
+      if (d === DROPPED) {
+        // Expected: a command left for the host meanwhile; the next report or reconcile sees it.
+        this.opts.logger.info({ host }, 'reconcile dropped: a command left for the host meanwhile');
+      }
+    });
+  }
+
+  /**
+   * A host the SuperWatchDog saw come back (¶0024). It counts again only through a reconcile with
+   * its WatchDog's report (DESIGN §5): a copy still running there from before is stopped or adopted
+   * in the same decision that marks the host up, never left beside its replacement. Raises
+   * UnavailableError while that WatchDog does not answer, so that the report is made again.
+   */
+  hostUp(host: string): Promise<void> {
+    return this.lane(host).barrier(async () => {
+      const running = await this.opts.watchdogs.listRunning(host, this.epoch).catch((err: unknown) => {
+        if (err instanceof StaleEpochError) this.fence(err);
+        throw err;
+      });
+      await this.submit({ kind: 'reconcile', host, running });
     });
   }
 
@@ -251,7 +275,7 @@ export class ReplicaManager {
         continue;
       }
       if (item.stillValid && !item.stillValid()) {
-        item.resolve({ table, actions: [], alerts: [] });
+        item.resolve(DROPPED);
         continue;
       }
       try {

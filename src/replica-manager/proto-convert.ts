@@ -38,6 +38,7 @@ export function moduleToProto(m: Module | ModuleSpec): PbModule {
       failures: 'failures' in r ? r.failures : 0,
     })),
     under_replicated: 'underReplicated' in m ? m.underReplicated : false,
+    generation: String('generation' in m ? (m.generation ?? 0) : 0),
   };
 }
 
@@ -88,6 +89,7 @@ export function moduleFromProto(m: PbModuleOut): Module {
       failures: r.failures,
     })),
     underReplicated: m.under_replicated,
+    ...(Number(m.generation) > 0 ? { generation: Number(m.generation) } : {}),
   };
 }
 

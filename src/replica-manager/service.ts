@@ -82,7 +82,8 @@ export function replicaManagerHandlers(
       // A SuperWatchDog that lost its primacy must not steer this manager (DESIGN §5).
       const epoch = Number(req.epoch);
       if (epoch < rm.epoch) throw new StaleEpochError(epoch, rm.epoch);
-      await rm.submit({ kind: req.up ? 'host-up' : 'host-down', host: req.host });
+      if (req.up) await rm.hostUp(req.host);
+      else await rm.submit({ kind: 'host-down', host: req.host });
       return { epoch: String(rm.epoch) };
     }),
   };

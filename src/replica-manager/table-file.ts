@@ -1,5 +1,5 @@
 /**
- * The replica table as a file (TABLE-FORMAT.md): YAML or JSON with the same keys. Reading checks the
+ * The replica table as a file (docs/TABLE-FORMAT.md): YAML or JSON with the same keys. Reading checks the
  * shape (unknown keys are an error, with their path), then the rules (validate.ts); any problem is one
  * ConfigError naming the file, the field and the value. Writing gives the same keys in FIG. 2's order.
  */
@@ -131,7 +131,10 @@ function rulesAsConfig<T>(file: string, at: string, fn: () => T): T {
 /** Reads a whole replica table (the file `rmctl simulate -f` takes). */
 export function parseTableFile(text: string, file = 'table'): ReplicaTable {
   const s = new Shape(file);
-  const top = s.object(parseText(text, file), '', ['hosts', 'modules'], ['hosts']);
+  // epoch and manager: what `rmctl status --json` adds (who answered); read, checked, not used.
+  const top = s.object(parseText(text, file), '', ['hosts', 'modules', 'epoch', 'manager'], ['hosts']);
+  if (top.epoch !== undefined) s.number(top.epoch, 'epoch');
+  if (top.manager !== undefined) s.string(top.manager, 'manager');
   const hosts: Host[] = s.list(top.hosts, 'hosts').map((h, i) => {
     const o = s.object(h, `hosts[${i}]`, ['name', 'up'], ['name']);
     return {
@@ -144,7 +147,7 @@ export function parseTableFile(text: string, file = 'table'): ReplicaTable {
     const o = s.object(
       mv,
       `modules[${mi}]`,
-      [...MODULE_KEYS, 'underReplicated'],
+      [...MODULE_KEYS, 'underReplicated', 'generation'],
       ['name', 'style', 'degree', 'policy', 'replicas'],
     );
     const settings = readSettings(s, o, at);
@@ -166,7 +169,14 @@ export function parseTableFile(text: string, file = 'table'): ReplicaTable {
     });
     const under =
       o.underReplicated === undefined ? false : s.boolean(o.underReplicated, `${at}underReplicated`);
-    return { ...settings, detect: settings.detect ?? 'poll', replicas, underReplicated: under };
+    const generation = o.generation === undefined ? 0 : s.number(o.generation, `${at}generation`);
+    return {
+      ...settings,
+      detect: settings.detect ?? 'poll',
+      replicas,
+      underReplicated: under,
+      ...(generation > 0 ? { generation } : {}),
+    };
   });
   const table = { hosts, modules };
   rulesAsConfig(file, '', () => validateTable(table));
@@ -203,7 +213,7 @@ export function checkRegistration(spec: ModuleSpec, table: ReplicaTable, file: s
   rulesAsConfig(file, '', () => validateRegistration(spec, table));
 }
 
-/** The table with TABLE-FORMAT.md's keys in its order, ready for YAML or JSON. */
+/** The table with docs/TABLE-FORMAT.md's keys in its order, ready for YAML or JSON. */
 export function tableToPlain(table: ReplicaTable): Plain {
   return {
     hosts: table.hosts.map((h) => ({ name: h.name, up: h.up })),
@@ -228,5 +238,6 @@ export function moduleToPlain(m: Module): Plain {
     failures: r.failures,
   }));
   o.underReplicated = m.underReplicated;
+  if (m.generation) o.generation = m.generation;
   return o;
 }

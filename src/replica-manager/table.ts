@@ -71,6 +71,12 @@ export interface Module {
   replicas: Replica[];
   /** Fewer copies run than the style and degree ask for, because no live idle copy is left. */
   underReplicated: boolean;
+  /**
+   * Warm and cold: grows by one each time a copy is given the primary role (started, restarted or
+   * promoted as P), and is handed to that copy as its fencing token; the Checkpoint Server refuses a
+   * save showing an older one (DESIGN §5, fenced application state). Absent means 0.
+   */
+  generation?: number;
 }
 
 export interface ReplicaTable {

@@ -21,8 +21,20 @@ export interface Timings {
   rpcDeadlineMs: number;
   /** Between TERM and KILL when a copy is stopped. */
   killGraceMs: number;
-  /** How long a copy lives without its WatchDog before it stops itself (self-fencing). */
+  /**
+   * How long a copy may run after its WatchDog's last beat that a primary SuperWatchDog answered
+   * (fence first, DESIGN §5): then it is stopped, by the SDK itself and by its keeper process.
+   * Must satisfy appLeaseMs + fenceMarginMs < hostTimeoutMs.
+   */
   appLeaseMs: number;
+  /**
+   * What the fence-first inequality keeps in hand: clock-rate differences between hosts over a host
+   * timeout, the keeper's check interval, and the time a kill takes. 5 % of the host timeout plus
+   * 100 ms is a sane floor on one network; more where hosts' clocks may run apart.
+   */
+  fenceMarginMs: number;
+  /** A new ReplicaManager's time to send its first beat before its silence counts (no restart storms). */
+  managerStartGraceMs: number;
   /** Default polling interval of a copy. */
   pollIntervalMs: number;
   /** Default heartbeat timeout of a copy. */
@@ -62,12 +74,14 @@ export interface ClusterConfig {
 
 export const DEFAULT_TIMINGS: Timings = {
   watchdogBeatMs: 250,
-  hostTimeoutMs: 2000,
+  hostTimeoutMs: 4000,
   ringBeatMs: 250,
-  ringTimeoutMs: 2000,
+  ringTimeoutMs: 1500,
   rpcDeadlineMs: 2000,
   killGraceMs: 2000,
-  appLeaseMs: 4000,
+  appLeaseMs: 3000,
+  fenceMarginMs: 500,
+  managerStartGraceMs: 5000,
   pollIntervalMs: 500,
   heartbeatTimeoutMs: 1500,
   pollMisses: 2,
@@ -271,6 +285,7 @@ export function parseClusterConfig(text: string, file = ''): ClusterConfig {
   if (timings.ringTimeoutMs <= timings.ringBeatMs) {
     r.fail('timings.ringTimeoutMs', `must be longer than timings.ringBeatMs (${timings.ringBeatMs})`);
   }
+  checkFenceFirst(r, timings);
 
   return {
     file: file ? resolve(file) : '',
@@ -282,6 +297,39 @@ export function parseClusterConfig(text: string, file = ''): ClusterConfig {
     stateDir,
     timings,
   };
+}
+
+/** The smallest fence margin accepted for a host timeout: 5 % of it (clock rates) plus 100 ms (keeper check, kill). */
+export function minFenceMarginMs(hostTimeoutMs: number): number {
+  return Math.ceil(hostTimeoutMs * 0.05) + 100;
+}
+
+/**
+ * Fence first, then fail over (DESIGN §5): a copy cut off from the primary SuperWatchDog must be gone
+ * before its host can be declared dead and its role given to another copy. A copy lives at most
+ * appLeaseMs past the sending of its WatchDog's last answered beat, and the primary declares the host
+ * dead no earlier than hostTimeoutMs past receiving it, so appLeaseMs + fenceMarginMs < hostTimeoutMs.
+ */
+function checkFenceFirst(r: Reader, t: Timings): void {
+  const floor = minFenceMarginMs(t.hostTimeoutMs);
+  if (t.fenceMarginMs < floor) {
+    r.fail(
+      'timings.fenceMarginMs',
+      `${t.fenceMarginMs} ms is below the floor for timings.hostTimeoutMs ${t.hostTimeoutMs}: at least ${floor} ms (5 % of the host timeout for clock rates, plus 100 ms for the keeper's check and the kill)`,
+    );
+  }
+  if (t.appLeaseMs + t.fenceMarginMs >= t.hostTimeoutMs) {
+    r.fail(
+      'timings.appLeaseMs',
+      `timings.appLeaseMs (${t.appLeaseMs}) + timings.fenceMarginMs (${t.fenceMarginMs}) must be below timings.hostTimeoutMs (${t.hostTimeoutMs}): a cut-off primary must be stopped before its host is declared dead and another copy takes its role; shorten the lease or lengthen the host timeout`,
+    );
+  }
+  if (t.appLeaseMs <= t.watchdogBeatMs * 2) {
+    r.fail(
+      'timings.appLeaseMs',
+      `${t.appLeaseMs} ms must be longer than two WatchDog beats (timings.watchdogBeatMs ${t.watchdogBeatMs}), or one lost beat stops every copy`,
+    );
+  }
 }
 
 export function loadClusterConfig(file: string): ClusterConfig {

@@ -49,6 +49,14 @@ export class StaleEpochError extends SupervisorError {
   }
 }
 
+/**
+ * A save or message from a copy that is no longer its module's primary (or holds an old primary
+ * generation): the copy must step down at once (DESIGN §5, fenced application state).
+ */
+export class FencedError extends SupervisorError {
+  readonly code = 'fenced';
+}
+
 /** A compare-and-set whose expected version no longer holds. */
 export class ConflictError extends SupervisorError {
   readonly code = 'conflict';

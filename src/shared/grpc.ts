@@ -12,6 +12,7 @@ import { HealthImplementation } from 'grpc-health-check';
 import {
   ConflictError,
   ExecutableError,
+  FencedError,
   NotFoundError,
   RegistrationError,
   StaleEpochError,
@@ -84,7 +85,8 @@ export function toServiceError(err: unknown): Partial<grpc.ServiceError> {
     else if (err instanceof StaleEpochError) {
       code = grpc.status.FAILED_PRECONDITION;
       metadata.set(EPOCH_KEY, String(err.current));
-    } else if (err instanceof ConflictError) code = grpc.status.ABORTED;
+    } else if (err instanceof FencedError) code = grpc.status.FAILED_PRECONDITION;
+    else if (err instanceof ConflictError) code = grpc.status.ABORTED;
     else if (err instanceof ExecutableError) code = grpc.status.PERMISSION_DENIED;
     else if (err instanceof UnavailableError) code = grpc.status.UNAVAILABLE;
     else code = grpc.status.INVALID_ARGUMENT;
@@ -108,6 +110,8 @@ export function fromServiceError(err: grpc.ServiceError, peer: string): Error {
       const got = Number(/stale epoch (\d+)/.exec(details)?.[1] ?? 0);
       return new StaleEpochError(got, current);
     }
+    case 'fenced':
+      return new FencedError(details);
     case 'conflict':
       return new ConflictError(details);
     case 'executable-refused':

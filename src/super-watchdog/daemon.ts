@@ -43,21 +43,22 @@ export interface EpochArbiter {
 
 export function checkpointArbiter(cs: CheckpointClient, leaseMs: number, logger: Logger): EpochArbiter {
   return {
-    async acquire(me, _expected, believedDead) {
-      // Two tries at most: a holder whose host is believed dead keeps its lease only until it runs out.
+    async acquire(me, expectedEpoch, believedDead) {
+      // One compare-and-set on the epoch the ring core expects. The store refuses it while another
+      // holder's lease runs on the store's own clock; a holder believed dead is waited out (once,
+      // for the remaining time the store gave) and asked again. No other clock is compared.
       for (let attempt = 0; attempt < 2; attempt++) {
-        const cur = await cs.getLeadership(ROLE);
-        const leaseLeft = cur.leaseUntilMs - Date.now();
-        const holderLive = cur.holder !== '' && cur.holder !== me && leaseLeft > 0;
-        if (holderLive && !believedDead(cur.holder))
-          return { won: false, holder: cur.holder, epoch: cur.epoch };
-        if (holderLive) {
-          logger.info({ holder: cur.holder, leaseLeft }, 'waiting out the lease of a dead primary');
-          await new Promise((r) => setTimeout(r, Math.min(leaseLeft + 10, leaseMs)));
-          continue;
+        const res = await cs.acquireLeadership({ role: ROLE, holder: me, expectedEpoch, leaseMs });
+        if (res.won || res.epoch !== expectedEpoch || res.leaseRemainingMs <= 0 || attempt > 0) {
+          return { won: res.won, holder: res.holder, epoch: res.epoch };
         }
-        const res = await cs.acquireLeadership({ role: ROLE, holder: me, expectedEpoch: cur.epoch, leaseMs });
-        return { won: res.won, holder: res.holder, epoch: res.epoch };
+        if (!believedDead(res.holder)) return { won: false, holder: res.holder, epoch: res.epoch };
+        const wait = Math.min(res.leaseRemainingMs + 10, leaseMs);
+        logger.info(
+          { holder: res.holder, leaseLeftMs: res.leaseRemainingMs },
+          'waiting out the lease of a dead primary',
+        );
+        await new Promise((r) => setTimeout(r, wait));
       }
       const cur = await cs.getLeadership(ROLE);
       return { won: false, holder: cur.holder, epoch: cur.epoch };
@@ -74,7 +75,7 @@ export interface SuperWatchDogOptions {
   logger: Logger;
   arbiter: EpochArbiter;
   /** Runs the ReplicaManager on this host while primary. */
-  manager: Pick<ManagerProcess, 'ensure' | 'stop' | 'restart'>;
+  manager: Pick<ManagerProcess, 'ensure' | 'stop' | 'restart' | 'spawnedAt'>;
   now?: () => number;
 }
 
@@ -90,10 +91,13 @@ export class SuperWatchDog {
   private lastManagerBeat = 0;
   private acquiring = false;
   private renewing = false;
+  /** When the last successful renewal (or the winning acquire) was sent: the lease runs from there at the latest. */
   private lastRenew = 0;
+  private acquireSentAt = 0;
   /** The lease ran out unrenewed: the ReplicaManager is stopped until a renewal succeeds (DESIGN §5). */
   private leaseLost = false;
   private stopped = false;
+  private lastTick = 0;
   private readonly now: () => number;
 
   constructor(private readonly opts: SuperWatchDogOptions) {
@@ -117,6 +121,13 @@ export class SuperWatchDog {
   tick(): void {
     if (this.stopped) return;
     const now = this.now();
+    const gap = this.lastTick === 0 ? 0 : now - this.lastTick;
+    this.lastTick = now;
+    if (gap > Math.floor(this.opts.cfg.timings.ringTimeoutMs / 4)) {
+      // This SuperWatchDog did not run for `gap` (starved of CPU, or frozen): the manager's silence
+      // it could not watch is not held against it (DESIGN §5, no false deaths).
+      this.lastManagerBeat += gap;
+    }
     this.feed({ kind: 'tick', now });
     if (this.hosts) this.feedHosts(stepHosts(this.hosts, { kind: 'tick', now }));
     if (this.isPrimary) {
@@ -162,7 +173,7 @@ export class SuperWatchDog {
           this.now(),
         );
         this.lastManagerBeat = this.now();
-        this.lastRenew = this.now();
+        this.lastRenew = this.acquireSentAt || this.now();
         this.leaseLost = false;
         this.opts.manager.ensure(e.epoch);
         return;
@@ -237,6 +248,7 @@ export class SuperWatchDog {
   private acquire(expectedEpoch: number): void {
     if (this.acquiring) return;
     this.acquiring = true;
+    this.acquireSentAt = this.now();
     const dead = (holder: string) => {
       const m = ringView(this.ring).members.find((x) => x.name === holder);
       return m ? !m.live : false;
@@ -268,7 +280,8 @@ export class SuperWatchDog {
     this.opts.arbiter
       .renew(this.opts.host, epoch)
       .then(() => {
-        this.lastRenew = this.now();
+        // From when it was sent: the store's lease runs at least that long (DESIGN §5).
+        this.lastRenew = now;
         if (this.leaseLost && this.isPrimary) {
           this.leaseLost = false;
           this.opts.logger.info({ epoch }, 'lease renewed again: starting the ReplicaManager');
@@ -302,11 +315,22 @@ export class SuperWatchDog {
     void this.opts.manager.stop();
   }
 
-  /** The manager beats every ring beat; one silent past the ring timeout is restarted (¶0026). */
+  /**
+   * The manager beats every ring beat; one silent past the ring timeout is restarted (¶0026). A new
+   * manager's silence counts from its own spawn plus its start grace, never from before it ran (a
+   * manager started after a back-off gets its whole grace); none is judged while none runs.
+   */
   private watchManager(now: number): void {
-    if (now - this.lastManagerBeat > this.opts.cfg.timings.ringTimeoutMs) {
-      this.opts.manager.restart('no beat within the ring timeout');
-      this.lastManagerBeat = now;
+    const spawnedAt = this.opts.manager.spawnedAt;
+    if (spawnedAt === null) return;
+    const t = this.opts.cfg.timings;
+    const since = this.lastManagerBeat > spawnedAt ? this.lastManagerBeat : spawnedAt + t.managerStartGraceMs;
+    if (now - since > t.ringTimeoutMs) {
+      this.opts.manager.restart(
+        this.lastManagerBeat > spawnedAt
+          ? `no beat for ${now - this.lastManagerBeat} ms (ring timeout ${t.ringTimeoutMs} ms)`
+          : `no first beat within ${now - spawnedAt} ms of its start (start grace ${t.managerStartGraceMs} ms + ring timeout ${t.ringTimeoutMs} ms)`,
+      );
     }
   }
 
@@ -315,10 +339,25 @@ export class SuperWatchDog {
     return { primary: this.isPrimary, epoch: this.ring.epoch };
   }
 
-  watchdogBeat(host: string): { primary: boolean; primaryHost: string; epoch: number } {
+  /**
+   * A WatchDog's beat. A primary answers with its own lower bound of its manager lease, so that the
+   * WatchDog's copies never outlive the time another primary could declare their host dead.
+   */
+  watchdogBeat(host: string): {
+    primary: boolean;
+    primaryHost: string;
+    epoch: number;
+    leaseRemainingMs: number;
+  } {
+    const now = this.now();
     if (this.isPrimary && this.hosts)
-      this.feedHosts(stepHosts(this.hosts, { kind: 'watchdog-beat', host, now: this.now() }));
-    return { primary: this.isPrimary, primaryHost: this.ring.primary ?? '', epoch: this.ring.epoch };
+      this.feedHosts(stepHosts(this.hosts, { kind: 'watchdog-beat', host, now }));
+    return {
+      primary: this.isPrimary,
+      primaryHost: this.ring.primary ?? '',
+      epoch: this.ring.epoch,
+      leaseRemainingMs: this.isPrimary ? this.lastRenew + this.opts.cfg.timings.ringTimeoutMs - now : 0,
+    };
   }
 
   private rm(): ReplicaManagerClient {
@@ -414,6 +453,7 @@ export class SuperWatchDog {
           primary_host: res.primaryHost,
           epoch: String(res.epoch),
           manager_address: res.primaryHost ? addressOf.replicaManager(this.opts.cfg, res.primaryHost) : '',
+          lease_remaining_ms: String(res.leaseRemainingMs),
         };
       }),
       ManagerBeat: handle((req) => {
@@ -479,6 +519,9 @@ export async function startSuperWatchDogDaemon(
       restart: (reason) => {
         unresponsive = manager.running;
         manager.restart(reason);
+      },
+      get spawnedAt() {
+        return manager.spawnedAt;
       },
     },
   });

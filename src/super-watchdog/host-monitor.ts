@@ -17,6 +17,13 @@ export interface HostStatus {
 /** The hosts as the primary SuperWatchDog sees them, in the cluster file's order. */
 export interface HostMonitorState {
   readonly hostTimeoutMs: number;
+  /**
+   * A gap between two ticks longer than this means the monitor itself was starved of CPU (or
+   * frozen): the silence it did not watch is not counted against any host (DESIGN §5, no false deaths).
+   */
+  readonly starvedGapMs: number;
+  /** The time of the last tick seen. */
+  readonly lastTickMs: number;
   readonly hosts: readonly HostStatus[];
 }
 
@@ -31,11 +38,13 @@ export type HostEffect = { kind: 'host-down'; host: string } | { kind: 'host-up'
  * timeout before declaring anything (¶0026: the WatchDogs must first find the new primary).
  */
 export function initHostMonitor(
-  config: { hosts: string[]; hostTimeoutMs: number },
+  config: { hosts: string[]; hostTimeoutMs: number; starvedGapMs?: number },
   now: number,
 ): HostMonitorState {
   return {
     hostTimeoutMs: config.hostTimeoutMs,
+    starvedGapMs: config.starvedGapMs ?? Math.max(1, Math.floor(config.hostTimeoutMs / 4)),
+    lastTickMs: now,
     hosts: config.hosts.map((name) => ({ name, up: true, sinceMs: now, lastBeatMs: null })),
   };
 }
@@ -46,6 +55,24 @@ export function stepHosts(
   msg: HostMsg,
 ): { state: HostMonitorState; effects: HostEffect[] } {
   const effects: HostEffect[] = [];
+  if (msg.kind === 'tick') {
+    const gap = msg.now - state.lastTickMs;
+    if (gap > state.starvedGapMs) {
+      // The monitor did not run for `gap`: the time it could not watch is taken off every host's
+      // silence, and nobody is declared on this tick. Declarations only come later, never earlier.
+      const hosts = state.hosts.map(
+        (h): HostStatus =>
+          h.up
+            ? {
+                ...h,
+                sinceMs: h.sinceMs + gap,
+                lastBeatMs: h.lastBeatMs === null ? null : h.lastBeatMs + gap,
+              }
+            : h,
+      );
+      return { state: { ...state, lastTickMs: msg.now, hosts }, effects };
+    }
+  }
   const hosts = state.hosts.map((h): HostStatus => {
     if (msg.kind === 'watchdog-beat') {
       if (h.name !== msg.host) return h;
@@ -59,5 +86,6 @@ export function stepHosts(
     effects.push({ kind: 'host-down', host: h.name });
     return { ...h, up: false, sinceMs: msg.now };
   });
-  return { state: { ...state, hosts }, effects };
+  const lastTickMs = msg.kind === 'tick' ? Math.max(state.lastTickMs, msg.now) : state.lastTickMs;
+  return { state: { ...state, lastTickMs, hosts }, effects };
 }

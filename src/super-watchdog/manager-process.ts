@@ -46,6 +46,11 @@ export class ManagerProcess {
     return this.child?.pid;
   }
 
+  /** When the running manager was spawned (`Date.now()`), or null while none runs (e.g. during its back-off). */
+  get spawnedAt(): number | null {
+    return this.running ? this.startedAt : null;
+  }
+
   get running(): boolean {
     return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }
@@ -61,7 +66,7 @@ export class ManagerProcess {
 
   /** The manager stopped answering its beats: kill it; the exit handler starts a new one. */
   restart(reason: string): void {
-    if (!this.child || !this.running) return;
+    if (!this.child || !this.running || this.child.killed) return;
     this.opts.logger.warn(
       { pid: this.child.pid, reason },
       'ReplicaManager unresponsive: killing it to restart it',

@@ -17,6 +17,8 @@ export interface BeatAnswer {
   primaryHost: string;
   epoch: number;
   managerAddress: string;
+  /** A primary's own lower bound of its manager lease, from its answer (negative once run out). */
+  leaseRemainingMs: number;
 }
 
 /** One beat to one ring member. Raises when the member does not answer in time. */
@@ -61,6 +63,7 @@ export class GrpcBeatTransport implements BeatTransport {
       primaryHost: res.primary_host,
       epoch: Number(res.epoch),
       managerAddress: res.manager_address,
+      leaseRemainingMs: Number(res.lease_remaining_ms),
     };
   }
 
@@ -78,8 +81,10 @@ export interface BeatLoopOptions {
   intervalMs: number;
   logger: Logger;
   epochSeen: () => number;
-  /** Called after every answer of a primary. */
-  onPrimary: (ringHost: string, answer: BeatAnswer) => void;
+  /** Called after every answer of a primary, with when that beat was sent (on `sentClock`). */
+  onPrimary: (ringHost: string, answer: BeatAnswer, sentAtMs: number) => void;
+  /** The clock the sending time is read on (default: `clock.now`); the host lease uses the monotonic one. */
+  sentClock?: () => number;
 }
 
 /** Beats on a timer; a round that is still trying members delays the next one instead of overlapping it. */
@@ -129,12 +134,13 @@ export class BeatLoop {
       const to = this.target;
       let outcome: BeatOutcome;
       try {
+        const sentAtMs = (this.opts.sentClock ?? this.opts.clock.now)();
         const answer = await transport.beat(to, host, this.opts.epochSeen());
         outcome = { ok: true, primary: answer.primary, primaryHost: answer.primaryHost };
         if (answer.primary) {
           if (this.lostLogged) logger.info({ primary: to }, 'primary SuperWatchDog found');
           this.lostLogged = false;
-          this.opts.onPrimary(to, answer);
+          this.opts.onPrimary(to, answer, sentAtMs);
           return true;
         }
       } catch (err) {

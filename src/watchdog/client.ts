@@ -71,9 +71,9 @@ export class WatchDogClient {
   }
 
   /** Starts a copy (a no-op when it runs with that role; a role change when it runs with another). */
-  async startReplica(epoch: number, spec: WatchDogReplicaSpec, role: AnyRole): Promise<Ack> {
+  async startReplica(epoch: number, spec: WatchDogReplicaSpec, role: AnyRole, generation = 0): Promise<Ack> {
     const c = this.client;
-    const req = { epoch: String(epoch), replica: spec, role: wireRole(role) };
+    const req = { epoch: String(epoch), replica: spec, role: wireRole(role), generation: String(generation) };
     return ack(await unary(c, c.StartReplica, req, this.deadlineMs, this.peer));
   }
 
@@ -83,9 +83,9 @@ export class WatchDogClient {
     return ack(await unary(c, c.StopReplica, { epoch: String(epoch), replica }, this.deadlineMs, this.peer));
   }
 
-  async setRole(epoch: number, replica: string, role: AnyRole): Promise<Ack> {
+  async setRole(epoch: number, replica: string, role: AnyRole, generation = 0): Promise<Ack> {
     const c = this.client;
-    const req = { epoch: String(epoch), replica, role: wireRole(role) };
+    const req = { epoch: String(epoch), replica, role: wireRole(role), generation: String(generation) };
     return ack(await unary(c, c.SetRole, req, this.deadlineMs, this.peer));
   }
 

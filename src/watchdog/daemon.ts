@@ -14,6 +14,7 @@ import type { Logger } from '../shared/logging.js';
 import { configuredPort, DaemonMetrics, startMetricsEndpoint } from '../shared/metrics.js';
 import { BeatLoop, GrpcBeatTransport } from './beats.js';
 import { type Clock, systemClock } from './clock.js';
+import { FileLease, HostLease, monotonicMs } from './lease.js';
 import { WatchDogMetrics } from './metrics.js';
 import { NetworkProbes } from './probes.js';
 import { NodeProcessControl, type ProcessControl } from './process-control.js';
@@ -56,17 +57,47 @@ export async function startWatchDogDaemon(
   let state: DaemonState = 'starting';
 
   const metrics = new DaemonMetrics('watchdog', host);
-  const server = new DaemonServer(me.address, [metrics.grpcInterceptor()]);
-  const port = await server.listen(options.port ?? cfg.ports.watchdog);
   const link = new GrpcManagerLink(t.rpcDeadlineMs);
+  const lease = new HostLease(new FileLease(stateDir), t, logger);
+  let started = false;
+  // Beats come first, before anything else is loaded: a restarted WatchDog renews the host lease
+  // its copies' keepers hold as soon as it can, so that a quick restart disturbs no copy.
+  // A beat that takes longer than two beat intervals is as good as lost: the next ring member is
+  // tried, so that a SuperWatchDog take-over is found well within the host lease.
+  const transport = new GrpcBeatTransport(cfg, Math.min(t.rpcDeadlineMs, 2 * t.watchdogBeatMs));
+  let watchdog: WatchDog | null = null;
+  const beats = new BeatLoop({
+    ring: cfg.ring,
+    host,
+    transport,
+    clock,
+    intervalMs: t.watchdogBeatMs,
+    logger,
+    epochSeen: () => watchdog?.epoch ?? 0,
+    sentClock: monotonicMs,
+    onPrimary: (ringHost, answer, sentAtMs) => {
+      lease.granted({ sentAtMs, primaryLeaseRemainingMs: answer.leaseRemainingMs });
+      if (link.setAddress(answer.managerAddress)) {
+        logger.info({ manager: answer.managerAddress, primary: ringHost }, 'ReplicaManager found');
+        if (started) watchdog?.managerChanged();
+      }
+    },
+  });
+  beats.start();
+
+  const server = new DaemonServer(me.address, [metrics.grpcInterceptor()]);
+  const port = await server.listen(options.port ?? cfg.ports.watchdog).catch((err: unknown) => {
+    beats.stop();
+    transport.close();
+    throw err;
+  });
   const probes = new NetworkProbes();
-  let supervisor: WatchDog | null = null;
   const watchdogMetrics = new WatchDogMetrics(
     metrics.registry,
-    () => supervisor,
+    () => watchdog,
     () => link.managerAddress,
   );
-  const watchdog = new WatchDog({
+  watchdog = new WatchDog({
     host,
     hostAddress: me.address,
     stateDir,
@@ -81,16 +112,21 @@ export async function startWatchDogDaemon(
     clock,
     store: new FileStateStore(stateDir),
     logger,
+    lease,
     ...(options.startGraceMs !== undefined ? { startGraceMs: options.startGraceMs } : {}),
   });
-  supervisor = watchdog;
   // Adoption comes before the first command: no start or stop is decided on a partial view.
   try {
     await watchdog.start();
   } catch (err) {
+    beats.stop();
+    transport.close();
     await server.stop(0);
     throw err;
   }
+  started = true;
+  // A manager found while adopting is told now, with what runs here.
+  if (link.managerAddress) watchdog.managerChanged();
   const metricsEndpoint = await startMetricsEndpoint(
     metrics.registry,
     me.address,
@@ -101,26 +137,8 @@ export async function startWatchDogDaemon(
   server.server.addService(pkg.WatchDog.service, watchDogHandlers(watchdog));
   server.server.addService(pkg.WatchDogApp.service, watchDogAppHandlers(watchdog, logger));
 
-  const transport = new GrpcBeatTransport(
-    cfg,
-    Math.min(t.rpcDeadlineMs, Math.max(t.watchdogBeatMs, Math.floor(t.hostTimeoutMs / 2))),
-  );
-  const beats = new BeatLoop({
-    ring: cfg.ring,
-    host,
-    transport,
-    clock,
-    intervalMs: t.watchdogBeatMs,
-    logger,
-    epochSeen: () => watchdog.epoch,
-    onPrimary: (ringHost, answer) => {
-      if (link.setAddress(answer.managerAddress)) {
-        logger.info({ manager: answer.managerAddress, primary: ringHost }, 'ReplicaManager found');
-        watchdog.managerChanged();
-      }
-    },
-  });
-  beats.start();
+  const leaseCheck = setInterval(() => lease.check(), t.watchdogBeatMs);
+  leaseCheck.unref();
   server.serving();
   state = 'serving';
   logger.info(
@@ -132,6 +150,7 @@ export async function startWatchDogDaemon(
     if (state === 'stopping' || state === 'stopped') return;
     state = 'stopping';
     beats.stop();
+    clearInterval(leaseCheck);
     await watchdog.stop();
     await metricsEndpoint?.close();
     await server.stop(1000);

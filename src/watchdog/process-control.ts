@@ -3,9 +3,11 @@
  * The real one uses child_process.spawn without a shell, each copy in its own process group so that a
  * WatchDog that dies or restarts takes none of its copies with it.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { ExecutableError } from '../shared/errors.js';
 import { procStat, sameProcess } from './state.js';
 
@@ -18,6 +20,11 @@ export interface SpawnRequest {
   cwd: string;
   /** stdout and stderr are appended to this file. */
   logFile: string;
+  /**
+   * The host's lease file: the copy is started under a keeper (keeper.ts) that kills it once the
+   * lease has run out, even with no WatchDog running. Absent: started directly, with no keeper.
+   */
+  leaseFile?: string;
 }
 
 export interface ExitStatus {
@@ -26,7 +33,10 @@ export interface ExitStatus {
 }
 
 export interface SpawnedProcess {
+  /** The program's own pid. */
   pid: number;
+  /** Its process group's leader when that is not the program: its keeper. */
+  pgid?: number;
   /** /proc start time, to tell this process from a later one with the same pid. */
   procStart: string | null;
   /** Resolves once, when the process has ended. */
@@ -42,19 +52,98 @@ export interface ProcessControl {
   isAlive(pid: number, procStart: string | null): boolean;
 }
 
+/** How often a keeper reads the lease file. Part of timings.fenceMarginMs. */
+export const KEEPER_CHECK_MS = 50;
+
+/** The built keeper (dist/src/watchdog/keeper.js), from dist itself or from the sources under test. */
+export function keeperPath(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const sibling = join(here, 'keeper.js');
+  if (existsSync(sibling)) return sibling;
+  const built = join(here, '..', '..', 'dist', 'src', 'watchdog', 'keeper.js');
+  if (existsSync(built)) return built;
+  throw new Error(`the copies' keeper is not built (looked for ${sibling} and ${built}): run npm run build`);
+}
+
+/** How long a keeper may take to start its copy before the start counts as failed. */
+const KEEPER_START_MS = 10_000;
+
+/** Reads the keeper's report on fd 3: the copy's pid, or why it could not be started (ExecutableError). */
+function copyPidFrom(child: ChildProcess, path: string, exited: Promise<ExitStatus>): Promise<number> {
+  const report = child.stdio[3] as Readable | null;
+  return new Promise<number>((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new ExecutableError(
+          `could not start "${path}": its keeper did not start it within ${KEEPER_START_MS} ms`,
+        ),
+      );
+    }, KEEPER_START_MS);
+    const settle = () => {
+      clearTimeout(timer);
+      report?.destroy();
+      let msg: { pid?: number; error?: string } = {};
+      try {
+        msg = JSON.parse(text.split('\n')[0] ?? '') as typeof msg;
+      } catch {
+        // no report: the keeper ended first
+      }
+      if (msg.pid && msg.pid > 0) resolve(msg.pid);
+      else
+        reject(
+          new ExecutableError(
+            `could not start "${path}": ${msg.error ?? 'its keeper ended before starting it'}`,
+          ),
+        );
+    };
+    if (!report) {
+      settle();
+      return;
+    }
+    report.setEncoding('utf8');
+    report.on('data', (d: string) => {
+      text += d;
+      if (text.includes('\n')) settle();
+    });
+    report.once('end', settle);
+    report.once('error', settle);
+    void exited.then(() => setTimeout(settle, 20));
+    // The pipe must not keep the WatchDog's event loop alive.
+    (report as unknown as { unref?: () => void }).unref?.();
+  });
+}
+
 /** The real ProcessControl. */
 export class NodeProcessControl implements ProcessControl {
   async spawn(req: SpawnRequest): Promise<SpawnedProcess> {
     mkdirSync(dirname(req.logFile), { recursive: true });
     const fd = openSync(req.logFile, 'a', 0o640);
     try {
-      const child = spawn(req.path, req.args, {
-        cwd: req.cwd,
-        env: req.env,
-        detached: true,
-        shell: false,
-        stdio: ['ignore', fd, fd],
-      });
+      const kept = req.leaseFile !== undefined;
+      // Under a keeper, the keeper leads the process group and the copy's spec reaches it on stdin,
+      // so that nothing of the copy's environment (NODE_OPTIONS, say) applies to the keeper itself.
+      const child = kept
+        ? spawn(process.execPath, [keeperPath(), req.leaseFile as string, String(KEEPER_CHECK_MS)], {
+            cwd: req.cwd,
+            env: { PATH: req.env.PATH ?? '/usr/bin:/bin' },
+            detached: true,
+            shell: false,
+            // fd 3: the keeper says the copy's pid once it runs, or why it could not start it.
+            stdio: ['pipe', fd, fd, 'pipe'],
+          })
+        : spawn(req.path, req.args, {
+            cwd: req.cwd,
+            env: req.env,
+            detached: true,
+            shell: false,
+            stdio: ['ignore', fd, fd],
+          });
+      if (kept) {
+        child.stdin?.on('error', () => undefined);
+        child.stdin?.end(JSON.stringify({ path: req.path, args: req.args, env: req.env, cwd: req.cwd }));
+      }
       const exited = new Promise<ExitStatus>((resolve) => {
         child.once('exit', (code, signal) => resolve({ code, signal }));
       });
@@ -66,8 +155,14 @@ export class NodeProcessControl implements ProcessControl {
       });
       // The WatchDog must be able to stop without waiting for its copies.
       child.unref();
-      const pid = child.pid!;
-      return { pid, procStart: procStat(pid)?.start ?? null, exited };
+      const leader = child.pid!;
+      const pid = kept ? await copyPidFrom(child, req.path, exited) : leader;
+      return {
+        pid,
+        ...(kept ? { pgid: leader } : {}),
+        procStart: procStat(pid)?.start ?? null,
+        exited,
+      };
     } finally {
       closeSync(fd);
     }

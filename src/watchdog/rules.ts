@@ -144,3 +144,27 @@ export function tickMs(watches: readonly Watch[]): number {
 export function heartbeatIntervalMs(timeoutMs: number): number {
   return Math.max(20, Math.floor(timeoutMs / 3));
 }
+
+/** A primary SuperWatchDog's answer to a beat, as far as the host's lease is concerned. */
+export interface LeaseGrant {
+  /** When the answered beat was sent, on this host's monotonic clock. */
+  sentAtMs: number;
+  /** The primary's own lower bound of its manager lease, from its answer (negative once run out). */
+  primaryLeaseRemainingMs: number;
+}
+
+/**
+ * Until when (this host's monotonic clock) the copies of a host may run on one answered beat (fence
+ * first, DESIGN §5). The primary that answered declares the host dead no earlier than hostTimeout
+ * after receiving the beat, which is after it was sent; any other primary takes over only once that
+ * primary's manager lease has run out in the store and then waits a host timeout too. So the copies
+ * live at most appLease past the sending, and never past the answering primary's lease plus a host
+ * timeout, each less the margin for clock rates, the keeper's check and the kill.
+ */
+export function leaseUntil(
+  grant: LeaseGrant,
+  t: { appLeaseMs: number; hostTimeoutMs: number; fenceMarginMs: number },
+): number {
+  const byPrimary = grant.primaryLeaseRemainingMs + t.hostTimeoutMs - t.fenceMarginMs;
+  return grant.sentAtMs + Math.min(t.appLeaseMs, byPrimary);
+}

@@ -13,9 +13,11 @@ import type { AppLink, WatchDog } from './supervisor.js';
 
 export function watchDogHandlers(wd: WatchDog): WatchDogHandlers {
   return {
-    StartReplica: handle((req) => wd.startReplica(Number(req.epoch), req.replica, req.role)),
+    StartReplica: handle((req) =>
+      wd.startReplica(Number(req.epoch), req.replica, req.role, Number(req.generation)),
+    ),
     StopReplica: handle((req) => wd.stopReplica(Number(req.epoch), req.replica)),
-    SetRole: handle((req) => wd.setRole(Number(req.epoch), req.replica, req.role)),
+    SetRole: handle((req) => wd.setRole(Number(req.epoch), req.replica, req.role, Number(req.generation))),
     ListRunning: handle((req) => wd.listRunning(Number(req.epoch))),
     Assign: handle((req) => wd.assign(Number(req.epoch), req.replicas, req.roles)),
   };

@@ -34,8 +34,12 @@ export interface CopyRecord {
   startedAtMs: number;
   /** Whether the copy leads its own process group (the WatchDog started it), so that a kill reaches its children. */
   group: boolean;
-  /** The epoch of the command that started it. */
+  /** The group's leader when it is not the copy itself: the copy's keeper (fence first, DESIGN §5). */
+  pgid?: number;
+  /** The epoch of the command that started it or last gave it its role. */
   epoch: number;
+  /** The module's primary generation the copy was given with its role (fencing token; 0 = none). */
+  generation?: number;
 }
 
 export interface WatchDogState {

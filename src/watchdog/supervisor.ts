@@ -16,7 +16,13 @@
 import { join } from 'node:path';
 import type { Role } from '../replica-manager/table.js';
 import type { Timings } from '../shared/config.js';
-import { ConflictError, NotFoundError, RegistrationError, StaleEpochError } from '../shared/errors.js';
+import {
+  ConflictError,
+  NotFoundError,
+  RegistrationError,
+  StaleEpochError,
+  UnavailableError,
+} from '../shared/errors.js';
 import type { Module as PbModule } from '../shared/generated/rm/replica_manager/v1/Module.js';
 import type { ReplicaSpec__Output } from '../shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import type { WatchDogMessage } from '../shared/generated/rm/watchdog/v1/WatchDogMessage.js';
@@ -69,6 +75,12 @@ export interface WatchDogOptions {
   path?: string;
   /** Time a copy gets after its start before its first beat or first failed check counts (default: the cluster file's). */
   startGraceMs?: number;
+  /**
+   * The host's lease (fence first, DESIGN §5). With it, every copy starts under a keeper that stops it
+   * once the lease runs out, no copy starts while there is none, and each beat's answer tells an SDK
+   * copy how long it still runs. Without it (unit tests of other duties), copies start as they are.
+   */
+  lease?: { readonly path: string; remainingMs(): number };
 }
 
 type CopyState = 'running' | 'stopping' | 'failing';
@@ -194,6 +206,11 @@ export function moduleFromJson(text: string): PbModule {
   };
 }
 
+/** The leader of a copy's process group: its keeper when it has one, else the copy itself. */
+function leaderOf(c: CopyRecord): number {
+  return c.pgid ?? c.pid;
+}
+
 /** One host's WatchDog, without its gRPC server. */
 export class WatchDog {
   private readonly copies = new Map<string, Copy>();
@@ -286,13 +303,21 @@ export class WatchDog {
 
   // ---- commands (epoch-fenced, one at a time) ----
 
-  /** Starts a copy; a copy that runs with that role is left alone, with another role it changes role. */
-  startReplica(epoch: number, wire: ReplicaSpec__Output | null | undefined, wireRole: string) {
+  /**
+   * Starts a copy; a copy that runs with that role is left alone, with another role it changes role.
+   * `generation` is the module's primary generation, the copy's fencing token as a primary.
+   */
+  startReplica(
+    epoch: number,
+    wire: ReplicaSpec__Output | null | undefined,
+    wireRole: string,
+    generation = 0,
+  ) {
     return this.serial(async () => {
       const spec = specFromWire(wire);
       const role = roleFromWire(wireRole);
       await this.fence(epoch);
-      return this.ensureStarted(spec, role, epoch);
+      return this.ensureStarted(spec, role, epoch, generation);
     });
   }
 
@@ -308,7 +333,7 @@ export class WatchDog {
   }
 
   /** Tells a running copy its new role. Raises NotFoundError when it does not run here. */
-  setRole(epoch: number, replica: string, wireRole: string) {
+  setRole(epoch: number, replica: string, wireRole: string, generation = 0) {
     return this.serial(async () => {
       const role = roleFromWire(wireRole);
       await this.fence(epoch);
@@ -316,7 +341,7 @@ export class WatchDog {
       if (copy?.state !== 'running') {
         throw new NotFoundError(`replica ${replica} does not run on ${this.opts.host}`);
       }
-      this.changeRole(copy, role, epoch);
+      this.changeRole(copy, role, epoch, generation);
       return { replica, pid: copy.pid, role: roleToWire(copy.role) };
     });
   }
@@ -367,13 +392,13 @@ export class WatchDog {
       }
       for (const { replica, role } of plan.setRole) {
         const copy = this.copies.get(replica);
-        if (copy) this.changeRole(copy, role, epoch);
+        if (copy) this.changeRole(copy, role, epoch, copy.generation ?? 0);
       }
       const started: string[] = [];
       for (const { replica, role } of plan.start) {
         const spec = specs.find((s) => s.replica === replica)!;
         try {
-          await this.ensureStarted(spec, role, epoch);
+          await this.ensureStarted(spec, role, epoch, 0);
           started.push(replica);
         } catch (err) {
           this.log.error({ replica, err: (err as Error).message }, 'assigned copy could not be started');
@@ -460,7 +485,11 @@ export class WatchDog {
     if (copy?.state !== 'running') {
       throw new NotFoundError(`replica ${hello.replica} does not run on ${this.opts.host}`);
     }
-    if (hello.pid && hello.pid !== copy.pid && !(copy.group && procStat(hello.pid)?.pgid === copy.pid)) {
+    if (
+      hello.pid &&
+      hello.pid !== copy.pid &&
+      !(copy.group && procStat(hello.pid)?.pgid === leaderOf(copy))
+    ) {
       throw new NotFoundError(
         `replica ${hello.replica} runs on ${this.opts.host} as pid ${copy.pid}, not as pid ${hello.pid}`,
       );
@@ -479,6 +508,8 @@ export class WatchDog {
         lease_ms: this.opts.timings.appLeaseMs,
         heartbeat_interval_ms: heartbeatIntervalMs(w.timeoutMs),
         checkpoint_address: this.opts.checkpointAddress,
+        epoch: String(copy.epoch),
+        generation: String(copy.generation ?? 0),
       },
     };
   }
@@ -488,7 +519,10 @@ export class WatchDog {
     const copy = this.copies.get(replica);
     if (!copy || copy.app !== link) return;
     copy.live = { ...copy.live, lastBeatMs: this.opts.clock.now() };
-    link.send({ beat_ack: { seq } });
+    // The answer carries the host's lease: a copy whose WatchDog is cut off from the primary
+    // SuperWatchDog hears its lease shrink and stops itself when it runs out (DESIGN §5).
+    const lease = this.opts.lease ? this.opts.lease.remainingMs() : this.opts.timings.appLeaseMs;
+    link.send({ beat_ack: { seq, lease_remaining_ms: lease } });
   }
 
   /** A copy's answer to a ping, with its sanity check (source ¶0019). */
@@ -584,7 +618,9 @@ export class WatchDog {
         procStart: c.procStart,
         startedAtMs: c.startedAtMs,
         group: c.group,
+        ...(c.pgid !== undefined ? { pgid: c.pgid } : {}),
         epoch: c.epoch,
+        ...(c.generation ? { generation: c.generation } : {}),
       })),
     };
   }
@@ -617,7 +653,7 @@ export class WatchDog {
     return watchOf(copy.spec, this.opts.timings, this.startGraceMs);
   }
 
-  private async ensureStarted(spec: CopySpec, role: Role, epoch: number) {
+  private async ensureStarted(spec: CopySpec, role: Role, epoch: number, generation: number) {
     let copy = this.copies.get(spec.replica);
     if (copy && copy.state !== 'running') {
       // A copy on its way out: the new one starts once the old one is gone, never beside it.
@@ -625,9 +661,11 @@ export class WatchDog {
       copy = this.copies.get(spec.replica);
     }
     if (copy && copy.state === 'running') {
-      if (copy.role !== role) this.changeRole(copy, role, epoch);
+      if (copy.role !== role || (role === 'P' && (copy.generation ?? 0) !== generation))
+        this.changeRole(copy, role, epoch, generation);
       return { replica: spec.replica, pid: copy.pid, role: roleToWire(copy.role) };
     }
+    await this.awaitLease(spec.replica);
     const path = await resolveExecutable(spec.path, this.opts.allowedExecutableDirs).catch((err: unknown) => {
       this.log.error(
         { replica: spec.replica, path: spec.path, err: (err as Error).message },
@@ -645,6 +683,8 @@ export class WatchDog {
       RM_WATCHDOG_ADDRESS: this.opts.watchdogAddress,
       RM_CHECKPOINT_ADDRESS: this.opts.checkpointAddress,
       RM_EPOCH: String(epoch),
+      RM_GENERATION: String(generation),
+      RM_STYLE: spec.style,
       RM_LEASE_MS: String(this.opts.timings.appLeaseMs),
     };
     const proc = await this.opts.processes
@@ -654,6 +694,7 @@ export class WatchDog {
         env,
         cwd: this.opts.stateDir,
         logFile: join(this.opts.stateDir, 'logs', `${spec.replica}.log`),
+        ...(this.opts.lease ? { leaseFile: this.opts.lease.path } : {}),
       })
       .catch((err: unknown) => {
         this.log.error(
@@ -668,9 +709,11 @@ export class WatchDog {
       role,
       pid: proc.pid,
       procStart: proc.procStart,
+      ...(proc.pgid !== undefined && proc.pgid !== proc.pid ? { pgid: proc.pgid } : {}),
       startedAtMs: now,
       group: true,
       epoch,
+      ...(generation ? { generation } : {}),
     };
     this.copies.set(spec.replica, this.newCopy(rec, true, proc.exited, now));
     await this.persist();
@@ -678,14 +721,34 @@ export class WatchDog {
     return { replica: spec.replica, pid: proc.pid, role: roleToWire(role) };
   }
 
-  private changeRole(copy: Copy, role: Role, epoch: number): void {
-    if (copy.role === role) return;
+  /**
+   * A copy starts only under a live host lease: a WatchDog cut off from the primary SuperWatchDog
+   * starts nothing (its keeper would stop it at once). A fresh WatchDog gets two beats to find one.
+   */
+  private async awaitLease(replica: string): Promise<void> {
+    const lease = this.opts.lease;
+    if (!lease) return;
+    const until = this.opts.clock.now() + 2 * this.opts.timings.watchdogBeatMs;
+    while (lease.remainingMs() <= 0 && this.opts.clock.now() < until) await this.sleep(20);
+    if (lease.remainingMs() <= 0) {
+      throw new UnavailableError(
+        `${this.opts.host} holds no host lease (no primary SuperWatchDog has answered its WatchDog lately): ${replica} is not started`,
+      );
+    }
+  }
+
+  private changeRole(copy: Copy, role: Role, epoch: number, generation: number): void {
+    if (copy.role === role && (role !== 'P' || (copy.generation ?? 0) === generation)) return;
     const before = copy.role;
     copy.role = role;
+    copy.epoch = epoch;
+    copy.generation = generation;
     // The copy is told first: a promotion is what a warm fail-over waits for. The truth about roles is
     // the ReplicaManager's table, durable before this command left; the state file only lets a
     // restarted WatchDog adopt its copies, and a role it lost is put right by the next reconcile.
-    copy.app?.send({ role_change: { role: roleToWire(role), epoch: String(epoch) } });
+    copy.app?.send({
+      role_change: { role: roleToWire(role), epoch: String(epoch), generation: String(generation) },
+    });
     const signal = copy.spec.env.RM_PROMOTE_SIGNAL;
     if (role === 'P' && signal && PROMOTE_SIGNALS.includes(signal)) {
       this.opts.processes.kill(copy.pid, signal as NodeJS.Signals, false);
@@ -719,7 +782,7 @@ export class WatchDog {
       fullDetail = `${detail}; killed (${how})`;
     } else if (copy.group) {
       // Whatever the copy left behind in its process group goes with it.
-      this.opts.processes.kill(copy.pid, 'SIGKILL', true);
+      this.opts.processes.kill(leaderOf(copy), 'SIGKILL', true);
     }
     this.remove(copy);
     // Reported before the state file is written: the fail-over waits for the report, not for the file.
@@ -749,11 +812,12 @@ export class WatchDog {
   private async terminate(copy: Copy, reason: string): Promise<string> {
     copy.app?.send({ stop: { reason } });
     const grace = this.opts.timings.killGraceMs;
-    this.opts.processes.kill(copy.pid, 'SIGTERM', copy.group);
+    const target = copy.group ? leaderOf(copy) : copy.pid;
+    this.opts.processes.kill(target, 'SIGTERM', copy.group);
     // A stopped copy (SIGSTOP) acts on TERM only once it runs: continue it at once, as systemd does.
-    this.opts.processes.kill(copy.pid, 'SIGCONT', copy.group);
+    this.opts.processes.kill(target, 'SIGCONT', copy.group);
     if (await this.waitExit(copy, grace)) return 'TERM';
-    this.opts.processes.kill(copy.pid, 'SIGKILL', copy.group);
+    this.opts.processes.kill(target, 'SIGKILL', copy.group);
     const ended = await this.waitExit(copy, Math.max(2000, grace));
     if (!ended) this.log.error({ replica: copy.spec.replica, pid: copy.pid }, 'copy still there after KILL');
     return `TERM, then KILL after ${grace} ms`;

@@ -54,7 +54,7 @@ describe('the daemons fail and recover (six hosts, real processes)', () => {
     );
   }, 60_000);
 
-  it('a WatchDog killed and restarted within the host timeout adopts its copies: no host down, nothing started twice', async () => {
+  it('a WatchDog killed and restarted within the copies’ lease adopts them: no host down, nothing started twice', async () => {
     const c = tc.cluster;
     const before = await c.table();
     const onH3 = c.copiesOn('H3');
@@ -69,7 +69,7 @@ describe('the daemons fail and recover (six hosts, real processes)', () => {
         wd.close();
       }
     });
-    await new Promise((r) => setTimeout(r, 4000)); // past the host timeout (1.5 s) and the copies' lease (3 s)
+    await new Promise((r) => setTimeout(r, 4000)); // past the copies' lease (2.4 s) and the host timeout (3 s)
     const after = await c.table();
     expect(after.hosts.every((h) => h.up)).toBe(true);
     expect(after.modules).toEqual(before.modules);

@@ -39,6 +39,11 @@ describe('the local cluster as the README runs it', () => {
     expect(code, out.slice(-3000)).toBe(0);
     for (const step of ['¶0023', '¶0024', '¶0025', '¶0026']) expect(out).toContain(step);
     expect(out).toMatch(/recovered in \d+ ms/);
+    // Each detection next to the timeout that bounds it; step 2 moves only B (A1 moved in step 1).
+    expect(out).toMatch(
+      /H1 declared dead after \d+ ms \(host timeout 1500 ms\); only B fails over: B2 to B3 on H5/,
+    );
+    expect(out).toMatch(/H2 declared H6 dead after \d+ ms \(ring timeout 1500 ms\)/);
     expect(out).toMatch(/ReplicaManager on H5, epoch [2-9]/);
     expect(out).toContain('no state was lost');
     expect(out).toContain('every process of the local cluster is stopped');

@@ -3,7 +3,7 @@
  * `killAll()` (called from afterEach/afterAll) stops every one of them, even when a test failed.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -55,13 +55,29 @@ export function spawnRmd(args: string[], env?: NodeJS.ProcessEnv): Spawned {
   return spawnTracked(process.execPath, [RMD, ...args], { env });
 }
 
-/** Sends a signal to a whole process group; a group that is already gone is fine. */
+/**
+ * Sends a signal to a whole process group: the group `pid` leads, else the group it is in (a copy
+ * led by its keeper). A group that is already gone is fine; the test's own group is never signalled.
+ */
 export function killGroup(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
   try {
     process.kill(-pid, signal);
+    return;
+  } catch {
+    // not a group leader, or gone
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const group = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+    if (group > 1 && group !== process.pid && group !== pgidOfSelf()) process.kill(-group, signal);
   } catch {
     // already gone
   }
+}
+
+function pgidOfSelf(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
 }
 
 /** Kills every process group a test started and waits (bounded) until they are gone. */

@@ -88,6 +88,8 @@ export class FakeSuperWatchDog {
   readonly beats: WatchDogBeatRequest__Output[] = [];
   primary = true;
   primaryHost = '';
+  /** What a primary says of its own manager lease; the WatchDog's copies live by it (fence first). */
+  leaseRemainingMs = 10_000;
   private server: grpc.Server | null = null;
 
   constructor(public managerAddress: string) {}
@@ -102,6 +104,7 @@ export class FakeSuperWatchDog {
           primary_host: this.primaryHost,
           epoch: '1',
           manager_address: this.primary ? this.managerAddress : '',
+          lease_remaining_ms: String(this.primary ? this.leaseRemainingMs : 0),
         });
       }) as Unary<WatchDogBeatRequest__Output, unknown>,
     } as unknown as grpc.UntypedServiceImplementation);
@@ -192,7 +195,8 @@ export const TEST_TIMINGS: Partial<Timings> = {
   hostTimeoutMs: 2000,
   rpcDeadlineMs: 2000,
   killGraceMs: 1000,
-  appLeaseMs: 4000,
+  appLeaseMs: 1400,
+  fenceMarginMs: 300,
   pollIntervalMs: 200,
   heartbeatTimeoutMs: 1000,
   pollMisses: 2,

@@ -136,7 +136,9 @@ describe('Checkpoint Server over gRPC (in-process)', () => {
   it('refuses a stale epoch with FAILED_PRECONDITION, which the client turns back into StaleEpochError', async () => {
     for (const holder of ['H2', 'H5']) {
       const cur = await client.getLeadership('manager');
-      await client.acquireLeadership({ role: 'manager', holder, expectedEpoch: cur.epoch, leaseMs: 5000 });
+      // Short leases: the next holder may take over once the last one's has run out.
+      await new Promise((r) => setTimeout(r, 5));
+      await client.acquireLeadership({ role: 'manager', holder, expectedEpoch: cur.epoch, leaseMs: 1 });
     }
     // The raw status, through the generated client.
     const raw = new (protos().checkpoint.rm.checkpoint.v1.CheckpointServer)(
@@ -210,6 +212,17 @@ describe('Checkpoint Server over gRPC (in-process)', () => {
       leaseMs: 4000,
     });
     expect(renewed.leaseUntilMs).toBeGreaterThanOrEqual(winner.leaseUntilMs);
+    // While the holder's lease runs, a newcomer is refused and told how long it still runs.
+    const early = await client.acquireLeadership({
+      role: 'manager',
+      holder: 'newcomer',
+      expectedEpoch: 1,
+      leaseMs: 3000,
+    });
+    expect(early).toMatchObject({ won: false, holder: winner.holder, epoch: 1 });
+    expect(early.leaseRemainingMs).toBeGreaterThan(3000);
+    await client.renewLeadership({ role: 'manager', holder: winner.holder, epoch: 1, leaseMs: 1 });
+    await new Promise((r) => setTimeout(r, 5));
     await client.acquireLeadership({ role: 'manager', holder: 'newcomer', expectedEpoch: 1, leaseMs: 3000 });
     await expect(
       client.renewLeadership({ role: 'manager', holder: winner.holder, epoch: 1, leaseMs: 4000 }),

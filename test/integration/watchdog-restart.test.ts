@@ -60,7 +60,10 @@ const spec = (replica: string, detect = 'heartbeat') => ({
 
 beforeAll(async () => {
   // A lease long enough for the copies to outlive the WatchDog's restart without fencing themselves.
-  ({ cfg } = writeClusterFile(tmp.dir, { ports, timings: { appLeaseMs: 8000 } }));
+  ({ cfg } = writeClusterFile(tmp.dir, {
+    ports,
+    timings: { appLeaseMs: 8000, hostTimeoutMs: 10_000, fenceMarginMs: 1000 },
+  }));
   manager = await new FakeReplicaManager().start('127.0.0.12:0');
   swd = await new FakeSuperWatchDog(manager.address).start(addressOf.superWatchdog(cfg, 'H2'));
   client = new WatchDogClient(addressOf.watchdog(cfg, 'H3'), { deadlineMs: 5000 });

@@ -34,6 +34,7 @@ function open(name = 'checkpoint.db'): CheckpointStore {
 function raiseEpoch(store: CheckpointStore, times: number): void {
   for (let i = 0; i < times; i++) {
     const cur = store.getLeadership(MANAGER_ROLE);
+    clock += 1001; // past the last holder's lease
     expect(store.acquireLeadership(MANAGER_ROLE, `swd-${i}`, cur.epoch, 1000).won).toBe(true);
   }
 }
@@ -277,9 +278,17 @@ describe('CheckpointStore: leadership', () => {
       holder: '',
       epoch: 0,
       leaseUntilMs: 0,
+      leaseRemainingMs: 0,
     });
     const res = store.acquireLeadership('manager', 'H2', 0, 2000);
-    expect(res).toEqual({ role: 'manager', holder: 'H2', epoch: 1, leaseUntilMs: clock + 2000, won: true });
+    expect(res).toEqual({
+      role: 'manager',
+      holder: 'H2',
+      epoch: 1,
+      leaseUntilMs: clock + 2000,
+      leaseRemainingMs: 2000,
+      won: true,
+    });
     expect(store.getLeadership('manager')).toMatchObject({ holder: 'H2', epoch: 1 });
   });
 
@@ -301,6 +310,7 @@ describe('CheckpointStore: leadership', () => {
     store.acquireLeadership('manager', 'H2', 0, 1000);
     clock += 500;
     expect(store.renewLeadership('manager', 'H2', 1, 1000).leaseUntilMs).toBe(clock + 1000);
+    clock += 1001;
     store.acquireLeadership('manager', 'H5', 1, 1000);
     expect(() => store.renewLeadership('manager', 'H2', 1, 1000)).toThrow(StaleEpochError);
     expect(() => store.renewLeadership('manager', 'H5', 1, 1000)).toThrow(StaleEpochError);
@@ -308,9 +318,31 @@ describe('CheckpointStore: leadership', () => {
     expect(store.renewLeadership('manager', 'H5', 2, 3000)).toMatchObject({ holder: 'H5', epoch: 2 });
   });
 
+  it("refuses a challenger while the holder's lease runs on the store's clock, and says how long it runs", () => {
+    const store = open();
+    store.acquireLeadership('manager', 'H2', 0, 1000);
+    clock += 400;
+    expect(store.acquireLeadership('manager', 'H5', 1, 1000)).toMatchObject({
+      won: false,
+      holder: 'H2',
+      epoch: 1,
+      leaseRemainingMs: 600,
+    });
+    // The holder itself may take a new epoch over its own lease (a restarted SuperWatchDog).
+    expect(store.acquireLeadership('manager', 'H2', 1, 1000)).toMatchObject({ won: true, epoch: 2 });
+    clock += 1000;
+    expect(store.getLeadership('manager').leaseRemainingMs).toBe(0);
+    expect(store.acquireLeadership('manager', 'H5', 2, 1000)).toMatchObject({
+      won: true,
+      holder: 'H5',
+      epoch: 3,
+    });
+  });
+
   it('keeps one epoch counter per role', () => {
     const store = open();
     store.acquireLeadership('manager', 'H2', 0, 1000);
+    clock += 1001;
     store.acquireLeadership('manager', 'H5', 1, 1000);
     expect(store.acquireLeadership('other', 'x', 0, 1000)).toMatchObject({ won: true, epoch: 1 });
     expect(store.fenceEpoch()).toBe(2);

@@ -10,7 +10,7 @@ hosts:
 checkpointServer: { address: 127.0.0.10:7400, dataDir: cs }
 ring: [H2, H5]
 allowedExecutableDirs: [/opt/apps]
-timings: { hostTimeoutMs: 3000 }
+timings: { hostTimeoutMs: 5000 }
 `;
 
 function refusal(text: string): string {
@@ -36,7 +36,7 @@ describe('the cluster file', () => {
       superWatchdog: 7403,
       metrics: { replicaManager: 7411, watchdog: 7412, superWatchdog: 7413, checkpointServer: 7414 },
     });
-    expect(cfg.timings).toEqual({ ...DEFAULT_TIMINGS, hostTimeoutMs: 3000 });
+    expect(cfg.timings).toEqual({ ...DEFAULT_TIMINGS, hostTimeoutMs: 5000 });
   });
 
   it('takes metrics ports per daemon, 0 for none', () => {
@@ -55,11 +55,11 @@ describe('the cluster file', () => {
     [GOOD.replace('H5, address', 'H1, address'), 'hosts[2].name: host "H1" is listed twice'],
     [GOOD.replace('127.0.0.10:7400', '127.0.0.10'), 'checkpointServer.address: expected host:port'],
     [
-      GOOD.replace('hostTimeoutMs: 3000', 'hostTimeoutMs: -1'),
+      GOOD.replace('hostTimeoutMs: 5000', 'hostTimeoutMs: -1'),
       'timings.hostTimeoutMs: expected a whole number ≥ 1, got -1',
     ],
-    [GOOD.replace('hostTimeoutMs: 3000', 'hostTimoutMs: 3000'), 'timings.hostTimoutMs: unknown key'],
-    [GOOD.replace('hostTimeoutMs: 3000', 'hostTimeoutMs: 100'), 'timings.hostTimeoutMs: must be longer than'],
+    [GOOD.replace('hostTimeoutMs: 5000', 'hostTimoutMs: 3000'), 'timings.hostTimoutMs: unknown key'],
+    [GOOD.replace('hostTimeoutMs: 5000', 'hostTimeoutMs: 100'), 'timings.hostTimeoutMs: must be longer than'],
     [`${GOOD}colour: blue\n`, 'colour: unknown key (accepted: hosts, checkpointServer'],
     [
       GOOD.replace('allowedExecutableDirs: [/opt/apps]', 'allowedExecutableDirs: []'),
@@ -85,6 +85,23 @@ describe('the cluster file', () => {
     [
       `${GOOD}ports: { metrics: { web: 80 } }\n`,
       'ports.metrics.web: unknown key (accepted: replicaManager, watchdog, superWatchdog, checkpointServer)',
+    ],
+    // Fence first (DESIGN §5): a cut-off copy must be gone before its host can be declared dead.
+    [
+      GOOD.replace('hostTimeoutMs: 5000', 'hostTimeoutMs: 2000, appLeaseMs: 4000'),
+      'timings.appLeaseMs: timings.appLeaseMs (4000) + timings.fenceMarginMs (500) must be below timings.hostTimeoutMs (2000)',
+    ],
+    [
+      GOOD.replace('hostTimeoutMs: 5000', 'hostTimeoutMs: 5000, appLeaseMs: 4600'),
+      'timings.appLeaseMs (4600) + timings.fenceMarginMs (500) must be below timings.hostTimeoutMs (5000)',
+    ],
+    [
+      GOOD.replace('hostTimeoutMs: 5000', 'hostTimeoutMs: 5000, fenceMarginMs: 200'),
+      'timings.fenceMarginMs: 200 ms is below the floor for timings.hostTimeoutMs 5000: at least 350 ms',
+    ],
+    [
+      GOOD.replace('hostTimeoutMs: 5000', 'hostTimeoutMs: 5000, appLeaseMs: 400'),
+      'timings.appLeaseMs: 400 ms must be longer than two WatchDog beats',
     ],
   ])('refuses a bad file with the path of the bad field (%#)', (text, message) => {
     const got = refusal(text);

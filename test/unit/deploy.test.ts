@@ -1,10 +1,20 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadClusterConfig } from '../../src/shared/config.js';
+import { parseUnit } from '../helpers/deploy.js';
 import { ROOT } from '../helpers/processes.js';
 
 function which(cmd: string): string | null {
@@ -15,26 +25,11 @@ function which(cmd: string): string | null {
   }
 }
 
-/** A systemd unit as sections of key → values. */
-function parseUnit(text: string): Record<string, Record<string, string[]>> {
-  const out: Record<string, Record<string, string[]>> = {};
-  let section = '';
-  for (const line of text.split('\n')) {
-    const l = line.trim();
-    if (!l || l.startsWith('#')) continue;
-    const s = /^\[(.+)\]$/.exec(l);
-    if (s) {
-      section = s[1]!;
-      out[section] = {};
-      continue;
-    }
-    const i = l.indexOf('=');
-    const key = l.slice(0, i);
-    const values = out[section]![key] ?? [];
-    values.push(l.slice(i + 1));
-    out[section]![key] = values;
-  }
-  return out;
+/** `ln -s TARGET /usr/local/bin/NAME` in a Dockerfile's RUN lines: NAME → TARGET. */
+function pathLinks(dockerfile: string): Record<string, string> {
+  const links: Record<string, string> = {};
+  for (const m of dockerfile.matchAll(/ln -s (\S+) \/usr\/local\/bin\/(\S+)/g)) links[m[2]!] = m[1]!;
+  return links;
 }
 
 describe('docker-compose.yml', () => {
@@ -60,14 +55,51 @@ describe('docker-compose.yml', () => {
     const script = reg.command.join(' ');
     for (const m of ['a', 'b', 'c'])
       expect(existsSync(join(ROOT, 'deploy/docker/modules', `${m}.yaml`))).toBe(true);
-    expect(script).toContain('rmctl.js register -f /app/deploy/docker/modules/');
+    expect(script).toContain('rmctl register -f /app/deploy/docker/modules/');
   });
 
-  it('builds from an official Node image, with npm ci, as an unprivileged user', () => {
+  it('builds from an official Node image, with npm ci, as the unprivileged user of the systemd units', () => {
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/^FROM node:20/m);
     expect(dockerfile).toContain('RUN npm ci');
-    expect(dockerfile).toMatch(/^USER rm$/m);
+    expect(dockerfile).toMatch(/^USER replica-manager$/m);
+    expect(dockerfile).toMatch(/useradd --system --gid replica-manager .*replica-manager$/m);
+  });
+
+  it('puts rmctl and rmd on the PATH of the image, linked to the bin files it copies', () => {
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(runtime).toMatch(/^COPY --from=build \/app\/bin \.\/bin$/m);
+    for (const [name, file] of Object.entries(pathLinks(runtime))) {
+      expect(['rmctl', 'rmd']).toContain(name);
+      expect(file).toMatch(/^\/app\/bin\//);
+      const local = join(ROOT, file.replace(/^\/app\//, ''));
+      expect(statSync(local).mode & 0o111, `${local} is executable`).not.toBe(0);
+      expect(readFileSync(local, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+    }
+    expect(Object.keys(pathLinks(runtime)).sort()).toEqual(['rmctl', 'rmd']);
+    // The entry point and the register service call them by name.
+    const entry = readFileSync(join(ROOT, 'deploy/docker/host-entrypoint.sh'), 'utf8');
+    expect(entry).toMatch(/exec rmd checkpoint-server/);
+    expect(entry).toMatch(/exec rmctl "\$@"/);
+  });
+
+  it('a bin file reached through a link on the PATH runs from any folder (as the image links them)', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'rm-path-'));
+    try {
+      for (const name of ['rmctl', 'rmd']) symlinkSync(join(ROOT, 'bin', `${name}.js`), join(tmp, name));
+      for (const name of ['rmctl', 'rmd']) {
+        const r = spawnSync(name, ['--version'], {
+          cwd: tmp,
+          encoding: 'utf8',
+          env: { ...process.env, PATH: `${tmp}:${dirname(process.execPath)}:/usr/bin:/bin` },
+        });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+      }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it.skipIf(!which('docker-compose'))('is accepted by docker-compose config', () => {
@@ -92,10 +124,11 @@ describe('systemd units', () => {
       const svc = unit.Service!;
       const daemon = u.replace(/^rm-/, '').replace(/\.service$/, '');
       expect(svc.ExecStart?.[0]).toBe(
-        `/usr/bin/node /opt/replica-manager/bin/rmd.js ${daemon} --config /etc/replica-manager/cluster.yaml --host \${RM_HOST}`,
+        `/usr/bin/env node /opt/replica-manager/bin/rmd.js ${daemon} --config /etc/replica-manager/cluster.yaml --host \${RM_HOST}`,
       );
       expect(svc.Restart).toEqual(['always']);
-      expect(svc.User).toEqual(['rm']);
+      expect(svc.User).toEqual(['replica-manager']);
+      expect(svc.Group).toEqual(['replica-manager']);
       expect(svc.NoNewPrivileges).toEqual(['yes']);
       expect(svc.ProtectSystem).toEqual(['strict']);
       expect(unit.Install?.WantedBy).toEqual(['multi-user.target']);
@@ -107,17 +140,46 @@ describe('systemd units', () => {
     expect(unit.Service!.KillMode).toEqual(['process']);
   });
 
+  it('starts the Checkpoint Server first where it shares a host with the other daemons', () => {
+    const cs = parseUnit(readFileSync(join(dir, 'rm-checkpoint-server.service'), 'utf8'));
+    expect(cs.Unit!.Before?.join(' ').split(/\s+/).sort()).toEqual([
+      'rm-super-watchdog.service',
+      'rm-watchdog.service',
+    ]);
+    for (const u of ['rm-watchdog.service', 'rm-super-watchdog.service']) {
+      const unit = parseUnit(readFileSync(join(dir, u), 'utf8'));
+      expect(unit.Unit!.After?.join(' ').split(/\s+/), u).toContain('rm-checkpoint-server.service');
+    }
+  });
+
+  it('gives the copies, which inherit the WatchDog unit, a sandbox they can run in', () => {
+    const svc = parseUnit(readFileSync(join(dir, 'rm-watchdog.service'), 'utf8')).Service!;
+    const cluster = loadClusterConfig(join(ROOT, 'deploy/cluster.example.yaml'));
+    // A copy works in its host's state directory: it must be writable under the sandbox.
+    expect(svc.ReadWritePaths).toEqual(['/var/lib/replica-manager']);
+    expect(cluster.stateDir.startsWith('/var/lib/replica-manager/')).toBe(true);
+    expect(cluster.checkpointServer.dataDir.startsWith('/var/lib/replica-manager/')).toBe(true);
+    // Executables are read from the allowed directories: not hidden by the sandbox.
+    expect(svc.ProtectHome).toEqual(['read-only']);
+    for (const d of cluster.allowedExecutableDirs) {
+      expect(d.startsWith('/home') || d.startsWith('/root') || d.startsWith('/tmp'), d).toBe(false);
+      expect(svc.InaccessiblePaths ?? []).not.toContain(d);
+    }
+    // node and other JIT runtimes need writable-executable memory; copies need /dev.
+    expect(svc.MemoryDenyWriteExecute ?? ['no']).toEqual(['no']);
+    expect(svc.PrivateDevices ?? ['no']).toEqual(['no']);
+  });
+
   it.skipIf(!which('systemd-analyze'))('passes systemd-analyze verify', () => {
-    // verify wants the ExecStart binary to exist: check copies that point at this machine's node.
+    // The units as shipped (ExecStart is /usr/bin/env, which exists); only the README they document
+    // is pointed at this checkout's.
     const tmp = mkdtempSync(join(tmpdir(), 'rm-units-'));
     try {
       for (const u of units) {
-        const text = readFileSync(join(dir, u), 'utf8')
-          .replace('/usr/bin/node', process.execPath)
-          .replace(
-            'Documentation=file:///opt/replica-manager/README.md',
-            `Documentation=file://${ROOT}/README.md`,
-          );
+        const text = readFileSync(join(dir, u), 'utf8').replace(
+          'Documentation=file:///opt/replica-manager/README.md',
+          `Documentation=file://${ROOT}/README.md`,
+        );
         writeFileSync(join(tmp, u), text);
       }
       const res = spawnSync('systemd-analyze', ['verify', ...units.map((u) => join(tmp, u))], {

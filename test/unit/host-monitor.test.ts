@@ -10,6 +10,8 @@ import {
 } from '../../src/super-watchdog/host-monitor.js';
 
 const TIMEOUT = 2000;
+/** The ticks of most cases here are sparse on purpose: starvation has cases of its own. */
+const SPARSE = Number.POSITIVE_INFINITY;
 
 function run(state: HostMonitorState, msgs: HostMsg[]): { state: HostMonitorState; effects: HostEffect[] } {
   const effects: HostEffect[] = [];
@@ -28,7 +30,7 @@ const beat = (host: string, now: number): HostMsg => ({ kind: 'watchdog-beat', h
 
 describe('host monitor (source ¶0024)', () => {
   it('starts with every host up, giving each WatchDog a full timeout from the start', () => {
-    const s = initHostMonitor({ hosts: ['H1', 'H2'], hostTimeoutMs: TIMEOUT }, 5000);
+    const s = initHostMonitor({ hosts: ['H1', 'H2'], hostTimeoutMs: TIMEOUT, starvedGapMs: SPARSE }, 5000);
     expect(s.hosts).toEqual([
       { name: 'H1', up: true, sinceMs: 5000, lastBeatMs: null },
       { name: 'H2', up: true, sinceMs: 5000, lastBeatMs: null },
@@ -41,7 +43,7 @@ describe('host monitor (source ¶0024)', () => {
   });
 
   it('declares a host down when its WatchDog is silent for more than the timeout, counted from the last beat', () => {
-    const s = initHostMonitor({ hosts: ['H1', 'H2'], hostTimeoutMs: TIMEOUT }, 0);
+    const s = initHostMonitor({ hosts: ['H1', 'H2'], hostTimeoutMs: TIMEOUT, starvedGapMs: SPARSE }, 0);
     const r = run(s, [beat('H1', 1000), beat('H2', 1500), tick(3000), tick(3001)]);
     expect(r.effects).toEqual([{ kind: 'host-down', host: 'H1' }]);
     expect(r.state.hosts[0]).toEqual({ name: 'H1', up: false, sinceMs: 3001, lastBeatMs: 1000 });
@@ -49,13 +51,13 @@ describe('host monitor (source ¶0024)', () => {
   });
 
   it('declares a host down once, however many ticks follow', () => {
-    const s = initHostMonitor({ hosts: ['H1'], hostTimeoutMs: TIMEOUT }, 0);
+    const s = initHostMonitor({ hosts: ['H1'], hostTimeoutMs: TIMEOUT, starvedGapMs: SPARSE }, 0);
     const r = run(s, [tick(2500), tick(3000), tick(10_000), tick(100_000)]);
     expect(r.effects).toEqual([{ kind: 'host-down', host: 'H1' }]);
   });
 
   it('brings a down host up once, at its first beat, and gives it a full timeout again', () => {
-    const s = initHostMonitor({ hosts: ['H1'], hostTimeoutMs: TIMEOUT }, 0);
+    const s = initHostMonitor({ hosts: ['H1'], hostTimeoutMs: TIMEOUT, starvedGapMs: SPARSE }, 0);
     const r = run(s, [tick(2500), beat('H1', 4000), beat('H1', 4100), tick(6000)]);
     expect(r.effects).toEqual([
       { kind: 'host-down', host: 'H1' },
@@ -66,14 +68,14 @@ describe('host monitor (source ¶0024)', () => {
   });
 
   it('ignores beats from hosts it does not know', () => {
-    const s = initHostMonitor({ hosts: ['H1'], hostTimeoutMs: TIMEOUT }, 0);
+    const s = initHostMonitor({ hosts: ['H1'], hostTimeoutMs: TIMEOUT, starvedGapMs: SPARSE }, 0);
     const r = run(s, [beat('H9', 100), beat('', 200)]);
     expect(r.effects).toEqual([]);
     expect(r.state).toEqual(s);
   });
 
   it('a late beat (delivered after a newer one) does not move the last beat back', () => {
-    const s = initHostMonitor({ hosts: ['H1'], hostTimeoutMs: TIMEOUT }, 0);
+    const s = initHostMonitor({ hosts: ['H1'], hostTimeoutMs: TIMEOUT, starvedGapMs: SPARSE }, 0);
     const r = run(s, [beat('H1', 1000), beat('H1', 900)]);
     expect(r.state.hosts[0]?.lastBeatMs).toBe(1000);
   });
@@ -101,7 +103,10 @@ describe('host monitor (source ¶0024)', () => {
           const until = Math.min(...ends);
           for (const t of tickTimes) if (t <= until) msgs.push(tick(t));
           msgs.sort((a, b) => a.now - b.now || (a.kind === 'tick' ? 1 : -1));
-          const { effects } = run(initHostMonitor({ hosts, hostTimeoutMs: TIMEOUT }, 0), msgs);
+          const { effects } = run(
+            initHostMonitor({ hosts, hostTimeoutMs: TIMEOUT, starvedGapMs: SPARSE }, 0),
+            msgs,
+          );
           expect(effects).toEqual([]);
         },
       ),
@@ -122,7 +127,10 @@ describe('host monitor (source ¶0024)', () => {
           { maxLength: 60 },
         ),
         (steps) => {
-          let state = initHostMonitor({ hosts: ['H1', 'H2'], hostTimeoutMs: TIMEOUT }, 0);
+          let state = initHostMonitor(
+            { hosts: ['H1', 'H2'], hostTimeoutMs: TIMEOUT, starvedGapMs: SPARSE },
+            0,
+          );
           let now = 0;
           for (const s of steps) {
             now += s.dt;
@@ -145,5 +153,65 @@ describe('host monitor (source ¶0024)', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  describe('a monitor starved of CPU (DESIGN §5, no false deaths)', () => {
+    const STARVED = 500;
+    const fresh = () =>
+      initHostMonitor({ hosts: ['H1', 'H2'], hostTimeoutMs: TIMEOUT, starvedGapMs: STARVED }, 0);
+
+    it('does not count the time it did not run against any host', () => {
+      // Ticks every 100 ms, beats every 200 ms until 1000, then the monitor itself stalls for 3 s.
+      const msgs: HostMsg[] = [];
+      for (let t = 100; t <= 1000; t += 100) {
+        msgs.push(tick(t));
+        if (t % 200 === 0) msgs.push(beat('H1', t), beat('H2', t));
+      }
+      msgs.push(tick(4000), beat('H1', 4001), beat('H2', 4001), tick(4100));
+      const r = run(fresh(), msgs);
+      expect(r.effects).toEqual([]);
+      expect(r.state.hosts.every((h) => h.up)).toBe(true);
+    });
+
+    it('still declares a host that stays silent once it runs again, a full timeout of watched silence later', () => {
+      const msgs: HostMsg[] = [beat('H1', 100), beat('H2', 100), tick(200), tick(3200)];
+      // H2 beats on after the stall; H1 stays silent: 100 ms watched before the stall, then ticks.
+      msgs.push(beat('H2', 3250));
+      for (let t = 3300; t <= 6000; t += 100) msgs.push(tick(t), beat('H2', t));
+      const r = run(fresh(), msgs);
+      expect(r.effects).toEqual([{ kind: 'host-down', host: 'H1' }]);
+      // Declared after 2000 ms of silence it watched (100 → 200, then 3200 → 5100), not at 3200.
+      const at = r.state.hosts[0]?.sinceMs ?? 0;
+      expect(at).toBeGreaterThanOrEqual(5100);
+      expect(at).toBeLessThanOrEqual(5200);
+    });
+
+    it('never declares a host earlier than the same beats without the stall would (property)', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.integer({ min: 1, max: 1500 }), { minLength: 1, maxLength: 40 }),
+          fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }),
+          (gaps, beats) => {
+            let t = 0;
+            const msgs: HostMsg[] = [];
+            gaps.forEach((g, i) => {
+              t += g;
+              msgs.push(tick(t));
+              if (beats[i]) msgs.push(beat('H1', t));
+            });
+            const starved = run(fresh(), msgs);
+            const plain = run(
+              initHostMonitor({ hosts: ['H1', 'H2'], hostTimeoutMs: TIMEOUT, starvedGapMs: SPARSE }, 0),
+              msgs,
+            );
+            const firstDown = (r: typeof plain) =>
+              r.state.hosts.some((h) => !h.up) || r.effects.some((e) => e.kind === 'host-down');
+            // A declaration with starvation credit implies one without it.
+            if (firstDown(starved)) expect(firstDown(plain)).toBe(true);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
   });
 });

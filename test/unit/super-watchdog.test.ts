@@ -16,7 +16,7 @@ const CFG = parseClusterConfig(
     'ring: [H1]',
     'allowedExecutableDirs: [/opt]',
     'stateDir: /tmp/unused',
-    'timings: { ringBeatMs: 100, ringTimeoutMs: 500, watchdogBeatMs: 100, hostTimeoutMs: 500 }',
+    'timings: { ringBeatMs: 100, ringTimeoutMs: 500, watchdogBeatMs: 100, hostTimeoutMs: 1500, appLeaseMs: 900, fenceMarginMs: 300, managerStartGraceMs: 1000 }',
   ].join('\n'),
 );
 
@@ -30,10 +30,21 @@ function setup() {
       if (!storeUp) throw new UnavailableError('store down');
     },
   };
+  /** The fake manager process: spawned at ensure(), gone at restart() until respawn(). */
   const manager = {
-    ensure: (epoch: number) => void calls.push(`ensure ${epoch}`),
-    restart: (reason: string) => void calls.push(`restart (${reason})`),
-    stop: async () => void calls.push('stop'),
+    spawnedAt: null as number | null,
+    ensure: (epoch: number) => {
+      calls.push(`ensure ${epoch}`);
+      manager.spawnedAt = now;
+    },
+    restart: (reason: string) => {
+      calls.push(`restart (${reason})`);
+      manager.spawnedAt = null;
+    },
+    stop: async () => {
+      calls.push('stop');
+      manager.spawnedAt = null;
+    },
   };
   const swd = new SuperWatchDog({
     cfg: CFG,
@@ -50,7 +61,20 @@ function setup() {
       await new Promise((r) => setImmediate(r));
     }
   };
-  return { swd, calls, advance, setStore: (up: boolean) => (storeUp = up), beat: () => swd.managerBeat(7) };
+  return {
+    swd,
+    calls,
+    advance,
+    setStore: (up: boolean) => (storeUp = up),
+    beat: () => swd.managerBeat(7),
+    /** The manager process comes back after its back-off (ManagerProcess does this on its exit). */
+    respawn: () => (manager.spawnedAt = now),
+    /** This SuperWatchDog does not run for `ms` (starved of CPU, or frozen), then ticks once. */
+    stall: (ms: number) => {
+      now += ms;
+      swd.tick();
+    },
+  };
 }
 
 describe('SuperWatchDog duties', () => {
@@ -65,7 +89,39 @@ describe('SuperWatchDog duties', () => {
     }
     expect(calls).toEqual(['ensure 7']);
     await advance(700);
-    expect(calls[1]).toMatch(/^restart/);
+    expect(calls[1]).toMatch(/^restart \(no beat for/);
+    await swd.stop();
+  });
+
+  it('gives a new manager its start grace from its own spawn, however late after a back-off it comes', async () => {
+    const { swd, calls, advance, beat, respawn } = setup();
+    await advance(200);
+    beat();
+    await advance(600);
+    expect(calls).toEqual(['ensure 7', expect.stringMatching(/^restart/)]);
+    // A back-off of 1.3 s, then a new process that is slow to beat: none of that counts against it
+    // until its grace (1000 ms) and the ring timeout (500 ms) from its spawn have passed.
+    await advance(1300);
+    respawn();
+    await advance(1400);
+    expect(calls).toHaveLength(2);
+    await advance(200);
+    expect(calls).toHaveLength(3);
+    expect(calls[2]).toMatch(/no first beat within \d+ ms of its start \(start grace 1000 ms/);
+    await swd.stop();
+  });
+
+  it('does not count the time it was itself starved of CPU against the manager', async () => {
+    const { swd, calls, advance, beat, stall } = setup();
+    await advance(200);
+    beat();
+    await advance(300);
+    // Silent for 700 ms by the wall, of which it watched 300: shorter than its lease, too.
+    stall(400);
+    await advance(100);
+    beat();
+    await advance(300);
+    expect(calls).toEqual(['ensure 7']);
     await swd.stop();
   });
 

@@ -159,8 +159,9 @@ let reporter: FakeReporter;
 let store: MemoryStore;
 let probes: FakeProbes;
 
-function newWatchDog(): WatchDog {
+function newWatchDog(lease?: { path: string; remainingMs(): number }): WatchDog {
   return new WatchDog({
+    ...(lease ? { lease } : {}),
     host: 'H1',
     hostAddress: '127.0.0.11',
     stateDir: join(tmp.dir, 'state'),
@@ -265,8 +266,49 @@ describe('starting copies', () => {
       RM_WATCHDOG_ADDRESS: '127.0.0.11:7402',
       RM_CHECKPOINT_ADDRESS: '127.0.0.10:7400',
       RM_EPOCH: '2',
+      RM_GENERATION: '0',
+      RM_STYLE: 'warm',
       RM_LEASE_MS: String(timings.appLeaseMs),
     });
+  });
+
+  it('starts a copy only under a live host lease, under its keeper, and tells it the lease with every beat', async () => {
+    let remaining = 0;
+    const wd = newWatchDog({ path: '/state/lease', remainingMs: () => remaining });
+    await wd.start();
+    // No primary SuperWatchDog has answered lately: nothing starts (two beats of patience first).
+    const refused = wd.startReplica(1, spec('A1'), 'PRIMARY', 3);
+    await advance(2 * timings.watchdogBeatMs + 50);
+    await expect(refused).rejects.toThrow(/H1 holds no host lease.*A1 is not started/);
+    expect(procs.spawned).toHaveLength(0);
+    remaining = 1200;
+    const ack = await wd.startReplica(1, spec('A1'), 'PRIMARY', 3);
+    expect(procs.spawned[0]).toMatchObject({ leaseFile: '/state/lease' });
+    expect(procs.spawned[0]?.env).toMatchObject({ RM_GENERATION: '3', RM_ROLE: 'primary' });
+    const link = new FakeLink();
+    expect(wd.attach({ replica: 'A1', module: 'A', pid: ack.pid }, link).welcome).toMatchObject({
+      epoch: '1',
+      generation: '3',
+    });
+    wd.heartbeat('A1', link, '1');
+    expect(link.sent.at(-1)).toEqual({ beat_ack: { seq: '1', lease_remaining_ms: 1200 } });
+    // Cut off: the copy hears a lease of 0 and stops itself once its own runs out.
+    remaining = 0;
+    wd.heartbeat('A1', link, '2');
+    expect(link.sent.at(-1)).toEqual({ beat_ack: { seq: '2', lease_remaining_ms: 0 } });
+  });
+
+  it('hands a promoted copy its new primary generation, also when promoted again in the same role', async () => {
+    const wd = newWatchDog();
+    await wd.start();
+    const first = await wd.startReplica(1, spec('A1'), 'BACKUP');
+    const link = new FakeLink();
+    wd.attach({ replica: 'A1', module: 'A', pid: first.pid }, link);
+    await wd.setRole(2, 'A1', 'PRIMARY', 7);
+    expect(link.sent).toContainEqual({ role_change: { role: 'PRIMARY', epoch: '2', generation: '7' } });
+    await wd.setRole(3, 'A1', 'PRIMARY', 9);
+    expect(link.sent).toContainEqual({ role_change: { role: 'PRIMARY', epoch: '3', generation: '9' } });
+    expect(wd.running()[0]).toMatchObject({ role: 'P', epoch: 3, generation: 9 });
   });
 
   it('refuses an executable outside the allowed folders without spawning anything', async () => {
@@ -295,7 +337,7 @@ describe('starting copies', () => {
     const promoted = await wd.startReplica(2, s, 'PRIMARY');
     expect(promoted).toEqual({ replica: 'A1', pid: first.pid, role: 'PRIMARY' });
     expect(procs.spawned).toHaveLength(1);
-    expect(link.sent).toContainEqual({ role_change: { role: 'PRIMARY', epoch: '2' } });
+    expect(link.sent).toContainEqual({ role_change: { role: 'PRIMARY', epoch: '2', generation: '0' } });
     expect(log).toContain(`kill SIGUSR2 ${first.pid}`);
   });
 
@@ -335,7 +377,7 @@ describe('detection', () => {
     const link = new FakeLink();
     wd.attach({ replica: 'A1', module: 'A', pid: ack.pid }, link);
     wd.heartbeat('A1', link, '1');
-    expect(link.sent.at(-1)).toEqual({ beat_ack: { seq: '1' } });
+    expect(link.sent.at(-1)).toEqual({ beat_ack: { seq: '1', lease_remaining_ms: timings.appLeaseMs } });
     await advance(900);
     wd.heartbeat('A1', link, '2');
     await advance(900);

@@ -30,14 +30,16 @@ import type { WatchRequest as _rm_checkpoint_v1_WatchRequest, WatchRequest__Outp
 
 export interface CheckpointServerClient extends grpc.Client {
   /**
-   * Compare-and-set on the leadership record: wins epoch + 1 only if the epoch is still expected_epoch.
+   * Compare-and-set on the leadership record: wins epoch + 1 only if the epoch is still expected_epoch
+   * and the holder's lease has run out on this server's clock (or the caller is the holder).
    */
   AcquireLeadership(argument: _rm_checkpoint_v1_AcquireLeadershipRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_checkpoint_v1_Leadership__Output>): grpc.ClientUnaryCall;
   AcquireLeadership(argument: _rm_checkpoint_v1_AcquireLeadershipRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rm_checkpoint_v1_Leadership__Output>): grpc.ClientUnaryCall;
   AcquireLeadership(argument: _rm_checkpoint_v1_AcquireLeadershipRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_checkpoint_v1_Leadership__Output>): grpc.ClientUnaryCall;
   AcquireLeadership(argument: _rm_checkpoint_v1_AcquireLeadershipRequest, callback: grpc.requestCallback<_rm_checkpoint_v1_Leadership__Output>): grpc.ClientUnaryCall;
   /**
-   * Compare-and-set on the leadership record: wins epoch + 1 only if the epoch is still expected_epoch.
+   * Compare-and-set on the leadership record: wins epoch + 1 only if the epoch is still expected_epoch
+   * and the holder's lease has run out on this server's clock (or the caller is the holder).
    */
   acquireLeadership(argument: _rm_checkpoint_v1_AcquireLeadershipRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_checkpoint_v1_Leadership__Output>): grpc.ClientUnaryCall;
   acquireLeadership(argument: _rm_checkpoint_v1_AcquireLeadershipRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rm_checkpoint_v1_Leadership__Output>): grpc.ClientUnaryCall;
@@ -215,7 +217,8 @@ export interface CheckpointServerClient extends grpc.Client {
 
 export interface CheckpointServerHandlers extends grpc.UntypedServiceImplementation {
   /**
-   * Compare-and-set on the leadership record: wins epoch + 1 only if the epoch is still expected_epoch.
+   * Compare-and-set on the leadership record: wins epoch + 1 only if the epoch is still expected_epoch
+   * and the holder's lease has run out on this server's clock (or the caller is the holder).
    */
   AcquireLeadership: grpc.handleUnaryCall<_rm_checkpoint_v1_AcquireLeadershipRequest__Output, _rm_checkpoint_v1_Leadership>;
   

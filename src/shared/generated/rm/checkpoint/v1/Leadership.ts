@@ -14,6 +14,11 @@ export interface Leadership {
    * AcquireLeadership: whether this call won.
    */
   'won'?: (boolean);
+  /**
+   * How long the holder's lease still runs, measured on the Checkpoint Server's clock when it
+   * answered (0 once it has run out): a challenger waits this long, never its own clock's idea.
+   */
+  'lease_remaining_ms'?: (number | string | Long);
 }
 
 export interface Leadership__Output {
@@ -28,4 +33,9 @@ export interface Leadership__Output {
    * AcquireLeadership: whether this call won.
    */
   'won': (boolean);
+  /**
+   * How long the holder's lease still runs, measured on the Checkpoint Server's clock when it
+   * answered (0 once it has run out): a challenger waits this long, never its own clock's idea.
+   */
+  'lease_remaining_ms': (string);
 }

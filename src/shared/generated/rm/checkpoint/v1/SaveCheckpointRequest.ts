@@ -1,14 +1,39 @@
 // Original file: proto/checkpoint.proto
 
+import type { Long } from '@grpc/proto-loader';
 
 export interface SaveCheckpointRequest {
   'module'?: (string);
   'replica'?: (string);
   'state'?: (Buffer | Uint8Array | string);
+  /**
+   * The saving copy's fencing token (DESIGN §5): while the module is in the replica table, a save is
+   * accepted only from its primary with the module's current primary generation (warm, cold) or
+   * from a running copy of a hot module; others are refused with FAILED_PRECONDITION.
+   */
+  'epoch'?: (number | string | Long);
+  'generation'?: (number | string | Long);
+  /**
+   * Compare-and-set on the checkpoint's version (0 = none saved yet): the rule for hot modules.
+   */
+  'has_expected_version'?: (boolean);
+  'expected_version'?: (number | string | Long);
 }
 
 export interface SaveCheckpointRequest__Output {
   'module': (string);
   'replica': (string);
   'state': (Buffer);
+  /**
+   * The saving copy's fencing token (DESIGN §5): while the module is in the replica table, a save is
+   * accepted only from its primary with the module's current primary generation (warm, cold) or
+   * from a running copy of a hot module; others are refused with FAILED_PRECONDITION.
+   */
+  'epoch': (string);
+  'generation': (string);
+  /**
+   * Compare-and-set on the checkpoint's version (0 = none saved yet): the rule for hot modules.
+   */
+  'has_expected_version': (boolean);
+  'expected_version': (string);
 }

@@ -2,6 +2,7 @@
 
 import type { HealthCheck as _rm_replica_manager_v1_HealthCheck, HealthCheck__Output as _rm_replica_manager_v1_HealthCheck__Output } from '../../../rm/replica_manager/v1/HealthCheck.js';
 import type { Replica as _rm_replica_manager_v1_Replica, Replica__Output as _rm_replica_manager_v1_Replica__Output } from '../../../rm/replica_manager/v1/Replica.js';
+import type { Long } from '@grpc/proto-loader';
 
 export interface Module {
   'name'?: (string);
@@ -18,6 +19,10 @@ export interface Module {
   'env'?: ({[key: string]: string});
   'replicas'?: (_rm_replica_manager_v1_Replica)[];
   'under_replicated'?: (boolean);
+  /**
+   * Warm and cold: the primary generation, the current primary's fencing token (DESIGN §5).
+   */
+  'generation'?: (number | string | Long);
 }
 
 export interface Module__Output {
@@ -35,4 +40,8 @@ export interface Module__Output {
   'env': ({[key: string]: string});
   'replicas': (_rm_replica_manager_v1_Replica__Output)[];
   'under_replicated': (boolean);
+  /**
+   * Warm and cold: the primary generation, the current primary's fencing token (DESIGN §5).
+   */
+  'generation': (string);
 }

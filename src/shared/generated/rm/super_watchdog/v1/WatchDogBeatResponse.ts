@@ -7,6 +7,12 @@ export interface WatchDogBeatResponse {
   'primary_host'?: (string);
   'epoch'?: (number | string | Long);
   'manager_address'?: (string);
+  /**
+   * A primary's own lower bound of its manager lease in the Checkpoint Server, from now (negative
+   * once it has run out unrenewed). A WatchDog's copies live on a beat only as long as no other
+   * primary could have declared their host dead (DESIGN §5, fence first).
+   */
+  'lease_remaining_ms'?: (number | string | Long);
 }
 
 export interface WatchDogBeatResponse__Output {
@@ -14,4 +20,10 @@ export interface WatchDogBeatResponse__Output {
   'primary_host': (string);
   'epoch': (string);
   'manager_address': (string);
+  /**
+   * A primary's own lower bound of its manager lease in the Checkpoint Server, from now (negative
+   * once it has run out unrenewed). A WatchDog's copies live on a beat only as long as no other
+   * primary could have declared their host dead (DESIGN §5, fence first).
+   */
+  'lease_remaining_ms': (string);
 }

@@ -7,6 +7,11 @@ import type { Long } from '@grpc/proto-loader';
  */
 export interface AppBeatAck {
   'seq'?: (number | string | Long);
+  /**
+   * How long from now the host's lease still runs (DESIGN §5, fence first): the copy stops itself
+   * once it has passed without a newer one. 0 means the WatchDog holds no lease.
+   */
+  'lease_remaining_ms'?: (number);
 }
 
 /**
@@ -14,4 +19,9 @@ export interface AppBeatAck {
  */
 export interface AppBeatAck__Output {
   'seq': (string);
+  /**
+   * How long from now the host's lease still runs (DESIGN §5, fence first): the copy stops itself
+   * once it has passed without a newer one. 0 means the WatchDog holds no lease.
+   */
+  'lease_remaining_ms': (number);
 }

@@ -6,9 +6,11 @@ import type { Long } from '@grpc/proto-loader';
 export interface AppRoleChange {
   'role'?: (_rm_watchdog_v1_Role);
   'epoch'?: (number | string | Long);
+  'generation'?: (number | string | Long);
 }
 
 export interface AppRoleChange__Output {
   'role': (_rm_watchdog_v1_Role__Output);
   'epoch': (string);
+  'generation': (string);
 }

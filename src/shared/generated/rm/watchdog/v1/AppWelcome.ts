@@ -1,6 +1,7 @@
 // Original file: proto/watchdog.proto
 
 import type { Role as _rm_watchdog_v1_Role, Role__Output as _rm_watchdog_v1_Role__Output } from '../../../rm/watchdog/v1/Role.js';
+import type { Long } from '@grpc/proto-loader';
 
 export interface AppWelcome {
   'replica'?: (string);
@@ -13,6 +14,11 @@ export interface AppWelcome {
   'lease_ms'?: (number);
   'heartbeat_interval_ms'?: (number);
   'checkpoint_address'?: (string);
+  /**
+   * The fencing token of the copy's role: the epoch and the module's primary generation.
+   */
+  'epoch'?: (number | string | Long);
+  'generation'?: (number | string | Long);
 }
 
 export interface AppWelcome__Output {
@@ -26,4 +32,9 @@ export interface AppWelcome__Output {
   'lease_ms': (number);
   'heartbeat_interval_ms': (number);
   'checkpoint_address': (string);
+  /**
+   * The fencing token of the copy's role: the epoch and the module's primary generation.
+   */
+  'epoch': (string);
+  'generation': (string);
 }

@@ -7,10 +7,18 @@ export interface SetRoleRequest {
   'epoch'?: (number | string | Long);
   'replica'?: (string);
   'role'?: (_rm_watchdog_v1_Role);
+  /**
+   * As in StartReplicaRequest.
+   */
+  'generation'?: (number | string | Long);
 }
 
 export interface SetRoleRequest__Output {
   'epoch': (string);
   'replica': (string);
   'role': (_rm_watchdog_v1_Role__Output);
+  /**
+   * As in StartReplicaRequest.
+   */
+  'generation': (string);
 }

@@ -8,10 +8,20 @@ export interface StartReplicaRequest {
   'epoch'?: (number | string | Long);
   'replica'?: (_rm_watchdog_v1_ReplicaSpec | null);
   'role'?: (_rm_watchdog_v1_Role);
+  /**
+   * The module's primary generation when the role is PRIMARY (DESIGN §5, fenced application state):
+   * handed to the copy, which shows it with every save.
+   */
+  'generation'?: (number | string | Long);
 }
 
 export interface StartReplicaRequest__Output {
   'epoch': (string);
   'replica': (_rm_watchdog_v1_ReplicaSpec__Output | null);
   'role': (_rm_watchdog_v1_Role__Output);
+  /**
+   * The module's primary generation when the role is PRIMARY (DESIGN §5, fenced application state):
+   * handed to the copy, which shows it with every save.
+   */
+  'generation': (string);
 }

@@ -1,0 +1,73 @@
+/**
+ * One table format both ways (docs/TABLE-FORMAT.md): what `rmctl status --json` prints, after the
+ * real wire encoding of a StatusResponse, is a file `rmctl simulate -f` reads, and it decides on it
+ * exactly as on the table it came from.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { renderStatus } from '../../src/cli/commands.js';
+import { simulateCommand } from '../../src/cli/simulate.js';
+import { tableToProto } from '../../src/replica-manager/proto-convert.js';
+import { parseTableFile } from '../../src/replica-manager/table-file.js';
+import type { StatusResponse__Output } from '../../src/shared/generated/rm/replica_manager/v1/StatusResponse.js';
+import { protos } from '../../src/shared/grpc.js';
+import { ROOT, tempDir } from '../helpers/processes.js';
+
+const FIG2 = join(ROOT, 'examples', 'fig2.yaml');
+
+/** A StatusResponse as rmctl receives it: serialized and deserialized by the service's own codec. */
+function overTheWire(file: string, epoch: number, manager: string): StatusResponse__Output {
+  const table = parseTableFile(readFileSync(file, 'utf8'), file);
+  const method = protos().replicaManager.rm.replica_manager.v1.ReplicaManager.service.Status;
+  const bytes = method.responseSerialize({
+    table: tableToProto(table),
+    epoch: String(epoch),
+    manager_host: manager,
+  });
+  return method.responseDeserialize(bytes) as StatusResponse__Output;
+}
+
+function simulate(file: string, events: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = simulateCommand(
+    { file, event: events, json: true },
+    { out: (t) => out.push(t), err: (t) => err.push(t) },
+  );
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('rmctl status --json is a table file for rmctl simulate -f', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    tmp = tempDir('rm-status-json-');
+  });
+  afterEach(() => tmp?.remove());
+
+  it('keeps the epoch and manager of the answer, and simulate reads the file and decides as on FIG. 2', () => {
+    const json = renderStatus(overTheWire(FIG2, 3, 'H5'), true);
+    const printed = JSON.parse(json);
+    expect(printed.epoch).toBe(3);
+    expect(printed.manager).toBe('H5');
+    const file = join(tmp.dir, 'status.json');
+    writeFileSync(file, json);
+    const events = ['replica-failed A1', 'host-down H1'];
+    const fromStatus = simulate(file, events);
+    expect(fromStatus.err).toBe('');
+    expect(fromStatus.code).toBe(0);
+    const fromFig2 = simulate(FIG2, events);
+    expect(JSON.parse(fromStatus.out)).toEqual(JSON.parse(fromFig2.out));
+    expect(parseTableFile(json, file)).toEqual(parseTableFile(readFileSync(FIG2, 'utf8'), FIG2));
+  });
+
+  it('still refuses a wrong type or an unknown key at the top, naming it', () => {
+    const file = join(tmp.dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ hosts: [{ name: 'H1' }], modules: [], epoch: 'three' }));
+    expect(simulate(file, []).err).toMatch(/epoch: expected a number, got string "three"/);
+    writeFileSync(file, JSON.stringify({ hosts: [{ name: 'H1' }], modules: [], colour: 'red' }));
+    expect(simulate(file, []).err).toMatch(
+      /unknown key "colour"; accepted here: hosts, modules, epoch, manager/,
+    );
+  });
+});
