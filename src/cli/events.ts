@@ -3,7 +3,7 @@
  * from the Checkpoint Server (so it answers while no ReplicaManager does, and across fail-overs).
  */
 import { CheckpointClient } from '../checkpoint-server/client.js';
-import { actionLine } from '../replica-manager/format.js';
+import { actionWithReason } from '../replica-manager/format.js';
 import {
   HISTORY_PREFIX,
   type HistoryFilter,
@@ -42,10 +42,8 @@ export function parseSince(value: string, now: number): number {
   );
 }
 
-/** An action with its reason, when the decision gave one. */
-export function describeAction(a: Action & { reason?: string }): string {
-  return a.reason ? `${actionLine(a)}: ${a.reason}` : actionLine(a);
-}
+/** An action with its reason, as `rmctl simulate` shows it. */
+export const describeAction = (a: Action): string => actionWithReason(a);
 
 /** The headline of a record: what happened. */
 export function headline(r: HistoryRecord): string {

@@ -119,12 +119,16 @@ export type Event =
   | { kind: 'reconcile'; host: string; running: Array<{ replica: string; role: Role }> };
 
 /** What decide() asks the daemons to do (TABLE-FORMAT.md). */
-export type Action =
+export type Action = (
   | { kind: 'start'; replica: string; host: string; role: Role }
   | { kind: 'stop'; replica: string; host: string }
   /** In place, same role (OnOverThreshold within its threshold). */
   | { kind: 'restart'; replica: string; host: string; role: Role }
-  | { kind: 'set-role'; replica: string; host: string; role: Role };
+  | { kind: 'set-role'; replica: string; host: string; role: Role }
+) & {
+  /** Why (STYLE §10): the event, then the rule that asked for it: `A1 failed: A runs 2 of 3 …`. */
+  reason?: string;
+};
 
 export interface Alert {
   module: string;
