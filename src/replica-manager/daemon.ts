@@ -49,31 +49,28 @@ export function replicaSpec(module: Module, replica: string): WatchDogReplicaSpe
 }
 
 /**
- * The table in the Checkpoint Server, written under the manager's epoch. A save sends only the
- * modules that differ from the table last loaded or saved: decide() hands back the modules an event
- * leaves alone as the same objects, so a module that is still the same object is still as saved.
+ * The table in the Checkpoint Server, written under the manager's epoch: each save writes the hosts,
+ * the module order, and the modules the decisions named (Persist); the store removes the others no
+ * longer named.
  */
 export function checkpointTableStore(cs: CheckpointClient, metrics?: StoreClientMetrics): TableStore {
-  let saved: ReadonlySet<Module> = new Set();
   const timed = <T>(op: string, call: () => Promise<T>) => (metrics ? metrics.time(op, call) : call());
   return {
     async load() {
       const res = await timed('load-table', () => cs.loadTable());
-      const table = res.found ? (JSON.parse(res.tableJson) as ReplicaTable) : null;
-      saved = new Set(table?.modules ?? []);
-      return table;
+      return res.found ? (JSON.parse(res.tableJson) as ReplicaTable) : null;
     },
-    async save(table, epoch) {
+    async save(table, epoch, change) {
+      const named = new Set(change.modules);
       await timed('save-table', () =>
         cs.saveTableChange(epoch, {
           hostsJson: JSON.stringify(table.hosts),
           moduleNames: table.modules.map((m) => m.name),
           changedModules: table.modules
-            .filter((m) => !saved.has(m))
+            .filter((m) => named.has(m.name))
             .map((m) => ({ name: m.name, moduleJson: JSON.stringify(m) })),
         }),
       );
-      saved = new Set(table.modules);
     },
   };
 }
@@ -203,7 +200,7 @@ export async function startReplicaManagerDaemon(
         history.started(table ?? { hosts: [], modules: [] });
         return table;
       },
-      save: (table, e) => tableStore.save(table, e),
+      save: (table, e, change) => tableStore.save(table, e, change),
     },
     observer: {
       decided: (...args) => {

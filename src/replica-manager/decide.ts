@@ -21,6 +21,7 @@ import {
   isRunning,
   type Module,
   type ModuleSpec,
+  type Persist,
   type Replica,
   type ReplicaTable,
   type Role,
@@ -68,7 +69,7 @@ export function decide(table: ReplicaTable, event: Event): Decision {
     d.restore(i, new Map(), false);
   });
   d.newGenerations();
-  return { table: d.table, actions: d.actions, alerts: d.alerts };
+  return { table: d.table, actions: d.actions, alerts: d.alerts, persist: d.persist() };
 }
 
 /** The event part of every reason a decision gives (STYLE §10): what happened. */
@@ -152,14 +153,26 @@ class Decider {
   cause = '';
   /** The modules this decision copied, and so may change. */
   private readonly owned = new Set<Module>();
+  private readonly removed: string[] = [];
 
-  constructor(input: ReplicaTable) {
+  constructor(private readonly input: ReplicaTable) {
     this.table = { hosts: input.hosts.map((h) => ({ ...h })), modules: [...input.modules] };
   }
 
   /** Adds an action with its reason: the cause, then the rule that asked for it. */
   private act(action: Action, rule: string): void {
     this.actions.push({ ...action, reason: `${this.cause}: ${rule}` });
+  }
+
+  /** What this decision changed, for the caller to persist before it acts. */
+  persist(): Persist {
+    const hosts =
+      this.table.hosts.length !== this.input.hosts.length ||
+      this.table.hosts.some(
+        (h, i) => h.name !== this.input.hosts[i]?.name || h.up !== this.input.hosts[i]?.up,
+      );
+    const modules = this.table.modules.filter((m) => this.owned.has(m)).map((m) => m.name);
+    return { hosts, modules, removed: this.removed.filter((n) => !modules.includes(n)) };
   }
 
   /** The module at `i`, copied first if this decision has not copied it yet: the one to change. */
@@ -239,6 +252,7 @@ class Decider {
         this.act({ kind: 'stop', replica: r.id, host: r.host }, 'every running copy stops');
     }
     this.table.modules.splice(i, 1);
+    this.removed.push(name);
   }
 
   replicaFailed(id: string): void {

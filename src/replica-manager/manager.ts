@@ -3,19 +3,33 @@
  * the pure decide() what to do, persists the new table under its epoch, and only then sends the
  * actions to the WatchDogs. A stale-epoch refusal from anyone stops it for good (fencing).
  */
-import { isDeepStrictEqual } from 'node:util';
 import { StaleEpochError, UnavailableError } from '../shared/errors.js';
 import type { Logger } from '../shared/logging.js';
 import { decide } from './decide.js';
 import { HostLane } from './host-lanes.js';
-import type { Action, Decision, Event, Module, ReplicaTable, Role } from './table.js';
+import {
+  type Action,
+  type Decision,
+  type Event,
+  type Module,
+  mergePersist,
+  NOTHING_TO_PERSIST,
+  type Persist,
+  persistsAnything,
+  type ReplicaTable,
+  type Role,
+} from './table.js';
 
 /** Stable storage of the table (the Checkpoint Server). */
 export interface TableStore {
   /** The last saved table, or null if none was ever saved. Raises UnavailableError. */
   load(): Promise<ReplicaTable | null>;
-  /** Saves durably under `epoch`. Raises StaleEpochError (a higher epoch exists) or UnavailableError. */
-  save(table: ReplicaTable, epoch: number): Promise<void>;
+  /**
+   * Saves durably under `epoch` what `change` names of `table` (the hosts, the changed modules, the
+   * removal of others), with the module order. Raises StaleEpochError (a higher epoch exists) or
+   * UnavailableError.
+   */
+  save(table: ReplicaTable, epoch: number, change: Persist): Promise<void>;
 }
 
 /** The WatchDogs, one per host. */
@@ -71,7 +85,12 @@ interface Pending {
 }
 
 /** The decision of an event dropped because its `stillValid` said no. */
-const DROPPED: Decision = Object.freeze({ table: { hosts: [], modules: [] }, actions: [], alerts: [] });
+const DROPPED: Decision = Object.freeze({
+  table: { hosts: [], modules: [] },
+  actions: [],
+  alerts: [],
+  persist: NOTHING_TO_PERSIST,
+});
 
 /** At most this many events share one write of the table. */
 const MAX_TURN = 64;
@@ -176,14 +195,18 @@ export class ReplicaManager {
    * in the same decision that marks the host up, never left beside its replacement. Raises
    * UnavailableError while that WatchDog does not answer, so that the report is made again.
    */
-  hostUp(host: string): Promise<void> {
-    return this.lane(host).barrier(async () => {
-      const running = await this.opts.watchdogs.listRunning(host, this.epoch).catch((err: unknown) => {
+  async hostUp(host: string): Promise<void> {
+    let failed: unknown = null;
+    await this.lane(host).barrier(async () => {
+      try {
+        const running = await this.opts.watchdogs.listRunning(host, this.epoch);
+        await this.submit({ kind: 'reconcile', host, running });
+      } catch (err) {
         if (err instanceof StaleEpochError) this.fence(err);
-        throw err;
-      });
-      await this.submit({ kind: 'reconcile', host, running });
+        failed = err;
+      }
     });
+    if (failed) throw failed;
   }
 
   private lane(host: string): HostLane {
@@ -267,6 +290,7 @@ export class ReplicaManager {
 
   private async turn(items: Pending[]): Promise<void> {
     let table = this.current;
+    let change = NOTHING_TO_PERSIST;
     const decided: Array<{ item: Pending; decision: Decision }> = [];
     for (const item of items) {
       const refused = this.refusal(item.event);
@@ -281,16 +305,18 @@ export class ReplicaManager {
       try {
         const decision = decide(table, item.event);
         table = decision.table;
+        change = mergePersist(change, decision.persist);
         decided.push({ item, decision });
       } catch (err) {
         item.reject(err);
       }
     }
-    const changed = !isDeepStrictEqual(table, this.current);
+    // The decisions say what changed (STYLE §9); nobody compares tables.
+    const changed = persistsAnything(change);
     if (changed) {
       // Persist, then act (DESIGN §5): no command leaves before the table that explains it is durable.
       try {
-        await this.withStore(() => this.opts.store.save(table, this.epoch));
+        await this.withStore(() => this.opts.store.save(table, this.epoch, change));
       } catch (err) {
         for (const { item } of decided) item.reject(err);
         return;

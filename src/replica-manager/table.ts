@@ -135,10 +135,41 @@ export interface Alert {
   reason: string;
 }
 
+/**
+ * What a decision asks to be made durable before any of its actions leaves (STYLE §9, raft's Ready):
+ * nobody diffs tables to find out.
+ */
+export interface Persist {
+  /** Whether a host's up/down changed. */
+  hosts: boolean;
+  /** The modules the decision added or changed (names, in the new table). */
+  modules: string[];
+  /** The modules it removed. */
+  removed: string[];
+}
+
 export interface Decision {
   table: ReplicaTable;
   actions: Action[];
   alerts: Alert[];
+  persist: Persist;
+}
+
+/** Nothing to persist. */
+export const NOTHING_TO_PERSIST: Persist = Object.freeze({ hosts: false, modules: [], removed: [] });
+
+/** Whether a Persist asks for any write at all. */
+export function persistsAnything(p: Persist): boolean {
+  return p.hosts || p.modules.length > 0 || p.removed.length > 0;
+}
+
+/** Two changes in a row as one: what either changed, less what the later one removed for good. */
+export function mergePersist(a: Persist, b: Persist): Persist {
+  const modules = new Set([...a.modules, ...b.modules]);
+  const removed = new Set([...a.removed, ...b.removed]);
+  for (const n of b.removed) modules.delete(n);
+  for (const n of b.modules) removed.delete(n);
+  return { hosts: a.hosts || b.hosts, modules: [...modules], removed: [...removed] };
 }
 
 export function isRunning(status: Status): status is Role {

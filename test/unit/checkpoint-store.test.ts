@@ -16,7 +16,7 @@ import {
   type TableChange,
   tableModuleKey,
 } from '../../src/checkpoint-server/store.js';
-import { ConflictError, StaleEpochError } from '../../src/shared/errors.js';
+import { ConflictError, FencedError, StaleEpochError } from '../../src/shared/errors.js';
 import { tempDir } from '../helpers/processes.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -367,6 +367,81 @@ describe('CheckpointStore: checkpoints', () => {
     });
     expect(store.saveCheckpoint('B', 'B1', '')).toBe(1);
     expect(store.loadCheckpoint('B')?.state.length).toBe(0);
+  });
+});
+
+describe('CheckpointStore: fenced saves (DESIGN §5, fenced application state)', () => {
+  /** Writes module `m` of a table with the given statuses and generation, as the manager would. */
+  function table(
+    store: CheckpointStore,
+    style: string,
+    statuses: Record<string, string>,
+    generation: number,
+  ) {
+    const replicas = Object.entries(statuses).map(([id, status], i) => ({
+      id,
+      host: `H${i + 1}`,
+      path: '/x',
+      status,
+      failures: 0,
+    }));
+    const module = {
+      name: 'A',
+      style,
+      degree: 2,
+      policy: 'on-each-failure',
+      detect: 'poll',
+      replicas,
+      underReplicated: false,
+      generation,
+    };
+    store.saveTable(1, JSON.stringify({ hosts: [], modules: [module] }));
+  }
+  const token = (replica: string, generation: number, expectedVersion?: number) => ({
+    replica,
+    epoch: 1,
+    generation,
+    ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+  });
+
+  it('accepts only the warm primary with the current generation; the old primary is refused, whatever it shows', () => {
+    const store = open();
+    clock += 1001;
+    store.acquireLeadership(MANAGER_ROLE, 'H2', 0, 1000);
+    table(store, 'warm', { A1: 'P', A2: 'B' }, 4);
+    expect(store.saveCheckpoint('A', 'A1', '100', token('A1', 4))).toBe(1);
+    // A1 fails over to A2 (generation 5), but the old A1 still runs, cut off, and saves.
+    table(store, 'warm', { A1: 'I', A2: 'P' }, 5);
+    expect(() => store.saveCheckpoint('A', 'A1', '65', token('A1', 4))).toThrow(FencedError);
+    expect(() => store.saveCheckpoint('A', 'A1', '65', token('A1', 5))).toThrow(/A1 is not its primary/);
+    expect(() => store.saveCheckpoint('A', 'A2', '110', token('A2', 4))).toThrow(
+      /generation 4, the module is at 5/,
+    );
+    expect(store.saveCheckpoint('A', 'A2', '110', token('A2', 5))).toBe(2);
+    // A1 made primary again later: its old incarnation's token (generation 4) is still refused.
+    table(store, 'warm', { A1: 'P', A2: 'I' }, 6);
+    expect(() => store.saveCheckpoint('A', 'A1', '70', token('A1', 4))).toThrow(FencedError);
+    expect(store.loadCheckpoint('A')?.state.toString()).toBe('110');
+    expect(() => store.saveCheckpoint('A', 'X9', '1', token('X9', 6))).toThrow(/not one of its replicas/);
+  });
+
+  it('hot copies save by compare-and-set on the version they last saw', () => {
+    const store = open();
+    clock += 1001;
+    store.acquireLeadership(MANAGER_ROLE, 'H2', 0, 1000);
+    table(store, 'hot', { B1: 'P', B2: 'P', B3: 'I' }, 0);
+    expect(store.saveCheckpoint('A', 'B1', 'one', token('B1', 0, 0))).toBe(1);
+    expect(() => store.saveCheckpoint('A', 'B2', 'two', token('B2', 0, 0))).toThrow(ConflictError);
+    expect(store.saveCheckpoint('A', 'B2', 'two', token('B2', 0, 1))).toBe(2);
+    expect(() => store.saveCheckpoint('A', 'B2', 'x', token('B2', 0))).toThrow(/compare-and-set/);
+    expect(() => store.saveCheckpoint('A', 'B3', 'x', token('B3', 0, 2))).toThrow(FencedError);
+  });
+
+  it('does not fence a module the table does not hold, nor a save without a token', () => {
+    const store = open();
+    expect(store.saveCheckpoint('Z', 'Z1', 'a', token('Z1', 0))).toBe(1);
+    table(store, 'warm', { A1: 'I', A2: 'P' }, 2);
+    expect(store.saveCheckpoint('A', 'tool', 'restored by hand')).toBe(1);
   });
 });
 

@@ -31,6 +31,8 @@ interface Step {
   failures?: Record<string, number>;
   hosts?: Record<string, boolean>;
   underReplicated?: string[];
+  /** Each named module's primary generation afterwards (absent = 0). */
+  generations?: Record<string, number>;
   error?: string;
   field?: string;
 }
@@ -149,6 +151,12 @@ describe('decision scenarios (test/scenarios)', () => {
         }
         for (const [h, up] of Object.entries(step.hosts ?? {})) {
           expect(table.hosts.find((x) => x.name === h)?.up, `${where}: host ${h} up`).toBe(up);
+        }
+        for (const [m, g] of Object.entries(step.generations ?? {})) {
+          expect(
+            table.modules.find((x) => x.name === m)?.generation ?? 0,
+            `${where}: generation of ${m}`,
+          ).toBe(g);
         }
         if (step.underReplicated) {
           expect(
