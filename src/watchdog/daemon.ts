@@ -127,12 +127,6 @@ export async function startWatchDogDaemon(
   started = true;
   // A manager found while adopting is told now, with what runs here.
   if (link.managerAddress) watchdog.managerChanged();
-  const metricsEndpoint = await startMetricsEndpoint(
-    metrics.registry,
-    me.address,
-    options.metricsPort ?? configuredPort(cfg.ports.metrics.watchdog),
-    logger,
-  );
   const pkg = protos().watchdog.rm.watchdog.v1;
   server.server.addService(pkg.WatchDog.service, watchDogHandlers(watchdog));
   server.server.addService(pkg.WatchDogApp.service, watchDogAppHandlers(watchdog, logger));
@@ -141,6 +135,13 @@ export async function startWatchDogDaemon(
   leaseCheck.unref();
   server.serving();
   state = 'serving';
+  // After the services: the metrics never hold up a WatchDog that adopts its copies.
+  const metricsEndpoint = await startMetricsEndpoint(
+    metrics.registry,
+    me.address,
+    options.metricsPort ?? configuredPort(cfg.ports.metrics.watchdog),
+    logger,
+  );
   logger.info(
     { address: server.address, running: watchdog.running().length, epoch: watchdog.epoch },
     'WatchDog serving',
