@@ -11,11 +11,9 @@ import { type ClusterConfig, clusterHost, hostStateDir } from '../shared/config.
 import { DaemonServer, protos } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
-import { configuredPort, DaemonMetrics, startMetricsEndpoint } from '../shared/metrics.js';
 import { BeatLoop, GrpcBeatTransport } from './beats.js';
 import { type Clock, systemClock } from './clock.js';
 import { FileLease, HostLease, monotonicMs } from './lease.js';
-import { WatchDogMetrics } from './metrics.js';
 import { NetworkProbes } from './probes.js';
 import { NodeProcessControl, type ProcessControl } from './process-control.js';
 import { GrpcManagerLink } from './reporter.js';
@@ -56,7 +54,6 @@ export async function startWatchDogDaemon(
   const t = cfg.timings;
   let state: DaemonState = 'starting';
 
-  const metrics = new DaemonMetrics('watchdog', host);
   const link = new GrpcManagerLink(t.rpcDeadlineMs);
   const lease = new HostLease(new FileLease(stateDir), t, logger);
   let started = false;
@@ -85,6 +82,10 @@ export async function startWatchDogDaemon(
   });
   beats.start();
 
+  // The metrics (prom-client) are loaded only once the beats run: they must not delay the first one.
+  const { DaemonMetrics, configuredPort, startMetricsEndpoint } = await import('../shared/metrics.js');
+  const { WatchDogMetrics } = await import('./metrics.js');
+  const metrics = new DaemonMetrics('watchdog', host);
   const server = new DaemonServer(me.address, [metrics.grpcInterceptor()]);
   const port = await server.listen(options.port ?? cfg.ports.watchdog).catch((err: unknown) => {
     beats.stop();
