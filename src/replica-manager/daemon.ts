@@ -16,6 +16,7 @@ import {
   StoreClientMetrics,
   startMetricsEndpoint,
 } from '../shared/metrics.js';
+import { checkToWire } from '../shared/wire.js';
 import { WatchDogClient, type WatchDogReplicaSpec } from '../watchdog/client.js';
 import { EventHistory } from './history.js';
 import { type DecisionObserver, ReplicaManager, type TableStore, type WatchDogTransport } from './manager.js';
@@ -36,14 +37,7 @@ export function replicaSpec(module: Module, replica: string): WatchDogReplicaSpe
     detect: module.detect,
     interval_ms: module.intervalMs ?? 0,
     timeout_ms: module.timeoutMs ?? 0,
-    check: module.check
-      ? {
-          kind: module.check.kind,
-          port: module.check.port ?? 0,
-          path: module.check.path ?? '',
-          command: module.check.command ?? [],
-        }
-      : null,
+    check: checkToWire(module.check),
     style: module.style,
   };
 }
