@@ -24,7 +24,7 @@ import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
 import { DaemonMetrics } from '../shared/metrics.js';
 import { DASHBOARD_PAGE } from './dashboard-page.js';
-import { describeAction, headline } from './events.js';
+import { detailsOf, headline } from './events.js';
 
 /** Events kept for the timeline. */
 const TIMELINE = 200;
@@ -106,10 +106,7 @@ export class Timeline {
         return;
       }
     }
-    const details =
-      r.kind === 'decision'
-        ? [...r.actions.map(describeAction), ...r.alerts.map((a) => `alert ${a.module}: ${a.reason}`)]
-        : [];
+    const details = detailsOf(r);
     this.entries.set(r.seq, {
       seq: r.seq,
       at: r.at,

@@ -5,6 +5,7 @@
 import { CheckpointClient } from '../checkpoint-server/client.js';
 import { actionWithReason } from '../replica-manager/format.js';
 import {
+  type EventSummary,
   HISTORY_PREFIX,
   type HistoryFilter,
   type HistoryRecord,
@@ -12,7 +13,6 @@ import {
   parseRecord,
   readHistory,
 } from '../replica-manager/history.js';
-import type { Action } from '../replica-manager/table.js';
 import { findClusterFile, loadClusterConfig } from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
 import { failure, type Io } from './commands.js';
@@ -42,8 +42,24 @@ export function parseSince(value: string, now: number): number {
   );
 }
 
-/** An action with its reason, as `rmctl simulate` shows it. */
-export const describeAction = (a: Action): string => actionWithReason(a);
+function eventHeadline(e: EventSummary): string {
+  switch (e.kind) {
+    case 'register':
+      return `${e.module} registered${e.runningOn ? ` by its copy on ${e.runningOn}` : ''}`;
+    case 'unregister':
+      return `${e.module} unregistered`;
+    case 'replica-failed':
+      return `${e.replica} failed (${e.reason})`;
+    case 'host-down':
+      return `host ${e.host} down`;
+    case 'host-up':
+      return `host ${e.host} up`;
+    case 'replica-started':
+      return `${e.replica} found running`;
+    case 'reconcile':
+      return `${e.host} reconciled (${e.running} running)`;
+  }
+}
 
 /** The headline of a record: what happened. */
 export function headline(r: HistoryRecord): string {
@@ -52,34 +68,25 @@ export function headline(r: HistoryRecord): string {
       return `ReplicaManager on ${r.manager} took over (epoch ${r.epoch}): ${r.tableModules} modules, ${r.replicas} replicas`;
     case 'carried-out':
       return `#${r.of} carried out in ${r.ms} ms${r.failed > 0 ? ` (${r.failed} actions failed)` : ''}`;
-    case 'decision': {
-      const e = r.event;
-      switch (e.kind) {
-        case 'register':
-          return `${e.module} registered${e.runningOn ? ` by its copy on ${e.runningOn}` : ''}`;
-        case 'unregister':
-          return `${e.module} unregistered`;
-        case 'replica-failed':
-          return `${e.replica} failed (${e.reason})`;
-        case 'host-down':
-          return `host ${e.host} down`;
-        case 'host-up':
-          return `host ${e.host} up`;
-        case 'replica-started':
-          return `${e.replica} found running`;
-        case 'reconcile':
-          return `${e.host} reconciled (${e.running} running)`;
-      }
-    }
+    case 'dropped':
+      return `${eventHeadline(r.event)}: dropped (${r.cause})`;
+    case 'decision':
+      return eventHeadline(r.event);
   }
 }
 
-/** A record as lines of text: the time, its number, the headline, then its actions and alerts indented. */
+/** What a record says beyond its headline: a decision's actions and alerts, a dropped event's reason. */
+export function detailsOf(r: HistoryRecord): string[] {
+  if (r.kind === 'dropped') return [r.reason];
+  if (r.kind !== 'decision') return [];
+  return [...r.actions.map(actionWithReason), ...r.alerts.map((a) => `alert ${a.module}: ${a.reason}`)];
+}
+
+/** A record as lines of text: the time, its number, the headline, then its details indented. */
 export function formatRecord(r: HistoryRecord, done?: HistoryRecord): string {
   const lines = [`${new Date(r.at).toISOString()}  #${r.seq}  ${headline(r)}`];
+  for (const d of detailsOf(r)) lines.push(`    ${d}`);
   if (r.kind === 'decision') {
-    for (const a of r.actions) lines.push(`    ${describeAction(a)}`);
-    for (const a of r.alerts) lines.push(`    alert ${a.module}: ${a.reason}`);
     if (done?.kind === 'carried-out')
       lines.push(
         `    carried out in ${done.ms} ms${done.failed > 0 ? `, ${done.failed} actions failed` : ''}`,

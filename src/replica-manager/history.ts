@@ -11,7 +11,7 @@
  */
 import { StaleEpochError, UnavailableError } from '../shared/errors.js';
 import type { Logger } from '../shared/logging.js';
-import type { DecisionObserver } from './manager.js';
+import type { DecisionObserver, Dropped } from './manager.js';
 import type { Action, Alert, Decision, Event, ReplicaTable } from './table.js';
 
 export const HISTORY_PREFIX = 'rm/history/events/';
@@ -49,6 +49,8 @@ export type HistoryRecord =
       actions: Action[];
       alerts: Alert[];
     })
+  /** An event dropped undecided (e.g. a stale failure report), and why: nothing changed, nothing was sent. */
+  | (RecordBase & { kind: 'dropped'; event: EventSummary; cause: Dropped['cause']; reason: string })
   /** The actions of decision `of` were carried out: `ms` after its event came in, `failed` of them not. */
   | (RecordBase & { kind: 'carried-out'; of: number; ms: number; failed: number })
   /** A ReplicaManager took over (started, or started again) and loaded the table. */
@@ -86,10 +88,10 @@ export function summarize(event: Event): EventSummary {
   }
 }
 
-/** The modules a decision concerns: its event's, and those its actions and alerts name. */
-export function modulesOf(event: Event, decision: Decision, before: ReplicaTable | null): string[] {
+/** The modules a decision concerns: its event's, and those its actions and alerts name (none: the event's). */
+export function modulesOf(event: Event, decision: Decision | null, before: ReplicaTable | null): string[] {
   const moduleOf = new Map<string, string>();
-  for (const t of [before, decision.table])
+  for (const t of [before, decision?.table ?? null])
     for (const m of t?.modules ?? []) for (const r of m.replicas) moduleOf.set(r.id, m.name);
   const names = new Set<string>();
   if (event.kind === 'register') names.add(event.module.name);
@@ -98,11 +100,11 @@ export function modulesOf(event: Event, decision: Decision, before: ReplicaTable
     const m = moduleOf.get(event.replica);
     if (m) names.add(m);
   }
-  for (const a of decision.actions) {
+  for (const a of decision?.actions ?? []) {
     const m = moduleOf.get(a.replica);
     if (m) names.add(m);
   }
-  for (const a of decision.alerts) names.add(a.module);
+  for (const a of decision?.alerts ?? []) names.add(a.module);
   return [...names].sort();
 }
 
@@ -182,6 +184,19 @@ export class EventHistory implements DecisionObserver {
     };
     this.recorded.set(decision, record);
     this.push(record);
+  }
+
+  dropped(event: Event, dropped: Dropped, receivedAtMs: number): void {
+    this.push({
+      kind: 'dropped',
+      at: receivedAtMs,
+      epoch: this.opts.epoch,
+      manager: this.opts.manager,
+      modules: modulesOf(event, null, this.tableBefore),
+      event: summarize(event),
+      cause: dropped.cause,
+      reason: dropped.reason,
+    });
   }
 
   carriedOut(_event: Event, decision: Decision, ms: number, failed: number): void {

@@ -4,7 +4,7 @@
  * scrape; the counters and the fail-over histogram are fed by the manager's DecisionObserver.
  */
 import { Counter, Gauge, Histogram, type Registry, setGaugeRows } from '../shared/metrics.js';
-import type { DecisionObserver, ManagerState } from './manager.js';
+import type { DecisionObserver, Dropped, ManagerState } from './manager.js';
 import {
   type Action,
   type Decision,
@@ -68,6 +68,7 @@ export class ManagerMetrics implements DecisionObserver {
   private readonly decisions: Counter<'event'>;
   private readonly actions: Counter<'kind'>;
   private readonly alerts: Counter<'module'>;
+  private readonly droppedEvents: Counter<'event' | 'cause'>;
 
   constructor(registry: Registry, view: () => ManagerView) {
     const registers = [registry];
@@ -216,6 +217,16 @@ export class ManagerMetrics implements DecisionObserver {
       labelNames: ['module'],
       registers,
     });
+    this.droppedEvents = new Counter({
+      name: 'rm_events_dropped_total',
+      help: 'Events dropped undecided, by kind and cause (stale-report: a failure report about a copy already accounted for).',
+      labelNames: ['event', 'cause'],
+      registers,
+    });
+  }
+
+  dropped(event: Event, dropped: Dropped): void {
+    this.droppedEvents.labels(event.kind, dropped.cause).inc();
   }
 
   decided(event: Event, decision: Decision): void {

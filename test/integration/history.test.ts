@@ -144,6 +144,32 @@ describe('the event history in the Checkpoint Server', () => {
     stale.stop();
   });
 
+  it('keeps a dropped failure report with its reason, under its module', async () => {
+    const h = new EventHistory({ store: cs, epoch: await epoch(), manager: 'H1', logger: silentLogger() });
+    const event = register('M');
+    const d = decide(TABLE, event);
+    h.started(TABLE);
+    h.decided(event, d, 1000);
+    const failed: Event = { kind: 'replica-failed', replica: 'M1', reason: 'exit' };
+    const reason = 'M1 failed (exit): ignored, a report about a copy already accounted for';
+    h.dropped(failed, { cause: 'stale-report', reason }, 2000);
+    await h.idle();
+    h.stop();
+    const kept = await readHistory(cs, { module: 'M' });
+    const dropped = kept.at(-1) as HistoryRecord;
+    expect(dropped).toMatchObject({
+      kind: 'dropped',
+      at: 2000,
+      event: { kind: 'replica-failed', replica: 'M1', reason: 'exit' },
+      cause: 'stale-report',
+      reason,
+      modules: ['M'],
+    });
+    expect(formatRecord(dropped)).toBe(
+      `1970-01-01T00:00:02.000Z  #${dropped.seq}  M1 failed (exit): dropped (stale-report)\n    ${reason}`,
+    );
+  });
+
   it('filters by module and time, as rmctl events --module and --since do', async () => {
     const h = new EventHistory({ store: cs, epoch: await epoch(), manager: 'H1', logger: silentLogger() });
     let table = TABLE;

@@ -87,7 +87,11 @@ describe('metrics', () => {
     table = decision.table;
     metrics.decided(event, decision);
     metrics.carriedOut(event, decision, 12, 0);
+    metrics.dropped(event, { cause: 'stale-report', reason: 'A1 failed (hang): ignored, …' });
     const s = parseMetrics(await rm.registry.metrics());
+    expect(
+      seriesValue(s, 'rm_events_dropped_total', { event: 'replica-failed', cause: 'stale-report' }),
+    ).toBe(1);
     expect(seriesValue(s, 'rm_replica_status', { replica: 'A2', role: 'primary' })).toBe(1);
     expect(seriesValue(s, 'rm_replica_status', { replica: 'A1', role: 'idle' })).toBe(1);
     expect(seriesValue(s, 'rm_replica_status', { replica: 'A3', role: 'backup' })).toBe(1);
