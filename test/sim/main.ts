@@ -10,7 +10,7 @@ const USAGE = `usage: npm run sim -- --seeds A..B [--faults LIST] [--hosts N] [-
        npm run sim -- --seed N [--trace] [--faults LIST] [--hosts N]
   --faults  comma-separated, from: ${FAULT_NAMES.join(', ')} (default: all)
   --hosts   how many hosts (default 6; at least 1)
-  --trace   print every event of the run (a replay prints the same lines every time)`;
+  --trace   print the run's whole trace (a replay prints the same lines every time)`;
 
 function fail(message: string): never {
   process.stderr.write(`sim: ${message}\n${USAGE}\n`);
