@@ -5,7 +5,8 @@
  */
 import { StaleEpochError, UnavailableError } from '../shared/errors.js';
 import type { Logger } from '../shared/logging.js';
-import { decide } from './decide.js';
+import { type Clock, systemClock, type TimerHandle } from '../watchdog/clock.js';
+import { causeOf, decide } from './decide.js';
 import { HostLane } from './host-lanes.js';
 import { Incarnations } from './incarnations.js';
 import {
@@ -74,6 +75,26 @@ export interface FailureReport {
 /** The events that may take a warm module's primary away, and so may say how far each backup applied. */
 type LosingEvent = Extract<Event, { kind: 'replica-failed' | 'host-down' | 'reconcile' }>;
 
+/** Why an event was dropped in its turn without being decided. */
+export interface Dropped {
+  /** Short and fixed (a metrics label): a failure report about a copy already accounted for. */
+  cause: 'stale-report';
+  /** In the words of decide()'s reasons: what happened, then why nothing follows from it. */
+  reason: string;
+}
+
+/**
+ * Told of every decision (for the metrics and the event history); no call may throw or block.
+ */
+export interface DecisionObserver {
+  /** Once the decision's table is durable, before its actions leave; `receivedAtMs` is when the event came in (wall clock). */
+  decided(event: Event, decision: Decision, receivedAtMs: number): void;
+  /** Once every action of a decision that had some was carried out (`failed` of them were not), `ms` after the event came in. */
+  carriedOut?(event: Event, decision: Decision, ms: number, failed: number): void;
+  /** An event dropped in its turn, undecided (nothing changed, nothing was sent); `receivedAtMs` as for `decided`. */
+  dropped?(event: Event, dropped: Dropped, receivedAtMs: number): void;
+}
+
 /** starting: loading the table; reconciling: asking each WatchDog what it runs (only its answers are decided). */
 export type ManagerState = 'starting' | 'reconciling' | 'serving' | 'fenced' | 'stopped';
 
@@ -95,6 +116,11 @@ export interface ManagerOptions {
    * (default 500 ms): one that has not answered by then counts as not known (DESIGN §11).
    */
   positionWaitMs?: number;
+  observer?: DecisionObserver;
+  /** Time and timers (default: the system's); the simulator passes its own. */
+  clock?: Clock;
+  /** The decision core (default: decide()); a test may wrap it to show that a broken rule is caught. */
+  decide?: typeof decide;
 }
 
 type Listener = (table: ReplicaTable) => void;
@@ -103,15 +129,24 @@ type Listener = (table: ReplicaTable) => void;
 interface Pending {
   event: Event;
   stillValid: (() => boolean) | undefined;
-  /** Checked in the event's turn, just before it is decided: false drops it (without a turn of its own). */
-  admit?: () => boolean;
+  /** Checked in the event's turn, just before it is decided: a reason drops it (without a turn of its own). */
+  refuse?: () => Dropped | null;
   /** Called in the event's turn, right after it is decided. */
   decided?: (d: Decision) => void;
   resolve: (d: Decision) => void;
   reject: (err: unknown) => void;
+  /** When it came in: wall clock for the record, monotonic for durations. */
+  receivedAtMs: number;
+  receivedAt: number;
 }
 
-/** The decision of an event dropped because its `stillValid` or `admit` said no. */
+/** What an event may come with into the queue; `received`: when it came in, if earlier than now. */
+type Hooks = Pick<Pending, 'refuse' | 'decided'> & {
+  stillValid?: (() => boolean) | undefined;
+  received?: { atMs: number; at: number };
+};
+
+/** The decision of an event dropped because its `stillValid` said no or its `refuse` gave a reason. */
 const DROPPED: Decision = Object.freeze({
   table: { hosts: [], modules: [] },
   actions: [],
@@ -141,9 +176,14 @@ export class ReplicaManager {
   private readonly dispatched = new Map<string, number>();
   private readonly listeners = new Set<Listener>();
   private readonly incarnations = new Incarnations();
-  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  private readonly timers = new Map<TimerHandle, () => void>();
+  private readonly clock: Clock;
+  private readonly decide: typeof decide;
 
-  constructor(private readonly opts: ManagerOptions) {}
+  constructor(private readonly opts: ManagerOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.decide = opts.decide ?? decide;
+  }
 
   get state(): ManagerState {
     return this.stateValue;
@@ -267,29 +307,28 @@ export class ReplicaManager {
    * twice against the copy that runs now. Resolves with the decision (DROPPED when stale).
    */
   reportFailure(r: FailureReport): Promise<Decision> {
-    return this.enqueueLosing(
-      {
-        kind: 'replica-failed',
-        replica: r.replica,
-        reason: r.reason,
-        ...(r.detail ? { detail: r.detail } : {}),
-        atMs: r.atMs,
-        ...(r.applied ? { applied: { [r.replica]: r.applied } } : {}),
+    const event: LosingEvent = {
+      kind: 'replica-failed',
+      replica: r.replica,
+      reason: r.reason,
+      ...(r.detail ? { detail: r.detail } : {}),
+      atMs: r.atMs,
+      ...(r.applied ? { applied: { [r.replica]: r.applied } } : {}),
+    };
+    return this.enqueueLosing(event, (x) => x.id === r.replica && x.host === r.host, {
+      refuse: () => {
+        const since = this.incarnations.accountedSince(r.replica, r.host, r.startedAtMs);
+        if (since === null) return null;
+        return {
+          cause: 'stale-report',
+          reason:
+            `${causeOf(event)}: ignored, a report about a copy already accounted for ` +
+            `(started at ${r.startedAtMs} on ${r.host}'s clock; ${r.replica} on ${r.host} is known since ${since})`,
+        };
       },
-      (x) => x.id === r.replica && x.host === r.host,
-      {
-        admit: () => {
-          if (!this.incarnations.isStale(r.replica, r.host, r.startedAtMs)) return true;
-          this.opts.logger.info(
-            { replica: r.replica, host: r.host, reason: r.reason, startedAtMs: r.startedAtMs },
-            'stale failure report ignored: that copy is already accounted for',
-          );
-          return false;
-        },
-        // Counted once: the same report again (a WatchDog that restarted re-reports it) is stale.
-        decided: () => this.incarnations.learn(r.replica, r.host, r.startedAtMs + 1),
-      },
-    );
+      // Counted once: the same report again (a WatchDog that restarted re-reports it) is stale.
+      decided: () => this.incarnations.learn(r.replica, r.host, r.startedAtMs + 1),
+    });
   }
 
   /**
@@ -298,16 +337,17 @@ export class ReplicaManager {
    * how far each applied (ListRunning, within positionWaitMs), and the event carries it: decide()
    * promotes the backup that applied the most (DESIGN §11). Otherwise the event goes as it is, at once.
    */
-  private enqueueLosing(
-    event: LosingEvent,
-    gone: (r: Replica) => boolean,
-    hooks: Pick<Pending, 'admit' | 'decided'> & { stillValid?: (() => boolean) | undefined },
-  ): Promise<Decision> {
+  private enqueueLosing(event: LosingEvent, gone: (r: Replica) => boolean, hooks: Hooks): Promise<Decision> {
     const ask = this.backupsToAsk(gone);
     if (ask.size === 0) return this.enqueue(event, hooks);
+    // The event came in now: the time spent asking counts in its fail-over's duration.
+    const received = { atMs: this.clock.now(), at: performance.now() };
     return this.askPositions(ask).then((found) => {
       const applied = { ...found, ...event.applied };
-      return this.enqueue(Object.keys(applied).length > 0 ? { ...event, applied } : event, hooks);
+      return this.enqueue(Object.keys(applied).length > 0 ? { ...event, applied } : event, {
+        ...hooks,
+        received,
+      });
     });
   }
 
@@ -336,14 +376,14 @@ export class ReplicaManager {
       for (const r of listing?.running ?? [])
         if (ids.has(r.replica) && r.applied) found[r.replica] = r.applied;
     });
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     await Promise.race([
       Promise.all(queries),
       new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, this.opts.positionWaitMs ?? 500);
+        timer = this.clock.setTimeout(resolve, this.opts.positionWaitMs ?? 500);
       }),
     ]);
-    clearTimeout(timer);
+    if (timer) this.clock.clearTimeout(timer);
     // A copy: an answer that comes later changes nothing already decided.
     return { ...found };
   }
@@ -380,12 +420,18 @@ export class ReplicaManager {
     return this.enqueue(event, { stillValid });
   }
 
-  private enqueue(
-    event: Event,
-    hooks: Pick<Pending, 'admit' | 'decided'> & { stillValid?: (() => boolean) | undefined },
-  ): Promise<Decision> {
+  private enqueue(event: Event, hooks: Hooks): Promise<Decision> {
+    const { received, ...rest } = hooks;
     return new Promise<Decision>((resolve, reject) => {
-      this.pending.push({ ...hooks, event, stillValid: hooks.stillValid, resolve, reject });
+      this.pending.push({
+        ...rest,
+        event,
+        stillValid: hooks.stillValid,
+        resolve,
+        reject,
+        receivedAtMs: received?.atMs ?? this.clock.now(),
+        receivedAt: received?.at ?? performance.now(),
+      });
       if (this.draining) return;
       // Started after this tick, so that the events submitted in it share the first turn.
       this.draining = true;
@@ -422,7 +468,7 @@ export class ReplicaManager {
     if (this.stateValue !== 'fenced') this.stateValue = 'stopped';
     // Wake every wait so that the loops see the state and end.
     for (const [t, wake] of this.timers) {
-      clearTimeout(t);
+      this.clock.clearTimeout(t);
       wake();
     }
     this.timers.clear();
@@ -452,12 +498,22 @@ export class ReplicaManager {
         item.reject(refused);
         continue;
       }
-      if ((item.stillValid && !item.stillValid()) || (item.admit && !item.admit())) {
+      if (item.stillValid && !item.stillValid()) {
+        item.resolve(DROPPED);
+        continue;
+      }
+      const dropped = item.refuse?.() ?? null;
+      if (dropped) {
+        this.opts.logger.info(
+          { event: describe(item.event), cause: dropped.cause, reason: dropped.reason, epoch: this.epoch },
+          'event dropped',
+        );
+        this.opts.observer?.dropped?.(item.event, dropped, item.receivedAtMs);
         item.resolve(DROPPED);
         continue;
       }
       try {
-        const decision = decide(table, item.event);
+        const decision = this.decide(table, item.event);
         item.decided?.(decision);
         table = decision.table;
         change = mergePersist(change, decision.persist);
@@ -487,7 +543,19 @@ export class ReplicaManager {
         );
       }
       for (const alert of decision.alerts) this.opts.logger.warn({ alert, epoch: this.epoch }, 'alert');
-      for (const action of decision.actions) this.dispatch(action);
+      this.opts.observer?.decided(event, decision, item.receivedAtMs);
+      const done = decision.actions.map((action) => this.dispatch(action));
+      const observer = this.opts.observer;
+      if (observer?.carriedOut && done.length > 0) {
+        void Promise.all(done).then((oks) =>
+          observer.carriedOut?.(
+            event,
+            decision,
+            performance.now() - item.receivedAt,
+            oks.filter((ok) => !ok).length,
+          ),
+        );
+      }
     }
     if (changed) for (const l of this.listeners) l(this.current);
     for (const { item, decision } of decided) item.resolve(decision);
@@ -517,22 +585,37 @@ export class ReplicaManager {
     }
   }
 
-  /** Actions for one copy run in order; copies and hosts proceed independently (HostLane). */
-  private dispatch(action: Action): void {
+  /**
+   * Actions for one copy run in order; copies and hosts proceed independently (HostLane). Resolves
+   * with whether the WatchDog carried it out.
+   */
+  private dispatch(action: Action): Promise<boolean> {
     this.dispatched.set(action.host, (this.dispatched.get(action.host) ?? 0) + 1);
-    void this.lane(action.host).command(action.replica, () => this.execute(action));
+    let ok = false;
+    return this.lane(action.host)
+      .command(action.replica, async () => {
+        ok = await this.execute(action);
+      })
+      .then(
+        () => ok,
+        () => false,
+      );
   }
 
-  private async execute(action: Action): Promise<void> {
-    if (!this.acting()) return;
-    const module = this.current.modules.find((m) => m.replicas.some((r) => r.id === action.replica));
-    if (!module && action.kind !== 'stop') return;
+  /** Carries out one action, trying again while its WatchDog does not answer; whether it was done. */
+  private async execute(action: Action): Promise<boolean> {
+    if (!this.acting()) return false;
     // decide() gives a copy that keeps failing its back-off (time came in with the failure).
     if ((action.kind === 'start' || action.kind === 'restart') && action.delayMs)
       await this.sleep(action.delayMs);
     const attempts = this.opts.actionAttempts ?? 3;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (!this.acting()) return;
+      if (!this.acting()) return false;
+      const module = this.stillWanted(action);
+      if (module === null) {
+        this.opts.logger.info({ action, epoch: this.epoch }, 'command dropped: a later decision replaced it');
+        return false;
+      }
       try {
         const kind = action.kind === 'start' || action.kind === 'restart' ? 'spawn' : 'answer';
         const started = await this.lane(action.host).inSlot(kind, () =>
@@ -540,11 +623,11 @@ export class ReplicaManager {
         );
         // A copy started in the replica's place: reports about the ones before it are stale.
         if (started) this.incarnations.learn(action.replica, action.host, started.startedAtMs);
-        return;
+        return true;
       } catch (err) {
         if (err instanceof StaleEpochError) {
           this.fence(err);
-          return;
+          return false;
         }
         const unreachable = err instanceof UnavailableError;
         this.opts.logger.warn({ action, attempt, err: (err as Error).message }, 'action failed');
@@ -555,16 +638,31 @@ export class ReplicaManager {
               kind: 'replica-failed',
               replica: action.replica,
               reason: 'start-failed',
-              atMs: Date.now(),
+              atMs: this.clock.now(),
             }).catch((e: unknown) =>
               this.opts.logger.warn({ err: (e as Error).message }, 'could not record the failed start'),
             );
           }
-          return;
+          return false;
         }
         await this.sleep(200 * attempt);
       }
     }
+    return false;
+  }
+
+  /**
+   * The action's module in the table as it is now, or null when a later decision replaced the action:
+   * a start, restart or role change of a replica whose status is no longer the action's role. Such a
+   * command, queued behind a WatchDog that did not answer, would otherwise run long after, against a
+   * table that gave the role (and its generation, the fencing token) to another copy: two primaries.
+   * A stop is always safe to carry out.
+   */
+  private stillWanted(action: Action): Module | undefined | null {
+    const module = this.current.modules.find((m) => m.replicas.some((r) => r.id === action.replica));
+    if (action.kind === 'stop') return module;
+    const status = module?.replicas.find((r) => r.id === action.replica)?.status;
+    return status === action.role ? module : null;
   }
 
   /** Whether this manager may command WatchDogs now. */
@@ -584,7 +682,7 @@ export class ReplicaManager {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => {
+      const t = this.clock.setTimeout(() => {
         this.timers.delete(t);
         resolve();
       }, ms);

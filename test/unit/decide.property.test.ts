@@ -220,8 +220,8 @@ describe('decide() properties', () => {
           if (!best || comparePositions(applied[r.id] as AppliedPosition, best) > 0) want = r;
         }
         expect(promoted?.replica).toBe(want?.id);
-        // A choice by position says why; the registration's order alone needs no word.
-        expect(promoted && 'reason' in promoted && promoted.reason !== undefined).toBe(known.length > 0);
+        // The reason says which rule chose: the positions, or the registration's order.
+        expect(promoted?.reason).toContain(known.length > 0 ? ' applied ' : 'is its first live backup');
       }),
       { numRuns: 300 },
     );

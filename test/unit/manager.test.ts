@@ -63,8 +63,12 @@ class FakeWatchDogs implements WatchDogTransport {
   /** When each replica's copy was last started. */
   started = new Map<string, number>();
   constructor(private readonly log: Log) {}
+  /** Hosts whose WatchDog does not answer commands (each attempt fails as unreachable). */
+  unreachable = new Set<string>();
   async execute(action: Action, _m: unknown, epoch: number) {
     if (this.stale) throw new StaleEpochError(epoch, epoch + 1);
+    if (this.unreachable.has(action.host))
+      throw new UnavailableError(`WatchDog on ${action.host} did not answer`);
     this.log.push(
       `${action.kind} ${action.replica}@${action.host}${'role' in action ? ` ${action.role}` : ''}`,
     );
@@ -294,7 +298,14 @@ describe('ReplicaManager loop: stale failure reports (a copy already accounted f
   });
 
   it('ignores the report of a copy a reconcile already found gone and restarted: no second primary beside the new copy', async () => {
-    const { rm, log, watchdogs } = setup();
+    const told: string[] = [];
+    const { rm, log, watchdogs } = setup({
+      observer: {
+        decided: (event) => told.push(`decided ${event.kind}`),
+        dropped: (event, dropped, receivedAtMs) =>
+          told.push(`dropped ${event.kind} ${dropped.cause} ${receivedAtMs > 0}: ${dropped.reason}`),
+      },
+    });
     await rm.start();
     await rm.submit({ kind: 'register', module: T });
     await settle();
@@ -317,6 +328,11 @@ describe('ReplicaManager loop: stale failure reports (a copy already accounted f
     expect(d.actions).toEqual([]);
     expect(log).toEqual([]);
     expect(statuses(rm)).toEqual(['A1:P:1', 'A2:B:0', 'A3:I:0']);
+    // Told to the metrics and the history with its reason, and never as a decision.
+    expect(told.at(-1)).toBe(
+      `dropped replica-failed stale-report true: A1 failed (signal): ignored, a report about a copy already accounted for (started at ${gone} on H1's clock; A1 on H1 is known since ${watchdogs.started.get('A1')})`,
+    );
+    expect(told.filter((t) => t === 'decided replica-failed')).toEqual([]);
   });
 
   it('a report without a start time, or about a copy newer than anything known, is counted', async () => {
@@ -372,7 +388,7 @@ describe('ReplicaManager loop: promotion by applied position (DESIGN §11)', () 
     expect(promotion(d)).toMatchObject({ replica: 'W3', role: 'P' });
     expect(promotion(d)).toHaveProperty(
       'reason',
-      "W3 applied 55 of generation 1, the most of W's live backups (W2 40 of generation 1)",
+      "W1 failed (exit): W has no primary: W3 applied 55 of generation 1, the most of W's live backups (W2 40 of generation 1)",
     );
     expect(log).toEqual(['save@3', 'set-role W3@H3 P', 'start W4@H4 B']);
   });
@@ -406,7 +422,13 @@ describe('ReplicaManager loop: promotion by applied position (DESIGN §11)', () 
     watchdogs.lists.length = 0;
     const d = await rm.reportFailure({ host: 'H1', replica: 'W1', reason: 'exit', startedAtMs: 0, atMs: 0 });
     expect(watchdogs.lists).toEqual([]);
-    expect(promotion(d)).toEqual({ kind: 'set-role', replica: 'W2', host: 'H2', role: 'P' });
+    expect(promotion(d)).toEqual({
+      kind: 'set-role',
+      replica: 'W2',
+      host: 'H2',
+      role: 'P',
+      reason: 'W1 failed (exit): W has no primary: W2 is its first live backup',
+    });
   });
 
   it('a copy-cat backup reported diverged is replaced, and the alert names the input its WatchDog reported', async () => {
@@ -426,11 +448,31 @@ describe('ReplicaManager loop: promotion by applied position (DESIGN §11)', () 
     expect(d.alerts).toEqual([
       {
         module: 'W',
-        reason: `W2 on H2 out of service: ${report.detail}; it is replaced`,
+        reason: `W2 failed (diverged): out of service on H2: ${report.detail}; it is replaced`,
       },
     ]);
     // A second report about it, which no longer runs, counts nothing and raises no second alert.
     const again = await rm.reportFailure({ ...report, startedAtMs: 1 });
     expect(again.alerts).toEqual([]);
+  });
+});
+
+describe('ReplicaManager loop: commands a later decision replaced', () => {
+  it('drops a start queued behind an unreachable WatchDog once a later decision gave its replica another status', async () => {
+    const { rm, log, watchdogs } = setup({ actionAttempts: 3 });
+    await rm.start();
+    await rm.submit({ kind: 'register', module: A });
+    await settle();
+    watchdogs.unreachable.add('H3');
+    log.length = 0;
+    await rm.submit({ kind: 'replica-failed', replica: 'A1' });
+    await settle(); // the start of A3 on H3 failed once; its next attempt waits 200 ms
+    await rm.submit({ kind: 'host-down', host: 'H3' });
+    watchdogs.unreachable.delete('H3');
+    await new Promise((r) => setTimeout(r, 700));
+    // H3 gone, A1's host is the one left for the backup.
+    expect(rm.table.modules[0]?.replicas.map((r) => `${r.id}:${r.status}`)).toEqual(['A1:B', 'A2:P', 'A3:I']);
+    // The promotion ran; the start of A3, replaced by the host-down decision, never did.
+    expect(log).toEqual(['save@3', 'set-role A2@H2 P', 'save@3', 'start A1@H1 B']);
   });
 });
