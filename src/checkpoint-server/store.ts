@@ -32,7 +32,8 @@ export function tableModuleKey(name: string): string {
   return `${TABLE_KEY}/modules/${name}`;
 }
 
-function isTableKey(key: string): boolean {
+/** Whether a key belongs to the replica table (written only under an epoch). */
+export function isTableKey(key: string): boolean {
   return key === TABLE_KEY || key.startsWith(`${TABLE_KEY}/`);
 }
 
@@ -46,8 +47,8 @@ export interface TableChange {
   changedModules: ReadonlyArray<{ name: string; moduleJson: string }>;
 }
 
-/** What TABLE_KEY holds. */
-interface TableIndex {
+/** What TABLE_KEY holds: the hosts and the module names in order. */
+export interface TableIndex {
   hosts: unknown[];
   modules: string[];
 }
@@ -174,25 +175,25 @@ interface CheckpointRow {
   saved_at_ms: number;
 }
 
-function toBuffer(v: Buffer | Uint8Array | string): Buffer {
+export function toBuffer(v: Buffer | Uint8Array | string): Buffer {
   if (Buffer.isBuffer(v)) return v;
   // A copy: the caller may reuse its array once the call returns, while watchers still hold the value.
   return typeof v === 'string' ? Buffer.from(v, 'utf8') : Buffer.from(v);
 }
 
-function wholeNumber(v: number, field: string, min = 0): number {
+export function wholeNumber(v: number, field: string, min = 0): number {
   if (!Number.isSafeInteger(v) || v < min) {
     throw new InvalidRequestError(`${field}: expected a whole number ≥ ${min}, got ${v}`);
   }
   return v;
 }
 
-function nonEmpty(v: string, field: string): string {
+export function nonEmpty(v: string, field: string): string {
   if (typeof v !== 'string' || v.length === 0) throw new InvalidRequestError(`${field}: must not be empty`);
   return v;
 }
 
-function parseJson(text: string, field: string): unknown {
+export function parseJson(text: string, field: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -249,6 +250,83 @@ function prepare(db: Database.Database) {
         'version = excluded.version, saved_at_ms = excluded.saved_at_ms',
     ),
   };
+}
+
+/** The whole table (SaveTable) as a change that names and sends every module. InvalidRequestError if it is not a table. */
+export function tableAsChange(tableJson: string): TableChange {
+  const table = parseJson(tableJson, 'table_json');
+  if (table === null || typeof table !== 'object' || Array.isArray(table)) {
+    throw new InvalidRequestError('table_json: expected an object with hosts and modules');
+  }
+  const { hosts = [], modules = [] } = table as { hosts?: unknown; modules?: unknown };
+  if (!Array.isArray(modules)) throw new InvalidRequestError('table_json.modules: expected a list');
+  const named = modules.map((m, i) => {
+    const name = (m as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string')
+      throw new InvalidRequestError(`table_json.modules[${i}].name: expected a name`);
+    return { name, moduleJson: JSON.stringify(m) };
+  });
+  return {
+    hostsJson: JSON.stringify(hosts),
+    moduleNames: named.map((m) => m.name),
+    changedModules: named,
+  };
+}
+
+/** A table change checked on its own (every backend, before it reads anything); InvalidRequestError names the bad field. */
+export function checkTableChange(
+  epoch: number,
+  change: TableChange,
+): { hosts: unknown[]; names: readonly string[]; order: Set<string>; changed: Map<string, Buffer> } {
+  wholeNumber(epoch, 'epoch', 1);
+  const hosts = parseJson(change.hostsJson, 'hosts_json');
+  if (!Array.isArray(hosts)) throw new InvalidRequestError('hosts_json: expected a list of hosts');
+  const names = change.moduleNames;
+  const order = new Set<string>();
+  names.forEach((n, i) => {
+    nonEmpty(n, `module_names[${i}]`);
+    if (order.has(n)) throw new InvalidRequestError(`module_names[${i}]: module "${n}" is named twice`);
+    order.add(n);
+  });
+  const changed = new Map<string, Buffer>();
+  change.changedModules.forEach((m, i) => {
+    const where = `changed_modules[${i}]`;
+    if (!order.has(m.name))
+      throw new InvalidRequestError(`${where}: module "${m.name}" is not among module_names`);
+    const parsed = parseJson(m.moduleJson, `${where}.module_json`) as { name?: unknown } | null;
+    if (parsed?.name !== m.name) {
+      throw new InvalidRequestError(`${where}.module_json: its name is not "${m.name}"`);
+    }
+    changed.set(m.name, Buffer.from(m.moduleJson, 'utf8'));
+  });
+  return { hosts, names, order, changed };
+}
+
+/** A compare-and-set's check: ConflictError when the key's version (0 = absent) is not the expected one. */
+export function checkVersion(key: string, actual: number, expected: number | undefined, where: string): void {
+  if (expected === undefined) return;
+  wholeNumber(expected, `${where}.expected_version`);
+  if (actual === expected) return;
+  if (expected === 0) {
+    throw new ConflictError(`${where}: key "${key}" exists at version ${actual}; expected it absent`);
+  }
+  if (actual === 0) throw new ConflictError(`${where}: key "${key}" is absent; expected version ${expected}`);
+  throw new ConflictError(`${where}: key "${key}" is at version ${actual}; expected version ${expected}`);
+}
+
+/** The refusal of a write whose epoch is below `current`, or of an unfenced write to the table. */
+export function checkFence(epoch: number, touchesTable: boolean, current: () => number): void {
+  wholeNumber(epoch, 'epoch');
+  if (epoch === 0) {
+    if (touchesTable) {
+      throw new InvalidRequestError(
+        `${TABLE_KEY}: the replica table is written only under a manager epoch (≥ 1), got 0`,
+      );
+    }
+    return;
+  }
+  const now = current();
+  if (epoch < now) throw new StaleEpochError(epoch, now);
 }
 
 /**
@@ -438,23 +516,7 @@ export class CheckpointStore {
 
   /** Writes the whole replica table (JSON, TABLE-FORMAT.md) under the manager's epoch; StaleEpochError if a higher one exists. */
   saveTable(epoch: number, tableJson: string): number {
-    const table = parseJson(tableJson, 'table_json');
-    if (table === null || typeof table !== 'object' || Array.isArray(table)) {
-      throw new InvalidRequestError('table_json: expected an object with hosts and modules');
-    }
-    const { hosts = [], modules = [] } = table as { hosts?: unknown; modules?: unknown };
-    if (!Array.isArray(modules)) throw new InvalidRequestError('table_json.modules: expected a list');
-    const named = modules.map((m, i) => {
-      const name = (m as { name?: unknown } | null)?.name;
-      if (typeof name !== 'string')
-        throw new InvalidRequestError(`table_json.modules[${i}].name: expected a name`);
-      return { name, moduleJson: JSON.stringify(m) };
-    });
-    return this.saveTableChange(epoch, {
-      hostsJson: JSON.stringify(hosts),
-      moduleNames: named.map((m) => m.name),
-      changedModules: named,
-    });
+    return this.saveTableChange(epoch, tableAsChange(tableJson));
   }
 
   /**
@@ -464,27 +526,7 @@ export class CheckpointStore {
    * that names a module neither given nor saved, or that is not JSON.
    */
   saveTableChange(epoch: number, change: TableChange): number {
-    wholeNumber(epoch, 'epoch', 1);
-    const hosts = parseJson(change.hostsJson, 'hosts_json');
-    if (!Array.isArray(hosts)) throw new InvalidRequestError('hosts_json: expected a list of hosts');
-    const names = change.moduleNames;
-    const order = new Set<string>();
-    names.forEach((n, i) => {
-      nonEmpty(n, `module_names[${i}]`);
-      if (order.has(n)) throw new InvalidRequestError(`module_names[${i}]: module "${n}" is named twice`);
-      order.add(n);
-    });
-    const changed = new Map<string, Buffer>();
-    change.changedModules.forEach((m, i) => {
-      const where = `changed_modules[${i}]`;
-      if (!order.has(m.name))
-        throw new InvalidRequestError(`${where}: module "${m.name}" is not among module_names`);
-      const parsed = parseJson(m.moduleJson, `${where}.module_json`) as { name?: unknown } | null;
-      if (parsed?.name !== m.name) {
-        throw new InvalidRequestError(`${where}.module_json: its name is not "${m.name}"`);
-      }
-      changed.set(m.name, Buffer.from(m.moduleJson, 'utf8'));
-    });
+    const { hosts, names, order, changed } = checkTableChange(epoch, change);
     return this.write((changes) => {
       this.fence(epoch, true);
       const saved = new Set(this.savedIndex()?.modules ?? []);
@@ -629,30 +671,11 @@ export class CheckpointStore {
 
   /** Refuses a write under an epoch lower than the current one; the table is never written unfenced. */
   private fence(epoch: number, touchesTable: boolean): void {
-    wholeNumber(epoch, 'epoch');
-    if (epoch === 0) {
-      if (touchesTable) {
-        throw new InvalidRequestError(
-          `${TABLE_KEY}: the replica table is written only under a manager epoch (≥ 1), got 0`,
-        );
-      }
-      return;
-    }
-    const current = this.fenceEpoch();
-    if (epoch < current) throw new StaleEpochError(epoch, current);
+    checkFence(epoch, touchesTable, () => this.fenceEpoch());
   }
 
   private check(key: string, found: KvRow | undefined, expected: number | undefined, where: string): void {
-    if (expected === undefined) return;
-    wholeNumber(expected, `${where}.expected_version`);
-    const actual = found?.version ?? 0;
-    if (actual === expected) return;
-    if (expected === 0) {
-      throw new ConflictError(`${where}: key "${key}" exists at version ${actual}; expected it absent`);
-    }
-    if (actual === 0)
-      throw new ConflictError(`${where}: key "${key}" is absent; expected version ${expected}`);
-    throw new ConflictError(`${where}: key "${key}" is at version ${actual}; expected version ${expected}`);
+    checkVersion(key, found?.version ?? 0, expected, where);
   }
 
   private putInTxn(

@@ -480,7 +480,7 @@ export async function startSuperWatchDogDaemon(
     throw new ConfigError(`host "${host}" is not in the ring (ring: ${cfg.ring.join(', ')})`, 'ring');
   }
   const t = cfg.timings;
-  const cs = new CheckpointClient(cfg.checkpointServer.address, { deadlineMs: t.rpcDeadlineMs });
+  const cs = new CheckpointClient(cfg.checkpointServer.addresses, { deadlineMs: t.rpcDeadlineMs });
   const manager = new ManagerProcess({ configFile: cfg.file, host, logger, killGraceMs: t.killGraceMs });
   const swd = new SuperWatchDog({
     cfg,
