@@ -34,7 +34,13 @@ export interface EpochArbiter {
   renew(me: string, epoch: number): Promise<void>;
 }
 
-export function checkpointArbiter(cs: CheckpointClient, leaseMs: number, logger: Logger): EpochArbiter {
+/** The leadership calls of the Checkpoint Server's client that the arbiter makes. */
+export type LeadershipStore = Pick<
+  CheckpointClient,
+  'acquireLeadership' | 'getLeadership' | 'renewLeadership'
+>;
+
+export function checkpointArbiter(cs: LeadershipStore, leaseMs: number, logger: Logger): EpochArbiter {
   return {
     async acquire(me, expectedEpoch, believedDead) {
       // One compare-and-set on the epoch the ring core expects. The store refuses it while another

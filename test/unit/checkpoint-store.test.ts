@@ -434,29 +434,81 @@ describe.each([sqlite, etcdBackend])('store contract: $name', (b) => {
     expect((await store.loadCheckpoint('B'))?.state.length).toBe(0);
   });
 
-  test("a copy's save is fenced by the module's table entry; a hot copy's by compare-and-set", async () => {
-    const store = await b.open();
-    const warm = {
+  /** Writes module A of a table with the given statuses and generation, as the manager would. */
+  async function fencedTable(
+    store: StoreBackend,
+    style: string,
+    statuses: Record<string, string>,
+    generation: number,
+  ) {
+    const replicas = Object.entries(statuses).map(([id, status], i) => ({
+      id,
+      host: `H${i + 1}`,
+      path: '/x',
+      status,
+      failures: 0,
+    }));
+    const module = {
       name: 'A',
-      style: 'warm',
-      generation: 3,
-      replicas: [
-        { id: 'A1', status: 'P' },
-        { id: 'A2', status: 'B' },
-      ],
+      style,
+      degree: 2,
+      policy: 'on-each-failure',
+      detect: 'poll',
+      replicas,
+      underReplicated: false,
+      generation,
     };
-    await store.saveTable(1, JSON.stringify({ hosts: [], modules: [warm] }));
-    expect(await store.saveCheckpoint('A', 'A1', 's1', { replica: 'A1', epoch: 1, generation: 3 })).toBe(1);
-    await expect(
-      store.saveCheckpoint('A', 'A2', 'x', { replica: 'A2', epoch: 1, generation: 3 }),
-    ).rejects.toBeInstanceOf(FencedError);
-    await expect(
-      store.saveCheckpoint('A', 'A1', 'x', { replica: 'A1', epoch: 1, generation: 2 }),
-    ).rejects.toThrow(/generation 2, the module is at 3/);
-    await expect(
-      store.saveCheckpoint('A', 'A1', 'x', { replica: 'A1', epoch: 1, generation: 3, expectedVersion: 0 }),
-    ).rejects.toBeInstanceOf(ConflictError);
-    expect((await store.loadCheckpoint('A'))?.state.toString()).toBe('s1');
+    await store.saveTable(1, JSON.stringify({ hosts: [], modules: [module] }));
+  }
+  const token = (replica: string, generation: number, expectedVersion?: number) => ({
+    replica,
+    epoch: 1,
+    generation,
+    ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+  });
+
+  test('fenced saves: only the warm primary with the current generation; the old primary is refused, whatever it shows', async () => {
+    const store = await b.open();
+    await store.acquireLeadership(MANAGER_ROLE, 'H2', 0, 1000);
+    await fencedTable(store, 'warm', { A1: 'P', A2: 'B' }, 4);
+    expect(await store.saveCheckpoint('A', 'A1', '100', token('A1', 4))).toBe(1);
+    // A1 fails over to A2 (generation 5), but the old A1 still runs, cut off, and saves.
+    await fencedTable(store, 'warm', { A1: 'I', A2: 'P' }, 5);
+    await expect(store.saveCheckpoint('A', 'A1', '65', token('A1', 4))).rejects.toBeInstanceOf(FencedError);
+    await expect(store.saveCheckpoint('A', 'A1', '65', token('A1', 5))).rejects.toThrow(
+      /A1 is not its primary/,
+    );
+    await expect(store.saveCheckpoint('A', 'A2', '110', token('A2', 4))).rejects.toThrow(
+      /generation 4, the module is at 5/,
+    );
+    expect(await store.saveCheckpoint('A', 'A2', '110', token('A2', 5))).toBe(2);
+    // A1 made primary again later: its old incarnation's token (generation 4) is still refused.
+    await fencedTable(store, 'warm', { A1: 'P', A2: 'I' }, 6);
+    await expect(store.saveCheckpoint('A', 'A1', '70', token('A1', 4))).rejects.toBeInstanceOf(FencedError);
+    expect((await store.loadCheckpoint('A'))?.state.toString()).toBe('110');
+    await expect(store.saveCheckpoint('A', 'X9', '1', token('X9', 6))).rejects.toThrow(
+      /not one of its replicas/,
+    );
+  });
+
+  test('fenced saves: hot copies save by compare-and-set on the version they last saw', async () => {
+    const store = await b.open();
+    await store.acquireLeadership(MANAGER_ROLE, 'H2', 0, 1000);
+    await fencedTable(store, 'hot', { B1: 'P', B2: 'P', B3: 'I' }, 0);
+    expect(await store.saveCheckpoint('A', 'B1', 'one', token('B1', 0, 0))).toBe(1);
+    await expect(store.saveCheckpoint('A', 'B2', 'two', token('B2', 0, 0))).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    expect(await store.saveCheckpoint('A', 'B2', 'two', token('B2', 0, 1))).toBe(2);
+    await expect(store.saveCheckpoint('A', 'B2', 'x', token('B2', 0))).rejects.toThrow(/compare-and-set/);
+    await expect(store.saveCheckpoint('A', 'B3', 'x', token('B3', 0, 2))).rejects.toBeInstanceOf(FencedError);
+  });
+
+  test('fenced saves: a module the table does not hold is not fenced, nor a save without a token', async () => {
+    const store = await b.open();
+    expect(await store.saveCheckpoint('Z', 'Z1', 'a', token('Z1', 0))).toBe(1);
+    await fencedTable(store, 'warm', { A1: 'I', A2: 'P' }, 2);
+    expect(await store.saveCheckpoint('A', 'tool', 'restored by hand')).toBe(1);
   });
 
   test('a checkpoint watch sends the current state, then every save', async () => {

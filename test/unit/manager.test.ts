@@ -41,6 +41,10 @@ class FakeStore implements TableStore {
 class FakeWatchDogs implements WatchDogTransport {
   running = new Map<string, Array<{ replica: string; role: Role }>>();
   stale = false;
+  /** Hosts whose WatchDog does not answer. */
+  silent = new Set<string>();
+  /** The hosts asked what they run, in order. */
+  lists: string[] = [];
   listGate: Promise<void> = Promise.resolve();
   constructor(private readonly log: Log) {}
   async execute(action: Action, _m: unknown, epoch: number) {
@@ -51,6 +55,8 @@ class FakeWatchDogs implements WatchDogTransport {
   }
   async listRunning(host: string) {
     await this.listGate;
+    if (this.silent.has(host)) throw new UnavailableError(`WatchDog on ${host} did not answer`);
+    this.lists.push(host);
     return this.running.get(host) ?? [];
   }
 }
@@ -83,6 +89,36 @@ function setup(over: Partial<ManagerOptions> = {}) {
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 30));
+
+describe('ReplicaManager loop: a host that comes back (DESIGN §5)', () => {
+  it('counts the host again only through a reconcile with its WatchDog: a copy left there from before is stopped in that decision', async () => {
+    const { rm, log, watchdogs } = setup();
+    await rm.start();
+    await rm.submit({ kind: 'register', module: A });
+    await rm.submit({ kind: 'host-down', host: 'H1' });
+    await settle();
+    expect(rm.table.hosts.find((h) => h.name === 'H1')?.up).toBe(false);
+    // H1's old primary A1 is still there when H1 returns (a partition that healed).
+    watchdogs.running.set('H1', [{ replica: 'A1', role: 'P' }]);
+    log.length = 0;
+    watchdogs.lists.length = 0;
+    await rm.hostUp('H1');
+    await settle();
+    expect(watchdogs.lists).toEqual(['H1']);
+    expect(log).toEqual(['save@3', 'stop A1@H1']);
+    expect(rm.table.hosts.find((h) => h.name === 'H1')?.up).toBe(true);
+    expect(rm.table.modules[0]?.replicas.map((r) => `${r.id}:${r.status}`)).toEqual(['A1:I', 'A2:P', 'A3:B']);
+  });
+
+  it('leaves the host down while its WatchDog does not answer, and says so to the reporter', async () => {
+    const { rm, watchdogs } = setup();
+    await rm.start();
+    await rm.submit({ kind: 'host-down', host: 'H2' });
+    watchdogs.silent.add('H2');
+    await expect(rm.hostUp('H2')).rejects.toBeInstanceOf(UnavailableError);
+    expect(rm.table.hosts.find((h) => h.name === 'H2')?.up).toBe(false);
+  });
+});
 
 describe('ReplicaManager loop', () => {
   it('persists the new table before any command leaves, then carries out the actions in order', async () => {
