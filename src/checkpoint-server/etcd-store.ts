@@ -46,7 +46,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConflictError, FencedError, StaleEpochError, UnavailableError } from '../shared/errors.js';
 import type { KeyEvent, StoreBackend, WatchSink } from './backend.js';
-import type { Compare, EtcdClient, EtcdEvent, EtcdKv, RequestOp } from './etcd-client.js';
+import type { Compare, EtcdClient, EtcdEvent, EtcdKv, RangeResponse, RequestOp } from './etcd-client.js';
 import { prefixEnd } from './etcd-client.js';
 import { fenceRefusal, type SaveToken } from './fence.js';
 import {
@@ -256,40 +256,64 @@ export class EtcdStore implements StoreBackend {
 
   async watch(prefix: string, sink: WatchSink<KeyEvent>): Promise<() => void> {
     const from = this.k(prefix);
-    const to = prefixEnd(from);
     const known = new Map<string, number>();
+    const deleted = (key: string, version: number): KeyEvent => ({
+      kv: { key, value: Buffer.alloc(0), version },
+      deleted: true,
+    });
+    return this.follow(from, prefixEnd(from), sink, {
+      onRead: (res, initial) => {
+        const seen = new Set<string>();
+        for (const raw of res.kvs) {
+          const kv = this.toKv(raw);
+          seen.add(kv.key);
+          if (initial || known.get(kv.key) !== kv.version) sink.send({ kv, deleted: false });
+          known.set(kv.key, kv.version);
+        }
+        for (const [key, version] of [...known]) {
+          if (seen.has(key)) continue;
+          known.delete(key);
+          sink.send(deleted(key, version));
+        }
+      },
+      onEvent: (ev) => {
+        if (ev.type === 'PUT') {
+          const kv = this.toKv(ev.kv);
+          known.set(kv.key, kv.version);
+          sink.send({ kv, deleted: false });
+        } else {
+          const key = this.userKey(ev.kv.key);
+          const version = ev.prev_kv ? decodeKv(ev.prev_kv.value).version : (known.get(key) ?? 0);
+          known.delete(key);
+          sink.send(deleted(key, version));
+        }
+      },
+    });
+  }
+
+  /**
+   * Reads `[from, to)` and watches it from the revision after that read, until stopped (or the
+   * store closes). A watch whose revision etcd compacted away reads afresh and watches again from
+   * there, so `onRead` sees each read (the first one `initial`) and `onEvent` every change after it;
+   * a watch that fails for good fails the sink.
+   */
+  private async follow<T>(
+    from: Buffer,
+    to: Buffer | undefined,
+    sink: WatchSink<T>,
+    handlers: { onRead: (res: RangeResponse, initial: boolean) => void; onEvent: (ev: EtcdEvent) => void },
+  ): Promise<() => void> {
     let stopped = false;
     let stopWatch: () => void = () => undefined;
     const start = async (initial: boolean) => {
       const res = await this.client.range(from, to);
       if (stopped) return;
-      const seen = new Set<string>();
-      for (const raw of res.kvs) {
-        const kv = this.toKv(raw);
-        seen.add(kv.key);
-        if (initial || known.get(kv.key) !== kv.version) sink.send({ kv, deleted: false });
-        known.set(kv.key, kv.version);
-      }
-      for (const [key, version] of [...known]) {
-        if (!seen.has(key)) {
-          known.delete(key);
-          sink.send({ kv: { key, value: Buffer.alloc(0), version }, deleted: true });
-        }
-      }
+      handlers.onRead(res, initial);
       const w = this.client.watch(from, to, (BigInt(res.header.revision) + 1n).toString(), {
-        onEvents: (events: EtcdEvent[]) => {
-          if (stopped) return;
+        onEvents: (events) => {
           for (const ev of events) {
-            if (ev.type === 'PUT') {
-              const kv = this.toKv(ev.kv);
-              known.set(kv.key, kv.version);
-              sink.send({ kv, deleted: false });
-            } else {
-              const key = this.userKey(ev.kv.key);
-              const version = ev.prev_kv ? decodeKv(ev.prev_kv.value).version : (known.get(key) ?? 0);
-              known.delete(key);
-              sink.send({ kv: { key, value: Buffer.alloc(0), version }, deleted: true });
-            }
+            if (stopped) return;
+            handlers.onEvent(ev);
           }
         },
         onCompacted: () => {
@@ -534,45 +558,22 @@ export class EtcdStore implements StoreBackend {
 
   async watchCheckpoint(module: string, sink: WatchSink<Checkpoint>): Promise<() => void> {
     if (!module) return () => undefined;
-    const key = this.c(module);
     let last = 0;
-    let stopped = false;
-    let stopWatch: () => void = () => undefined;
-    const start = async () => {
-      const res = await this.client.range(key);
-      if (stopped) return;
-      const kv = res.kvs[0];
-      if (kv) {
+    return this.follow(this.c(module), undefined, sink, {
+      onRead: (res) => {
+        const kv = res.kvs[0];
+        if (!kv) return;
         const cp = decodeCheckpoint(module, kv.value);
         if (cp.version !== last) sink.send(cp);
         last = cp.version;
-      }
-      const w = this.client.watch(key, undefined, (BigInt(res.header.revision) + 1n).toString(), {
-        onEvents: (events) => {
-          for (const ev of events) {
-            if (stopped || ev.type !== 'PUT') continue;
-            const cp = decodeCheckpoint(module, ev.kv.value);
-            last = cp.version;
-            sink.send(cp);
-          }
-        },
-        onCompacted: () => {
-          if (!stopped) start().catch((err: Error) => sink.fail(err));
-        },
-        onError: (err) => {
-          if (!stopped) sink.fail(err);
-        },
-      });
-      stopWatch = () => w.cancel();
-    };
-    await start();
-    const stop = () => {
-      stopped = true;
-      stopWatch();
-      this.watches.delete(stop);
-    };
-    this.watches.add(stop);
-    return stop;
+      },
+      onEvent: (ev) => {
+        if (ev.type !== 'PUT') return;
+        const cp = decodeCheckpoint(module, ev.kv.value);
+        last = cp.version;
+        sink.send(cp);
+      },
+    });
   }
 
   /** Ends the watches, removes this instance's write markers and closes the client (if it owns it). */

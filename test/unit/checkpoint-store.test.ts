@@ -4,12 +4,14 @@
  * afterAll). Compare-and-set, all-or-nothing transactions, watches, epoch fencing (DESIGN §5), the
  * leadership compare-and-set and its lease on the store's clock, checkpoints, and a property test
  * against a plain Map. Then what only one backend has: SQLite's durability pragmas and backup;
- * etcd's refusal of a superseded manager's write by etcd itself, and the checkpoint size limit.
+ * etcd's refusal of a superseded manager's write by etcd itself, a watch's fresh read after a
+ * compaction, and the checkpoint size limit.
  *
  * Leases: SQLite's run on the clock given to the store (moved by the test); etcd's on etcd's own
  * (whole seconds, at least its minimum TTL: 2 s with the 1 s election timeout here), so the etcd run
  * waits for them in real time.
  */
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
@@ -708,6 +710,60 @@ describe.skipIf(!hasEtcd())('etcd only', () => {
     expect(await copy.loadCheckpoint('A')).toBeNull();
   });
 
+  it('a watch cut off while its revisions are compacted away reads afresh: the state it missed, not each change', async () => {
+    const prefix = `compact-${process.pid}-${testId}/`;
+    const writer = open(prefix);
+    // The watcher reaches one etcd member through a loopback relay that the test cuts and restores.
+    const relay = await Relay.start(etcd?.endpoints[0] ?? '');
+    const client = new EtcdClient({ endpoints: [relay.endpoint], deadlineMs: 20_000 });
+    const watcher = new EtcdStore({ client, prefix, now });
+    try {
+      await writer.put('w/a', '1');
+      await writer.put('w/b', '1');
+      await writer.saveCheckpoint('M', 'M1', 'one');
+      const w = await watching(watcher, 'w/');
+      const saves: string[] = [];
+      await watcher.watchCheckpoint('M', {
+        send: (cp) => saves.push(`${cp.state.toString()}@${cp.version}`),
+        fail: (err) => saves.push(`failed ${err.message}`),
+      });
+      await until('the first read', () => w.seen.length === 2 && saves.length === 1);
+      await relay.cut();
+      await writer.put('w/a', '2');
+      await writer.put('w/a', '3');
+      await writer.delete('w/b');
+      await writer.put('w/c', '1');
+      await writer.put('w/d', '1');
+      await writer.delete('w/d');
+      await writer.saveCheckpoint('M', 'M1', 'two');
+      await writer.saveCheckpoint('M', 'M1', 'three');
+      const raw = new EtcdClient({ endpoints: etcd?.endpoints ?? [], deadlineMs: 5000 });
+      try {
+        await raw.compact((await raw.range(Buffer.from(prefix))).header.revision);
+      } finally {
+        raw.close();
+      }
+      await relay.restore();
+      await until(
+        'the fresh read after the compaction',
+        () => w.seen.length >= 5 && saves.length >= 2,
+        15_000,
+      );
+      await sleep(200);
+      // Each change one by one would have been put a@2, put a@3, del b, put c, put d, del d.
+      expect(w.seen).toEqual(['put w/a@1', 'put w/b@1', 'put w/a@3', 'put w/c@1', 'del w/b@1']);
+      expect(saves).toEqual(['one@1', 'three@3']);
+      await writer.put('w/e', '1');
+      await until('a change after the fresh read', () => w.seen.length === 6);
+      expect(w.seen[5]).toBe('put w/e@1');
+      w.stop();
+    } finally {
+      // Closed while the relay still carries it (closing writes to etcd).
+      await watcher.close();
+      await relay.cut();
+    }
+  });
+
   it('refuses a checkpoint over its size limit, saying the size and the limit', async () => {
     const store = open(`size-${process.pid}-${testId}/`);
     await expect(store.saveCheckpoint('A', 'A1', Buffer.alloc(1024 * 1024 + 1))).rejects.toThrow(
@@ -716,3 +772,61 @@ describe.skipIf(!hasEtcd())('etcd only', () => {
     expect(await store.saveCheckpoint('A', 'A1', Buffer.alloc(1024 * 1024))).toBe(1);
   });
 });
+
+/** A TCP relay on 127.0.0.1 to one endpoint, whose connections the test can cut (refused) and restore. */
+class Relay {
+  private readonly sockets = new Set<Socket>();
+  private server: Server | null = null;
+
+  private constructor(
+    private readonly target: string,
+    private port: number,
+  ) {}
+
+  static async start(target: string): Promise<Relay> {
+    const relay = new Relay(target, 0);
+    await relay.listen();
+    return relay;
+  }
+
+  get endpoint(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  private listen(): Promise<void> {
+    const [host, port] = this.target.split(':');
+    const server = createServer((inbound) => {
+      const outbound = createConnection({ host, port: Number(port) });
+      for (const s of [inbound, outbound]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => s.destroy());
+      }
+      inbound.pipe(outbound).pipe(inbound);
+      inbound.on('close', () => outbound.destroy());
+      outbound.on('close', () => inbound.destroy());
+    });
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => {
+        const addr = server.address();
+        if (addr && typeof addr === 'object') this.port = addr.port;
+        resolve();
+      });
+    });
+  }
+
+  /** Drops every connection and refuses new ones. */
+  async cut(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    for (const s of this.sockets) s.destroy();
+    if (server) await new Promise((r) => server.close(r));
+  }
+
+  /** Accepts connections again, on the same port. */
+  restore(): Promise<void> {
+    return this.listen();
+  }
+}
