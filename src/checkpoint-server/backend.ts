@@ -17,6 +17,7 @@
  * answer within the deadline: the outcome of that write is unknown, read before retrying a CAS).
  */
 import type { SaveToken } from './fence.js';
+import type { StoreSnapshot } from './snapshot.js';
 import type {
   AcquireResult,
   Checkpoint,
@@ -84,7 +85,21 @@ export interface StoreBackend {
   /** Sends the module's current checkpoint (if any), then every later one. As watch(). */
   watchCheckpoint(module: string, sink: WatchSink<Checkpoint>): Promise<() => void>;
 
+  /** Everything the store holds, read at one point (snapshot.ts): `rmctl store export`. */
+  exportSnapshot(): Promise<StoreSnapshot>;
+  /**
+   * Writes a snapshot into this store, which must hold nothing: ConflictError, with nothing written,
+   * otherwise. Keys, epochs and checkpoints keep their versions; leases are not carried. Nobody may
+   * serve the store meanwhile (`rmctl store import`, with the cluster stopped).
+   */
+  importSnapshot(snapshot: StoreSnapshot): Promise<ImportOutcome>;
+
   close(): Promise<void>;
+}
+
+export interface ImportOutcome {
+  /** etcd: an import that had stopped part-way was found and replaced (sqlite imports are one transaction). */
+  replacedUnfinished: boolean;
 }
 
 /** The SQLite store behind the interface: its synchronous calls, each one transaction, as promises. */
@@ -174,6 +189,14 @@ export class SqliteBackend implements StoreBackend {
       throw err;
     }
     return off;
+  }
+
+  async exportSnapshot() {
+    return this.store.exportSnapshot();
+  }
+  async importSnapshot(snapshot: StoreSnapshot) {
+    this.store.importSnapshot(snapshot);
+    return { replacedUnfinished: false };
   }
 
   async close() {

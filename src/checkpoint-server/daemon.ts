@@ -5,10 +5,10 @@
  * etcd it holds nothing itself, and one runs on each host that `checkpointServer.addresses` names,
  * all serving the same etcd data (DESIGN §10).
  */
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ClusterConfig, checkpointServerAddressOf, type EtcdConfig } from '../shared/config.js';
-import { ConfigError } from '../shared/errors.js';
+import { ConfigError, NotFoundError } from '../shared/errors.js';
 import { DaemonServer, protos } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
@@ -61,17 +61,9 @@ export async function startCheckpointServer(
 ): Promise<CheckpointServerDaemon> {
   const { host, port: wanted } = splitAddress(options.address);
   const logger = options.logger;
-  let store: CheckpointStore | null = null;
-  let dbFile = '';
-  let backend: StoreBackend;
-  if (options.etcd) {
-    backend = openEtcd(options.etcd, options.now);
-  } else {
-    mkdirSync(options.dataDir, { recursive: true });
-    dbFile = join(options.dataDir, DB_FILE);
-    store = new CheckpointStore(dbFile, options.now ? { now: options.now } : {});
-    backend = new SqliteBackend(store);
-  }
+  const backend = openStoreBackend(options, options.now ? { now: options.now } : {});
+  const store = backend instanceof SqliteBackend ? backend.store : null;
+  const dbFile = store?.file ?? '';
   try {
     const manager = await backend.getLeadership(MANAGER_ROLE);
     logger.info(
@@ -131,6 +123,25 @@ export async function startCheckpointServer(
     service,
     stop,
   };
+}
+
+/**
+ * The store the cluster file's settings name: `<dataDir>/checkpoint.db` (created when missing,
+ * unless `existing`: then NotFoundError), or the etcd backend.
+ */
+export function openStoreBackend(
+  where: { dataDir: string; etcd?: EtcdConfig | null },
+  options: { now?: () => number; existing?: boolean } = {},
+): StoreBackend {
+  if (where.etcd) return openEtcd(where.etcd, options.now);
+  const file = join(where.dataDir, DB_FILE);
+  if (options.existing && !existsSync(file)) {
+    throw new NotFoundError(
+      `no store at ${file} (checkpointServer.dataDir): run this on the Checkpoint Server's host, with its cluster file`,
+    );
+  }
+  mkdirSync(where.dataDir, { recursive: true });
+  return new SqliteBackend(new CheckpointStore(file, options.now ? { now: options.now } : {}));
 }
 
 /** The etcd backend of the cluster file's settings; a TLS file that cannot be read is a ConfigError naming it. */

@@ -216,10 +216,17 @@ export class EtcdClient {
     return this.options.endpoints;
   }
 
-  async range(key: Buffer, rangeEnd?: Buffer): Promise<RangeResponse> {
+  /** `[key, rangeEnd)` (one key without `rangeEnd`): at most `limit` keys (0: all), at `revision` (0: the latest). */
+  async range(
+    key: Buffer,
+    rangeEnd?: Buffer,
+    at: { revision?: string; limit?: number } = {},
+  ): Promise<RangeResponse> {
     return (await this.call('kv', 'Range', {
       key,
       ...(rangeEnd ? { range_end: rangeEnd } : {}),
+      ...(at.limit ? { limit: String(at.limit) } : {}),
+      ...(at.revision ? { revision: at.revision } : {}),
     })) as RangeResponse;
   }
 

@@ -45,10 +45,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ConflictError, FencedError, StaleEpochError, UnavailableError } from '../shared/errors.js';
-import type { KeyEvent, StoreBackend, WatchSink } from './backend.js';
+import type { ImportOutcome, KeyEvent, StoreBackend, WatchSink } from './backend.js';
 import type { Compare, EtcdClient, EtcdEvent, EtcdKv, RangeResponse, RequestOp } from './etcd-client.js';
 import { prefixEnd } from './etcd-client.js';
 import { fenceRefusal, type SaveToken } from './fence.js';
+import type { StoreSnapshot } from './snapshot.js';
 import {
   type AcquireResult,
   type Checkpoint,
@@ -61,6 +62,7 @@ import {
   type Leadership,
   MANAGER_ROLE,
   nonEmpty,
+  notEmpty,
   type PutOptions,
   type StoredTable,
   TABLE_KEY,
@@ -89,6 +91,11 @@ export interface EtcdStoreOptions {
 
 export const DEFAULT_ETCD_PREFIX = 'replica-manager/';
 const MAX_CHECKPOINT_BYTES = 1024 * 1024;
+/** Keys per page of an export: etcd keeps each value under its request limit (1.5 MiB), the client reads answers up to 8 MiB. */
+const EXPORT_PAGE = 4;
+/** An import's Txns: fewer ops than etcd's default limit (128), fewer bytes than its request limit. */
+const IMPORT_OPS = 100;
+const IMPORT_BYTES = 1024 * 1024;
 /** Rounds of read–decide–compare a write may take before it gives up under contention. */
 const MAX_ROUNDS = 16;
 
@@ -515,11 +522,7 @@ export class EtcdStore implements StoreBackend {
   ): Promise<number> {
     nonEmpty(module, 'module');
     const bytes = toBuffer(state);
-    if (bytes.length > this.maxCheckpointBytes) {
-      throw new InvalidRequestError(
-        `${module}: a checkpoint of ${bytes.length} bytes is over the etcd backend's limit of ${this.maxCheckpointBytes} bytes (etcd's request limit is 1.5 MiB by default); keep bulk data out of the checkpoint or use the sqlite backend`,
-      );
-    }
+    this.checkSize(`${module}: a checkpoint`, bytes.length);
     const key = this.c(module);
     const entryKey = this.k(tableModuleKey(module));
     return this.write(token ? [key, entryKey] : [key], (snap) => {
@@ -574,6 +577,137 @@ export class EtcdStore implements StoreBackend {
         sink.send(cp);
       },
     });
+  }
+
+  // --- the whole store, for moving it (snapshot.ts) ---
+
+  private checkSize(what: string, bytes: number): void {
+    if (bytes <= this.maxCheckpointBytes) return;
+    throw new InvalidRequestError(
+      `${what} of ${bytes} bytes is over the etcd backend's limit of ${this.maxCheckpointBytes} bytes (etcd's request limit is 1.5 MiB by default); keep bulk data out of the checkpoint or use the sqlite backend`,
+    );
+  }
+
+  /**
+   * Every key under the prefix at one revision: the first page's, every later page read at it (a
+   * compaction past it in between fails the export, which is then taken again).
+   */
+  async exportSnapshot(): Promise<StoreSnapshot> {
+    const from = Buffer.from(this.prefix);
+    const end = prefixEnd(from);
+    const first = await this.client.range(from, end, { limit: EXPORT_PAGE });
+    const revision = first.header.revision;
+    const kvs = [...first.kvs];
+    for (let more = first.more; more; ) {
+      const last = kvs[kvs.length - 1] as EtcdKv;
+      const page = await this.client.range(Buffer.concat([last.key, Buffer.from([0])]), end, {
+        limit: EXPORT_PAGE,
+        revision,
+      });
+      if (page.kvs.length === 0) break;
+      kvs.push(...page.kvs);
+      more = page.more;
+    }
+    const snapshot: StoreSnapshot = {
+      from: this.where,
+      exportedAtMs: this.now(),
+      revision,
+      keys: [],
+      roles: [],
+      checkpoints: [],
+    };
+    const holders = new Map<string, string>();
+    const epochs = new Map<string, number>();
+    for (const kv of kvs) {
+      const name = kv.key.subarray(from.length).toString();
+      const [space, ...rest] = name.split('/');
+      const tail = rest.join('/');
+      if (space === 'k') {
+        const { version, epoch, value } = decodeKv(kv.value);
+        snapshot.keys.push({ key: tail, value, version, epoch });
+      } else if (space === 'c') {
+        const { module, replica, state, version, savedAtMs } = decodeCheckpoint(tail, kv.value);
+        snapshot.checkpoints.push({ module, replica, state, version, savedAtMs });
+      } else if (space === 's' && rest[0] === 'epoch') {
+        epochs.set(rest.slice(1).join('/'), Number(kv.value.toString()));
+      } else if (space === 's' && rest[0] === 'leader') {
+        holders.set(rest.slice(1).join('/'), (JSON.parse(kv.value.toString()) as LeaderRecord).holder);
+      }
+      // s/lease (a lease runs on this etcd only), s/w (write markers), s/import: not carried.
+    }
+    for (const [role, epoch] of epochs) snapshot.roles.push({ role, holder: holders.get(role) ?? '', epoch });
+    return snapshot;
+  }
+
+  /**
+   * Into an empty prefix, in Txns within etcd's limits, all under an import marker: an import that
+   * stops part-way leaves the marker, and the next import replaces what it wrote. The roles' epochs
+   * come last, with leases that have run out.
+   */
+  async importSnapshot(s: StoreSnapshot): Promise<ImportOutcome> {
+    const ops: { op: RequestOp; bytes: number }[] = [];
+    const add = (key: Buffer, value: Buffer) =>
+      ops.push({ op: put(key, value), bytes: key.length + value.length });
+    for (const k of s.keys) {
+      this.checkSize(`key "${k.key}": a value`, k.value.length);
+      add(this.k(k.key), encodeKv(k.version, k.epoch, k.value));
+    }
+    for (const c of s.checkpoints) {
+      this.checkSize(`${c.module}: a checkpoint`, c.state.length);
+      add(this.c(c.module), encodeCheckpoint({ v: c.version, r: c.replica, t: c.savedAtMs }, c.state));
+    }
+    for (const r of s.roles) {
+      const [epochKey, leaderKey] = this.roleKeys(r.role);
+      const record: LeaderRecord = { holder: r.holder, lease: '0', asked: 0, granted: 0, untilMs: 0 };
+      add(epochKey, Buffer.from(pad(r.epoch)));
+      add(leaderKey, Buffer.from(JSON.stringify(record)));
+    }
+
+    const from = Buffer.from(this.prefix);
+    const end = prefixEnd(from);
+    const marker = this.sys('import');
+    const left = (await this.client.range(marker)).kvs[0];
+    const held = (await this.client.range(from, end, { limit: 1 })).kvs[0];
+    if (held && !left) throw notEmpty(this.where, `key "${held.key.toString()}"`);
+    const id = Buffer.from(`${this.instance}.${Date.now()}`);
+    const ours: Compare = { result: 'EQUAL', target: 'VALUE', key: marker, value: id };
+    const start = await this.client.txn(
+      left
+        ? [{ result: 'EQUAL', target: 'MOD', key: marker, mod_revision: left.mod_revision }]
+        : [{ result: 'EQUAL', target: 'VERSION', key: marker, version: '0' }],
+      [
+        // Everything but the marker (etcd refuses a Txn that writes one key twice), then the marker.
+        ...(left
+          ? [
+              { request_delete_range: { key: from, range_end: marker } },
+              { request_delete_range: { key: Buffer.concat([marker, Buffer.from([0])]), range_end: end } },
+            ]
+          : []),
+        put(marker, id),
+      ],
+    );
+    if (!start.succeeded) throw new ConflictError(`${this.where}: another import began at the same time`);
+    try {
+      for (let i = 0; i < ops.length; ) {
+        const batch: RequestOp[] = [];
+        for (let bytes = 0; i < ops.length && batch.length < IMPORT_OPS; i++) {
+          const next = ops[i] as { op: RequestOp; bytes: number };
+          if (batch.length > 0 && bytes + next.bytes > IMPORT_BYTES) break;
+          batch.push(next.op);
+          bytes += next.bytes;
+        }
+        const res = await this.client.txn([ours], batch);
+        if (!res.succeeded) throw new ConflictError(`${this.where}: another import replaced this one`);
+      }
+      const done = await this.client.txn([ours], [{ request_delete_range: { key: marker } }]);
+      if (!done.succeeded) throw new ConflictError(`${this.where}: another import replaced this one`);
+    } catch (err) {
+      if (err instanceof Error) {
+        err.message += ' (the import stopped part-way; running it again replaces what it wrote)';
+      }
+      throw err;
+    }
+    return { replacedUnfinished: !!left };
   }
 
   /** Ends the watches, removes this instance's write markers and closes the client (if it owns it). */

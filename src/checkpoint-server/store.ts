@@ -11,6 +11,7 @@
 import Database from 'better-sqlite3';
 import { ConflictError, FencedError, StaleEpochError, SupervisorError } from '../shared/errors.js';
 import { fenceRefusal, type SaveToken } from './fence.js';
+import type { StoreSnapshot } from './snapshot.js';
 
 /** A request that is malformed whatever the stored state (empty key, negative lease …); maps to INVALID_ARGUMENT. */
 export class InvalidRequestError extends SupervisorError {
@@ -241,6 +242,17 @@ function prepare(db: Database.Database) {
         'ON CONFLICT (role) DO UPDATE SET holder = excluded.holder, epoch = excluded.epoch, ' +
         'lease_until_ms = excluded.lease_until_ms',
     ),
+    allKv: db.prepare<[], KvRow>('SELECT key, value, version, epoch FROM kv ORDER BY key'),
+    allLeadership: db.prepare<[], LeadershipRow>(
+      'SELECT role, holder, epoch, lease_until_ms FROM leadership ORDER BY role',
+    ),
+    allCheckpoints: db.prepare<[], CheckpointRow>(
+      'SELECT module, replica, state, version, saved_at_ms FROM checkpoints ORDER BY module',
+    ),
+    firstOfEach: db.prepare<[], { kv: string | null; role: string | null; module: string | null }>(
+      'SELECT (SELECT key FROM kv LIMIT 1) AS kv, (SELECT role FROM leadership LIMIT 1) AS role, ' +
+        '(SELECT module FROM checkpoints LIMIT 1) AS module',
+    ),
     getCheckpoint: db.prepare<[string], CheckpointRow>(
       'SELECT module, replica, state, version, saved_at_ms FROM checkpoints WHERE module = ?',
     ),
@@ -300,6 +312,13 @@ export function checkTableChange(
     changed.set(m.name, Buffer.from(m.moduleJson, 'utf8'));
   });
   return { hosts, names, order, changed };
+}
+
+/** The refusal of an import into a store that already holds something (`what`: the first thing found). */
+export function notEmpty(where: string, what: string): ConflictError {
+  return new ConflictError(
+    `${where} is not empty (it holds ${what}, among others): a snapshot is imported only into a new store; point the cluster file at a new one, or remove this one first`,
+  );
 }
 
 /** A compare-and-set's check: ConflictError when the key's version (0 = absent) is not the expected one. */
@@ -602,6 +621,49 @@ export class CheckpointStore {
   loadCheckpoint(module: string): Checkpoint | null {
     const row = this.sql.getCheckpoint.get(nonEmpty(module, 'module'));
     return row ? toCheckpoint(row) : null;
+  }
+
+  // --- the whole store, for moving it (snapshot.ts) ---
+
+  /** Every key, role and checkpoint, read in one transaction. */
+  exportSnapshot(): StoreSnapshot {
+    return this.db.transaction(() => ({
+      from: this.file,
+      exportedAtMs: this.now(),
+      revision: '',
+      keys: this.sql.allKv.all(),
+      roles: this.sql.allLeadership.all().map(({ role, holder, epoch }) => ({ role, holder, epoch })),
+      checkpoints: this.sql.allCheckpoints.all().map(toCheckpoint),
+    }))();
+  }
+
+  /**
+   * Writes a snapshot in one transaction into a file that holds nothing (ConflictError otherwise,
+   * nothing written). Each role's lease has run out: it ran on the old store's clock.
+   */
+  importSnapshot(s: StoreSnapshot): void {
+    this.write((changes) => {
+      const held = this.sql.firstOfEach.get();
+      if (held && (held.kv !== null || held.role !== null || held.module !== null)) {
+        throw notEmpty(
+          this.file,
+          held.kv !== null
+            ? `key "${held.kv}"`
+            : held.role !== null
+              ? `role "${held.role}"`
+              : `module "${held.module}"'s checkpoint`,
+        );
+      }
+      for (const k of s.keys) {
+        this.sql.upsertKv.run(k.key, k.value, k.version, k.epoch);
+        changes.push({ kind: 'key', kv: { key: k.key, value: k.value, version: k.version }, deleted: false });
+      }
+      for (const r of s.roles) this.sql.upsertLeadership.run(r.role, r.holder, r.epoch, 0);
+      for (const c of s.checkpoints) {
+        this.sql.upsertCheckpoint.run(c.module, c.replica, c.state, c.version, c.savedAtMs);
+        changes.push({ kind: 'checkpoint', checkpoint: c });
+      }
+    });
   }
 
   // --- changes, maintenance ---

@@ -3,19 +3,40 @@
  * starts on 127.0.0.1:23800–23805 (stopped by pid in afterAll): two Checkpoint Servers over one etcd,
  * one of them stopped, and the clients go on through the other within their deadline; the etcd leader
  * killed, and writes resume within a bound (the measured figure is printed); the whole etcd lost, and
- * writes fail as unavailable (the freeze) and resume by themselves when it returns.
+ * writes fail as unavailable (the freeze) and resume by themselves when it returns. And rmctl store
+ * export / import moving a cluster's store from SQLite to etcd, as processes.
  */
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteBackend } from '../../src/checkpoint-server/backend.js';
 import { CheckpointClient } from '../../src/checkpoint-server/client.js';
-import { type CheckpointServerDaemon, startCheckpointServer } from '../../src/checkpoint-server/daemon.js';
+import {
+  type CheckpointServerDaemon,
+  DB_FILE,
+  startCheckpointServer,
+} from '../../src/checkpoint-server/daemon.js';
 import { EtcdClient } from '../../src/checkpoint-server/etcd-client.js';
 import { EtcdStore } from '../../src/checkpoint-server/etcd-store.js';
+import { parseSnapshot } from '../../src/checkpoint-server/snapshot.js';
+import { CheckpointStore } from '../../src/checkpoint-server/store.js';
 import { UnavailableError } from '../../src/shared/errors.js';
 import { EtcdCluster, hasEtcd } from '../helpers/etcd.js';
-import { tempDir } from '../helpers/processes.js';
+import { RMCTL, tempDir } from '../helpers/processes.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `rmctl ARGS` as a process; its exit code and what it printed. */
+function rmctl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [RMCTL, ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
 
 describe.skipIf(!hasEtcd())('Checkpoint Server on etcd, under faults', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -93,6 +114,71 @@ describe.skipIf(!hasEtcd())('Checkpoint Server on etcd, under faults', () => {
     const again = client.watch('k');
     expect((await again.next()).value?.kv).toMatchObject({ key: 'k', version: 2 });
     again.cancel();
+  });
+
+  it('rmctl store export with a SQLite cluster file, import with an etcd one: the same table, epochs and checkpoints', async () => {
+    const hosts =
+      'hosts:\n  - { name: H1, address: 127.0.0.1 }\nring: [H1]\nallowedExecutableDirs: [/opt/apps]\n';
+    const fromFile = join(dir.dir, 'from-sqlite.yaml');
+    writeFileSync(fromFile, `${hosts}checkpointServer: { address: 127.0.0.1:7400, dataDir: cs }\n`);
+    const prefix = `moved-${process.pid}/`;
+    const toFile = join(dir.dir, 'to-etcd.yaml');
+    writeFileSync(
+      toFile,
+      `${hosts}checkpointServer:\n  backend: etcd\n  addresses: [127.0.0.1:7400]\n` +
+        `  etcd: { endpoints: [${etcd.endpoints.join(', ')}], prefix: ${prefix} }\n`,
+    );
+    // The Checkpoint Server's file as a cluster leaves it.
+    mkdirSync(join(dir.dir, 'cs'));
+    const source = new SqliteBackend(new CheckpointStore(join(dir.dir, 'cs', DB_FILE)));
+    expect((await source.acquireLeadership('manager', 'H1', 0, 60_000)).won).toBe(true);
+    const module = { name: 'A', style: 'warm', generation: 1, replicas: [{ id: 'A1', status: 'P' }] };
+    await source.saveTable(1, JSON.stringify({ hosts: [{ name: 'H1' }], modules: [module] }));
+    await source.saveCheckpoint('A', 'A1', 'state', { replica: 'A1', epoch: 1, generation: 1 });
+    const table = await source.loadTable();
+    await source.close();
+
+    const snapFile = join(dir.dir, 'store.json');
+    const exported = await rmctl(['--config', fromFile, 'store', 'export', '-o', snapFile]);
+    expect(exported, exported.stderr).toMatchObject({ code: 0, stdout: '' });
+    expect(exported.stderr).toMatch(
+      /^exported 2 keys, 1 checkpoints, manager epoch 1 from \S+checkpoint\.db\n$/,
+    );
+    const imported = await rmctl(['--config', toFile, 'store', 'import', snapFile]);
+    expect(imported, imported.stderr).toMatchObject({ code: 0 });
+    expect(imported.stdout).toMatch(
+      /^imported 2 keys, 1 checkpoints, manager epoch 1 into etcd \S+ prefix "moved-/,
+    );
+
+    const moved = store(prefix);
+    expect(await moved.loadTable()).toEqual(table);
+    expect(await moved.loadCheckpoint('A')).toMatchObject({ replica: 'A1', version: 1 });
+    expect(await moved.getLeadership('manager')).toMatchObject({
+      holder: 'H1',
+      epoch: 1,
+      leaseRemainingMs: 0,
+    });
+
+    // Again into the same store: refused, nothing written (exit 5).
+    const again = await rmctl(['--config', toFile, 'store', 'import', snapFile]);
+    expect(again.code).toBe(5);
+    expect(again.stderr).toMatch(/^rmctl store import: etcd .* is not empty \(it holds key "moved-/);
+    // Back out of etcd, to stdout, at one revision.
+    const back = await rmctl(['--config', toFile, 'store', 'export']);
+    expect(back.code).toBe(0);
+    expect(back.stderr).toMatch(/ at etcd revision \d+\n$/);
+    expect(parseSnapshot(back.stdout, 'stdout').keys).toEqual(
+      parseSnapshot(readFileSync(snapFile, 'utf8'), snapFile).keys,
+    );
+    // Bad input says what and where: a file that is not a snapshot (exit 2), no store to export (exit 3).
+    writeFileSync(join(dir.dir, 'bad.json'), '{"format":"replica-manager store","version":2}');
+    const bad = await rmctl(['--config', toFile, 'store', 'import', join(dir.dir, 'bad.json')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/bad\.json: version: this rmctl reads version 1, got 2/);
+    rmSync(join(dir.dir, 'cs'), { recursive: true });
+    const none = await rmctl(['--config', fromFile, 'store', 'export']);
+    expect(none.code).toBe(3);
+    expect(none.stderr).toMatch(/no store at \S+checkpoint\.db/);
   });
 
   it('the etcd leader killed: writes resume within a bound close to etcd’s own election', async () => {

@@ -5,7 +5,8 @@
  * leadership compare-and-set and its lease on the store's clock, checkpoints, and a property test
  * against a plain Map. Then what only one backend has: SQLite's durability pragmas and backup;
  * etcd's refusal of a superseded manager's write by etcd itself, a watch's fresh read after a
- * compaction, and the checkpoint size limit.
+ * compaction, the checkpoint size limit, a snapshot moved between the backends and an import that
+ * stopped part-way.
  *
  * Leases: SQLite's run on the clock given to the store (moved by the test); etcd's on etcd's own
  * (whole seconds, at least its minimum TTL: 2 s with the 1 s election timeout here), so the etcd run
@@ -19,6 +20,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type KeyEvent, SqliteBackend, type StoreBackend } from '../../src/checkpoint-server/backend.js';
 import { EtcdClient } from '../../src/checkpoint-server/etcd-client.js';
 import { EtcdStore } from '../../src/checkpoint-server/etcd-store.js';
+import type { StoreSnapshot } from '../../src/checkpoint-server/snapshot.js';
 import {
   CheckpointStore,
   InvalidRequestError,
@@ -125,6 +127,37 @@ async function until(what: string, probe: () => boolean, ms = 5000): Promise<voi
     if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
     await sleep(10);
   }
+}
+
+/**
+ * A store as a cluster leaves it: the manager at epoch 2 with its table (module A, warm, generation
+ * 4), keys plain and fenced (more than one page of an etcd export), another role, two checkpoints.
+ */
+async function fill(store: StoreBackend): Promise<void> {
+  await raiseEpoch(store, 2);
+  expect((await store.acquireLeadership('other', 'h', 0, 1000)).won).toBe(true);
+  const module = {
+    name: 'A',
+    style: 'warm',
+    generation: 4,
+    replicas: [
+      { id: 'A1', status: 'P' },
+      { id: 'A2', status: 'B' },
+    ],
+  };
+  await store.saveTable(2, JSON.stringify({ hosts: [{ name: 'H1' }], modules: [module] }));
+  for (let i = 0; i < 9; i++) await store.put(`k/${i}`, `v${i}`);
+  await store.put('k/0', Buffer.from([0, 255, 10]));
+  await store.put('fenced', 'x', { epoch: 2 });
+  await store.saveCheckpoint('A', 'A1', 'one', { replica: 'A1', epoch: 2, generation: 4 });
+  clock += 5;
+  await store.saveCheckpoint('A', 'A1', 'two', { replica: 'A1', epoch: 2, generation: 4 });
+  await store.saveCheckpoint('Z', 'Z1', 'z');
+}
+
+/** What a snapshot holds, without where and when it was read. */
+function content(s: StoreSnapshot) {
+  return { keys: s.keys, roles: s.roles, checkpoints: s.checkpoints };
 }
 
 /** Wins the manager role `times` times (the same holder may take a new epoch over its own lease). */
@@ -528,6 +561,47 @@ describe.each([sqlite, etcdBackend])('store contract: $name', (b) => {
     expect(seen).toEqual(['A1:one@1', 'A1:two@2']);
   });
 
+  test('exports everything at one point; an empty store imports it with every version and epoch, and no lease', async () => {
+    const store = await b.open();
+    await fill(store);
+    const snap = await store.exportSnapshot();
+    expect(snap.keys.map((k) => `${k.key}@${k.version}/${k.epoch}`)).toEqual([
+      'fenced@1/2',
+      ...Array.from({ length: 9 }, (_, i) => `k/${i}@${i === 0 ? 2 : 1}/0`),
+      TABLE_KEY + '@1/2',
+      `${tableModuleKey('A')}@1/2`,
+    ]);
+    expect(snap.roles).toEqual([
+      { role: MANAGER_ROLE, holder: 'swd', epoch: 2 },
+      { role: 'other', holder: 'h', epoch: 1 },
+    ]);
+    expect(snap.checkpoints.map((c) => `${c.module}:${c.state.toString()}@${c.version}`)).toEqual([
+      'A:two@2',
+      'Z:z@1',
+    ]);
+
+    const moved = await b.open('moved.db');
+    expect(await moved.importSnapshot(snap)).toEqual({ replacedUnfinished: false });
+    expect(content(await moved.exportSnapshot())).toEqual(content(snap));
+    expect(await moved.loadTable()).toEqual(await store.loadTable());
+    expect(await moved.loadCheckpoint('A')).toEqual(await store.loadCheckpoint('A'));
+    // A second import is refused whole: the store is no longer empty.
+    await expect(moved.importSnapshot({ ...snap, keys: [] })).rejects.toThrow(/is not empty/);
+    await expect(moved.importSnapshot(snap)).rejects.toBeInstanceOf(ConflictError);
+    expect(content(await moved.exportSnapshot())).toEqual(content(snap));
+
+    // The fences hold as before: epoch 2 stands; a save needs the table's current generation, and a
+    // compare-and-set on the checkpoint's version goes on from the version saved at the source.
+    expect(await moved.fenceEpoch()).toBe(2);
+    await expect(moved.put('late', 'x', { epoch: 1 })).rejects.toBeInstanceOf(StaleEpochError);
+    await expect(moved.saveCheckpoint('A', 'A1', 'old', token('A1', 3))).rejects.toBeInstanceOf(FencedError);
+    expect(await moved.saveCheckpoint('A', 'A1', 'three', token('A1', 4, 2))).toBe(3);
+    // No lease came along: the next SuperWatchDog takes epoch 3 at once, whatever ran at the source.
+    const lead = await moved.getLeadership(MANAGER_ROLE);
+    expect(lead).toMatchObject({ holder: 'swd', epoch: 2, leaseRemainingMs: 0 });
+    expect(await moved.acquireLeadership(MANAGER_ROLE, 'H5', 2, 1000)).toMatchObject({ won: true, epoch: 3 });
+  });
+
   describe('agrees with a Map (property)', () => {
     type Model = Map<string, { value: string; version: number }>;
     const key = fc.constantFrom('a', 'b', 'a/1', 'a/2', 'c');
@@ -762,6 +836,49 @@ describe.skipIf(!hasEtcd())('etcd only', () => {
       await watcher.close();
       await relay.cut();
     }
+  });
+
+  it('a snapshot moves from SQLite to etcd and back unchanged', async () => {
+    const source = await sqlite.open();
+    await fill(source);
+    const snap = await source.exportSnapshot();
+    const onEtcd = await etcdBackend.open('from-sqlite');
+    await onEtcd.importSnapshot(snap);
+    const fromEtcd = await onEtcd.exportSnapshot();
+    expect(fromEtcd.revision).toMatch(/^[1-9][0-9]*$/);
+    expect(content(fromEtcd)).toEqual(content(snap));
+    const back = await sqlite.open('back.db');
+    await back.importSnapshot(fromEtcd);
+    expect(content(await back.exportSnapshot())).toEqual(content(snap));
+    expect(await back.loadTable()).toEqual(await source.loadTable());
+  });
+
+  it('an import that stopped part-way is replaced by the next one; a value over the limit is refused before any write', async () => {
+    const prefix = `import-${process.pid}-${testId}/`;
+    const snapshot = (keys: string[], state = Buffer.from('s')): StoreSnapshot => ({
+      from: 'test',
+      exportedAtMs: 0,
+      revision: '',
+      keys: keys.map((key) => ({ key, value: Buffer.from(key), version: 1, epoch: 0 })),
+      roles: [{ role: MANAGER_ROLE, holder: 'swd', epoch: 7 }],
+      checkpoints: [{ module: 'A', replica: 'A1', state, version: 3, savedAtMs: 5 }],
+    });
+    const big = Buffer.alloc(2 * 1024 * 1024);
+    await expect(open(prefix).importSnapshot(snapshot(['a'], big))).rejects.toThrow(
+      /A: a checkpoint of 2097152 bytes is over the etcd backend's limit of 1048576 bytes/,
+    );
+    expect(content(await open(prefix).exportSnapshot())).toEqual({ keys: [], roles: [], checkpoints: [] });
+    // A store that lets the checkpoint through to etcd, which refuses it (over its 1.5 MiB request
+    // limit) after the keys were written.
+    const client = new EtcdClient({ endpoints: etcd?.endpoints ?? [], deadlineMs: 5000 });
+    const loose = new EtcdStore({ client, prefix, now, maxCheckpointBytes: big.length });
+    opened.push(loose);
+    await expect(loose.importSnapshot(snapshot(['a', 'b'], big))).rejects.toThrow(/stopped part-way/);
+    expect((await open(prefix).exportSnapshot()).keys.map((k) => k.key)).toEqual(['a', 'b']);
+    const store = open(prefix);
+    expect(await store.importSnapshot(snapshot(['c']))).toEqual({ replacedUnfinished: true });
+    expect(content(await store.exportSnapshot())).toEqual(content(snapshot(['c'])));
+    await expect(store.importSnapshot(snapshot(['d']))).rejects.toBeInstanceOf(ConflictError);
   });
 
   it('refuses a checkpoint over its size limit, saying the size and the limit', async () => {
