@@ -48,6 +48,8 @@ export interface StoreBackend {
   readonly kind: BackendKind;
   /** Where the data lives, for logs (a file, or etcd's endpoints and prefix). */
   readonly where: string;
+  /** Watches open now (keys and checkpoints), for metrics. */
+  readonly watchCount: number;
 
   get(key: string): Promise<KeyValue | null>;
   list(prefix: string): Promise<KeyValue[]>;
@@ -110,6 +112,9 @@ export class SqliteBackend implements StoreBackend {
 
   get where(): string {
     return this.store.file;
+  }
+  get watchCount(): number {
+    return this.store.isOpen ? this.store.listenerCount : 0;
   }
 
   async get(key: string) {

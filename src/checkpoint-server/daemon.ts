@@ -12,9 +12,16 @@ import { ConfigError, NotFoundError } from '../shared/errors.js';
 import { DaemonServer, protos } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
+import {
+  configuredPort,
+  DaemonMetrics,
+  type MetricsEndpoint,
+  startMetricsEndpoint,
+} from '../shared/metrics.js';
 import { SqliteBackend, type StoreBackend } from './backend.js';
 import { EtcdClient } from './etcd-client.js';
 import { EtcdStore } from './etcd-store.js';
+import { checkpointServerMetrics } from './metrics.js';
 import { CheckpointService } from './service.js';
 import { CheckpointStore, MANAGER_ROLE } from './store.js';
 
@@ -33,6 +40,8 @@ export interface CheckpointServerOptions {
   now?: () => number;
   /** How long a stop lets calls in flight finish before it cuts them (default 2000). */
   graceMs?: number;
+  /** Port of `/metrics` on the address's host (0 picks a free one); null or absent: not served. */
+  metricsPort?: number | null;
 }
 
 export interface CheckpointServerDaemon extends Daemon {
@@ -44,6 +53,8 @@ export interface CheckpointServerDaemon extends Daemon {
   readonly store: CheckpointStore | null;
   readonly backend: StoreBackend;
   readonly service: CheckpointService;
+  /** Where `/metrics` is served, or null. */
+  readonly metricsAddress: string | null;
 }
 
 function splitAddress(address: string): { host: string; port: number } {
@@ -82,9 +93,12 @@ export async function startCheckpointServer(
     );
   }
   let state: DaemonState = 'starting';
-  const server = new DaemonServer(host);
+  const metrics = new DaemonMetrics('checkpoint-server', host);
+  checkpointServerMetrics(metrics.registry, backend, options.now);
+  const server = new DaemonServer(host, [metrics.grpcInterceptor()]);
   const service = new CheckpointService(backend, logger);
   let port: number;
+  let metricsEndpoint: MetricsEndpoint | null = null;
   try {
     server.server.addService(
       protos().checkpoint.rm.checkpoint.v1.CheckpointServer.service,
@@ -96,6 +110,7 @@ export async function startCheckpointServer(
     await server.stop(0);
     throw err;
   }
+  metricsEndpoint = await startMetricsEndpoint(metrics.registry, host, options.metricsPort ?? null, logger);
   server.serving();
   state = 'serving';
 
@@ -104,6 +119,7 @@ export async function startCheckpointServer(
     stopping ??= (async () => {
       state = 'stopping';
       service.endStreams();
+      await metricsEndpoint?.close();
       await server.stop(options.graceMs ?? 2000);
       await backend.close();
       state = 'stopped';
@@ -121,6 +137,7 @@ export async function startCheckpointServer(
     store,
     backend,
     service,
+    metricsAddress: metricsEndpoint?.address ?? null,
     stop,
   };
 }
@@ -183,5 +200,6 @@ export async function startCheckpointServerDaemon(
     logger,
     // Well inside the launcher's forced exit, so that the store is always closed cleanly.
     graceMs: Math.min(cfg.timings.killGraceMs, 3000),
+    metricsPort: configuredPort(cfg.ports.metrics.checkpointServer),
   });
 }

@@ -181,6 +181,10 @@ export class EtcdStore implements StoreBackend {
     return `etcd ${this.client.endpoints.join(',')} prefix "${this.prefix}"`;
   }
 
+  get watchCount(): number {
+    return this.watches.size;
+  }
+
   // --- key names ---
 
   private k(key: string): Buffer {

@@ -16,8 +16,15 @@ import type {
 import { CLIENT_OPTIONS, DaemonServer, handle, protos, unary } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
+import {
+  configuredPort,
+  DaemonMetrics,
+  StoreClientMetrics,
+  startMetricsEndpoint,
+} from '../shared/metrics.js';
 import { type HostEffect, type HostMonitorState, initHostMonitor, stepHosts } from './host-monitor.js';
 import { ManagerProcess } from './manager-process.js';
+import { SuperWatchDogMetrics } from './metrics.js';
 import { initRing, type RingEffect, type RingMsg, type RingState, ringView, step } from './ring.js';
 
 const ROLE = 'manager';
@@ -486,17 +493,53 @@ export async function startSuperWatchDogDaemon(
   }
   const t = cfg.timings;
   const cs = new CheckpointClient(cfg.checkpointServer.addresses, { deadlineMs: t.rpcDeadlineMs });
-  const manager = new ManagerProcess({ configFile: cfg.file, host, logger, killGraceMs: t.killGraceMs });
+  const metrics = new DaemonMetrics('super-watchdog', host);
+  let current: SuperWatchDog | null = null;
+  const swdMetrics = new SuperWatchDogMetrics(metrics.registry, () => current);
+  let unresponsive = false;
+  const manager = new ManagerProcess({
+    configFile: cfg.file,
+    host,
+    logger,
+    killGraceMs: t.killGraceMs,
+    onUnwantedExit: () => {
+      swdMetrics.managerRestarts.labels(unresponsive ? 'unresponsive' : 'exited').inc();
+      unresponsive = false;
+    },
+  });
+  const storeMetrics = new StoreClientMetrics(metrics.registry);
+  const arbiter = checkpointArbiter(cs, t.ringTimeoutMs, logger);
   const swd = new SuperWatchDog({
     cfg,
     host,
     logger,
-    arbiter: checkpointArbiter(cs, t.ringTimeoutMs, logger),
-    manager,
+    arbiter: {
+      acquire: (me, expected, dead) =>
+        storeMetrics.time('acquire-leadership', () => arbiter.acquire(me, expected, dead)),
+      renew: (me, epoch) => storeMetrics.time('renew-leadership', () => arbiter.renew(me, epoch)),
+    },
+    manager: {
+      ensure: (epoch) => manager.ensure(epoch),
+      stop: () => manager.stop(),
+      restart: (reason) => {
+        unresponsive = manager.running;
+        manager.restart(reason);
+      },
+      get spawnedAt() {
+        return manager.spawnedAt;
+      },
+    },
   });
-  const server = new DaemonServer(me.address);
+  current = swd;
+  const server = new DaemonServer(me.address, [metrics.grpcInterceptor()]);
   server.server.addService(protos().superWatchdog.rm.super_watchdog.v1.SuperWatchDog.service, swd.handlers());
   await server.listen(cfg.ports.superWatchdog);
+  const metricsEndpoint = await startMetricsEndpoint(
+    metrics.registry,
+    me.address,
+    configuredPort(cfg.ports.metrics.superWatchdog),
+    logger,
+  );
   server.serving();
   let state: DaemonState = 'serving';
   const timer = setInterval(() => swd.tick(), Math.max(20, Math.min(t.ringBeatMs, t.watchdogBeatMs) / 2));
@@ -511,6 +554,7 @@ export async function startSuperWatchDogDaemon(
         state = 'stopping';
         clearInterval(timer);
         await swd.stop();
+        await metricsEndpoint?.close();
         await server.stop(t.killGraceMs);
         cs.close();
         state = 'stopped';
