@@ -44,6 +44,13 @@ export interface WatchSink<T> {
 
 export type BackendKind = 'sqlite' | 'etcd';
 
+/**
+ * The most ops one transaction may carry, on every backend (InvalidRequestError beyond, nothing
+ * written): etcd refuses a transaction of more than 128 operations by default (`--max-txn-ops`), and
+ * a fenced write adds a few keys of its own (the epoch, the table, its marker).
+ */
+export const MAX_TXN_OPS = 100;
+
 export interface StoreBackend {
   readonly kind: BackendKind;
   /** Where the data lives, for logs (a file, or etcd's endpoints and prefix). */

@@ -55,6 +55,7 @@ import {
   type Checkpoint,
   checkFence,
   checkTableChange,
+  checkTxnSize,
   checkVersion,
   InvalidRequestError,
   isTableKey,
@@ -96,6 +97,8 @@ const EXPORT_PAGE = 4;
 /** An import's Txns: fewer ops than etcd's default limit (128), fewer bytes than its request limit. */
 const IMPORT_OPS = 100;
 const IMPORT_BYTES = 1024 * 1024;
+/** Modules one table change may write (changed and removed): each is a key read, compared and written. */
+const MAX_TABLE_MODULES = 120;
 /** Rounds of read–decide–compare a write may take before it gives up under contention. */
 const MAX_ROUNDS = 16;
 
@@ -221,6 +224,7 @@ export class EtcdStore implements StoreBackend {
   }
 
   async txn(ops: readonly TxnOp[], epoch = 0): Promise<number[]> {
+    checkTxnSize(ops);
     return this.txnOps(ops, epoch, null);
   }
 
@@ -470,6 +474,11 @@ export class EtcdStore implements StoreBackend {
 
   async saveTableChange(epoch: number, change: TableChange): Promise<number> {
     const { hosts, names, order, changed } = checkTableChange(epoch, change);
+    const tooMany = (n: number) =>
+      new InvalidRequestError(
+        `changed_modules: a table change of ${n} modules (changed and removed) is more than the etcd backend writes in one transaction (${MAX_TABLE_MODULES}; etcd refuses more than 128 operations by default, --max-txn-ops)`,
+      );
+    if (changed.size > MAX_TABLE_MODULES) throw tooMany(changed.size);
     const tableKey = this.k(TABLE_KEY);
     const moduleKeys = [...changed.keys()].map((n) => this.k(tableModuleKey(n)));
     return this.write([...this.fenceKeys(), ...moduleKeys], (snap) => {
@@ -484,6 +493,7 @@ export class EtcdStore implements StoreBackend {
       }
       const ops: RequestOp[] = [];
       for (const n of saved) if (!order.has(n)) ops.push(del(this.k(tableModuleKey(n))));
+      if (ops.length + changed.size > MAX_TABLE_MODULES) throw tooMany(ops.length + changed.size);
       for (const [n, json] of changed) {
         const key = this.k(tableModuleKey(n));
         const cur = snap.get(key.toString());

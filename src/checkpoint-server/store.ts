@@ -10,6 +10,7 @@
  */
 import Database from 'better-sqlite3';
 import { ConflictError, FencedError, StaleEpochError, SupervisorError } from '../shared/errors.js';
+import { MAX_TXN_OPS } from './backend.js';
 import { fenceRefusal, type SaveToken } from './fence.js';
 import type { StoreSnapshot } from './snapshot.js';
 
@@ -321,6 +322,15 @@ export function notEmpty(where: string, what: string): ConflictError {
   );
 }
 
+/** The refusal of a transaction of more ops than every backend takes (MAX_TXN_OPS). */
+export function checkTxnSize(ops: readonly TxnOp[]): void {
+  if (ops.length > MAX_TXN_OPS) {
+    throw new InvalidRequestError(
+      `ops: ${ops.length} ops in one transaction; at most ${MAX_TXN_OPS} (etcd's limit per transaction, kept on every backend)`,
+    );
+  }
+}
+
 /** A compare-and-set's check: ConflictError when the key's version (0 = absent) is not the expected one. */
 export function checkVersion(key: string, actual: number, expected: number | undefined, where: string): void {
   if (expected === undefined) return;
@@ -435,6 +445,7 @@ export class CheckpointStore {
    * resulting version (0 for a delete).
    */
   txn(ops: readonly TxnOp[], epoch = 0): number[] {
+    checkTxnSize(ops);
     return this.write((changes) => {
       this.fence(
         epoch,

@@ -16,8 +16,13 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type KeyEvent, SqliteBackend, type StoreBackend } from '../../src/checkpoint-server/backend.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type KeyEvent,
+  MAX_TXN_OPS,
+  SqliteBackend,
+  type StoreBackend,
+} from '../../src/checkpoint-server/backend.js';
 import { EtcdClient } from '../../src/checkpoint-server/etcd-client.js';
 import { EtcdStore } from '../../src/checkpoint-server/etcd-store.js';
 import type { StoreSnapshot } from '../../src/checkpoint-server/snapshot.js';
@@ -30,7 +35,7 @@ import {
   tableModuleKey,
 } from '../../src/checkpoint-server/store.js';
 import { ConflictError, FencedError, StaleEpochError } from '../../src/shared/errors.js';
-import { EtcdCluster, hasEtcd } from '../helpers/etcd.js';
+import { etcdForFile, hasEtcd } from '../helpers/etcd.js';
 import { tempDir } from '../helpers/processes.js';
 
 let clock = 1_000_000;
@@ -51,8 +56,7 @@ interface Backend {
 
 const opened: StoreBackend[] = [];
 let tmp: ReturnType<typeof tempDir>;
-let etcd: EtcdCluster | null = null;
-let etcdDir: ReturnType<typeof tempDir> | null = null;
+const etcdCluster = etcdForFile(23790);
 let testId = 0;
 
 const sqlite: Backend = {
@@ -72,7 +76,7 @@ const sqlite: Backend = {
 const etcdBackend: Backend = {
   name: 'etcd',
   async open(name = 'checkpoint.db') {
-    const client = new EtcdClient({ endpoints: etcd?.endpoints ?? [], deadlineMs: 5000 });
+    const client = new EtcdClient({ endpoints: etcdCluster()?.endpoints ?? [], deadlineMs: 5000 });
     const store = new EtcdStore({ client, prefix: `test-${process.pid}-${testId}/${name}/`, now });
     opened.push(store);
     return store;
@@ -88,17 +92,6 @@ const etcdBackend: Backend = {
   exactLeases: false,
   propertyRuns: 25,
 };
-
-beforeAll(async () => {
-  if (!hasEtcd()) return;
-  etcdDir = tempDir('rm-etcd-unit-');
-  etcd = await EtcdCluster.start({ dir: etcdDir.dir, basePort: 23790 });
-}, 60_000);
-
-afterAll(() => {
-  etcd?.stop();
-  etcdDir?.remove();
-});
 
 beforeEach(() => {
   tmp = tempDir('rm-cs-unit-');
@@ -254,6 +247,17 @@ describe.each([sqlite, etcdBackend])('store contract: $name', (b) => {
     await until('the marker', () => w.seen.length === 2);
     expect(w.seen).toEqual(['put x@1', 'put marker@1']);
     w.stop();
+  });
+
+  test(`a transaction of ${MAX_TXN_OPS} ops, fenced, is one write; one op more is refused whole, saying the limit`, async () => {
+    const store = await b.open();
+    await raiseEpoch(store, 1);
+    const ops = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `t/${i}`, value: String(i) }));
+    expect(await store.txn(ops(MAX_TXN_OPS), 1)).toEqual(Array(MAX_TXN_OPS).fill(1));
+    await expect(store.txn(ops(MAX_TXN_OPS + 1), 1)).rejects.toThrow(
+      `ops: ${MAX_TXN_OPS + 1} ops in one transaction; at most ${MAX_TXN_OPS}`,
+    );
+    expect((await store.list('t/')).map((kv) => kv.version)).toEqual(Array(MAX_TXN_OPS).fill(1));
   });
 
   test('a watch sends the current values, then every committed change in order, until stopped', async () => {
@@ -725,7 +729,7 @@ describe('SQLite only: durability settings', () => {
 
 describe.skipIf(!hasEtcd())('etcd only', () => {
   function open(prefix: string, beforeCommit?: () => Promise<void>): EtcdStore {
-    const client = new EtcdClient({ endpoints: etcd?.endpoints ?? [], deadlineMs: 5000 });
+    const client = new EtcdClient({ endpoints: etcdCluster()?.endpoints ?? [], deadlineMs: 5000 });
     const store = new EtcdStore({ client, prefix, now, ...(beforeCommit ? { beforeCommit } : {}) });
     opened.push(store);
     return store;
@@ -788,7 +792,7 @@ describe.skipIf(!hasEtcd())('etcd only', () => {
     const prefix = `compact-${process.pid}-${testId}/`;
     const writer = open(prefix);
     // The watcher reaches one etcd member through a loopback relay that the test cuts and restores.
-    const relay = await Relay.start(etcd?.endpoints[0] ?? '');
+    const relay = await Relay.start(etcdCluster()?.endpoints[0] ?? '');
     const client = new EtcdClient({ endpoints: [relay.endpoint], deadlineMs: 20_000 });
     const watcher = new EtcdStore({ client, prefix, now });
     try {
@@ -811,7 +815,7 @@ describe.skipIf(!hasEtcd())('etcd only', () => {
       await writer.delete('w/d');
       await writer.saveCheckpoint('M', 'M1', 'two');
       await writer.saveCheckpoint('M', 'M1', 'three');
-      const raw = new EtcdClient({ endpoints: etcd?.endpoints ?? [], deadlineMs: 5000 });
+      const raw = new EtcdClient({ endpoints: etcdCluster()?.endpoints ?? [], deadlineMs: 5000 });
       try {
         await raw.compact((await raw.range(Buffer.from(prefix))).header.revision);
       } finally {
@@ -870,7 +874,7 @@ describe.skipIf(!hasEtcd())('etcd only', () => {
     expect(content(await open(prefix).exportSnapshot())).toEqual({ keys: [], roles: [], checkpoints: [] });
     // A store that lets the checkpoint through to etcd, which refuses it (over its 1.5 MiB request
     // limit) after the keys were written.
-    const client = new EtcdClient({ endpoints: etcd?.endpoints ?? [], deadlineMs: 5000 });
+    const client = new EtcdClient({ endpoints: etcdCluster()?.endpoints ?? [], deadlineMs: 5000 });
     const loose = new EtcdStore({ client, prefix, now, maxCheckpointBytes: big.length });
     opened.push(loose);
     await expect(loose.importSnapshot(snapshot(['a', 'b'], big))).rejects.toThrow(/stopped part-way/);
@@ -879,6 +883,18 @@ describe.skipIf(!hasEtcd())('etcd only', () => {
     expect(await store.importSnapshot(snapshot(['c']))).toEqual({ replacedUnfinished: true });
     expect(content(await store.exportSnapshot())).toEqual(content(snapshot(['c'])));
     await expect(store.importSnapshot(snapshot(['d']))).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('a table change of more modules than one etcd transaction writes is refused, saying so', async () => {
+    const store = open(`wide-${process.pid}-${testId}/`);
+    await raiseEpoch(store, 1);
+    const table = (n: number, tag: string) =>
+      JSON.stringify({ hosts: [], modules: Array.from({ length: n }, (_, i) => ({ name: `${tag}${i}` })) });
+    expect(await store.saveTable(1, table(120, 'A'))).toBe(1);
+    await expect(store.saveTable(1, table(121, 'B'))).rejects.toThrow(/a table change of 121 modules/);
+    // 60 changed and the 120 saved ones removed: refused too, and the table is as it was.
+    await expect(store.saveTable(1, table(60, 'C'))).rejects.toThrow(/a table change of 180 modules/);
+    expect((await store.loadTable())?.version).toBe(1);
   });
 
   it('refuses a checkpoint over its size limit, saying the size and the limit', async () => {
