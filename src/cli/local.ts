@@ -32,7 +32,7 @@ export const LOCAL_DIR = '.rm-local';
 const RING = ['H2', 'H5', 'H6'];
 
 /** The local cluster's timings: shortened so that the story runs in seconds. */
-const LOCAL_TIMINGS: Partial<Timings> = {
+export const LOCAL_TIMINGS: Partial<Timings> = {
   watchdogBeatMs: 200,
   hostTimeoutMs: 3000,
   ringBeatMs: 200,

@@ -5,6 +5,7 @@
  */
 import { StaleEpochError, UnavailableError } from '../shared/errors.js';
 import type { Logger } from '../shared/logging.js';
+import { type Clock, systemClock, type TimerHandle } from '../watchdog/clock.js';
 import { causeOf, decide } from './decide.js';
 import { HostLane } from './host-lanes.js';
 import { Incarnations } from './incarnations.js';
@@ -98,6 +99,10 @@ export interface ManagerOptions {
   /** Back-off between attempts to reach the store while it is unreachable (freeze). */
   storeRetryMs?: number;
   observer?: DecisionObserver;
+  /** Time and timers (default: the system's); the simulator passes its own. */
+  clock?: Clock;
+  /** The decision core (default: decide()); a test may wrap it to show that a broken rule is caught. */
+  decide?: typeof decide;
 }
 
 type Listener = (table: ReplicaTable) => void;
@@ -147,9 +152,14 @@ export class ReplicaManager {
   private readonly dispatched = new Map<string, number>();
   private readonly listeners = new Set<Listener>();
   private readonly incarnations = new Incarnations();
-  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  private readonly timers = new Map<TimerHandle, () => void>();
+  private readonly clock: Clock;
+  private readonly decide: typeof decide;
 
-  constructor(private readonly opts: ManagerOptions) {}
+  constructor(private readonly opts: ManagerOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.decide = opts.decide ?? decide;
+  }
 
   get state(): ManagerState {
     return this.stateValue;
@@ -310,7 +320,7 @@ export class ReplicaManager {
         stillValid: hooks.stillValid,
         resolve,
         reject,
-        receivedAtMs: Date.now(),
+        receivedAtMs: this.clock.now(),
         receivedAt: performance.now(),
       });
       if (this.draining) return;
@@ -349,7 +359,7 @@ export class ReplicaManager {
     if (this.stateValue !== 'fenced') this.stateValue = 'stopped';
     // Wake every wait so that the loops see the state and end.
     for (const [t, wake] of this.timers) {
-      clearTimeout(t);
+      this.clock.clearTimeout(t);
       wake();
     }
     this.timers.clear();
@@ -394,7 +404,7 @@ export class ReplicaManager {
         continue;
       }
       try {
-        const decision = decide(table, item.event);
+        const decision = this.decide(table, item.event);
         item.decided?.(decision);
         table = decision.table;
         change = mergePersist(change, decision.persist);
@@ -486,14 +496,17 @@ export class ReplicaManager {
   /** Carries out one action, trying again while its WatchDog does not answer; whether it was done. */
   private async execute(action: Action): Promise<boolean> {
     if (!this.acting()) return false;
-    const module = this.current.modules.find((m) => m.replicas.some((r) => r.id === action.replica));
-    if (!module && action.kind !== 'stop') return false;
     // decide() gives a copy that keeps failing its back-off (time came in with the failure).
     if ((action.kind === 'start' || action.kind === 'restart') && action.delayMs)
       await this.sleep(action.delayMs);
     const attempts = this.opts.actionAttempts ?? 3;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (!this.acting()) return false;
+      const module = this.stillWanted(action);
+      if (module === null) {
+        this.opts.logger.info({ action, epoch: this.epoch }, 'command dropped: a later decision replaced it');
+        return false;
+      }
       try {
         const kind = action.kind === 'start' || action.kind === 'restart' ? 'spawn' : 'answer';
         const started = await this.lane(action.host).inSlot(kind, () =>
@@ -516,7 +529,7 @@ export class ReplicaManager {
               kind: 'replica-failed',
               replica: action.replica,
               reason: 'start-failed',
-              atMs: Date.now(),
+              atMs: this.clock.now(),
             }).catch((e: unknown) =>
               this.opts.logger.warn({ err: (e as Error).message }, 'could not record the failed start'),
             );
@@ -527,6 +540,20 @@ export class ReplicaManager {
       }
     }
     return false;
+  }
+
+  /**
+   * The action's module in the table as it is now, or null when a later decision replaced the action:
+   * a start, restart or role change of a replica whose status is no longer the action's role. Such a
+   * command, queued behind a WatchDog that did not answer, would otherwise run long after, against a
+   * table that gave the role (and its generation, the fencing token) to another copy: two primaries.
+   * A stop is always safe to carry out.
+   */
+  private stillWanted(action: Action): Module | undefined | null {
+    const module = this.current.modules.find((m) => m.replicas.some((r) => r.id === action.replica));
+    if (action.kind === 'stop') return module;
+    const status = module?.replicas.find((r) => r.id === action.replica)?.status;
+    return status === action.role ? module : null;
   }
 
   /** Whether this manager may command WatchDogs now. */
@@ -546,7 +573,7 @@ export class ReplicaManager {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => {
+      const t = this.clock.setTimeout(() => {
         this.timers.delete(t);
         resolve();
       }, ms);

@@ -44,7 +44,12 @@ export interface EpochArbiter {
 /** The leadership calls of the Checkpoint Server's client that the arbiter makes. */
 export type LeadershipStore = Pick<CheckpointClient, 'acquireLeadership' | 'renewLeadership'>;
 
-export function checkpointArbiter(cs: LeadershipStore, leaseMs: number, logger: Logger): EpochArbiter {
+export function checkpointArbiter(
+  cs: LeadershipStore,
+  leaseMs: number,
+  logger: Logger,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): EpochArbiter {
   return {
     async acquire(me, expectedEpoch, believedDead) {
       // One compare-and-set on the epoch the ring core expects. The store refuses it while another
@@ -63,7 +68,7 @@ export function checkpointArbiter(cs: LeadershipStore, leaseMs: number, logger: 
         { holder: first.holder, leaseLeftMs: first.leaseRemainingMs },
         'waiting out the lease of a dead primary',
       );
-      await new Promise((r) => setTimeout(r, Math.min(first.leaseRemainingMs + 10, leaseMs)));
+      await sleep(Math.min(first.leaseRemainingMs + 10, leaseMs));
       return outcome(await ask());
     },
     async renew(me, epoch) {
