@@ -423,7 +423,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   private directoryOf(options: { directory?: Directory }): Directory {
     return (
       options.directory ??
-      new CheckpointDirectory(() => this.checkpointClient(), this.moduleName, this.deadlineMs)
+      new CheckpointDirectory(() => this.checkpointServers(), this.moduleName, this.deadlineMs)
     );
   }
 

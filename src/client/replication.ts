@@ -14,6 +14,7 @@
 import { threadId as currentThreadId } from 'node:worker_threads';
 import * as grpc from '@grpc/grpc-js';
 import { GuidelineError, NotAcknowledgedError } from '../shared/errors.js';
+import type { Failover } from '../shared/failover.js';
 import type { CheckpointServerClient } from '../shared/generated/rm/checkpoint/v1/CheckpointServer.js';
 import type { WatchEvent__Output } from '../shared/generated/rm/checkpoint/v1/WatchEvent.js';
 import type {
@@ -109,35 +110,38 @@ function parseAnnouncement(value: Uint8Array): Announcement | null {
 
 /**
  * The Checkpoint Server as the directory: a compare-and-set keeps a newer generation's announcement
- * from being overwritten by an older primary's, and backups watch the key.
+ * from being overwritten by an older primary's, and backups watch the key. `servers`: the Checkpoint
+ * Servers, one or several (etcd backend), each call moving on to the next as Failover does.
  */
 export class CheckpointDirectory implements Directory {
   constructor(
-    private readonly client: () => CheckpointServerClient,
+    private readonly servers: () => Failover<CheckpointServerClient>,
     private readonly module: string,
     private readonly deadlineMs = 2000,
   ) {}
 
   async announce(a: Announcement): Promise<void> {
-    const c = this.client();
+    const f = this.servers();
     const key = announcementKey(this.module);
     for (let i = 0; i < 5; i++) {
-      const cur = await unary(c, c.Get, { key }, this.deadlineMs, 'Checkpoint Server');
+      const cur = await f.call(this.deadlineMs, 'read', (c, ms, peer) => unary(c, c.Get, { key }, ms, peer));
       const prev = cur.found && cur.kv ? parseAnnouncement(cur.kv.value) : null;
       if (prev && prev.generation > a.generation) return;
       try {
-        await unary(
-          c,
-          c.Put,
-          {
-            key,
-            value: Buffer.from(JSON.stringify(a)),
-            has_expected_version: true,
-            expected_version: cur.found && cur.kv ? cur.kv.version : '0',
-            epoch: '0',
-          },
-          this.deadlineMs,
-          'Checkpoint Server',
+        await f.call(this.deadlineMs, 'write', (c, ms, peer) =>
+          unary(
+            c,
+            c.Put,
+            {
+              key,
+              value: Buffer.from(JSON.stringify(a)),
+              has_expected_version: true,
+              expected_version: cur.found && cur.kv ? cur.kv.version : '0',
+              epoch: '0',
+            },
+            ms,
+            peer,
+          ),
         );
         return;
       } catch (err) {
@@ -153,14 +157,18 @@ export class CheckpointDirectory implements Directory {
     let timer: NodeJS.Timeout | null = null;
     const open = () => {
       if (!active) return;
-      call = this.client().Watch({ prefix: announcementKey(this.module) });
+      const { client, index } = this.servers().current();
+      call = client.Watch({ prefix: announcementKey(this.module) });
+      // A watch that failed opens the next one on the next Checkpoint Server (several over etcd).
+      call.on('error', () => {
+        if (active) this.servers().failed(index);
+      });
       call.on('data', (ev: WatchEvent__Output) => {
         failures = 0;
         if (ev.deleted || !ev.kv || ev.kv.key !== announcementKey(this.module)) return;
         const a = parseAnnouncement(ev.kv.value);
         if (a) cb(a);
       });
-      call.on('error', () => undefined);
       call.on('status', () => {
         call = null;
         if (!active) return;
