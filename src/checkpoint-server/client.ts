@@ -17,7 +17,7 @@ import type { CheckpointServerClient } from '../shared/generated/rm/checkpoint/v
 import type { KeyValue__Output } from '../shared/generated/rm/checkpoint/v1/KeyValue.js';
 import type { Leadership__Output } from '../shared/generated/rm/checkpoint/v1/Leadership.js';
 import type { WatchEvent__Output } from '../shared/generated/rm/checkpoint/v1/WatchEvent.js';
-import { CLIENT_OPTIONS, fromServiceError, protos, unary } from '../shared/grpc.js';
+import { CLIENT_OPTIONS, fromServiceError, protos, Transport, unary } from '../shared/grpc.js';
 
 export type Bytes = Buffer | Uint8Array | string;
 
@@ -215,13 +215,13 @@ export class CheckpointClient {
   /** Connects lazily: nothing is sent until the first call. `deadlineMs` bounds every call. */
   constructor(
     readonly address: string,
-    options: { deadlineMs: number },
+    options: { deadlineMs: number; transport?: Transport },
   ) {
     this.deadlineMs = options.deadlineMs;
     this.peer = `Checkpoint Server at ${address}`;
     this.client = new (protos().checkpoint.rm.checkpoint.v1.CheckpointServer)(
       address,
-      grpc.credentials.createInsecure(),
+      (options.transport ?? Transport.insecure()).channelCredentials(),
       CLIENT_OPTIONS,
     );
   }

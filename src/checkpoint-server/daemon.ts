@@ -3,10 +3,10 @@
  * `<dataDir>/checkpoint.db` behind the CheckpointServer gRPC service and grpc.health.v1, on the
  * cluster file's `checkpointServer.address`.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterConfig } from '../shared/config.js';
-import { DaemonServer, protos } from '../shared/grpc.js';
+import { DaemonServer, daemonTransport, protos, type Transport } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
 import { CheckpointService } from './service.js';
@@ -25,6 +25,10 @@ export interface CheckpointServerOptions {
   now?: () => number;
   /** How long a stop lets calls in flight finish before it cuts them (default 2000). */
   graceMs?: number;
+  /** Mutual TLS and authorization by certificate (default: plaintext, for tests of the store itself). */
+  transport?: Transport;
+  /** The longest manager lease granted (default 60 s). */
+  maxLeaseMs?: number;
 }
 
 export interface CheckpointServerDaemon extends Daemon {
@@ -51,14 +55,26 @@ export async function startCheckpointServer(
 ): Promise<CheckpointServerDaemon> {
   const { host, port: wanted } = splitAddress(options.address);
   const logger = options.logger;
-  mkdirSync(options.dataDir, { recursive: true });
+  // The table holds every module's environment: the folder and the database are the daemon's alone.
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(options.dataDir, 0o700);
   const dbFile = join(options.dataDir, DB_FILE);
   const store = new CheckpointStore(dbFile, options.now ? { now: options.now } : {});
+  for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) {
+    try {
+      chmodSync(f, 0o600);
+    } catch {
+      // The WAL and shared-memory files exist only while the database is open in WAL mode.
+    }
+  }
   const manager = store.getLeadership(MANAGER_ROLE);
   logger.info({ dbFile, epoch: manager.epoch, holder: manager.holder }, 'store opened');
   let state: DaemonState = 'starting';
-  const server = new DaemonServer(host);
-  const service = new CheckpointService(store, logger);
+  const server = new DaemonServer(host, options.transport);
+  const service = new CheckpointService(store, logger, {
+    secure: options.transport?.secure ?? false,
+    maxLeaseMs: options.maxLeaseMs ?? 60_000,
+  });
   let port: number;
   try {
     server.server.addService(
@@ -81,6 +97,7 @@ export async function startCheckpointServer(
       service.endStreams();
       await server.stop(options.graceMs ?? 2000);
       store.close();
+      options.transport?.close();
       state = 'stopped';
     })();
     return stopping;
@@ -102,10 +119,13 @@ export async function startCheckpointServer(
 /** `rmd checkpoint-server`: `host` only labels the logs; the address and data folder come from the cluster file. */
 export async function startCheckpointServerDaemon(
   cfg: ClusterConfig,
-  _host: string,
+  host: string,
   logger: Logger,
 ): Promise<Daemon> {
   return startCheckpointServer({
+    transport: daemonTransport(cfg, 'checkpoint-server', host, logger),
+    // A manager's lease is a ring timeout; ten of them is the most anyone is granted.
+    maxLeaseMs: Math.max(10 * cfg.timings.ringTimeoutMs, 10_000),
     address: cfg.checkpointServer.address,
     dataDir: cfg.checkpointServer.dataDir,
     logger,

@@ -32,7 +32,7 @@ export function tableModuleKey(name: string): string {
   return `${TABLE_KEY}/modules/${name}`;
 }
 
-function isTableKey(key: string): boolean {
+export function isTableKey(key: string): boolean {
   return key === TABLE_KEY || key.startsWith(`${TABLE_KEY}/`);
 }
 

@@ -13,6 +13,7 @@ import {
   unregisterCommand,
   WATCH_RETRY_FOR_MS,
 } from './commands.js';
+import { type CertsFlags, certsCommand } from './certs-command.js';
 import { ExitCode } from './exit-codes.js';
 import { EVENT_SYNTAX, simulateCommand } from './simulate.js';
 import { projectVersion } from './version.js';
@@ -26,6 +27,10 @@ export function buildRmctl(): Command {
     .option(
       '-c, --config <FILE>',
       'the cluster file (default: $RM_CONFIG, ./cluster.yaml, ./.rm-local/cluster.yaml)',
+    )
+    .option(
+      '--cert <NAME>',
+      'the certificate to act with, in the cluster\'s certificate folder (default: $RM_CERT, else operator, else viewer)',
     )
     .exitOverride()
     .showHelpAfterError('(rmctl --help, or rmctl COMMAND --help, for usage)')
@@ -138,6 +143,42 @@ export function buildRmctl(): Command {
     .option('--json', 'print { table, actions, alerts } as JSON')
     .action((flags: { file: string; event?: string[]; json?: boolean }) => set(simulateCommand(flags)));
 
+  const certs = program
+    .command('certs')
+    .description("The cluster's private CA and its certificates (mutual TLS; the README's security section).");
+  certs
+    .command('init')
+    .description('Creates the CA (ca.crt, ca.key) in the certificate folder; --rotate adds a new one beside the old.')
+    .option('--dir <DIR>', "the certificate folder (default: the cluster file's tls.dir)")
+    .option('--rotate', 'a new CA in front of the old one in ca.crt (rotation without a stop)')
+    .option('--days <N>', 'validity (default 3650)')
+    .action(async (f: CertsFlags) => set(await certsCommand('init', { ...f, config: cfg() })));
+  certs
+    .command('issue')
+    .description('Issues the certificate of one identity, or of every identity of the cluster file (--all).')
+    .option('--role <ROLE>', 'checkpoint-server, replica-manager, watchdog, super-watchdog, operator or viewer')
+    .option('--host <HOST>', 'the host of a replica-manager, watchdog or super-watchdog')
+    .option('--name <NAME>', 'the name of an operator or viewer (files operator-NAME.crt/.key)')
+    .option('--all', 'every daemon of the cluster file, an operator and a viewer')
+    .option('--dir <DIR>', "the certificate folder (default: the cluster file's tls.dir)")
+    .option('--days <N>', 'validity (default 365)')
+    .action(async (f: CertsFlags) => set(await certsCommand('issue', { ...f, config: cfg() })));
+  certs
+    .command('show')
+    .description('Shows the certificates of the folder: identity, addresses, validity, fingerprint.')
+    .option('--dir <DIR>', 'a folder or one .crt file')
+    .option('--json', 'as JSON')
+    .action(async (f: CertsFlags) => set(await certsCommand('show', { ...f, config: cfg() })));
+  certs
+    .command('retire')
+    .description('Drops every CA but the current one from ca.crt (the last step of a rotation).')
+    .option('--dir <DIR>', "the certificate folder (default: the cluster file's tls.dir)")
+    .action(async (f: CertsFlags) => set(await certsCommand('retire', { ...f, config: cfg() })));
+
+  program.hook('preAction', () => {
+    const cert = program.opts<{ cert?: string }>().cert;
+    if (cert) process.env.RM_CERT = cert;
+  });
   program.hook('postAction', () => {
     process.exitCode = code;
   });

@@ -71,3 +71,18 @@ export class ExecutableError extends SupervisorError {
 export class UnavailableError extends SupervisorError {
   readonly code = 'unavailable';
 }
+
+/** A caller whose certificate (or copy token) does not allow the call: the message says who may make it. */
+export class PermissionError extends SupervisorError {
+  readonly code = 'permission-denied';
+}
+
+/** A caller without a credential the server accepts (no certificate, another cluster's, no copy token). */
+export class UnauthenticatedError extends SupervisorError {
+  readonly code = 'unauthenticated';
+}
+
+/** Certificates or keys that are missing, unreadable or do not fit the cluster; the message says how to make them. */
+export class TlsError extends SupervisorError {
+  readonly code = 'tls';
+}

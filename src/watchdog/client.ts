@@ -10,7 +10,7 @@ import type { ListRunningResponse__Output } from '../shared/generated/rm/watchdo
 import type { ReplicaAck__Output } from '../shared/generated/rm/watchdog/v1/ReplicaAck.js';
 import type { ReplicaSpec } from '../shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import type { WatchDogClient as GeneratedClient } from '../shared/generated/rm/watchdog/v1/WatchDog.js';
-import { CLIENT_OPTIONS, protos, unary } from '../shared/grpc.js';
+import { CLIENT_OPTIONS, protos, Transport, unary } from '../shared/grpc.js';
 
 /** A copy to start, as the WatchDog needs it (the wire's ReplicaSpec). */
 export type WatchDogReplicaSpec = ReplicaSpec;
@@ -59,13 +59,13 @@ export class WatchDogClient {
 
   constructor(
     readonly address: string,
-    options: { deadlineMs: number },
+    options: { deadlineMs: number; transport?: Transport },
   ) {
     this.deadlineMs = options.deadlineMs;
     this.peer = `WatchDog at ${address}`;
     this.client = new (protos().watchdog.rm.watchdog.v1.WatchDog)(
       address,
-      grpc.credentials.createInsecure(),
+      (options.transport ?? Transport.insecure()).channelCredentials(),
       CLIENT_OPTIONS,
     );
   }

@@ -6,11 +6,14 @@
  * Stopping it (SIGTERM, SIGINT) leaves every copy running: a restarted WatchDog adopts them from its
  * state file (DESIGN §5: a WatchDog restart shorter than the host timeout disturbs no running copy).
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { CheckpointClient } from '../checkpoint-server/client.js';
 import { type ClusterConfig, clusterHost, hostStateDir } from '../shared/config.js';
-import { DaemonServer, protos } from '../shared/grpc.js';
+import { FencedError, UnavailableError } from '../shared/errors.js';
+import { DaemonServer, daemonTransport, protos } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
+import { appSocketPath, startAppSocket } from './app-socket.js';
 import { BeatLoop, GrpcBeatTransport } from './beats.js';
 import { type Clock, systemClock } from './clock.js';
 import { FileLease, HostLease, monotonicMs } from './lease.js';
@@ -45,24 +48,28 @@ export async function startWatchDogDaemon(
 ): Promise<WatchDogDaemon> {
   const me = clusterHost(cfg, host);
   const stateDir = hostStateDir(cfg, host);
-  mkdirSync(stateDir, { recursive: true });
+  // The state file holds each copy's token and spec (its environment): the WatchDog's alone.
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  chmodSync(stateDir, 0o700);
   const clock = options.clock ?? systemClock;
   const t = cfg.timings;
   let state: DaemonState = 'starting';
 
-  const link = new GrpcManagerLink(t.rpcDeadlineMs);
+  const transport = daemonTransport(cfg, 'watchdog', host, logger);
+  const cs = new CheckpointClient(cfg.checkpointServer.address, { deadlineMs: t.rpcDeadlineMs, transport });
+  const link = new GrpcManagerLink(t.rpcDeadlineMs, transport);
   const lease = new HostLease(new FileLease(stateDir), t, logger);
   let started = false;
   // Beats come first, before anything else is loaded: a restarted WatchDog renews the host lease
   // its copies' keepers hold as soon as it can, so that a quick restart disturbs no copy.
   // A beat that takes longer than two beat intervals is as good as lost: the next ring member is
   // tried, so that a SuperWatchDog take-over is found well within the host lease.
-  const transport = new GrpcBeatTransport(cfg, Math.min(t.rpcDeadlineMs, 2 * t.watchdogBeatMs));
+  const beatTransport = new GrpcBeatTransport(cfg, Math.min(t.rpcDeadlineMs, 2 * t.watchdogBeatMs), transport);
   let watchdog: WatchDog | null = null;
   const beats = new BeatLoop({
     ring: cfg.ring,
     host,
-    transport,
+    transport: beatTransport,
     clock,
     intervalMs: t.watchdogBeatMs,
     logger,
@@ -78,9 +85,14 @@ export async function startWatchDogDaemon(
   });
   beats.start();
 
-  const server = new DaemonServer(me.address);
+  const server = new DaemonServer(me.address, transport);
+  const closeClients = () => {
+    beatTransport.close();
+    cs.close();
+  };
   const port = await server.listen(options.port ?? cfg.ports.watchdog).catch((err: unknown) => {
     beats.stop();
+    closeClients();
     transport.close();
     throw err;
   });
@@ -101,6 +113,25 @@ export async function startWatchDogDaemon(
     store: new FileStateStore(stateDir),
     logger,
     lease,
+    appAddress: `unix:${appSocketPath(stateDir)}`,
+    allowedEnv: cfg.security.allowedEnv,
+    // A higher epoch than any seen is accepted only once the Checkpoint Server confirms it handed it out.
+    verifyEpoch: async (epoch) => {
+      const handed = await cs.getLeadership('manager').then(
+        (l) => l.epoch,
+        (err: unknown) => {
+          throw new UnavailableError(
+            `cannot confirm epoch ${epoch} with the Checkpoint Server: ${(err as Error).message}`,
+          );
+        },
+      );
+      if (epoch > handed) {
+        logger.warn({ epoch, handedOut: handed }, 'a command with an epoch never handed out: refused');
+        throw new FencedError(
+          `epoch ${epoch} was never handed out by the Checkpoint Server (the highest is ${handed}); refused`,
+        );
+      }
+    },
     ...(options.startGraceMs !== undefined ? { startGraceMs: options.startGraceMs } : {}),
   });
   // Adoption comes before the first command: no start or stop is decided on a partial view.
@@ -108,10 +139,19 @@ export async function startWatchDogDaemon(
     await watchdog.start();
   } catch (err) {
     beats.stop();
+    closeClients();
     transport.close();
     await server.stop(0);
     throw err;
   }
+  const appSocket = await startAppSocket({
+    stateDir,
+    watchdog,
+    checkpointAddress: cfg.checkpointServer.address,
+    transport,
+    deadlineMs: t.rpcDeadlineMs,
+    logger,
+  });
   started = true;
   // A manager found while adopting is told now, with what runs here.
   if (link.managerAddress) watchdog.managerChanged();
@@ -135,8 +175,10 @@ export async function startWatchDogDaemon(
     clearInterval(leaseCheck);
     await watchdog.stop();
     await server.stop(1000);
-    transport.close();
+    await appSocket.stop();
+    closeClients();
     link.close();
+    transport.close();
     probes.close();
     state = 'stopped';
   };

@@ -118,8 +118,8 @@ function copyPidFrom(child: ChildProcess, path: string, exited: Promise<ExitStat
 /** The real ProcessControl. */
 export class NodeProcessControl implements ProcessControl {
   async spawn(req: SpawnRequest): Promise<SpawnedProcess> {
-    mkdirSync(dirname(req.logFile), { recursive: true });
-    const fd = openSync(req.logFile, 'a', 0o640);
+    mkdirSync(dirname(req.logFile), { recursive: true, mode: 0o700 });
+    const fd = openSync(req.logFile, 'a', 0o600);
     try {
       const kept = req.leaseFile !== undefined;
       // Under a keeper, the keeper leads the process group and the copy's spec reaches it on stdin,

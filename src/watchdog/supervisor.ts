@@ -13,12 +13,14 @@
  * when one of its copies becomes primary. It is opt-in because the default action of SIGUSR2 ends a
  * process that does not handle it.
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import type { Role } from '../replica-manager/table.js';
 import type { Timings } from '../shared/config.js';
 import {
   ConflictError,
   NotFoundError,
+  PermissionError,
   RegistrationError,
   StaleEpochError,
   UnavailableError,
@@ -26,6 +28,7 @@ import {
 import type { Module as PbModule } from '../shared/generated/rm/replica_manager/v1/Module.js';
 import type { ReplicaSpec__Output } from '../shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import type { WatchDogMessage } from '../shared/generated/rm/watchdog/v1/WatchDogMessage.js';
+import { isLoaderVariable, LIMITS, quote, SAFE_ID } from '../shared/limits.js';
 import type { Logger } from '../shared/logging.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { resolveCheckCommand, resolveExecutable } from './executable.js';
@@ -81,6 +84,18 @@ export interface WatchDogOptions {
    * copy how long it still runs. Without it (unit tests of other duties), copies start as they are.
    */
   lease?: { readonly path: string; remainingMs(): number };
+  /**
+   * The WatchDog's local socket for its copies (`unix:PATH`): what RM_WATCHDOG_ADDRESS and
+   * RM_CHECKPOINT_ADDRESS tell every copy. Without it, the TCP addresses above.
+   */
+  appAddress?: string;
+  /** Loader variables a module may set anyway (the cluster file's security.allowedEnv). */
+  allowedEnv?: readonly string[];
+  /**
+   * Confirms that the Checkpoint Server handed out an epoch higher than any this WatchDog has seen
+   * (DESIGN §9): raises when it did not, or cannot be asked. Without it, a higher epoch is believed.
+   */
+  verifyEpoch?: (epoch: number) => Promise<void>;
 }
 
 type CopyState = 'running' | 'stopping' | 'failing';
@@ -118,11 +133,46 @@ const DETECTS = ['', 'poll', 'heartbeat'];
 const CHECKS = ['', 'sdk', 'tcp', 'http', 'grpc', 'exec'];
 const PROMOTE_SIGNALS: readonly string[] = ['SIGUSR1', 'SIGUSR2', 'SIGHUP'];
 
-/** A ReplicaSpec from the wire, checked for what the WatchDog relies on. Raises RegistrationError. */
-export function specFromWire(s: ReplicaSpec__Output | null | undefined): CopySpec {
+/**
+ * A ReplicaSpec from the wire, checked for what the WatchDog relies on: safe ids (they name files),
+ * sizes, and no loader variables beyond `allowedEnv`. Raises RegistrationError.
+ */
+export function specFromWire(
+  s: ReplicaSpec__Output | null | undefined,
+  allowedEnv: readonly string[] = [],
+): CopySpec {
   if (!s) throw new RegistrationError('a replica spec is needed', 'replica');
   if (!s.replica) throw new RegistrationError('the replica id is empty', 'replica.replica');
   if (!s.module) throw new RegistrationError('the module name is empty', 'replica.module');
+  for (const [field, v] of [
+    ['replica.replica', s.replica],
+    ['replica.module', s.module],
+  ] as const) {
+    if (!SAFE_ID.test(v)) {
+      throw new RegistrationError(
+        `${quote(v)} is not a safe id: letters, digits, _ . - only, not only dots, at most ${LIMITS.nameLength}`,
+        field,
+      );
+    }
+  }
+  if (s.path.length > LIMITS.pathLength)
+    throw new RegistrationError(`${s.path.length} characters; at most ${LIMITS.pathLength}`, 'replica.path');
+  if (s.args.length > LIMITS.args || s.args.some((a) => a.length > LIMITS.argLength))
+    throw new RegistrationError(`at most ${LIMITS.args} arguments of ${LIMITS.argLength} characters`, 'replica.args');
+  const env = Object.entries(s.env);
+  if (env.length > LIMITS.envEntries || env.some(([k, v]) => k.length > LIMITS.envNameLength || v.length > LIMITS.envValueLength))
+    throw new RegistrationError(
+      `at most ${LIMITS.envEntries} variables, names of ${LIMITS.envNameLength} and values of ${LIMITS.envValueLength} characters`,
+      'replica.env',
+    );
+  for (const [k] of env) {
+    if (isLoaderVariable(k) && !allowedEnv.includes(k)) {
+      throw new RegistrationError(
+        `${quote(k)} changes how the program is loaded or found; refused unless the cluster file's security.allowedEnv names it`,
+        `replica.env.${k.slice(0, 32)}`,
+      );
+    }
+  }
   if (!DETECTS.includes(s.detect)) {
     throw new RegistrationError(`unknown detect "${s.detect}" (accepted: poll, heartbeat)`, 'replica.detect');
   }
@@ -314,7 +364,7 @@ export class WatchDog {
     generation = 0,
   ) {
     return this.serial(async () => {
-      const spec = specFromWire(wire);
+      const spec = specFromWire(wire, this.opts.allowedEnv);
       const role = roleFromWire(wireRole);
       await this.fence(epoch);
       return this.ensureStarted(spec, role, epoch, generation);
@@ -377,7 +427,7 @@ export class WatchDog {
           'roles',
         );
       }
-      const specs = wires.map((w) => specFromWire(w));
+      const specs = wires.map((w) => specFromWire(w, this.opts.allowedEnv));
       const roles = wireRoles.map((r) => roleFromWire(r));
       await this.fence(epoch);
       const wanted = specs.map((s, i) => ({ replica: s.replica, role: roles[i]! }));
@@ -421,12 +471,19 @@ export class WatchDog {
    */
   registerSelf(moduleJson: string, pid: number) {
     return this.serial(async () => {
+      if (moduleJson.length > LIMITS.moduleJsonBytes) {
+        throw new RegistrationError(`${moduleJson.length} bytes; at most ${LIMITS.moduleJsonBytes}`, 'module_json');
+      }
       const module = moduleFromJson(moduleJson);
+      this.checkClaimedPid(pid);
       const st = procStat(pid);
       if (!st) throw new NotFoundError(`no process with pid ${pid} runs on ${this.opts.host}`);
       const res = await this.opts.registrar.register(module, this.opts.host);
       const epoch = Number(res.epoch);
-      if (epochVerdict(this.epochSeen, epoch) === 'newer') await this.raiseEpoch(epoch);
+      if (epochVerdict(this.epochSeen, epoch) === 'newer') {
+        await this.opts.verifyEpoch?.(epoch);
+        await this.raiseEpoch(epoch);
+      }
       const mine = (res.module?.replicas ?? []).filter((r) => r.host === this.opts.host);
       const replica = mine.find((r) => r.status === 'P') ?? mine[0];
       if (!replica || !res.module) {
@@ -465,13 +522,56 @@ export class WatchDog {
           startedAtMs: this.opts.clock.now(),
           group: false,
           epoch: this.epochSeen,
+          token: randomBytes(32).toString('base64url'),
         };
         this.copies.set(spec.replica, this.newCopy(rec, false, null, this.opts.clock.now()));
         await this.persist();
         this.log.info({ replica: spec.replica, module: m.name, pid, role }, 'self-registered copy adopted');
       }
-      return { replica: replica.id, role: roleToWire(role) };
+      return {
+        replica: replica.id,
+        role: roleToWire(role),
+        copy_token: this.copies.get(replica.id)?.token ?? '',
+        app_address: this.opts.appAddress ?? '',
+      };
     });
+  }
+
+  /**
+   * A pid a registration claims is adopted (and may later be killed): never pid 1, this WatchDog or
+   * its ancestors, and never a process that already belongs to another copy or its keeper.
+   */
+  private checkClaimedPid(pid: number): void {
+    if (!Number.isSafeInteger(pid) || pid <= 1) {
+      throw new PermissionError(`pid ${pid} cannot be adopted: a running program registers its own pid (> 1)`);
+    }
+    const mine = new Set<number>([process.pid]);
+    for (let p = process.ppid, i = 0; p > 1 && i < 32; i++) {
+      mine.add(p);
+      const up = procStat(p)?.ppid;
+      if (!up || up === p) break;
+      p = up;
+    }
+    if (mine.has(pid)) throw new PermissionError(`pid ${pid} is this WatchDog or one of its parents: not adopted`);
+    for (const c of this.copies.values()) {
+      if (c.pid === pid || c.pgid === pid || (c.group && procStat(pid)?.pgid === leaderOf(c))) {
+        throw new PermissionError(`pid ${pid} belongs to copy ${c.spec.replica}: not adopted by another registration`);
+      }
+    }
+  }
+
+  /** The copy a token was given to (RM_COPY_TOKEN at its start), or null. */
+  copyByToken(token: string): { replica: string; module: string } | null {
+    if (!token) return null;
+    const given = Buffer.from(token);
+    for (const c of this.copies.values()) {
+      if (!c.token) continue;
+      const own = Buffer.from(c.token);
+      if (own.length === given.length && timingSafeEqual(own, given)) {
+        return { replica: c.spec.replica, module: c.spec.module };
+      }
+    }
+    return null;
   }
 
   // ---- the application's stream ----
@@ -480,10 +580,20 @@ export class WatchDog {
    * A copy attaches (Attach's hello). Returns its welcome; raises NotFoundError when no such copy
    * runs here, or when the pid is neither the copy's nor in its process group.
    */
-  attach(hello: { replica: string; module: string; pid: number }, link: AppLink): WatchDogMessage {
+  attach(
+    hello: { replica: string; module: string; pid: number },
+    link: AppLink,
+    token = '',
+  ): WatchDogMessage {
     const copy = this.copies.get(hello.replica);
     if (copy?.state !== 'running') {
-      throw new NotFoundError(`replica ${hello.replica} does not run on ${this.opts.host}`);
+      throw new NotFoundError(`replica ${quote(hello.replica)} does not run on ${this.opts.host}`);
+    }
+    // A copy is known by the token its WatchDog gave it: nobody else beats or answers for it.
+    if (copy.token && this.copyByToken(token)?.replica !== copy.spec.replica) {
+      throw new PermissionError(
+        `only copy ${copy.spec.replica} itself may attach as ${copy.spec.replica}: its RM_COPY_TOKEN is needed`,
+      );
     }
     if (
       hello.pid &&
@@ -507,7 +617,7 @@ export class WatchDog {
         host: this.opts.host,
         lease_ms: this.opts.timings.appLeaseMs,
         heartbeat_interval_ms: heartbeatIntervalMs(w.timeoutMs),
-        checkpoint_address: this.opts.checkpointAddress,
+        checkpoint_address: this.opts.appAddress ?? this.opts.checkpointAddress,
         epoch: String(copy.epoch),
         generation: String(copy.generation ?? 0),
       },
@@ -576,7 +686,11 @@ export class WatchDog {
       this.log.warn({ got: epoch, seen: this.epochSeen }, 'command with a stale epoch refused');
       throw new StaleEpochError(epoch, this.epochSeen);
     }
-    if (verdict === 'newer') await this.raiseEpoch(epoch);
+    if (verdict === 'newer') {
+      // Verified, not believed: one made-up epoch must not lock out every later manager.
+      await this.opts.verifyEpoch?.(epoch);
+      await this.raiseEpoch(epoch);
+    }
   }
 
   private async raiseEpoch(epoch: number): Promise<void> {
@@ -621,6 +735,7 @@ export class WatchDog {
         ...(c.pgid !== undefined ? { pgid: c.pgid } : {}),
         epoch: c.epoch,
         ...(c.generation ? { generation: c.generation } : {}),
+        ...(c.token ? { token: c.token } : {}),
       })),
     };
   }
@@ -673,6 +788,7 @@ export class WatchDog {
       );
       throw err;
     });
+    const token = randomBytes(32).toString('base64url');
     const env: Record<string, string> = {
       PATH: this.opts.path ?? process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       ...spec.env,
@@ -680,8 +796,10 @@ export class WatchDog {
       RM_REPLICA: spec.replica,
       RM_ROLE: role === 'P' ? 'primary' : 'backup',
       RM_HOST: this.opts.host,
-      RM_WATCHDOG_ADDRESS: this.opts.watchdogAddress,
-      RM_CHECKPOINT_ADDRESS: this.opts.checkpointAddress,
+      RM_WATCHDOG_ADDRESS: this.opts.appAddress ?? this.opts.watchdogAddress,
+      RM_CHECKPOINT_ADDRESS: this.opts.appAddress ?? this.opts.checkpointAddress,
+      // What the copy shows its WatchDog (Attach, checkpoints): it acts only as itself.
+      RM_COPY_TOKEN: token,
       RM_EPOCH: String(epoch),
       RM_GENERATION: String(generation),
       RM_STYLE: spec.style,
@@ -714,6 +832,7 @@ export class WatchDog {
       group: true,
       epoch,
       ...(generation ? { generation } : {}),
+      token,
     };
     this.copies.set(spec.replica, this.newCopy(rec, true, proc.exited, now));
     await this.persist();

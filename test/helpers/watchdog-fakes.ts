@@ -203,6 +203,8 @@ export function writeClusterFile(
   const timings = { ...TEST_TIMINGS, ...opts.timings };
   const allowed = opts.allowed ?? [join(ROOT, 'examples', 'bin')];
   const text = [
+    // These files test supervision against plaintext fakes; security.test.ts runs the daemons with TLS.
+    'insecure: true',
     'hosts:',
     hosts,
     `checkpointServer: { address: "127.0.0.10:${opts.ports.checkpoint}", dataDir: ${JSON.stringify(join(dir, 'cs'))} }`,
