@@ -10,7 +10,7 @@
  *   whether a write sent just before it took effect is unknown, so read before retrying a CAS.
  * - Error: a malformed request (empty key, negative lease, table that is not JSON) — a caller's bug.
  */
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { UnavailableError } from '../shared/errors.js';
 import type { Checkpoint__Output } from '../shared/generated/rm/checkpoint/v1/Checkpoint.js';
 import type { CheckpointServerClient } from '../shared/generated/rm/checkpoint/v1/CheckpointServer.js';

@@ -12,8 +12,8 @@ import type { Leadership as WireLeadership } from '../shared/generated/rm/checkp
 import type { WatchEvent } from '../shared/generated/rm/checkpoint/v1/WatchEvent.js';
 import { callerIdentity, handle, toServiceError } from '../shared/grpc.js';
 import { LIMITS } from '../shared/limits.js';
-import type { Identity } from '../shared/tls.js';
 import type { Logger } from '../shared/logging.js';
+import type { Identity } from '../shared/tls.js';
 import {
   type AcquireResult,
   type Checkpoint,
@@ -135,7 +135,7 @@ export class CheckpointService {
    */
   private checkCheckpointAccess(call: Caller, module: string): void {
     const who = this.caller(call);
-    if (!who || who.role !== 'watchdog') return;
+    if (who?.role !== 'watchdog') return;
     if (!this.modulesOn(who.name).has(module)) {
       throw new PermissionError(
         `the WatchDog of ${who.name} may reach only checkpoints of modules with a copy on ${who.name}; "${module.slice(0, 64)}" has none there`,
@@ -149,7 +149,9 @@ export class CheckpointService {
     if (this.hostModules?.version !== t.version) {
       const byHost = new Map<string, Set<string>>();
       try {
-        const table = JSON.parse(t.tableJson) as { modules?: Array<{ name?: string; replicas?: Array<{ host?: string }> }> };
+        const table = JSON.parse(t.tableJson) as {
+          modules?: Array<{ name?: string; replicas?: Array<{ host?: string }> }>;
+        };
         for (const m of table.modules ?? []) {
           for (const r of m.replicas ?? []) {
             if (!r.host || !m.name) continue;
@@ -166,7 +168,8 @@ export class CheckpointService {
   }
 
   private checkSize(what: string, bytes: number, limit: number): void {
-    if (bytes > limit) throw new InvalidRequestError(`${what}: ${bytes} bytes is more than the ${limit} accepted`);
+    if (bytes > limit)
+      throw new InvalidRequestError(`${what}: ${bytes} bytes is more than the ${limit} accepted`);
   }
 
   /** Watch streams currently open. */
@@ -207,9 +210,18 @@ export class CheckpointService {
       Txn: handle((req, call) => {
         const epoch = int(req.epoch, 'epoch');
         if (req.ops.length > LIMITS.txnOps)
-          throw new InvalidRequestError(`ops: ${req.ops.length} is more than the ${LIMITS.txnOps} accepted in one Txn`);
-        this.checkSize('ops', req.ops.reduce((n, op) => n + op.key.length + op.value.length, 0), LIMITS.valueBytes);
-        this.checkTableWriter(call, req.ops.map((op) => op.key));
+          throw new InvalidRequestError(
+            `ops: ${req.ops.length} is more than the ${LIMITS.txnOps} accepted in one Txn`,
+          );
+        this.checkSize(
+          'ops',
+          req.ops.reduce((n, op) => n + op.key.length + op.value.length, 0),
+          LIMITS.valueBytes,
+        );
+        this.checkTableWriter(
+          call,
+          req.ops.map((op) => op.key),
+        );
         if (epoch > 0) this.checkHandedOut(epoch);
         const ops: TxnOp[] = req.ops.map((op, i) => {
           const expected = op.has_expected_version
@@ -297,7 +309,11 @@ export class CheckpointService {
       }),
 
       SaveCheckpoint: handle((req, call) => {
-        this.checkSize(`the checkpoint of ${req.module.slice(0, 64)}`, req.state.length, LIMITS.checkpointBytes);
+        this.checkSize(
+          `the checkpoint of ${req.module.slice(0, 64)}`,
+          req.state.length,
+          LIMITS.checkpointBytes,
+        );
         this.checkCheckpointAccess(call, req.module);
         // A save that shows an epoch carries a copy's fencing token; tools and tests save without one.
         const epoch = int(req.epoch, 'epoch');

@@ -24,26 +24,41 @@ function cluster(flags: CertsFlags): ClusterConfig {
 function days(flags: CertsFlags): number | undefined {
   if (flags.days === undefined) return undefined;
   const n = Number(flags.days);
-  if (!Number.isInteger(n) || n < 1 || n > 36500) throw new TlsError(`--days: expected 1 to 36500, got "${flags.days.slice(0, 16)}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 36500)
+    throw new TlsError(`--days: expected 1 to 36500, got "${flags.days.slice(0, 16)}"`);
   return n;
 }
 
 /** Control characters are never printed raw (a certificate's subject is anyone's text). */
 function clean(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: they are what is escaped
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  let out = '';
+  for (const ch of text) {
+    const code = ch.charCodeAt(0);
+    out += (code < 0x20 && code !== 0x0a) || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : ch;
+  }
+  return out;
 }
 
-export async function certsCommand(what: 'init' | 'issue' | 'show' | 'retire', flags: CertsFlags, io: Io = stdio): Promise<number> {
+export async function certsCommand(
+  what: 'init' | 'issue' | 'show' | 'retire',
+  flags: CertsFlags,
+  io: Io = stdio,
+): Promise<number> {
   try {
     const certs = await import('./certs.js');
     if (what === 'init') {
       const cfg = cluster(flags);
       const dir = flags.dir ? resolve(flags.dir) : cfg.tls.dir;
       const d = days(flags);
-      const r = await certs.initCa(dir, cfg.name, { ...(flags.rotate ? { rotate: true } : {}), ...(d ? { days: d } : {}) });
+      const r = await certs.initCa(dir, cfg.name, {
+        ...(flags.rotate ? { rotate: true } : {}),
+        ...(d ? { days: d } : {}),
+      });
       io.out(`CA of cluster ${cfg.name}: ${r.crt} (key ${r.key}, 0600; keep it off the daemon hosts)`);
-      if (r.bundle > 1) io.out(`ca.crt holds ${r.bundle} CAs (new first): re-issue every certificate, then run rmctl certs retire`);
+      if (r.bundle > 1)
+        io.out(
+          `ca.crt holds ${r.bundle} CAs (new first): re-issue every certificate, then run rmctl certs retire`,
+        );
       return ExitCode.ok;
     }
     if (what === 'issue') {
@@ -55,7 +70,8 @@ export async function certsCommand(what: 'init' | 'issue' | 'show' | 'retire', f
         io.out(`${made.length} certificates in ${dir}`);
         return ExitCode.ok;
       }
-      if (!flags.role) throw new TlsError('--role is needed (or --all for every identity of the cluster file)');
+      if (!flags.role)
+        throw new TlsError('--role is needed (or --all for every identity of the cluster file)');
       const req = certs.identityRequest(cfg, flags.role, flags.host ?? '', flags.name ?? '');
       const r = await certs.issue(dir, cfg.name, { ...req, ...(d ? { days: d } : {}) });
       io.out(`${r.uri}: ${r.cert} (key ${r.key})`);

@@ -10,7 +10,15 @@
  */
 import 'reflect-metadata';
 import { createPrivateKey, createPublicKey, X509Certificate as NodeX509, webcrypto } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
@@ -101,7 +109,11 @@ async function makeCa(cluster: string, days: number): Promise<{ certPem: string;
  * Creates the cluster's CA (ca.crt, ca.key) in `dir`. Refused when one exists, unless `rotate`: then
  * the new CA goes in front of the old ones in ca.crt and the old key is kept as ca.key.old.
  */
-export async function initCa(dir: string, cluster: string, options: { rotate?: boolean; days?: number } = {}) {
+export async function initCa(
+  dir: string,
+  cluster: string,
+  options: { rotate?: boolean; days?: number } = {},
+) {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const files = caFiles(dir);
   const exists = existsSync(files.crt) || existsSync(files.key);
@@ -145,10 +157,16 @@ export interface IssueRequest {
 }
 
 /** Issues one certificate under the CA in `dir`: ROLE[-NAME].crt and .key. */
-export async function issue(dir: string, cluster: string, req: IssueRequest): Promise<{ cert: string; key: string; uri: string }> {
+export async function issue(
+  dir: string,
+  cluster: string,
+  req: IssueRequest,
+): Promise<{ cert: string; key: string; uri: string }> {
   const ca = caFiles(dir);
   if (!existsSync(ca.key)) {
-    throw new TlsError(`${ca.key} does not exist: run \`rmctl certs init\` first (certificates are issued where the CA key is)`);
+    throw new TlsError(
+      `${ca.key} does not exist: run \`rmctl certs init\` first (certificates are issued where the CA key is)`,
+    );
   }
   const caPem = splitPem(readFileSync(ca.crt, 'utf8'))[0];
   if (!caPem) throw new TlsError(`${ca.crt} holds no certificate`);
@@ -174,7 +192,9 @@ export async function issue(dir: string, cluster: string, req: IssueRequest): Pr
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension(
-        client ? [x509.ExtendedKeyUsage.clientAuth] : [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth],
+        client
+          ? [x509.ExtendedKeyUsage.clientAuth]
+          : [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth],
       ),
       new x509.SubjectAlternativeNameExtension(san, false),
       await x509.AuthorityKeyIdentifierExtension.create(caCert, false),
@@ -209,14 +229,20 @@ export function clusterIdentities(cfg: ClusterConfig): IssueRequest[] {
 
 /** The request for one `issue --role R [--host H]`, with the addresses the cluster file gives it. */
 export function identityRequest(cfg: ClusterConfig, role: string, host = '', name = ''): IssueRequest {
-  if (!isRole(role)) throw new TlsError(`unknown role "${role.slice(0, 32)}" (accepted: ${ROLES.join(', ')})`);
+  if (!isRole(role))
+    throw new TlsError(`unknown role "${role.slice(0, 32)}" (accepted: ${ROLES.join(', ')})`);
   if (HOST_ROLES.includes(role)) {
     const h = cfg.hosts.find((x) => x.name === host);
-    if (!h) throw new TlsError(`--host: a ${role} certificate needs one of the cluster's hosts (${cfg.hosts.map((x) => x.name).join(', ')})`);
+    if (!h)
+      throw new TlsError(
+        `--host: a ${role} certificate needs one of the cluster's hosts (${cfg.hosts.map((x) => x.name).join(', ')})`,
+      );
     return { role, name: daemonName(role, host), addresses: [h.address] };
   }
-  if (role === 'checkpoint-server') return { role, name: '', addresses: [hostOf(cfg.checkpointServer.address)] };
-  if (name && !/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new TlsError(`--name: "${name.slice(0, 64)}" may use only letters, digits, _ . -`);
+  if (role === 'checkpoint-server')
+    return { role, name: '', addresses: [hostOf(cfg.checkpointServer.address)] };
+  if (name && !/^[A-Za-z0-9_.-]{1,64}$/.test(name))
+    throw new TlsError(`--name: "${name.slice(0, 64)}" may use only letters, digits, _ . -`);
   return { role, name, addresses: [] };
 }
 
@@ -245,9 +271,13 @@ export interface CertSummary {
 
 /** What the certificates of a folder (or one file) say. */
 export function show(path: string): CertSummary[] {
-  const files = existsSync(path) && !path.endsWith('.crt')
-    ? readdirSync(path).filter((f) => f.endsWith('.crt')).sort().map((f) => join(path, f))
-    : [path];
+  const files =
+    existsSync(path) && !path.endsWith('.crt')
+      ? readdirSync(path)
+          .filter((f) => f.endsWith('.crt'))
+          .sort()
+          .map((f) => join(path, f))
+      : [path];
   const out: CertSummary[] = [];
   for (const file of files) {
     for (const pem of splitPem(readFileSync(file, 'utf8'))) {

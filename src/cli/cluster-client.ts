@@ -1,5 +1,5 @@
 /** How rmctl reaches a running cluster: finds the acting ReplicaManager and the SuperWatchDogs. */
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { addressOf, type ClusterConfig } from '../shared/config.js';
 import { UnavailableError } from '../shared/errors.js';
 import type { ReplicaManagerClient } from '../shared/generated/rm/replica_manager/v1/ReplicaManager.js';

@@ -76,9 +76,14 @@ export function operatorTransport(cfg: ClusterConfig): Transport {
   if (!base) {
     base = existsSync(identityFiles(cfg.tls.dir, 'operator').cert) ? 'operator' : 'viewer';
   }
-  if (!/^[A-Za-z0-9_.-]{1,80}$/.test(base)) throw new TlsError(`--cert: "${base.slice(0, 80)}" is not a file name`);
+  if (!/^[A-Za-z0-9_.-]{1,80}$/.test(base))
+    throw new TlsError(`--cert: "${base.slice(0, 80)}" is not a file name`);
   const role = base.split('-')[0] ?? '';
-  const files = { ...identityFiles(cfg.tls.dir, 'operator'), cert: `${cfg.tls.dir}/${base}.crt`, key: `${cfg.tls.dir}/${base}.key` };
+  const files = {
+    ...identityFiles(cfg.tls.dir, 'operator'),
+    cert: `${cfg.tls.dir}/${base}.crt`,
+    key: `${cfg.tls.dir}/${base}.key`,
+  };
   if (!isRole(role)) throw new TlsError(`--cert: "${base}" does not start with a role (operator, viewer…)`);
   return Transport.fromFiles(cfg, files);
 }

@@ -11,14 +11,13 @@ import { formatTable } from '../replica-manager/format.js';
 import { moduleToProto, tableFromProto } from '../replica-manager/proto-convert.js';
 import type { ModuleSpec, ReplicaTable } from '../replica-manager/table.js';
 import { addressOf, type ClusterConfig, loadClusterConfig, type Timings } from '../shared/config.js';
-import { unary } from '../shared/grpc.js';
-import { rmdPath } from '../super-watchdog/manager-process.js';
-import { Transport } from '../shared/grpc.js';
+import { Transport, unary } from '../shared/grpc.js';
 import type { Role } from '../shared/tls.js';
+import { rmdPath } from '../super-watchdog/manager-process.js';
 import { issueCluster } from './certs.js';
 import { ClusterClient } from './cluster-client.js';
-import { operatorTransport } from './commands.js';
 import type { Io } from './commands.js';
+import { operatorTransport } from './commands.js';
 import {
   copiesOf,
   daemonsOf,
@@ -223,7 +222,10 @@ export class LocalCluster {
     const key = `${role}/${host}`;
     let t = this.transports.get(key);
     if (!t) {
-      t = role === 'operator' && !host ? operatorTransport(this.cfg) : Transport.forDaemon(this.cfg, role, host);
+      t =
+        role === 'operator' && !host
+          ? operatorTransport(this.cfg)
+          : Transport.forDaemon(this.cfg, role, host);
       this.transports.set(key, t);
     }
     return t;
@@ -236,7 +238,10 @@ export class LocalCluster {
 
   /** The Checkpoint Server, as this cluster's operator. */
   checkpointClient(deadlineMs: number): CheckpointClient {
-    return new CheckpointClient(this.cfg.checkpointServer.address, { deadlineMs, transport: this.transport() });
+    return new CheckpointClient(this.cfg.checkpointServer.address, {
+      deadlineMs,
+      transport: this.transport(),
+    });
   }
 
   /** Daemons recorded by a cluster started earlier from this folder that still run. */

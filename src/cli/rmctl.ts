@@ -3,6 +3,7 @@
  * ./cluster.yaml, or the local cluster's .rm-local/cluster.yaml. Exit codes: see exit-codes.ts.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { type CertsFlags, certsCommand } from './certs-command.js';
 import {
   hostsCommand,
   type RegisterFlags,
@@ -13,7 +14,6 @@ import {
   unregisterCommand,
   WATCH_RETRY_FOR_MS,
 } from './commands.js';
-import { type CertsFlags, certsCommand } from './certs-command.js';
 import { ExitCode } from './exit-codes.js';
 import { EVENT_SYNTAX, simulateCommand } from './simulate.js';
 import { projectVersion } from './version.js';
@@ -30,7 +30,7 @@ export function buildRmctl(): Command {
     )
     .option(
       '--cert <NAME>',
-      'the certificate to act with, in the cluster\'s certificate folder (default: $RM_CERT, else operator, else viewer)',
+      "the certificate to act with, in the cluster's certificate folder (default: $RM_CERT, else operator, else viewer)",
     )
     .exitOverride()
     .showHelpAfterError('(rmctl --help, or rmctl COMMAND --help, for usage)')
@@ -145,10 +145,14 @@ export function buildRmctl(): Command {
 
   const certs = program
     .command('certs')
-    .description("The cluster's private CA and its certificates (mutual TLS; the README's security section).");
+    .description(
+      "The cluster's private CA and its certificates (mutual TLS; the README's security section).",
+    );
   certs
     .command('init')
-    .description('Creates the CA (ca.crt, ca.key) in the certificate folder; --rotate adds a new one beside the old.')
+    .description(
+      'Creates the CA (ca.crt, ca.key) in the certificate folder; --rotate adds a new one beside the old.',
+    )
     .option('--dir <DIR>', "the certificate folder (default: the cluster file's tls.dir)")
     .option('--rotate', 'a new CA in front of the old one in ca.crt (rotation without a stop)')
     .option('--days <N>', 'validity (default 3650)')
@@ -156,7 +160,10 @@ export function buildRmctl(): Command {
   certs
     .command('issue')
     .description('Issues the certificate of one identity, or of every identity of the cluster file (--all).')
-    .option('--role <ROLE>', 'checkpoint-server, replica-manager, watchdog, super-watchdog, operator or viewer')
+    .option(
+      '--role <ROLE>',
+      'checkpoint-server, replica-manager, watchdog, super-watchdog, operator or viewer',
+    )
     .option('--host <HOST>', 'the host of a replica-manager, watchdog or super-watchdog')
     .option('--name <NAME>', 'the name of an operator or viewer (files operator-NAME.crt/.key)')
     .option('--all', 'every daemon of the cluster file, an operator and a viewer')

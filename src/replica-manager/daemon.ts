@@ -12,8 +12,8 @@ import type { Logger } from '../shared/logging.js';
 import { WatchDogClient, type WatchDogReplicaSpec } from '../watchdog/client.js';
 import { ReplicaManager, type TableStore, type WatchDogTransport } from './manager.js';
 import { replicaManagerHandlers } from './service.js';
-import { validateStoredModule } from './validate.js';
 import type { Action, Module, ReplicaTable } from './table.js';
+import { validateStoredModule } from './validate.js';
 
 /** What the WatchDog needs to start one copy of `module`. */
 export function replicaSpec(module: Module, replica: string): WatchDogReplicaSpec {

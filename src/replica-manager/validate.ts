@@ -59,7 +59,8 @@ export function checkExecutablePath(field: string, value: unknown): void {
     fail(field, `${show(value)} is a relative path; give an absolute path (e.g. /opt/app/bin/server)`);
   if (value.split('/').includes('..')) fail(field, `${show(value)} contains ".."; give the path without it`);
   if (value.includes('\0')) fail(field, 'the path contains a NUL character');
-  if (value.length > LIMITS.pathLength) fail(field, `the path is ${value.length} characters long; at most ${LIMITS.pathLength}`);
+  if (value.length > LIMITS.pathLength)
+    fail(field, `the path is ${value.length} characters long; at most ${LIMITS.pathLength}`);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
   if (/[\x00-\x1f\x7f]/.test(value)) fail(field, 'the path contains a control character');
   if (posix.normalize(value) !== value && `${posix.normalize(value)}/` !== value) {
@@ -128,18 +129,25 @@ function checkModuleSettings(m: ModuleSpec | Module, at: string): void {
   if (m.env !== undefined && (m.env === null || typeof m.env !== 'object' || Array.isArray(m.env)))
     fail(`${at}env`, 'must be a mapping of names to strings');
   const env = Object.entries(m.env ?? {});
-  if (env.length > LIMITS.envEntries) fail(`${at}env`, `${env.length} variables; at most ${LIMITS.envEntries}`);
+  if (env.length > LIMITS.envEntries)
+    fail(`${at}env`, `${env.length} variables; at most ${LIMITS.envEntries}`);
   let specBytes = (m.args ?? []).reduce((n, a) => n + String(a).length, 0);
   for (const [k, v] of env) {
     const f = `${at}env.${k.slice(0, 32)}`;
     if (!ENV_KEY.test(k) || k.length > LIMITS.envNameLength)
-      fail(f, `${show(k)} is not a valid environment variable name (letters, digits, _; at most ${LIMITS.envNameLength})`);
+      fail(
+        f,
+        `${show(k)} is not a valid environment variable name (letters, digits, _; at most ${LIMITS.envNameLength})`,
+      );
     if (typeof v !== 'string') fail(f, `must be a string, got ${show(v)}`);
     if (v.length > LIMITS.envValueLength) fail(f, `${v.length} characters; at most ${LIMITS.envValueLength}`);
     specBytes += k.length + v.length;
   }
   if (specBytes > LIMITS.moduleSpecBytes)
-    fail(`${at}env`, `args and env come to ${specBytes} characters; at most ${LIMITS.moduleSpecBytes} together`);
+    fail(
+      `${at}env`,
+      `args and env come to ${specBytes} characters; at most ${LIMITS.moduleSpecBytes} together`,
+    );
   if (!Array.isArray(m.replicas) || m.replicas.length === 0)
     fail(`${at}replicas`, 'at least one replica (host and path) is required');
   if (m.replicas.length > LIMITS.replicasPerModule)
@@ -207,7 +215,8 @@ export function validateStoredModule(m: Module, hosts: readonly string[], at = '
   m.replicas.forEach((r, i) => {
     const f = `${at}replicas[${i}]`;
     name(`${f}.id`, r.id, 'replica id');
-    if (typeof r.host !== 'string' || !hosts.includes(r.host)) fail(`${f}.host`, `unknown host ${show(r.host)}`);
+    if (typeof r.host !== 'string' || !hosts.includes(r.host))
+      fail(`${f}.host`, `unknown host ${show(r.host)}`);
     checkExecutablePath(`${f}.path`, r.path);
     oneOf(`${f}.status`, r.status, STATUSES);
   });
@@ -305,6 +314,9 @@ export function checkTableSize(table: ReplicaTable, adding: ModuleSpec): void {
     fail('name', `the table holds ${table.modules.length} modules already; at most ${LIMITS.modules}`);
   const bytes = Buffer.byteLength(JSON.stringify(table)) + Buffer.byteLength(JSON.stringify(adding));
   if (bytes > LIMITS.tableBytes) {
-    fail('module', `the table would be ${bytes} bytes; at most ${LIMITS.tableBytes} (unregister modules or shorten their env and args)`);
+    fail(
+      'module',
+      `the table would be ${bytes} bytes; at most ${LIMITS.tableBytes} (unregister modules or shorten their env and args)`,
+    );
   }
 }

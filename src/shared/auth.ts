@@ -107,7 +107,9 @@ export interface Refusal {
 
 function whoMay(method: string, rule: MethodRule): string {
   const short = method.split('/').pop() ?? method;
-  const who = rule.roles.length ? `only ${rule.roles.join(' or ')} certificates may call ${short}` : `${short} is not callable over the network`;
+  const who = rule.roles.length
+    ? `only ${rule.roles.join(' or ')} certificates may call ${short}`
+    : `${short} is not callable over the network`;
   return rule.why ? `${who}; ${rule.why}` : who;
 }
 
@@ -130,9 +132,13 @@ export function authorizeCaller(
       message: `${method}: the certificate is for cluster "${caller.cluster}", this is cluster "${server.cluster}"`,
     };
   }
-  if (!rule) return { kind: 'permission-denied', message: `${method}: no caller may use a method without a rule` };
+  if (!rule)
+    return { kind: 'permission-denied', message: `${method}: no caller may use a method without a rule` };
   if (!rule.roles.includes(caller.role)) {
-    return { kind: 'permission-denied', message: `${whoMay(method, rule)} (caller: ${caller.role} ${caller.name})` };
+    return {
+      kind: 'permission-denied',
+      message: `${whoMay(method, rule)} (caller: ${caller.role} ${caller.name})`,
+    };
   }
   if (rule.sameHost && caller.name !== server.name) {
     return {

@@ -248,7 +248,8 @@ export function parseClusterConfig(text: string, file = ''): ClusterConfig {
   checkFenceFirst(r, timings);
 
   const name = top.name === undefined ? 'cluster' : r.string(top.name, 'name');
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) r.fail('name', `"${name.slice(0, 64)}" may use only letters, digits, _ . - (at most 64)`);
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name))
+    r.fail('name', `"${name.slice(0, 64)}" may use only letters, digits, _ . - (at most 64)`);
   if (top.insecure !== undefined && typeof top.insecure !== 'boolean')
     r.fail('insecure', `expected true or false, got ${JSON.stringify(top.insecure)}`);
   const tlsRaw = top.tls === undefined ? {} : r.object(top.tls, 'tls', ['dir', 'reloadMs']);
@@ -262,7 +263,9 @@ export function parseClusterConfig(text: string, file = ''): ClusterConfig {
     allowedEnv:
       secRaw.allowedEnv === undefined
         ? []
-        : r.list(secRaw.allowedEnv, 'security.allowedEnv').map((v, i) => r.string(v, `security.allowedEnv[${i}]`)),
+        : r
+            .list(secRaw.allowedEnv, 'security.allowedEnv')
+            .map((v, i) => r.string(v, `security.allowedEnv[${i}]`)),
   };
 
   return {

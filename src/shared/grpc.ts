@@ -4,13 +4,15 @@
  * grpc.health.v1 service, per-method authorization and an orderly shutdown, clients with deadlines,
  * and the mapping between domain errors and gRPC statuses (STYLE §5).
  */
-import { checkServerIdentity, type PeerCertificate, type SecureContextOptions } from 'node:tls';
+
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { checkServerIdentity, type PeerCertificate, type SecureContextOptions } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { HealthImplementation } from 'grpc-health-check';
+import { authorizeCaller, authorizeRequest } from './auth.js';
 import {
   ConflictError,
   ExecutableError,
@@ -23,22 +25,21 @@ import {
   UnauthenticatedError,
   UnavailableError,
 } from './errors.js';
-import { authorizeCaller, authorizeRequest } from './auth.js';
-import {
-  daemonName,
-  describeIdentity,
-  type Identity,
-  identitiesFromSan,
-  identityFiles,
-  type IdentityFiles,
-  type LoadedIdentity,
-  loadIdentity,
-  type Role,
-} from './tls.js';
 import type { ProtoGrpcType as CheckpointGrpc } from './generated/checkpoint.js';
 import type { ProtoGrpcType as ReplicaManagerGrpc } from './generated/replica_manager.js';
 import type { ProtoGrpcType as SuperWatchDogGrpc } from './generated/super_watchdog.js';
 import type { ProtoGrpcType as WatchDogGrpc } from './generated/watchdog.js';
+import {
+  daemonName,
+  describeIdentity,
+  type Identity,
+  type IdentityFiles,
+  identitiesFromSan,
+  identityFiles,
+  type LoadedIdentity,
+  loadIdentity,
+  type Role,
+} from './tls.js';
 
 /** The same options as the generator's flags, so that runtime objects match the generated types. */
 export const LOADER_OPTIONS: protoLoader.Options = {
@@ -401,9 +402,15 @@ export class Transport {
   }
 
   /** The credentials of a daemon of a host: `daemonName` decides whether its certificate names the host. */
-  static forDaemon(settings: TransportSettings, role: Role, host: string, logger?: { warn: (o: object, m: string) => void; info: (o: object, m: string) => void }): Transport {
+  static forDaemon(
+    settings: TransportSettings,
+    role: Role,
+    host: string,
+    logger?: { warn: (o: object, m: string) => void; info: (o: object, m: string) => void },
+  ): Transport {
     return Transport.forIdentity(settings, role, daemonName(role, host), (err, id) => {
-      if (err) logger?.warn({ err: err.message }, 'renewed certificate files refused; keeping the ones loaded');
+      if (err)
+        logger?.warn({ err: err.message }, 'renewed certificate files refused; keeping the ones loaded');
       else logger?.info({ notAfter: id.notAfter.toISOString() }, 'certificate files renewed');
     });
   }
@@ -426,7 +433,11 @@ export class Transport {
   serverCredentials(): grpc.ServerCredentials {
     const source = this.source;
     if (!source) return grpc.ServerCredentials.createInsecure();
-    const contextOf = (id: LoadedIdentity): SecureContextOptions => ({ ca: id.ca, cert: id.cert, key: id.key });
+    const contextOf = (id: LoadedIdentity): SecureContextOptions => ({
+      ca: id.ca,
+      cert: id.cert,
+      key: id.key,
+    });
     const creds = new ReloadableServerCredentials(contextOf(source.loaded));
     this.servers.add(creds);
     this.unlisten ??= source.listen((id) => {
@@ -436,6 +447,23 @@ export class Transport {
   }
 
   /**
+   * grpc-js names the server's address as the TLS server name; for an IP address Node ignores it and
+   * warns once per process (DEP0123). The certificate is checked against the address all the same
+   * (checkServerIdentity), so that one warning says nothing to an operator and is left out.
+   */
+  private static quietIpServerNames(): void {
+    if (Transport.quiet) return;
+    Transport.quiet = true;
+    const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+    process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
+      const code = typeof rest[0] === 'object' && rest[0] ? (rest[0] as { code?: string }).code : rest[1];
+      if (code === 'DEP0123') return;
+      emit(warning, ...rest);
+    }) as typeof process.emitWarning;
+  }
+  private static quiet = false;
+
+  /**
    * For a client: presents this identity's certificate and verifies the server's against the cluster's
    * CA bundle (never the public roots), its address, and that it is of the same cluster.
    */
@@ -443,6 +471,7 @@ export class Transport {
     const source = this.source;
     if (!source) return grpc.credentials.createInsecure();
     const cluster = this.cluster;
+    Transport.quietIpServerNames();
     const provider = new SourceProvider(source);
     this.channel ??= grpc.experimental.createCertificateProviderChannelCredentials(provider, provider, {
       checkServerIdentity: (hostname, cert) => {

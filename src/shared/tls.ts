@@ -139,7 +139,9 @@ export function loadIdentity(
   }
   const ids = identitiesFromSan(x.subjectAltName);
   if (ids.length !== 1) {
-    throw new TlsError(`${files.cert} carries ${ids.length} rm:// identities in its SAN; exactly one is needed`);
+    throw new TlsError(
+      `${files.cert} carries ${ids.length} rm:// identities in its SAN; exactly one is needed`,
+    );
   }
   const id = ids[0]!;
   if (id.cluster !== expect.cluster) {

@@ -12,7 +12,15 @@ import type {
   SuperWatchDogClient,
   SuperWatchDogHandlers,
 } from '../shared/generated/rm/super_watchdog/v1/SuperWatchDog.js';
-import { CLIENT_OPTIONS, DaemonServer, daemonTransport, handle, protos, Transport, unary } from '../shared/grpc.js';
+import {
+  CLIENT_OPTIONS,
+  DaemonServer,
+  daemonTransport,
+  handle,
+  protos,
+  Transport,
+  unary,
+} from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
 import { type HostEffect, type HostMonitorState, initHostMonitor, stepHosts } from './host-monitor.js';

@@ -15,14 +15,22 @@
  *
  * Copies thereby need no certificate: the CA's trust stays with the daemons.
  */
+
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { PermissionError, UnauthenticatedError } from '../shared/errors.js';
 import type { CheckpointServerClient } from '../shared/generated/rm/checkpoint/v1/CheckpointServer.js';
-import { CLIENT_OPTIONS, deadline, MAX_REQUEST_BYTES, protos, toServiceError, type Transport } from '../shared/grpc.js';
+import {
+  CLIENT_OPTIONS,
+  deadline,
+  MAX_REQUEST_BYTES,
+  protos,
+  type Transport,
+  toServiceError,
+} from '../shared/grpc.js';
 import { LIMITS, quote } from '../shared/limits.js';
 import type { Logger } from '../shared/logging.js';
 import { copyToken, watchDogAppHandlers } from './service.js';
@@ -63,7 +71,8 @@ export async function startAppSocket(opts: {
   /** The copy a call comes from, allowed to act for `module` (and `replica`, when the call names one). */
   const copyOf = (call: { metadata: grpc.Metadata }, module: string, replica?: string) => {
     const copy = wd.copyByToken(copyToken(call.metadata));
-    if (!copy) throw new UnauthenticatedError('no copy of this host holds that token: a copy shows its RM_COPY_TOKEN');
+    if (!copy)
+      throw new UnauthenticatedError('no copy of this host holds that token: a copy shows its RM_COPY_TOKEN');
     if (module !== copy.module || (replica !== undefined && replica !== copy.replica)) {
       throw new PermissionError(
         `copy ${copy.replica} acts only for module ${copy.module} and replica ${copy.replica}, not for ${quote(module)}${
@@ -75,7 +84,10 @@ export async function startAppSocket(opts: {
   };
 
   const forward =
-    <Req>(method: 'SaveCheckpoint' | 'LoadCheckpoint', check: (call: grpc.ServerUnaryCall<Req, unknown>) => void) =>
+    <Req>(
+      method: 'SaveCheckpoint' | 'LoadCheckpoint',
+      check: (call: grpc.ServerUnaryCall<Req, unknown>) => void,
+    ) =>
     (call: grpc.ServerUnaryCall<Req, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       try {
         check(call);
@@ -110,7 +122,9 @@ export async function startAppSocket(opts: {
     SaveCheckpoint: forward<{ module: string; replica: string; state: Buffer }>('SaveCheckpoint', (call) => {
       copyOf(call, call.request.module, call.request.replica);
       if (call.request.state.length > LIMITS.checkpointBytes) {
-        throw new PermissionError(`a checkpoint of ${call.request.state.length} bytes is over the ${LIMITS.checkpointBytes} accepted`);
+        throw new PermissionError(
+          `a checkpoint of ${call.request.state.length} bytes is over the ${LIMITS.checkpointBytes} accepted`,
+        );
       }
     }),
     LoadCheckpoint: forward<{ module: string }>('LoadCheckpoint', (call) => {
@@ -136,7 +150,9 @@ export async function startAppSocket(opts: {
   } as unknown as grpc.UntypedServiceImplementation);
 
   await new Promise<void>((resolve, reject) =>
-    server.bindAsync(`unix:${path}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+    server.bindAsync(`unix:${path}`, grpc.ServerCredentials.createInsecure(), (err) =>
+      err ? reject(err) : resolve(),
+    ),
   );
   // Only the WatchDog's user (and the copies it starts as that user) may connect at all.
   chmodSync(path, 0o600);

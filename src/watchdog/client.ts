@@ -1,9 +1,3 @@
-/**
- * A typed client of one host's WatchDog, for the ReplicaManager: every call carries the manager's
- * epoch and a deadline, and every gRPC error comes back as the domain error it stands for
- * (StaleEpochError, ExecutableError, NotFoundError, UnavailableError …).
- */
-import * as grpc from '@grpc/grpc-js';
 import type { Role } from '../replica-manager/table.js';
 import type { AssignResponse__Output } from '../shared/generated/rm/watchdog/v1/AssignResponse.js';
 import type { ListRunningResponse__Output } from '../shared/generated/rm/watchdog/v1/ListRunningResponse.js';

@@ -64,7 +64,11 @@ export async function startWatchDogDaemon(
   // its copies' keepers hold as soon as it can, so that a quick restart disturbs no copy.
   // A beat that takes longer than two beat intervals is as good as lost: the next ring member is
   // tried, so that a SuperWatchDog take-over is found well within the host lease.
-  const beatTransport = new GrpcBeatTransport(cfg, Math.min(t.rpcDeadlineMs, 2 * t.watchdogBeatMs), transport);
+  const beatTransport = new GrpcBeatTransport(
+    cfg,
+    Math.min(t.rpcDeadlineMs, 2 * t.watchdogBeatMs),
+    transport,
+  );
   let watchdog: WatchDog | null = null;
   const beats = new BeatLoop({
     ring: cfg.ring,

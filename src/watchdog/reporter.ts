@@ -1,10 +1,3 @@
-/**
- * How the WatchDog tells the ReplicaManager what happened (source ¶0020): failure reports and the
- * full list of what runs here. The manager moves with the primary SuperWatchDog (¶0026), so reports
- * that cannot be delivered wait in a bounded outbox and are retried with back-off; none is dropped
- * without a log line saying so.
- */
-import * as grpc from '@grpc/grpc-js';
 import type { Role } from '../replica-manager/table.js';
 import { NotFoundError, RegistrationError, UnavailableError } from '../shared/errors.js';
 import type { Module } from '../shared/generated/rm/replica_manager/v1/Module.js';

@@ -158,9 +158,15 @@ export function specFromWire(
   if (s.path.length > LIMITS.pathLength)
     throw new RegistrationError(`${s.path.length} characters; at most ${LIMITS.pathLength}`, 'replica.path');
   if (s.args.length > LIMITS.args || s.args.some((a) => a.length > LIMITS.argLength))
-    throw new RegistrationError(`at most ${LIMITS.args} arguments of ${LIMITS.argLength} characters`, 'replica.args');
+    throw new RegistrationError(
+      `at most ${LIMITS.args} arguments of ${LIMITS.argLength} characters`,
+      'replica.args',
+    );
   const env = Object.entries(s.env);
-  if (env.length > LIMITS.envEntries || env.some(([k, v]) => k.length > LIMITS.envNameLength || v.length > LIMITS.envValueLength))
+  if (
+    env.length > LIMITS.envEntries ||
+    env.some(([k, v]) => k.length > LIMITS.envNameLength || v.length > LIMITS.envValueLength)
+  )
     throw new RegistrationError(
       `at most ${LIMITS.envEntries} variables, names of ${LIMITS.envNameLength} and values of ${LIMITS.envValueLength} characters`,
       'replica.env',
@@ -472,7 +478,10 @@ export class WatchDog {
   registerSelf(moduleJson: string, pid: number) {
     return this.serial(async () => {
       if (moduleJson.length > LIMITS.moduleJsonBytes) {
-        throw new RegistrationError(`${moduleJson.length} bytes; at most ${LIMITS.moduleJsonBytes}`, 'module_json');
+        throw new RegistrationError(
+          `${moduleJson.length} bytes; at most ${LIMITS.moduleJsonBytes}`,
+          'module_json',
+        );
       }
       const module = moduleFromJson(moduleJson);
       this.checkClaimedPid(pid);
@@ -543,7 +552,9 @@ export class WatchDog {
    */
   private checkClaimedPid(pid: number): void {
     if (!Number.isSafeInteger(pid) || pid <= 1) {
-      throw new PermissionError(`pid ${pid} cannot be adopted: a running program registers its own pid (> 1)`);
+      throw new PermissionError(
+        `pid ${pid} cannot be adopted: a running program registers its own pid (> 1)`,
+      );
     }
     const mine = new Set<number>([process.pid]);
     for (let p = process.ppid, i = 0; p > 1 && i < 32; i++) {
@@ -552,10 +563,13 @@ export class WatchDog {
       if (!up || up === p) break;
       p = up;
     }
-    if (mine.has(pid)) throw new PermissionError(`pid ${pid} is this WatchDog or one of its parents: not adopted`);
+    if (mine.has(pid))
+      throw new PermissionError(`pid ${pid} is this WatchDog or one of its parents: not adopted`);
     for (const c of this.copies.values()) {
       if (c.pid === pid || c.pgid === pid || (c.group && procStat(pid)?.pgid === leaderOf(c))) {
-        throw new PermissionError(`pid ${pid} belongs to copy ${c.spec.replica}: not adopted by another registration`);
+        throw new PermissionError(
+          `pid ${pid} belongs to copy ${c.spec.replica}: not adopted by another registration`,
+        );
       }
     }
   }

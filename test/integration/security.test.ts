@@ -10,18 +10,18 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issue, issueCluster } from '../../src/cli/certs.js';
 import { startCheckpointServer } from '../../src/checkpoint-server/daemon.js';
+import { issue, issueCluster } from '../../src/cli/certs.js';
 import { loadedTable } from '../../src/replica-manager/daemon.js';
-import type { Daemon } from '../../src/shared/lifecycle.js';
 import { addressOf, type ClusterConfig, loadClusterConfig } from '../../src/shared/config.js';
 import { CLIENT_OPTIONS, protos, Transport } from '../../src/shared/grpc.js';
+import type { Daemon } from '../../src/shared/lifecycle.js';
 import { silentLogger } from '../../src/shared/logging.js';
 import { identityFiles, type Role } from '../../src/shared/tls.js';
 import { startSuperWatchDogDaemon } from '../../src/super-watchdog/daemon.js';
 import { startWatchDogDaemon, type WatchDogDaemon } from '../../src/watchdog/daemon.js';
 import { killAll, tempDir, waitFor } from '../helpers/processes.js';
-import { SAMPLE_APP, testPorts, TEST_TIMINGS } from '../helpers/watchdog-fakes.js';
+import { SAMPLE_APP, TEST_TIMINGS, testPorts } from '../helpers/watchdog-fakes.js';
 
 const tmp = tempDir('rm-sec-');
 const ports = testPorts();
@@ -36,7 +36,10 @@ const clients: grpc.Client[] = [];
 const MAX = '9007199254740991';
 
 function as(role: Role, host = ''): Transport {
-  const t = role === 'operator' || role === 'viewer' ? Transport.forIdentity(cfg, role, '') : Transport.forDaemon(cfg, role, host);
+  const t =
+    role === 'operator' || role === 'viewer'
+      ? Transport.forIdentity(cfg, role, '')
+      : Transport.forDaemon(cfg, role, host);
   transports.push(t);
   return t;
 }
@@ -53,20 +56,33 @@ function client<C extends grpc.Client>(
 }
 
 /** Calls a unary method; resolves with the status code (OK = 0) and the details. */
-function call(c: grpc.Client, method: string, req: unknown): Promise<{ code: number; details: string; res?: unknown }> {
+function call(
+  c: grpc.Client,
+  method: string,
+  req: unknown,
+): Promise<{ code: number; details: string; res?: unknown }> {
   return new Promise((resolve) => {
-    const fn = (c as unknown as Record<string, Function>)[method]!;
+    const fn = (c as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!;
     fn.call(c, req, { deadline: Date.now() + 4000 }, (err: grpc.ServiceError | null, res: unknown) =>
       resolve(err ? { code: err.code, details: err.details } : { code: 0, details: '', res }),
     );
   });
 }
 
-const wdOf = (t: grpc.ChannelCredentials) => client((p) => p.watchdog.rm.watchdog.v1.WatchDog, addressOf.watchdog(cfg, 'H1'), t);
-const wdAppOf = (t: grpc.ChannelCredentials) => client((p) => p.watchdog.rm.watchdog.v1.WatchDogApp, addressOf.watchdog(cfg, 'H1'), t);
-const rmOf = (t: grpc.ChannelCredentials) => client((p) => p.replicaManager.rm.replica_manager.v1.ReplicaManager, addressOf.replicaManager(cfg, 'H3'), t);
-const swdOf = (t: grpc.ChannelCredentials) => client((p) => p.superWatchdog.rm.super_watchdog.v1.SuperWatchDog, addressOf.superWatchdog(cfg, 'H3'), t);
-const csOf = (t: grpc.ChannelCredentials) => client((p) => p.checkpoint.rm.checkpoint.v1.CheckpointServer, cs.address, t);
+const wdOf = (t: grpc.ChannelCredentials) =>
+  client((p) => p.watchdog.rm.watchdog.v1.WatchDog, addressOf.watchdog(cfg, 'H1'), t);
+const wdAppOf = (t: grpc.ChannelCredentials) =>
+  client((p) => p.watchdog.rm.watchdog.v1.WatchDogApp, addressOf.watchdog(cfg, 'H1'), t);
+const rmOf = (t: grpc.ChannelCredentials) =>
+  client(
+    (p) => p.replicaManager.rm.replica_manager.v1.ReplicaManager,
+    addressOf.replicaManager(cfg, 'H3'),
+    t,
+  );
+const swdOf = (t: grpc.ChannelCredentials) =>
+  client((p) => p.superWatchdog.rm.super_watchdog.v1.SuperWatchDog, addressOf.superWatchdog(cfg, 'H3'), t);
+const csOf = (t: grpc.ChannelCredentials) =>
+  client((p) => p.checkpoint.rm.checkpoint.v1.CheckpointServer, cs.address, t);
 
 function sampleModule(env: Record<string, string> = {}) {
   return {
@@ -119,9 +135,13 @@ beforeAll(async () => {
   swd = await startSuperWatchDogDaemon(cfg, 'H3', logger);
   wd = await startWatchDogDaemon(cfg, 'H1', logger);
   const op = rmOf(as('operator').channelCredentials());
-  await waitFor('the ReplicaManager on H3 to answer the operator', async () => (await call(op, 'Status', { module: '' })).code === 0, {
-    timeoutMs: 30_000,
-  });
+  await waitFor(
+    'the ReplicaManager on H3 to answer the operator',
+    async () => (await call(op, 'Status', { module: '' })).code === 0,
+    {
+      timeoutMs: 30_000,
+    },
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -160,10 +180,16 @@ describe('who may connect', () => {
         call(wdOf(creds), 'ListRunning', { epoch: MAX }),
         call(rmOf(creds), 'Register', { module: sampleModule() }),
         call(swdOf(creds), 'RingBeat', { from: 'H2', primary: 'H2', epoch: MAX }),
-        call(csOf(creds), 'AcquireLeadership', { role: 'manager', holder: 'x', expected_epoch: '0', lease_ms: '1000000000000' }),
+        call(csOf(creds), 'AcquireLeadership', {
+          role: 'manager',
+          holder: 'x',
+          expected_epoch: '0',
+          lease_ms: '1000000000000',
+        }),
         call(csOf(creds), 'LoadTable', {}),
       ];
-      for (const r of await Promise.all(tries)) expect(r.code, `${who}: ${r.details}`).not.toBe(grpc.status.OK);
+      for (const r of await Promise.all(tries))
+        expect(r.code, `${who}: ${r.details}`).not.toBe(grpc.status.OK);
     }
     expect(wd.watchdog.epoch).toBeLessThan(1000);
     expect(Number((await leadership()).epoch)).toBeLessThan(1000);
@@ -178,7 +204,11 @@ describe('who may connect', () => {
       [swdOf(viewer), 'RingBeat', { from: 'H3', primary: 'H3', epoch: '1' }],
       [csOf(viewer), 'SaveTable', { epoch: '1', table_json: '{}' }],
       [csOf(viewer), 'LoadTable', {}],
-      [csOf(as('watchdog', 'H1').channelCredentials()), 'AcquireLeadership', { role: 'manager', holder: 'H1', expected_epoch: '1', lease_ms: '1000' }],
+      [
+        csOf(as('watchdog', 'H1').channelCredentials()),
+        'AcquireLeadership',
+        { role: 'manager', holder: 'H1', expected_epoch: '1', lease_ms: '1000' },
+      ],
     ];
     for (const [c, method, req] of cases) {
       const r = await call(c, method, req);
@@ -188,26 +218,39 @@ describe('who may connect', () => {
   });
 
   it('lets the right roles in: a viewer reads the table (without env values), an operator registers', async () => {
-    const r = await call(rmOf(as('operator').channelCredentials()), 'Register', { module: sampleModule({ GREETING: 'secret' }) });
+    const r = await call(rmOf(as('operator').channelCredentials()), 'Register', {
+      module: sampleModule({ GREETING: 'secret' }),
+    });
     expect(r.code, r.details).toBe(grpc.status.OK);
     const seen = await call(rmOf(as('viewer').channelCredentials()), 'Status', { module: 'S' });
     expect(seen.code, seen.details).toBe(0);
-    const env = (seen.res as { table: { modules: Array<{ env: Record<string, string> }> } }).table.modules[0]!.env;
+    const env = (seen.res as { table: { modules: Array<{ env: Record<string, string> }> } }).table.modules[0]!
+      .env;
     expect(env.GREETING).not.toBe('secret');
-    await waitFor('S1 to run on H1', () => wd.watchdog.running().some((c) => c.spec.replica === 'S1'), { timeoutMs: 20_000 });
+    await waitFor('S1 to run on H1', () => wd.watchdog.running().some((c) => c.spec.replica === 'S1'), {
+      timeoutMs: 20_000,
+    });
   });
 });
 
 describe('the attacks', () => {
   it('Register with NODE_OPTIONS, LD_PRELOAD or PATH is refused; so is an exec check outside the allowed folders', async () => {
     const op = rmOf(as('operator').channelCredentials());
-    for (const env of [{ NODE_OPTIONS: '--require /tmp/x.js' }, { LD_PRELOAD: '/tmp/x.so' }, { PATH: '/tmp' }]) {
+    for (const env of [
+      { NODE_OPTIONS: '--require /tmp/x.js' },
+      { LD_PRELOAD: '/tmp/x.so' },
+      { PATH: '/tmp' },
+    ] as Array<Record<string, string>>) {
       const r = await call(op, 'Register', { module: { ...sampleModule(env), name: 'EVIL' } });
       expect(r.code, JSON.stringify(env)).toBe(grpc.status.INVALID_ARGUMENT);
       expect(r.details).toMatch(/security\.allowedEnv/);
     }
     const r = await call(op, 'Register', {
-      module: { ...sampleModule(), name: 'EVIL', check: { kind: 'exec', port: 0, path: '', command: ['/bin/sh', '-c', 'id'] } },
+      module: {
+        ...sampleModule(),
+        name: 'EVIL',
+        check: { kind: 'exec', port: 0, path: '', command: ['/bin/sh', '-c', 'id'] },
+      },
     });
     expect(r.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(r.details).toMatch(/check\.command\[0\].*outside/);
@@ -215,7 +258,9 @@ describe('the attacks', () => {
 
   it('an epoch of 2^53−1 is refused by the WatchDog even from a ReplicaManager certificate, and nothing is stored', async () => {
     const before = wd.watchdog.epoch;
-    const r = await call(wdOf(as('replica-manager', 'H3').channelCredentials()), 'ListRunning', { epoch: MAX });
+    const r = await call(wdOf(as('replica-manager', 'H3').channelCredentials()), 'ListRunning', {
+      epoch: MAX,
+    });
     expect(r.code, r.details).toBe(grpc.status.FAILED_PRECONDITION);
     expect(r.details).toMatch(/never handed out/);
     expect(wd.watchdog.epoch).toBe(before);
@@ -227,15 +272,33 @@ describe('the attacks', () => {
   it('AcquireLeadership with a lease of 10^12 ms, and a table Put with epoch 2^53−1, are refused', async () => {
     const before = await leadership();
     const swdCs = csOf(as('super-watchdog', 'H3').channelCredentials());
-    const a = await call(swdCs, 'AcquireLeadership', { role: 'manager', holder: 'H3', expected_epoch: before.epoch, lease_ms: '1000000000000' });
+    const a = await call(swdCs, 'AcquireLeadership', {
+      role: 'manager',
+      holder: 'H3',
+      expected_epoch: before.epoch,
+      lease_ms: '1000000000000',
+    });
     expect(a.code).toBe(grpc.status.INVALID_ARGUMENT);
-    const asOp = await call(csOf(as('operator').channelCredentials()), 'Put', { key: 'rm/replica-table', value: Buffer.from('{}'), epoch: MAX });
+    const asOp = await call(csOf(as('operator').channelCredentials()), 'Put', {
+      key: 'rm/replica-table',
+      value: Buffer.from('{}'),
+      epoch: MAX,
+    });
     expect(asOp.code).toBe(grpc.status.PERMISSION_DENIED);
-    const asRm = await call(csOf(as('replica-manager', 'H3').channelCredentials()), 'Put', { key: 'rm/replica-table/modules/X', value: Buffer.from('{}'), epoch: MAX });
+    const asRm = await call(csOf(as('replica-manager', 'H3').channelCredentials()), 'Put', {
+      key: 'rm/replica-table/modules/X',
+      value: Buffer.from('{}'),
+      epoch: MAX,
+    });
     expect(asRm.code).toBe(grpc.status.FAILED_PRECONDITION);
     const after = await leadership();
-    expect({ epoch: after.epoch, holder: after.holder }).toEqual({ epoch: before.epoch, holder: before.holder });
-    const reg = await call(rmOf(as('operator').channelCredentials()), 'Register', { module: { ...sampleModule(), name: 'AFTER' } });
+    expect({ epoch: after.epoch, holder: after.holder }).toEqual({
+      epoch: before.epoch,
+      holder: before.holder,
+    });
+    const reg = await call(rmOf(as('operator').channelCredentials()), 'Register', {
+      module: { ...sampleModule(), name: 'AFTER' },
+    });
     expect(reg.code, reg.details).toBe(0);
   });
 
@@ -250,33 +313,67 @@ describe('the attacks', () => {
   });
 
   it('a spoofed ReportHost or a ReportFailure for another host is refused', async () => {
-    const h = await call(rmOf(as('watchdog', 'H1').channelCredentials()), 'ReportHost', { host: 'H1', up: false, epoch: MAX });
+    const h = await call(rmOf(as('watchdog', 'H1').channelCredentials()), 'ReportHost', {
+      host: 'H1',
+      up: false,
+      epoch: MAX,
+    });
     expect(h.code).toBe(grpc.status.PERMISSION_DENIED);
-    const otherSwd = await call(rmOf(as('super-watchdog', 'H2').channelCredentials()), 'ReportHost', { host: 'H1', up: false, epoch: MAX });
+    const otherSwd = await call(rmOf(as('super-watchdog', 'H2').channelCredentials()), 'ReportHost', {
+      host: 'H1',
+      up: false,
+      epoch: MAX,
+    });
     expect(otherSwd.code).toBe(grpc.status.PERMISSION_DENIED);
-    const f = await call(rmOf(as('watchdog', 'H2').channelCredentials()), 'ReportFailure', { host: 'H1', replica: 'S1', reason: 'exit', detail: '', epoch_seen: '0' });
+    const f = await call(rmOf(as('watchdog', 'H2').channelCredentials()), 'ReportFailure', {
+      host: 'H1',
+      replica: 'S1',
+      reason: 'exit',
+      detail: '',
+      epoch_seen: '0',
+    });
     expect(f.code).toBe(grpc.status.PERMISSION_DENIED);
     expect(wd.watchdog.running().some((c) => c.spec.replica === 'S1')).toBe(true);
   });
 
   it('RegisterSelf needs an operator and never adopts pid 1 or the WatchDog; Attach needs the copy token', async () => {
-    const json = JSON.stringify({ name: 'Z', style: 'cold', degree: 1, policy: 'on-each-failure', replicas: [{ host: 'H1', path: SAMPLE_APP }] });
-    const viewer = await call(wdAppOf(as('viewer').channelCredentials()), 'RegisterSelf', { module_json: json, pid: process.pid });
+    const json = JSON.stringify({
+      name: 'Z',
+      style: 'cold',
+      degree: 1,
+      policy: 'on-each-failure',
+      replicas: [{ host: 'H1', path: SAMPLE_APP }],
+    });
+    const viewer = await call(wdAppOf(as('viewer').channelCredentials()), 'RegisterSelf', {
+      module_json: json,
+      pid: process.pid,
+    });
     expect(viewer.code).toBe(grpc.status.PERMISSION_DENIED);
     for (const pid of [1, process.pid]) {
-      const r = await call(wdAppOf(as('operator').channelCredentials()), 'RegisterSelf', { module_json: json, pid });
+      const r = await call(wdAppOf(as('operator').channelCredentials()), 'RegisterSelf', {
+        module_json: json,
+        pid,
+      });
       expect(r.code, `pid ${pid}: ${r.details}`).toBe(grpc.status.PERMISSION_DENIED);
     }
     // On the copies' socket, without the token, Attach as S1 with pid 0 is refused.
     const sock = join(cfg.stateDir, 'H1', 'app.sock');
-    const app = client((p) => p.watchdog.rm.watchdog.v1.WatchDogApp, `unix:${sock}`, grpc.credentials.createInsecure());
+    const app = client(
+      (p) => p.watchdog.rm.watchdog.v1.WatchDogApp,
+      `unix:${sock}`,
+      grpc.credentials.createInsecure(),
+    );
     const stream = (app as unknown as { Attach(): grpc.ClientDuplexStream<unknown, unknown> }).Attach();
     const status = new Promise<grpc.StatusObject>((resolve) => stream.on('status', resolve));
     stream.on('error', () => undefined);
     stream.write({ hello: { replica: 'S1', module: 'S', pid: 0 } });
     expect((await status).code).toBe(grpc.status.PERMISSION_DENIED);
     const load = await call(
-      client((p) => p.checkpoint.rm.checkpoint.v1.CheckpointServer, `unix:${sock}`, grpc.credentials.createInsecure()),
+      client(
+        (p) => p.checkpoint.rm.checkpoint.v1.CheckpointServer,
+        `unix:${sock}`,
+        grpc.credentials.createInsecure(),
+      ),
       'LoadCheckpoint',
       { module: 'S' },
     );
@@ -287,7 +384,15 @@ describe('the attacks', () => {
     const r = await call(wdOf(as('replica-manager', 'H3').channelCredentials()), 'StartReplica', {
       epoch: '1',
       role: 'PRIMARY',
-      replica: { replica: '../../escape', module: 'S', path: SAMPLE_APP, args: [], env: {}, detect: 'poll', style: 'cold' },
+      replica: {
+        replica: '../../escape',
+        module: 'S',
+        path: SAMPLE_APP,
+        args: [],
+        env: {},
+        detect: 'poll',
+        style: 'cold',
+      },
     });
     expect(r.code).toBe(grpc.status.INVALID_ARGUMENT);
   });
@@ -307,7 +412,13 @@ describe('the attacks', () => {
         hosts: [{ name: 'H1', up: true }],
         modules: [
           { name: '../bad', style: 'cold', degree: 1, policy: 'on-each-failure', replicas: [] },
-          { name: 'OK', style: 'cold', degree: 1, policy: 'on-each-failure', replicas: [{ id: 'OK1', host: 'H1', path: SAMPLE_APP, status: 'I', failures: 0 }] },
+          {
+            name: 'OK',
+            style: 'cold',
+            degree: 1,
+            policy: 'on-each-failure',
+            replicas: [{ id: 'OK1', host: 'H1', path: SAMPLE_APP, status: 'I', failures: 0 }],
+          },
         ],
       }),
     );

@@ -10,6 +10,7 @@ import { DEFAULT_TIMINGS } from '../../../src/shared/config.js';
 import {
   ExecutableError,
   NotFoundError,
+  PermissionError,
   StaleEpochError,
   UnavailableError,
 } from '../../../src/shared/errors.js';
@@ -39,6 +40,11 @@ const timings = {
   pollIntervalMs: 200,
   pollMisses: 2,
 };
+
+/** The token a copy was started with (RM_COPY_TOKEN), which it shows on Attach. */
+function tokenOf(procs: FakeProcesses, replica: string): string {
+  return procs.spawned.filter((r) => r.env.RM_REPLICA === replica).at(-1)?.env.RM_COPY_TOKEN ?? '';
+}
 
 class FakeProcesses implements ProcessControl {
   readonly spawned: SpawnRequest[] = [];
@@ -265,6 +271,7 @@ describe('starting copies', () => {
       RM_HOST: 'H1',
       RM_WATCHDOG_ADDRESS: '127.0.0.11:7402',
       RM_CHECKPOINT_ADDRESS: '127.0.0.10:7400',
+      RM_COPY_TOKEN: expect.stringMatching(/^[\w-]{43}$/),
       RM_EPOCH: '2',
       RM_GENERATION: '0',
       RM_STYLE: 'warm',
@@ -286,7 +293,9 @@ describe('starting copies', () => {
     expect(procs.spawned[0]).toMatchObject({ leaseFile: '/state/lease' });
     expect(procs.spawned[0]?.env).toMatchObject({ RM_GENERATION: '3', RM_ROLE: 'primary' });
     const link = new FakeLink();
-    expect(wd.attach({ replica: 'A1', module: 'A', pid: ack.pid }, link).welcome).toMatchObject({
+    expect(
+      wd.attach({ replica: 'A1', module: 'A', pid: ack.pid }, link, tokenOf(procs, 'A1')).welcome,
+    ).toMatchObject({
       epoch: '1',
       generation: '3',
     });
@@ -303,7 +312,7 @@ describe('starting copies', () => {
     await wd.start();
     const first = await wd.startReplica(1, spec('A1'), 'BACKUP');
     const link = new FakeLink();
-    wd.attach({ replica: 'A1', module: 'A', pid: first.pid }, link);
+    wd.attach({ replica: 'A1', module: 'A', pid: first.pid }, link, tokenOf(procs, 'A1'));
     await wd.setRole(2, 'A1', 'PRIMARY', 7);
     expect(link.sent).toContainEqual({ role_change: { role: 'PRIMARY', epoch: '2', generation: '7' } });
     await wd.setRole(3, 'A1', 'PRIMARY', 9);
@@ -326,7 +335,9 @@ describe('starting copies', () => {
     const s = spec('A1', { env: { RM_PROMOTE_SIGNAL: 'SIGUSR2' } });
     const first = await wd.startReplica(1, s, 'BACKUP');
     const link = new FakeLink();
-    expect(wd.attach({ replica: 'A1', module: 'A', pid: first.pid }, link).welcome).toMatchObject({
+    expect(
+      wd.attach({ replica: 'A1', module: 'A', pid: first.pid }, link, tokenOf(procs, 'A1')).welcome,
+    ).toMatchObject({
       replica: 'A1',
       role: 'BACKUP',
       host: 'H1',
@@ -345,9 +356,18 @@ describe('starting copies', () => {
     const wd = newWatchDog();
     await wd.start();
     const ack = await wd.startReplica(1, spec('A1'), 'PRIMARY');
-    expect(() => wd.attach({ replica: 'A1', module: 'A', pid: 1 }, new FakeLink())).toThrow(NotFoundError);
+    expect(() =>
+      wd.attach({ replica: 'A1', module: 'A', pid: 1 }, new FakeLink(), tokenOf(procs, 'A1')),
+    ).toThrow(NotFoundError);
     expect(() => wd.attach({ replica: 'A9', module: 'A', pid: ack.pid }, new FakeLink())).toThrow(
       NotFoundError,
+    );
+    // Without the token the WatchDog gave the copy, nobody attaches as it, whatever pid it claims.
+    expect(() => wd.attach({ replica: 'A1', module: 'A', pid: ack.pid }, new FakeLink())).toThrow(
+      PermissionError,
+    );
+    expect(() => wd.attach({ replica: 'A1', module: 'A', pid: 0 }, new FakeLink(), 'guess')).toThrow(
+      PermissionError,
     );
   });
 });
@@ -375,7 +395,7 @@ describe('detection', () => {
     procs.ignoreTerm = true;
     const ack = await wd.startReplica(1, spec('A1', { detect: 'heartbeat', timeout_ms: 1000 }), 'PRIMARY');
     const link = new FakeLink();
-    wd.attach({ replica: 'A1', module: 'A', pid: ack.pid }, link);
+    wd.attach({ replica: 'A1', module: 'A', pid: ack.pid }, link, tokenOf(procs, 'A1'));
     wd.heartbeat('A1', link, '1');
     expect(link.sent.at(-1)).toEqual({ beat_ack: { seq: '1', lease_remaining_ms: timings.appLeaseMs } });
     await advance(900);
@@ -410,7 +430,7 @@ describe('detection', () => {
     await wd.start();
     const ack = await wd.startReplica(1, spec('A1'), 'PRIMARY');
     const link = new FakeLink();
-    wd.attach({ replica: 'A1', module: 'A', pid: ack.pid }, link);
+    wd.attach({ replica: 'A1', module: 'A', pid: ack.pid }, link, tokenOf(procs, 'A1'));
     let healthy = true;
     link.onPing = (seq) => wd.pong('A1', link, seq, healthy, healthy ? '' : 'disk full');
     await advance(1000);
