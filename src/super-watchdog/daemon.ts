@@ -551,7 +551,7 @@ export async function startSuperWatchDogDaemon(
     arbiter: checkpointArbiter(cs, t.ringTimeoutMs, logger),
     manager,
     transport,
-    handedOutEpoch: async () => (await cs.getLeadership(ROLE)).epoch,
+    ...(transport.secure ? { handedOutEpoch: async () => (await cs.getLeadership(ROLE)).epoch } : {}),
   });
   const server = new DaemonServer(me.address, transport);
   server.server.addService(protos().superWatchdog.rm.super_watchdog.v1.SuperWatchDog.service, swd.handlers());
