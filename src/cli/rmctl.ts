@@ -192,7 +192,23 @@ export function buildRmctl(): Command {
   return program;
 }
 
+/**
+ * A closed stdout (`rmctl simulate … --json | head`) ends rmctl quietly, as a Unix tool does: no
+ * stack trace, exit status 0 for what was written.
+ */
+function quietOnClosedPipe(): void {
+  const onError = (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  };
+  process.stdout.on('error', onError);
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
+  quietOnClosedPipe();
   try {
     await buildRmctl().parseAsync(argv);
   } catch (err) {

@@ -19,7 +19,7 @@ import { type Io, stdio } from './commands.js';
 import { ExitCode } from './exit-codes.js';
 
 export const EVENT_SYNTAX =
-  'replica-failed ID | host-down HOST | host-up HOST | register FILE | unregister NAME';
+  'replica-failed ID [at MS] | host-down HOST | host-up HOST | register FILE | unregister NAME | replica-started ID | reconcile HOST [ID:P|B,…]';
 
 function readText(file: string): string {
   try {
@@ -38,10 +38,20 @@ export function parseEvent(text: string, n: number, table: ReplicaTable): Event 
   const where = `--event #${n} "${text}"`;
   const parts = text.trim().split(/\s+/);
   const [kind, arg, extra] = parts;
+  // A reconcile's report may be empty (the WatchDog runs nothing) or a comma-separated list.
+  if (kind === 'reconcile' && arg && parts.length <= 3) return parseReconcile(arg, extra ?? '', where);
+  // A failure may say when it happened (ms), for the restart back-off of a copy that keeps failing.
+  if (kind === 'replica-failed' && arg && extra === 'at' && parts.length === 4) {
+    const atMs = Number(parts[3]);
+    if (!Number.isFinite(atMs) || atMs < 0)
+      throw new ConfigError(`"at ${parts[3]}": expected a time in ms ≥ 0`, undefined, where);
+    return { kind, replica: arg, atMs };
+  }
   if (!kind || !arg || extra !== undefined)
     throw new ConfigError(`expected KIND ARG, one of: ${EVENT_SYNTAX}`, undefined, where);
   switch (kind) {
     case 'replica-failed':
+    case 'replica-started':
       return { kind, replica: arg };
     case 'host-down':
     case 'host-up':
@@ -57,6 +67,21 @@ export function parseEvent(text: string, n: number, table: ReplicaTable): Event 
     default:
       throw new ConfigError(`unknown event "${kind}"; accepted: ${EVENT_SYNTAX}`, undefined, where);
   }
+}
+
+/** `reconcile HOST A1:P,B2:B`: a WatchDog's full report of what runs on HOST, with each copy's role. */
+function parseReconcile(host: string, list: string, where: string): Event {
+  const running = list
+    .split(',')
+    .filter((x) => x !== '')
+    .map((item) => {
+      const [replica, role, more] = item.split(':');
+      if (!replica || (role !== 'P' && role !== 'B') || more !== undefined) {
+        throw new ConfigError(`"${item}": expected REPLICA:P or REPLICA:B`, undefined, where);
+      }
+      return { replica, role: role as 'P' | 'B' };
+    });
+  return { kind: 'reconcile', host, running };
 }
 
 export interface SimulateResult {

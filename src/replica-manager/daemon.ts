@@ -9,6 +9,7 @@ import { ConfigError, StaleEpochError, UnavailableError } from '../shared/errors
 import { CLIENT_OPTIONS, DaemonServer, daemonTransport, protos, Transport, unary } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
+import { checkToWire } from '../shared/wire.js';
 import { WatchDogClient, type WatchDogReplicaSpec } from '../watchdog/client.js';
 import { ReplicaManager, type TableStore, type WatchDogTransport } from './manager.js';
 import { replicaManagerHandlers } from './service.js';
@@ -28,41 +29,31 @@ export function replicaSpec(module: Module, replica: string): WatchDogReplicaSpe
     detect: module.detect,
     interval_ms: module.intervalMs ?? 0,
     timeout_ms: module.timeoutMs ?? 0,
-    check: module.check
-      ? {
-          kind: module.check.kind,
-          port: module.check.port ?? 0,
-          path: module.check.path ?? '',
-          command: module.check.command ?? [],
-        }
-      : null,
+    check: checkToWire(module.check),
     style: module.style,
   };
 }
 
 /**
- * The table in the Checkpoint Server, written under the manager's epoch. A save sends only the
- * modules that differ from the table last loaded or saved: decide() hands back the modules an event
- * leaves alone as the same objects, so a module that is still the same object is still as saved.
+ * The table in the Checkpoint Server, written under the manager's epoch: each save writes the hosts,
+ * the module order, and the modules the decisions named (Persist); the store removes the others no
+ * longer named.
  */
 export function checkpointTableStore(cs: CheckpointClient, logger?: Logger): TableStore {
-  let saved: ReadonlySet<Module> = new Set();
   return {
     async load() {
       const res = await cs.loadTable();
-      const table = res.found ? loadedTable(res.tableJson, logger) : null;
-      saved = new Set(table?.modules ?? []);
-      return table;
+      return res.found ? loadedTable(res.tableJson, logger) : null;
     },
-    async save(table, epoch) {
+    async save(table, epoch, change) {
+      const named = new Set(change.modules);
       await cs.saveTableChange(epoch, {
         hostsJson: JSON.stringify(table.hosts),
         moduleNames: table.modules.map((m) => m.name),
         changedModules: table.modules
-          .filter((m) => !saved.has(m))
+          .filter((m) => named.has(m.name))
           .map((m) => ({ name: m.name, moduleJson: JSON.stringify(m) })),
       });
-      saved = new Set(table.modules);
     },
   };
 }

@@ -21,12 +21,29 @@ import {
   isRunning,
   type Module,
   type ModuleSpec,
+  type Persist,
   type Replica,
   type ReplicaTable,
   type Role,
   wantedRunning,
 } from './table.js';
 import { validateRegistration } from './validate.js';
+
+/** A failure within this long of the one before it continues a copy's streak (the restart back-off). */
+export const RESTART_WINDOW_MS = 30_000;
+/** The back-off of a copy's second failure in a row; it doubles with each further one… */
+export const RESTART_BACKOFF_BASE_MS = 100;
+/** …up to this. A copy that keeps failing is retried at this pace for as long as it fails. */
+export const RESTART_BACKOFF_MAX_MS = 5000;
+
+/**
+ * How long a copy that failed `count` times in a row waits before it starts again: the first
+ * failure is handled at once, then 100 ms, 200 ms, … up to 5 s (DESIGN §5: capped back-off).
+ */
+export function restartBackoffMs(count: number): number {
+  if (count < 2) return 0;
+  return Math.min(RESTART_BACKOFF_BASE_MS * 2 ** (count - 2), RESTART_BACKOFF_MAX_MS);
+}
 
 /** Decides one event. Raises RegistrationError (refused registration) or NotFoundError (unknown name). */
 export function decide(table: ReplicaTable, event: Event): Decision {
@@ -39,7 +56,7 @@ export function decide(table: ReplicaTable, event: Event): Decision {
       d.unregister(event.name);
       break;
     case 'replica-failed':
-      d.replicaFailed(event.replica);
+      d.replicaFailed(event.replica, event.atMs);
       break;
     case 'host-down':
       d.hostDown(event.host);
@@ -64,7 +81,7 @@ export function decide(table: ReplicaTable, event: Event): Decision {
     if (!d.restored.has(module.name) && !settled(module)) d.restore(i, new Map(), false);
   });
   d.newGenerations();
-  return { table: d.table, actions: d.actions, alerts: d.alerts };
+  return { table: d.table, actions: d.actions, alerts: d.alerts, persist: d.persist() };
 }
 
 /** Whether restore() would leave a module as it is: its degree runs, a warm one has its primary. */
@@ -122,9 +139,21 @@ class Decider {
   readonly restored = new Set<string>();
   /** The modules this decision copied, and so may change. */
   private readonly owned = new Set<Module>();
+  private readonly removed: string[] = [];
 
-  constructor(input: ReplicaTable) {
+  constructor(private readonly input: ReplicaTable) {
     this.table = { hosts: input.hosts.map((h) => ({ ...h })), modules: [...input.modules] };
+  }
+
+  /** What this decision changed, for the caller to persist before it acts. */
+  persist(): Persist {
+    const hosts =
+      this.table.hosts.length !== this.input.hosts.length ||
+      this.table.hosts.some(
+        (h, i) => h.name !== this.input.hosts[i]?.name || h.up !== this.input.hosts[i]?.up,
+      );
+    const modules = this.table.modules.filter((m) => this.owned.has(m)).map((m) => m.name);
+    return { hosts, modules, removed: this.removed.filter((n) => !modules.includes(n)) };
   }
 
   /** The module at `i`, copied first if this decision has not copied it yet: the one to change. */
@@ -204,9 +233,10 @@ class Decider {
         this.actions.push({ kind: 'stop', replica: r.id, host: r.host });
     }
     this.table.modules.splice(i, 1);
+    this.removed.push(name);
   }
 
-  replicaFailed(id: string): void {
+  replicaFailed(id: string, atMs?: number): void {
     const { i, j } = locate(this.table, id);
     const found = (this.table.modules[i] as Module).replicas[j] as Replica;
     const role = found.status;
@@ -215,13 +245,28 @@ class Decider {
     const module = this.own(i);
     const replica = module.replicas[j] as Replica;
     replica.failures++;
+    if (atMs !== undefined) {
+      const prev = replica.streak;
+      const goesOn = prev !== undefined && atMs - prev.lastAtMs <= RESTART_WINDOW_MS && atMs >= prev.lastAtMs;
+      replica.streak = { count: goesOn ? prev.count + 1 : 1, lastAtMs: atMs };
+    }
+    const first = this.actions.length;
     if (module.policy === 'on-over-threshold' && replica.failures <= (module.threshold ?? 0)) {
       // OnOverThreshold(n): restarted in place, same role, while its failures on this host are ≤ n (¶0015).
       this.actions.push({ kind: 'restart', replica: replica.id, host: replica.host, role });
-      return;
+    } else {
+      replica.status = 'I';
+      this.restore(i, new Map([[replica.id, role]]), true);
     }
-    replica.status = 'I';
-    this.restore(i, new Map([[replica.id, role]]), true);
+    // The copy that failed, started again (in place, or as the last resort), waits out its back-off.
+    const delayMs = restartBackoffMs(replica.streak?.count ?? 0);
+    if (delayMs > 0) {
+      for (let k = first; k < this.actions.length; k++) {
+        const a = this.actions[k] as Action;
+        if (a.replica === id && (a.kind === 'start' || a.kind === 'restart'))
+          this.actions[k] = { ...a, delayMs };
+      }
+    }
   }
 
   hostDown(name: string): void {

@@ -51,6 +51,11 @@ export interface Replica {
   status: Status;
   /** Failures counted on this host, for OnOverThreshold. */
   failures: number;
+  /**
+   * Its failures in a row, each within RESTART_WINDOW_MS of the one before, and when the last one
+   * was (ms since the Unix epoch, from the event): the restart back-off. Absent when none is recent.
+   */
+  streak?: { count: number; lastAtMs: number };
 }
 
 export interface Module {
@@ -111,19 +116,23 @@ export type Event =
   /** `runningOn`: the registering copy already runs on that host and becomes its primary (SDK self-registration). */
   | { kind: 'register'; module: ModuleSpec; runningOn?: string }
   | { kind: 'unregister'; name: string }
-  | { kind: 'replica-failed'; replica: string; reason?: string }
+  /** `atMs`: when it failed (ms since the Unix epoch); the restart back-off counts from it. */
+  | { kind: 'replica-failed'; replica: string; reason?: string; atMs?: number }
   | { kind: 'host-down'; host: string }
   | { kind: 'host-up'; host: string }
   | { kind: 'replica-started'; replica: string }
   /** A WatchDog's full report of what runs on its host, with each copy's role. */
   | { kind: 'reconcile'; host: string; running: Array<{ replica: string; role: Role }> };
 
-/** What decide() asks the daemons to do (TABLE-FORMAT.md). */
+/**
+ * What decide() asks the daemons to do (TABLE-FORMAT.md). `delayMs`: a copy that keeps failing is
+ * started again only after this back-off (capped; never a terminal state).
+ */
 export type Action =
-  | { kind: 'start'; replica: string; host: string; role: Role }
+  | { kind: 'start'; replica: string; host: string; role: Role; delayMs?: number }
   | { kind: 'stop'; replica: string; host: string }
   /** In place, same role (OnOverThreshold within its threshold). */
-  | { kind: 'restart'; replica: string; host: string; role: Role }
+  | { kind: 'restart'; replica: string; host: string; role: Role; delayMs?: number }
   | { kind: 'set-role'; replica: string; host: string; role: Role };
 
 export interface Alert {
@@ -131,10 +140,41 @@ export interface Alert {
   reason: string;
 }
 
+/**
+ * What a decision asks to be made durable before any of its actions leaves (STYLE §9, raft's Ready):
+ * nobody diffs tables to find out.
+ */
+export interface Persist {
+  /** Whether a host's up/down changed. */
+  hosts: boolean;
+  /** The modules the decision added or changed (names, in the new table). */
+  modules: string[];
+  /** The modules it removed. */
+  removed: string[];
+}
+
 export interface Decision {
   table: ReplicaTable;
   actions: Action[];
   alerts: Alert[];
+  persist: Persist;
+}
+
+/** Nothing to persist. */
+export const NOTHING_TO_PERSIST: Persist = Object.freeze({ hosts: false, modules: [], removed: [] });
+
+/** Whether a Persist asks for any write at all. */
+export function persistsAnything(p: Persist): boolean {
+  return p.hosts || p.modules.length > 0 || p.removed.length > 0;
+}
+
+/** Two changes in a row as one: what either changed, less what the later one removed for good. */
+export function mergePersist(a: Persist, b: Persist): Persist {
+  const modules = new Set([...a.modules, ...b.modules]);
+  const removed = new Set([...a.removed, ...b.removed]);
+  for (const n of b.removed) modules.delete(n);
+  for (const n of b.modules) removed.delete(n);
+  return { hosts: a.hosts || b.hosts, modules: [...modules], removed: [...removed] };
 }
 
 export function isRunning(status: Status): status is Role {

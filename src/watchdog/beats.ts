@@ -1,3 +1,9 @@
+/**
+ * The WatchDog's beats to the primary SuperWatchDog (source ¶0022, ¶0024): every watchdogBeatMs to
+ * the last known primary; when that fails or answers that it is not the primary, the next target is
+ * the primary it names or the next ring member in order (¶0026: each WatchDog discovers the new
+ * primary). The primary's answer says where the ReplicaManager is.
+ */
 import { addressOf, type ClusterConfig } from '../shared/config.js';
 import type { SuperWatchDogClient } from '../shared/generated/rm/super_watchdog/v1/SuperWatchDog.js';
 import { CLIENT_OPTIONS, protos, Transport, unary } from '../shared/grpc.js';

@@ -1,3 +1,9 @@
+/**
+ * How the WatchDog tells the ReplicaManager what happened (source ¶0020): failure reports and the
+ * full list of what runs here. The manager moves with the primary SuperWatchDog (¶0026), so reports
+ * that cannot be delivered wait in a bounded outbox and are retried with back-off; none is dropped
+ * without a log line saying so.
+ */
 import type { Role } from '../replica-manager/table.js';
 import { NotFoundError, RegistrationError, UnavailableError } from '../shared/errors.js';
 import type { Module } from '../shared/generated/rm/replica_manager/v1/Module.js';
@@ -17,9 +23,9 @@ export interface FailureReport {
   epochSeen: number;
 }
 
+/** "Reconcile me": the manager then lists the host itself, in order with its commands there. */
 export interface RunningReport {
   host: string;
-  running: Array<{ replica: string; role: Role }>;
   epochSeen: number;
 }
 
@@ -93,7 +99,7 @@ export class GrpcManagerLink implements Reporter, Registrar {
     await unary(
       c,
       c.ReportRunning,
-      { host: r.host, running: r.running, epoch_seen: String(r.epochSeen) },
+      { host: r.host, epoch_seen: String(r.epochSeen) },
       this.deadlineMs,
       `ReplicaManager at ${this.address}`,
     );
@@ -236,7 +242,7 @@ export class Outbox {
           const report = this.opts.snapshot();
           try {
             await this.opts.reporter.reportRunning(report);
-            this.opts.logger.info({ running: report.running }, 'running copies reported');
+            this.opts.logger.info({ host: report.host }, 'asked the ReplicaManager to reconcile this host');
           } catch (err) {
             this.runningWanted = true;
             if (!isPermanent(err)) return this.retryLater(err);

@@ -22,6 +22,32 @@ describe('rmctl and rmd', () => {
   const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string })
     .version;
 
+  it('a closed stdout ends rmctl quietly (rmctl simulate … --json | head)', () => {
+    // A table large enough that its JSON overflows the pipe after the reader has gone.
+    const modules = Array.from(
+      { length: 300 },
+      (_, m) =>
+        `  - { name: M${m}, style: warm, degree: 2, policy: on-each-failure, replicas: [` +
+        `{ id: M${m}a, host: H1, path: /opt/m, status: P }, { id: M${m}b, host: H2, path: /opt/m, status: B }, ` +
+        `{ id: M${m}c, host: H3, path: /opt/m, status: I }] }`,
+    );
+    const file = join(tmp.dir, 'big.yaml');
+    writeFileSync(
+      file,
+      `hosts: [{ name: H1 }, { name: H2 }, { name: H3 }]\nmodules:\n${modules.join('\n')}\n`,
+    );
+    const r = spawnSync(
+      '/bin/sh',
+      [
+        '-c',
+        `"${process.execPath}" "${RMCTL}" simulate -f "${file}" --event "host-down H1" --json | head -c 10`,
+      ],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(r.stdout).toHaveLength(10);
+    expect(r.stderr).toBe('');
+  });
+
   it.each([RMCTL, RMD])('%s --version prints the package version', (bin) => {
     const r = run(bin, ['--version']);
     expect(r.code).toBe(0);

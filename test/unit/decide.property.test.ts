@@ -4,6 +4,7 @@
  * running hot copy is P, nothing runs on a down host, the degree runs whenever enough live hosts exist),
  * decide() is deterministic and never changes its input, and a refused registration changes nothing.
  */
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -136,6 +137,16 @@ describe('decide() properties', () => {
           expect(decide(before, event), 'the same inputs give the same outputs').toEqual(d);
           const broken = checkInvariants(d.table);
           if (broken.length > 0) throw new Error(`after ${JSON.stringify(event)}: ${broken.join('; ')}`);
+          // The decision says exactly what to persist: every module that differs is named, every
+          // module gone is named, and the hosts are flagged whenever they changed.
+          const old = new Map(before.modules.map((m) => [m.name, m]));
+          const differs = d.table.modules
+            .filter((m) => !isDeepStrictEqual(m, old.get(m.name)))
+            .map((m) => m.name);
+          for (const name of differs) expect(d.persist.modules, `${name} changed`).toContain(name);
+          const gone = before.modules.filter((m) => !d.table.modules.some((x) => x.name === m.name));
+          expect(d.persist.removed.sort()).toEqual(gone.map((m) => m.name).sort());
+          expect(d.persist.hosts).toBe(!isDeepStrictEqual(d.table.hosts, before.hosts));
           table = d.table;
         }
       }),

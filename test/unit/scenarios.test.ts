@@ -39,6 +39,30 @@ interface Scenario {
   steps: Step[];
 }
 
+const SCENARIO_KEYS = ['shows', 'source', 'table', 'steps'];
+const STEP_KEYS = [
+  'event',
+  'actions',
+  'alerts',
+  'statuses',
+  'failures',
+  'hosts',
+  'underReplicated',
+  'generations',
+  'error',
+  'field',
+];
+
+/** The runner is strict: a misspelt key would otherwise be an expectation silently not checked. */
+function strictKeys(o: object, accepted: readonly string[], where: string): void {
+  const unknown = Object.keys(o).filter((k) => !accepted.includes(k));
+  if (unknown.length > 0) {
+    throw new Error(
+      `${where}: unknown key ${unknown.map((k) => `"${k}"`).join(', ')} (accepted: ${accepted.join(', ')})`,
+    );
+  }
+}
+
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.yaml') ? [join(dir, e.name)] : [],
@@ -46,7 +70,8 @@ function files(dir: string): string[] {
 }
 
 function actionText(a: Action): string {
-  return a.kind === 'stop' ? `stop ${a.replica}@${a.host}` : `${a.kind} ${a.replica}@${a.host} ${a.role}`;
+  if (a.kind === 'stop') return `stop ${a.replica}@${a.host}`;
+  return `${a.kind} ${a.replica}@${a.host} ${a.role}${a.kind !== 'set-role' && a.delayMs ? ` after ${a.delayMs}ms` : ''}`;
 }
 
 function loadTable(s: Scenario, file: string): ReplicaTable {
@@ -61,7 +86,8 @@ function loadTable(s: Scenario, file: string): ReplicaTable {
 function toEvent(step: Step, table: ReplicaTable): Event {
   const e = step.event;
   if (typeof e === 'string') {
-    const [kind, arg] = e.split(/\s+/) as [string, string];
+    const [kind, arg, at, ms] = e.split(/\s+/) as [string, string, string?, string?];
+    if (kind === 'replica-failed' && at === 'at') return { kind, replica: arg, atMs: Number(ms) };
     if (kind === 'replica-failed') return { kind, replica: arg };
     if (kind === 'host-down' || kind === 'host-up') return { kind, host: arg };
     if (kind === 'unregister') return { kind, name: arg };
@@ -92,6 +118,8 @@ describe('decision scenarios (test/scenarios)', () => {
     it(name, () => {
       const s = parse(readFileSync(file, 'utf8')) as Scenario;
       expect(s.shows, `${name}: a scenario says what it shows`).toBeTruthy();
+      strictKeys(s, SCENARIO_KEYS, name);
+      s.steps.forEach((step, i) => strictKeys(step, STEP_KEYS, `${name}, step ${i + 1}`));
       let table = loadTable(s, file);
       s.steps.forEach((step, i) => {
         const where = `${name}, step ${i + 1} (${JSON.stringify(step.event)})`;
@@ -147,6 +175,12 @@ describe('decision scenarios (test/scenarios)', () => {
       });
     });
   }
+
+  it('a scenario with a misspelt key fails loudly instead of checking nothing', () => {
+    expect(() => strictKeys({ event: 'host-down H1', statues: { A1: 'I' } }, STEP_KEYS, 'x')).toThrow(
+      /x: unknown key "statues"/,
+    );
+  });
 
   it('a scenario that names an unknown event fails loudly', () => {
     expect(() => toEvent({ event: 'explode H1' }, { hosts: [], modules: [] })).toThrow(/unknown event/);

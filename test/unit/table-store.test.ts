@@ -28,26 +28,32 @@ function recordingCheckpointServer(tableJson: string) {
 }
 
 describe('checkpointTableStore', () => {
-  it('sends only the modules a decision changed, and after a module is gone, its name no more', async () => {
+  it('sends only the modules a decision says it changed, and after a module is gone, its name no more', async () => {
     const fig2 = parseTableFile(readFileSync(`${ROOT}/examples/fig2.yaml`, 'utf8'));
     const { cs, saves } = recordingCheckpointServer(JSON.stringify(fig2));
     const store = checkpointTableStore(cs);
     const loaded = await store.load();
     expect(loaded).toEqual(fig2);
 
-    const failed = decide(loaded!, { kind: 'replica-failed', replica: 'A1' }).table;
-    await store.save(failed, 1);
+    const d1 = decide(loaded!, { kind: 'replica-failed', replica: 'A1' });
+    expect(d1.persist).toEqual({ hosts: false, modules: ['A'], removed: [] });
+    const failed = d1.table;
+    await store.save(failed, 1, d1.persist);
     expect(saves[0]?.moduleNames).toEqual(['A', 'B', 'C']);
     expect(saves[0]?.changedModules.map((m) => m.name)).toEqual(['A']);
     expect(JSON.parse(saves[0]?.changedModules[0]?.moduleJson ?? '')).toEqual(failed.modules[0]);
 
-    const down = decide(failed, { kind: 'host-down', host: 'H1' }).table;
-    await store.save(down, 1);
-    expect(saves[1]?.changedModules.map((m) => m.name)).toEqual(['B']);
+    const d2 = decide(failed, { kind: 'host-down', host: 'H1' });
+    expect(d2.persist).toMatchObject({ hosts: true, removed: [] });
+    const down = d2.table;
+    await store.save(down, 1, d2.persist);
+    expect(saves[1]?.changedModules.map((m) => m.name)).toEqual(d2.persist.modules);
+    expect(d2.persist.modules).toContain('B');
     expect(JSON.parse(saves[1]?.hostsJson ?? '')).toEqual(down.hosts);
 
-    const gone = decide(down, { kind: 'unregister', name: 'B' }).table;
-    await store.save(gone, 1);
+    const d3 = decide(down, { kind: 'unregister', name: 'B' });
+    expect(d3.persist).toEqual({ hosts: false, modules: [], removed: ['B'] });
+    await store.save(d3.table, 1, d3.persist);
     expect(saves[2]).toMatchObject({ moduleNames: ['A', 'C'], changedModules: [] });
   });
 });
