@@ -4,7 +4,6 @@
  * that cannot be delivered wait in a bounded outbox and are retried with back-off; none is dropped
  * without a log line saying so.
  */
-import type { Role } from '../replica-manager/table.js';
 import { NotFoundError, RegistrationError, UnavailableError } from '../shared/errors.js';
 import type { Module } from '../shared/generated/rm/replica_manager/v1/Module.js';
 import type { RegisterResponse__Output } from '../shared/generated/rm/replica_manager/v1/RegisterResponse.js';
