@@ -10,10 +10,17 @@ import { CheckpointClient } from '../checkpoint-server/client.js';
 import { formatTable } from '../replica-manager/format.js';
 import { moduleToProto, tableFromProto } from '../replica-manager/proto-convert.js';
 import type { ModuleSpec, ReplicaTable } from '../replica-manager/table.js';
-import { addressOf, type ClusterConfig, loadClusterConfig, type Timings } from '../shared/config.js';
+import {
+  addressOf,
+  type ClusterConfig,
+  hostStateDir,
+  loadClusterConfig,
+  type Timings,
+} from '../shared/config.js';
 import { Transport, unary } from '../shared/grpc.js';
 import type { Role } from '../shared/tls.js';
 import { rmdPath } from '../super-watchdog/manager-process.js';
+import { appSocketPath } from '../watchdog/app-socket.js';
 import { issueCluster } from './certs.js';
 import { ClusterClient } from './cluster-client.js';
 import type { Io } from './commands.js';
@@ -375,7 +382,10 @@ export class LocalCluster {
 
   /** Copies running on `host` (processes started by its WatchDog). */
   copiesOn(host: string): Array<{ pid: number; replica: string }> {
-    return copiesOf(addressOf.watchdog(this.cfg, host));
+    // Copies know their WatchDog by its local socket (the TCP address in clusters of older files).
+    return copiesOf(`unix:${appSocketPath(hostStateDir(this.cfg, host))}`).concat(
+      copiesOf(addressOf.watchdog(this.cfg, host)),
+    );
   }
 
   /** Whether the table and the hosts agree: every P/B copy of the table runs on its host. */
