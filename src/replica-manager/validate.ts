@@ -24,7 +24,9 @@ const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A value in a message: a short prefix at most, control characters escaped (never printed raw). */
 function show(value: unknown): string {
-  return typeof value === 'string' ? quote(value, 120) : quote(JSON.stringify(value) ?? String(value), 120);
+  if (typeof value === 'string') return quote(value, 120);
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
 }
 
 function fail(field: string, message: string): never {

@@ -5,6 +5,7 @@
  * backup. All along, no two copies of the warm module A or the cold module C run as P.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CheckpointClient } from '../../src/checkpoint-server/client.js';
 import { LOCAL_HOSTS } from '../../src/cli/local.js';
 import { addressOf } from '../../src/shared/config.js';
 import { WatchDogClient } from '../../src/watchdog/client.js';
@@ -23,7 +24,11 @@ describe('an old primary frozen and resumed is fenced (six hosts, real processes
 
   it('SIGSTOP on H2 → H5 takes over; SIGCONT → H2 is refused everywhere and steps down; never two primaries', async () => {
     const c = tc.cluster;
-    const cs = c.checkpointClient(1000);
+    // The audit reads the stored table as a manager does (LoadTable is a ReplicaManager's call).
+    const cs = new CheckpointClient(c.cfg.checkpointServer.address, {
+      deadlineMs: 1000,
+      transport: c.transport('replica-manager', 'H2'),
+    });
     const wds = LOCAL_HOSTS.map(
       (h) =>
         new WatchDogClient(addressOf.watchdog(c.cfg, h), {
