@@ -59,7 +59,6 @@ export async function startWatchDogDaemon(
   const cs = new CheckpointClient(cfg.checkpointServer.address, { deadlineMs: t.rpcDeadlineMs, transport });
   const link = new GrpcManagerLink(t.rpcDeadlineMs, transport);
   const lease = new HostLease(new FileLease(stateDir), t, logger);
-  let started = false;
   // Beats come first, before anything else is loaded: a restarted WatchDog renews the host lease
   // its copies' keepers hold as soon as it can, so that a quick restart disturbs no copy.
   // A beat that takes longer than two beat intervals is as good as lost: the next ring member is
@@ -69,7 +68,8 @@ export async function startWatchDogDaemon(
     Math.min(t.rpcDeadlineMs, 2 * t.watchdogBeatMs),
     transport,
   );
-  let watchdog: WatchDog | null = null;
+  /** The WatchDog once it has loaded its state and adopted its copies. */
+  let ready: WatchDog | null = null;
   const beats = new BeatLoop({
     ring: cfg.ring,
     host,
@@ -77,13 +77,13 @@ export async function startWatchDogDaemon(
     clock,
     intervalMs: t.watchdogBeatMs,
     logger,
-    epochSeen: () => watchdog?.epoch ?? 0,
+    epochSeen: () => ready?.epoch ?? 0,
     sentClock: monotonicMs,
     onPrimary: (ringHost, answer, sentAtMs) => {
       lease.granted({ sentAtMs, primaryLeaseRemainingMs: answer.leaseRemainingMs });
       if (link.setAddress(answer.managerAddress)) {
         logger.info({ manager: answer.managerAddress, primary: ringHost }, 'ReplicaManager found');
-        if (started) watchdog?.managerChanged();
+        ready?.managerChanged();
       }
     },
   });
@@ -101,7 +101,7 @@ export async function startWatchDogDaemon(
     throw err;
   });
   const probes = new NetworkProbes();
-  watchdog = new WatchDog({
+  const watchdog = new WatchDog({
     host,
     hostAddress: me.address,
     stateDir,
@@ -158,7 +158,7 @@ export async function startWatchDogDaemon(
     deadlineMs: t.rpcDeadlineMs,
     logger,
   });
-  started = true;
+  ready = watchdog;
   // A manager found while adopting is told now, with what runs here.
   if (link.managerAddress) watchdog.managerChanged();
   const pkg = protos().watchdog.rm.watchdog.v1;

@@ -20,6 +20,8 @@ export interface FailureReport {
   reason: string;
   detail: string;
   epochSeen: number;
+  /** When the failed copy was started, on this host's clock: the manager ignores a report older than what it knows. */
+  startedAtMs: number;
 }
 
 /** "Reconcile me": the manager then lists the host itself, in order with its commands there. */
@@ -87,6 +89,7 @@ export class GrpcManagerLink implements Reporter, Registrar {
         reason: r.reason,
         detail: r.detail,
         epoch_seen: String(r.epochSeen),
+        started_at_ms: String(r.startedAtMs),
       },
       this.deadlineMs,
       `ReplicaManager at ${this.address}`,

@@ -331,6 +331,8 @@ describe('the attacks', () => {
       reason: 'exit',
       detail: '',
       epoch_seen: '0',
+      // Naming a start later than any the manager knows would make the report fresh: still refused.
+      started_at_ms: String(Date.now()),
     });
     expect(f.code).toBe(grpc.status.PERMISSION_DENIED);
   });
