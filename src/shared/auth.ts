@@ -7,7 +7,7 @@
  *
  * This module is pure: it takes the method, the caller's identity and the request, and answers.
  */
-import type { Identity, Role } from './tls.js';
+import { type Identity, ROLES, type Role } from './tls.js';
 
 export interface MethodRule {
   /** The roles that may call the method. Empty: nobody over the network (see `why`). */
@@ -23,14 +23,8 @@ export interface MethodRule {
   why?: string;
 }
 
-const ALL: readonly Role[] = [
-  'checkpoint-server',
-  'replica-manager',
-  'watchdog',
-  'super-watchdog',
-  'operator',
-  'viewer',
-];
+/** Every role a certificate can carry. */
+const ALL: readonly Role[] = ROLES;
 
 const WD = '/rm.watchdog.v1.WatchDog/';
 const WDAPP = '/rm.watchdog.v1.WatchDogApp/';
