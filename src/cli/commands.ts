@@ -103,6 +103,8 @@ export interface RegisterFlags {
   checkCommand?: string;
   arg?: string[];
   env?: string[];
+  user?: string;
+  group?: string;
   json?: boolean;
 }
 
@@ -179,6 +181,8 @@ export function specFromFlags(name: string | undefined, f: RegisterFlags): Modul
       }),
     );
   }
+  if (f.user !== undefined) spec.user = f.user;
+  if (f.group !== undefined) spec.group = f.group;
   return spec;
 }
 

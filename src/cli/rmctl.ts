@@ -71,6 +71,8 @@ export function buildRmctl(): Command {
     .option('--check-command <CMD>', 'for --check exec: an absolute executable and its arguments')
     .option('--arg <ARG>', 'an argument for the executable (repeat)', collect)
     .option('--env <KEY=VALUE>', 'an environment variable for the copies (repeat)', collect)
+    .option('--user <USER>', 'the account the copies run as on every host (a name or uid)')
+    .option('--group <GROUP>', "with --user: their group (default: the user's primary group)")
     .option('--json', 'print the registered module as JSON')
     .action(async (name: string | undefined, flags: RegisterFlags) =>
       set(await registerCommand(name, { ...flags, config: cfg() })),

@@ -31,6 +31,8 @@ export function replicaSpec(module: Module, replica: string): WatchDogReplicaSpe
     timeout_ms: module.timeoutMs ?? 0,
     check: checkToWire(module.check),
     style: module.style,
+    user: module.user ?? '',
+    group: module.group ?? '',
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import { RegistrationError } from '../shared/errors.js';
-import { isLoaderVariable, LIMITS, quote } from '../shared/limits.js';
+import { isLoaderVariable, LIMITS, quote, SAFE_ACCOUNT } from '../shared/limits.js';
 import {
   CHECK_KINDS,
   type Check,
@@ -128,6 +128,16 @@ function checkModuleSettings(m: ModuleSpec | Module, at: string): void {
         fail(`${at}args[${i}]`, `${a.length} characters; at most ${LIMITS.argLength}`);
     });
   }
+  for (const k of ['user', 'group'] as const) {
+    const v = m[k];
+    if (v !== undefined && (typeof v !== 'string' || !SAFE_ACCOUNT.test(v)))
+      fail(
+        `${at}${k}`,
+        `${show(v)} is not a ${k} name or id: lower-case letters, digits, "_" and "-", not starting with a digit or "-", at most 32; or a number`,
+      );
+  }
+  if (m.group !== undefined && m.user === undefined)
+    fail(`${at}group`, 'a group is accepted only with a user (the copies run as that user, in that group)');
   if (m.env !== undefined && (m.env === null || typeof m.env !== 'object' || Array.isArray(m.env)))
     fail(`${at}env`, 'must be a mapping of names to strings');
   const env = Object.entries(m.env ?? {});

@@ -67,6 +67,14 @@ export class ExecutableError extends SupervisorError {
   readonly code = 'executable-refused';
 }
 
+/**
+ * A module's user or group that this host cannot run its copy as: unknown here, not allowed to a
+ * WatchDog that is not root, or unable to reach the WatchDog's socket. The message says which.
+ */
+export class AccountError extends SupervisorError {
+  readonly code = 'account-refused';
+}
+
 /** A peer daemon that did not answer within its deadline. */
 export class UnavailableError extends SupervisorError {
   readonly code = 'unavailable';

@@ -14,6 +14,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { HealthImplementation } from 'grpc-health-check';
 import { authorizeCaller, authorizeRequest } from './auth.js';
 import {
+  AccountError,
   ConflictError,
   ExecutableError,
   FencedError,
@@ -105,6 +106,7 @@ export function toServiceError(err: unknown): Partial<grpc.ServiceError> {
     } else if (err instanceof FencedError) code = grpc.status.FAILED_PRECONDITION;
     else if (err instanceof ConflictError) code = grpc.status.ABORTED;
     else if (err instanceof ExecutableError) code = grpc.status.PERMISSION_DENIED;
+    else if (err instanceof AccountError) code = grpc.status.PERMISSION_DENIED;
     else if (err instanceof PermissionError) code = grpc.status.PERMISSION_DENIED;
     else if (err instanceof UnauthenticatedError) code = grpc.status.UNAUTHENTICATED;
     else if (err instanceof UnavailableError) code = grpc.status.UNAVAILABLE;
@@ -135,6 +137,8 @@ export function fromServiceError(err: grpc.ServiceError, peer: string): Error {
       return new ConflictError(details);
     case 'executable-refused':
       return new ExecutableError(details);
+    case 'account-refused':
+      return new AccountError(details);
     case 'permission-denied':
       return new PermissionError(details);
     case 'unauthenticated':

@@ -33,6 +33,12 @@ export const LIMITS = {
 /** Names and ids: letters, digits, '_', '-', '.', not only dots, at most LIMITS.nameLength. */
 export const SAFE_ID = /^(?!\.+$)[A-Za-z0-9_.-]{1,64}$/;
 
+/**
+ * A module's user or group: a POSIX-style account name (lower case, digits, '_', '-', at most 32,
+ * not starting with a digit or '-') or a numeric id.
+ */
+export const SAFE_ACCOUNT = /^(?:[a-z_][a-z0-9_-]{0,31}|\d{1,10})$/;
+
 /** A value quoted in an error message: at most a short prefix, with control characters escaped. */
 export function quote(value: unknown, max = 48): string {
   const text = typeof value === 'string' ? value : String(JSON.stringify(value) ?? value);

@@ -154,8 +154,9 @@ export async function startAppSocket(opts: {
       err ? reject(err) : resolve(),
     ),
   );
-  // Only the WatchDog's user (and the copies it starts as that user) may connect at all.
-  chmodSync(path, 0o600);
+  // Copies run as the WatchDog's user or as their module's own: any of them may connect, and each
+  // call is held to the copy its RM_COPY_TOKEN names (copyOf); a call without one is refused.
+  chmodSync(path, 0o666);
   opts.logger.info({ socket: path }, "copies' local socket serving");
   return {
     address: `unix:${path}`,

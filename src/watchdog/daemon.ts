@@ -6,7 +6,8 @@
  * Stopping it (SIGTERM, SIGINT) leaves every copy running: a restarted WatchDog adopts them from its
  * state file (DESIGN §5: a WatchDog restart shorter than the host timeout disturbs no running copy).
  */
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { CheckpointClient } from '../checkpoint-server/client.js';
 import { type ClusterConfig, clusterHost, hostStateDir } from '../shared/config.js';
 import { FencedError, UnavailableError } from '../shared/errors.js';
@@ -48,9 +49,17 @@ export async function startWatchDogDaemon(
 ): Promise<WatchDogDaemon> {
   const me = clusterHost(cfg, host);
   const stateDir = hostStateDir(cfg, host);
-  // The state file holds each copy's token and spec (its environment): the WatchDog's alone.
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  chmodSync(stateDir, 0o700);
+  // The state file (each copy's token and spec, its environment) and the logs are the WatchDog's
+  // alone (0600, 0700); the folder itself is only passable (0711), so that copies of a module's own
+  // user reach the socket in it (token-checked) and their working folders, and list nothing. The
+  // cluster's state folder, when this WatchDog makes it, is passable too.
+  const parent = dirname(stateDir);
+  if (!existsSync(parent)) {
+    mkdirSync(parent, { recursive: true });
+    chmodSync(parent, 0o711);
+  }
+  mkdirSync(stateDir, { recursive: true });
+  chmodSync(stateDir, 0o711);
   const clock = options.clock ?? systemClock;
   const t = cfg.timings;
   let state: DaemonState = 'starting';

@@ -22,6 +22,9 @@ export interface CopySpec {
   timeoutMs: number;
   check: { kind: string; port: number; path: string; command: string[] } | null;
   style: string;
+  /** The module's user and group (absent: the WatchDog's own account). */
+  user?: string;
+  group?: string;
 }
 
 /** One copy as the state file records it. */

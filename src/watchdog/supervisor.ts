@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { CHECK_KINDS, DETECTS, type Role } from '../replica-manager/table.js';
 import type { Timings } from '../shared/config.js';
 import {
+  AccountError,
   ConflictError,
   NotFoundError,
   PermissionError,
@@ -28,9 +29,17 @@ import {
 import type { Module as PbModule } from '../shared/generated/rm/replica_manager/v1/Module.js';
 import type { ReplicaSpec__Output } from '../shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import type { WatchDogMessage } from '../shared/generated/rm/watchdog/v1/WatchDogMessage.js';
-import { isLoaderVariable, LIMITS, quote, SAFE_ID } from '../shared/limits.js';
+import { isLoaderVariable, LIMITS, quote, SAFE_ACCOUNT, SAFE_ID } from '../shared/limits.js';
 import type { Logger } from '../shared/logging.js';
 import { knownCheckKind, PROMOTE_SIGNALS, roleFromWire, roleToWire } from '../shared/wire.js';
+import {
+  type Account,
+  type AccountFiles,
+  processOwner,
+  readAccountFiles,
+  resolveAccount,
+  unreachableDir,
+} from './accounts.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { resolveCheckCommand, resolveExecutable } from './executable.js';
 import type { ProbeResult, Probes } from './probes.js';
@@ -96,6 +105,8 @@ export interface WatchDogOptions {
    * (DESIGN §9): raises when it did not, or cannot be asked. Without it, a higher epoch is believed.
    */
   verifyEpoch?: (epoch: number) => Promise<void>;
+  /** This host's /etc/passwd and /etc/group, where a module's user and group are found (default: read them). */
+  accountFiles?: () => AccountFiles;
 }
 
 type CopyState = 'running' | 'stopping' | 'failing';
@@ -169,6 +180,15 @@ export function specFromWire(
       'replica.detect',
     );
   }
+  for (const [field, v] of [
+    ['replica.user', s.user],
+    ['replica.group', s.group],
+  ] as const) {
+    if (v && !SAFE_ACCOUNT.test(v))
+      throw new RegistrationError(`${quote(v)} is not a user or group name, nor a number`, field);
+  }
+  if (s.group && !s.user)
+    throw new RegistrationError('a group is accepted only with a user', 'replica.group');
   const check = s.check?.kind ? s.check : null;
   if (check && !knownCheckKind(check.kind)) {
     throw new RegistrationError(
@@ -189,6 +209,8 @@ export function specFromWire(
       ? { kind: check.kind, port: check.port, path: check.path, command: [...check.command] }
       : null,
     style: s.style,
+    ...(s.user ? { user: s.user } : {}),
+    ...(s.group ? { group: s.group } : {}),
   };
 }
 
@@ -239,6 +261,8 @@ export function moduleFromJson(text: string): PbModule {
       : null,
     args: Array.isArray(m.args) ? m.args.map(String) : [],
     env: m.env && typeof m.env === 'object' ? (m.env as Record<string, string>) : {},
+    user: str(m.user),
+    group: str(m.group),
     replicas: replicas.map((r) => ({
       id: str(r?.id),
       host: str(r?.host),
@@ -432,6 +456,7 @@ export class WatchDog {
       }
       const module = moduleFromJson(moduleJson);
       this.checkClaimedPid(pid);
+      this.checkClaimedOwner(pid, module.user ?? '', module.group ?? '');
       const st = procStat(pid);
       if (!st) throw new NotFoundError(`no process with pid ${pid} runs on ${this.opts.host}`);
       const res = await this.opts.registrar.register(module, this.opts.host);
@@ -469,6 +494,8 @@ export class WatchDog {
             ? { kind: m.check.kind, port: m.check.port, path: m.check.path, command: [...m.check.command] }
             : null,
           style: m.style,
+          ...(m.user ? { user: m.user } : {}),
+          ...(m.group ? { group: m.group } : {}),
         };
         const rec: CopyRecord = {
           spec,
@@ -519,6 +546,41 @@ export class WatchDog {
         );
       }
     }
+  }
+
+  /**
+   * A claimed pid runs as the module's user (the WatchDog's own when the module names none): a
+   * registration cannot hand the WatchDog another account's process to adopt and later kill.
+   */
+  private checkClaimedOwner(pid: number, user: string, group: string): void {
+    const owner = processOwner(pid);
+    if (owner === null) return; // gone: the caller says so
+    const wanted = user ? this.accountOf(user, group).uid : process.getuid?.();
+    if (wanted !== undefined && owner !== wanted)
+      throw new PermissionError(
+        `pid ${pid} runs as uid ${owner}, not as the module's user (uid ${wanted}${user ? `, ${quote(user)}` : ", the WatchDog's own"}): not adopted`,
+      );
+  }
+
+  /** A module's account on this host; raises AccountError when the host does not know it. */
+  private accountOf(user: string, group: string): Account {
+    return resolveAccount(user, group, (this.opts.accountFiles ?? readAccountFiles)(), this.opts.host);
+  }
+
+  /**
+   * The account a copy runs as, when its module names one: known on this host, and able to reach the
+   * WatchDog's socket (every folder above it searchable by that account). Raises AccountError.
+   */
+  private copyAccount(spec: CopySpec): Account | undefined {
+    if (!spec.user) return undefined;
+    const account = this.accountOf(spec.user, spec.group ?? '');
+    const socket = this.opts.appAddress?.startsWith('unix:') ? this.opts.appAddress.slice(5) : null;
+    const blocked = socket ? unreachableDir(socket, account) : null;
+    if (blocked)
+      throw new AccountError(
+        `user ${quote(spec.user)} (uid ${account.uid}, gid ${account.gid}) cannot reach the WatchDog's socket: ${blocked} is not searchable by it (chmod o+x, or give it that folder's group)`,
+      );
+    return account;
   }
 
   /** The copy a token was given to (RM_COPY_TOKEN at its start), or null. */
@@ -745,6 +807,16 @@ export class WatchDog {
       );
       throw err;
     });
+    let account: Account | undefined;
+    try {
+      account = this.copyAccount(spec);
+    } catch (err) {
+      this.log.error(
+        { replica: spec.replica, user: spec.user, group: spec.group, err: (err as Error).message },
+        'account refused',
+      );
+      throw err;
+    }
     const token = randomBytes(32).toString('base64url');
     const env: Record<string, string> = {
       PATH: this.opts.path ?? process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
@@ -767,9 +839,11 @@ export class WatchDog {
         path,
         args: spec.args,
         env,
-        cwd: this.opts.stateDir,
+        // A copy of another account works in a folder of its own; the state folder is the WatchDog's.
+        cwd: account ? join(this.opts.stateDir, 'copies', spec.replica) : this.opts.stateDir,
         logFile: join(this.opts.stateDir, 'logs', `${spec.replica}.log`),
         ...(this.opts.lease ? { leaseFile: this.opts.lease.path } : {}),
+        ...(account ? { account } : {}),
       })
       .catch((err: unknown) => {
         this.log.error(

@@ -3,11 +3,13 @@
  * and a manual clock. Every effect lands in one ordered log, so that "killed before reported" and
  * "epoch persisted before acting" are checked as orders, not timings.
  */
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_TIMINGS } from '../../../src/shared/config.js';
 import {
+  AccountError,
   ExecutableError,
   NotFoundError,
   PermissionError,
@@ -22,7 +24,7 @@ import type { ProbeResult, Probes } from '../../../src/watchdog/probes.js';
 import type { ExitStatus, ProcessControl, SpawnRequest } from '../../../src/watchdog/process-control.js';
 import type { FailureReport, Reporter, RunningReport } from '../../../src/watchdog/reporter.js';
 import type { StateStore, WatchDogState } from '../../../src/watchdog/state.js';
-import { type AppLink, WatchDog } from '../../../src/watchdog/supervisor.js';
+import { type AppLink, WatchDog, type WatchDogOptions } from '../../../src/watchdog/supervisor.js';
 import { tempDir } from '../../helpers/processes.js';
 import { copySpec } from '../../helpers/watchdog-fakes.js';
 
@@ -170,7 +172,10 @@ let probes: FakeProbes;
 const spec = (replica: string, extra: Partial<ReplicaSpec__Output> = {}) =>
   copySpec(replica, { path: APP, ...extra });
 
-function newWatchDog(lease?: { path: string; remainingMs(): number }): WatchDog {
+function newWatchDog(
+  lease?: { path: string; remainingMs(): number },
+  extra: Partial<WatchDogOptions> = {},
+): WatchDog {
   return new WatchDog({
     ...(lease ? { lease } : {}),
     host: 'H1',
@@ -189,6 +194,7 @@ function newWatchDog(lease?: { path: string; remainingMs(): number }): WatchDog 
     logger: silentLogger(),
     path: '/usr/bin:/bin',
     startGraceMs: 500,
+    ...extra,
   });
 }
 
@@ -528,5 +534,77 @@ describe('failure reports', () => {
     await advance(1000);
     expect(reporter.failures.map((r) => r.replica)).toEqual(['A1', 'B1']);
     expect(wd.outbox.idle).toBe(true);
+  });
+});
+
+describe("copies of a module's own user", () => {
+  const accountFiles = () => ({
+    passwd: 'root:x:0:0::/root:/bin/sh\napp:x:4321:4300::/nonexistent:/usr/sbin/nologin\n',
+    group: 'root:x:0:\napps:x:4300:\n',
+  });
+
+  it('start as that uid and gid, in a working folder of their own', async () => {
+    const wd = newWatchDog(undefined, { accountFiles });
+    await wd.start();
+    await wd.startReplica(1, spec('A1', { user: 'app' }), 'PRIMARY');
+    await wd.startReplica(1, spec('B1', { module: 'B' }), 'PRIMARY');
+    const [a, b] = procs.spawned;
+    expect(a?.account).toEqual({ uid: 4321, gid: 4300 });
+    expect(a?.cwd).toBe(join(tmp.dir, 'state', 'copies', 'A1'));
+    // A module without a user runs as the WatchDog does, in its state folder.
+    expect(b?.account).toBeUndefined();
+    expect(b?.cwd).toBe(join(tmp.dir, 'state'));
+  });
+
+  it('are refused with AccountError for a user the host does not know; nothing starts', async () => {
+    const wd = newWatchDog(undefined, { accountFiles });
+    await wd.start();
+    const err = await wd.startReplica(1, spec('A1', { user: 'ghost' }), 'PRIMARY').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AccountError);
+    expect((err as Error).message).toMatch(/"ghost" does not exist on H1/);
+    expect(procs.spawned).toHaveLength(0);
+  });
+
+  it("are refused when the user cannot pass a folder above the WatchDog's socket, naming it", async () => {
+    const closed = join(tmp.dir, 'closed');
+    mkdirSync(closed, { recursive: true });
+    chmodSync(closed, 0o700);
+    const wd = newWatchDog(undefined, { accountFiles, appAddress: `unix:${join(closed, 'app.sock')}` });
+    await wd.start();
+    const err = await wd.startReplica(1, spec('A1', { user: 'app' }), 'PRIMARY').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AccountError);
+    expect((err as Error).message).toContain(`${closed} is not searchable`);
+    expect(procs.spawned).toHaveLength(0);
+  });
+
+  it("registerSelf adopts no process that runs as another account than the module's user", async () => {
+    const wd = newWatchDog(undefined, { accountFiles });
+    await wd.start();
+    // A process of this test's own account (not the module's user 4321).
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const json = JSON.stringify({
+        name: 'Z',
+        style: 'warm',
+        degree: 1,
+        policy: 'on-each-failure',
+        user: 'app',
+        replicas: [{ host: 'H1', path: APP }],
+      });
+      const err = await wd.registerSelf(json, other.pid as number).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PermissionError);
+      expect((err as Error).message).toMatch(/runs as uid \d+, not as the module's user \(uid 4321/);
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('refuse a user or group that is not an account name or a number, and a group alone', async () => {
+    const wd = newWatchDog(undefined, { accountFiles });
+    await wd.start();
+    for (const extra of [{ user: '../x' }, { user: 'app', group: 'a b' }, { group: 'apps' }]) {
+      await expect(wd.startReplica(1, spec('A1', extra), 'PRIMARY')).rejects.toThrow(/replica\.(user|group)/);
+    }
+    expect(procs.spawned).toHaveLength(0);
   });
 });
