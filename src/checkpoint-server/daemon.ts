@@ -9,6 +9,13 @@ import type { ClusterConfig } from '../shared/config.js';
 import { DaemonServer, daemonTransport, protos, type Transport } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
+import {
+  configuredPort,
+  DaemonMetrics,
+  type MetricsEndpoint,
+  startMetricsEndpoint,
+} from '../shared/metrics.js';
+import { checkpointServerMetrics } from './metrics.js';
 import { CheckpointService } from './service.js';
 import { CheckpointStore, MANAGER_ROLE } from './store.js';
 
@@ -29,6 +36,8 @@ export interface CheckpointServerOptions {
   transport?: Transport;
   /** The longest manager lease granted (default 60 s). */
   maxLeaseMs?: number;
+  /** Port of `/metrics` on the address's host (0 picks a free one); null or absent: not served. */
+  metricsPort?: number | null;
 }
 
 export interface CheckpointServerDaemon extends Daemon {
@@ -38,6 +47,8 @@ export interface CheckpointServerDaemon extends Daemon {
   readonly dbFile: string;
   readonly store: CheckpointStore;
   readonly service: CheckpointService;
+  /** Where `/metrics` is served, or null. */
+  readonly metricsAddress: string | null;
 }
 
 function splitAddress(address: string): { host: string; port: number } {
@@ -70,12 +81,15 @@ export async function startCheckpointServer(
   const manager = store.getLeadership(MANAGER_ROLE);
   logger.info({ dbFile, epoch: manager.epoch, holder: manager.holder }, 'store opened');
   let state: DaemonState = 'starting';
-  const server = new DaemonServer(host, options.transport);
+  const metrics = new DaemonMetrics('checkpoint-server', host);
+  checkpointServerMetrics(metrics.registry, store, options.now);
+  const server = new DaemonServer(host, options.transport, [metrics.grpcInterceptor()]);
   const service = new CheckpointService(store, logger, {
     secure: options.transport?.secure ?? false,
     maxLeaseMs: options.maxLeaseMs ?? 60_000,
   });
   let port: number;
+  let metricsEndpoint: MetricsEndpoint | null = null;
   try {
     server.server.addService(
       protos().checkpoint.rm.checkpoint.v1.CheckpointServer.service,
@@ -87,6 +101,7 @@ export async function startCheckpointServer(
     await server.stop(0);
     throw err;
   }
+  metricsEndpoint = await startMetricsEndpoint(metrics.registry, host, options.metricsPort ?? null, logger);
   server.serving();
   state = 'serving';
 
@@ -95,6 +110,7 @@ export async function startCheckpointServer(
     stopping ??= (async () => {
       state = 'stopping';
       service.endStreams();
+      await metricsEndpoint?.close();
       await server.stop(options.graceMs ?? 2000);
       store.close();
       options.transport?.close();
@@ -112,6 +128,7 @@ export async function startCheckpointServer(
     dbFile,
     store,
     service,
+    metricsAddress: metricsEndpoint?.address ?? null,
     stop,
   };
 }
@@ -131,5 +148,6 @@ export async function startCheckpointServerDaemon(
     logger,
     // Well inside the launcher's forced exit, so that the store is always closed cleanly.
     graceMs: Math.min(cfg.timings.killGraceMs, 3000),
+    metricsPort: configuredPort(cfg.ports.metrics.checkpointServer),
   });
 }

@@ -14,6 +14,7 @@ import {
   unregisterCommand,
   WATCH_RETRY_FOR_MS,
 } from './commands.js';
+import { type EventsFlags, eventsCommand } from './events.js';
 import { ExitCode } from './exit-codes.js';
 import { EVENT_SYNTAX, simulateCommand } from './simulate.js';
 import { projectVersion } from './version.js';
@@ -133,6 +134,28 @@ export function buildRmctl(): Command {
     .description('Shows the SuperWatchDog ring: members, who is primary, the epoch, last beats.')
     .option('--json', 'as JSON')
     .action(async (flags: { json?: boolean }) => set(await ringCommand({ ...flags, config: cfg() })));
+
+  program
+    .command('events')
+    .description(
+      'Shows what the cluster did and why, oldest first: each decision with its event, actions and alerts (kept in the Checkpoint Server).',
+    )
+    .option('-m, --module <NAME>', 'only what concerns this module')
+    .option('-s, --since <TIME>', 'only from this time (2026-12-01T10:00:00Z) or age (90s, 10m, 2h, 1d) on')
+    .option('-f, --follow', 'then print each new one as it happens, until Ctrl-C')
+    .option('--json', 'one JSON object per line')
+    .action(async (flags: Omit<EventsFlags, 'config'>) => {
+      const abort = new AbortController();
+      const onSig = () => abort.abort();
+      process.once('SIGINT', onSig);
+      process.once('SIGTERM', onSig);
+      try {
+        set(await eventsCommand({ ...flags, config: cfg() }, stdio, abort.signal));
+      } finally {
+        process.off('SIGINT', onSig);
+        process.off('SIGTERM', onSig);
+      }
+    });
 
   program
     .command('simulate')

@@ -48,6 +48,7 @@ export function restartBackoffMs(count: number): number {
 /** Decides one event. Raises RegistrationError (refused registration) or NotFoundError (unknown name). */
 export function decide(table: ReplicaTable, event: Event): Decision {
   const d = new Decider(table);
+  d.cause = causeOf(event);
   switch (event.kind) {
     case 'register':
       d.register(event.module, event.runningOn);
@@ -77,11 +78,38 @@ export function decide(table: ReplicaTable, event: Event): Decision {
   }
   // Level-based: every module the event did not touch is checked too, so that no module stays short
   // while a copy could run (e.g. a table written by hand, or an action lost with a previous manager).
+  const cause = d.cause;
   d.table.modules.forEach((module, i) => {
-    if (!d.restored.has(module.name) && !settled(module)) d.restore(i, new Map(), false);
+    if (d.restored.has(module.name) || settled(module)) return;
+    d.cause = `${cause}, ${module.name} below its degree`;
+    d.restore(i, new Map(), false);
   });
   d.newGenerations();
   return { table: d.table, actions: d.actions, alerts: d.alerts, persist: d.persist() };
+}
+
+/** The event part of every reason a decision gives (STYLE §10): what happened. */
+export function causeOf(event: Event): string {
+  switch (event.kind) {
+    case 'register':
+      return `${event.module.name} registered${event.runningOn ? ` by its copy on ${event.runningOn}` : ''}`;
+    case 'unregister':
+      return `${event.name} unregistered`;
+    case 'replica-failed':
+      return `${event.replica} failed${event.reason ? ` (${event.reason})` : ''}`;
+    case 'host-down':
+      return `${event.host} down`;
+    case 'host-up':
+      return `${event.host} up`;
+    case 'replica-started':
+      return `${event.replica} found running`;
+    case 'reconcile':
+      return `${event.host} reported ${event.running.length} running`;
+  }
+}
+
+function styleText(m: Module): string {
+  return `${m.style}, degree ${m.degree}`;
 }
 
 /** Whether restore() would leave a module as it is: its degree runs, a warm one has its primary. */
@@ -137,12 +165,19 @@ class Decider {
   readonly alerts: Alert[] = [];
   /** Modules already brought back to their degree in this decision. */
   readonly restored = new Set<string>();
+  /** What happened, for the reasons of the actions and alerts that follow from it. */
+  cause = '';
   /** The modules this decision copied, and so may change. */
   private readonly owned = new Set<Module>();
   private readonly removed: string[] = [];
 
   constructor(private readonly input: ReplicaTable) {
     this.table = { hosts: input.hosts.map((h) => ({ ...h })), modules: [...input.modules] };
+  }
+
+  /** Adds an action with its reason: the cause, then the rule that asked for it. */
+  private act(action: Action, rule: string): void {
+    this.actions.push({ ...action, reason: `${this.cause}: ${rule}` });
   }
 
   /** What this decision changed, for the caller to persist before it acts. */
@@ -232,7 +267,7 @@ class Decider {
     }
     for (const r of module.replicas) {
       if (isRunning(r.status) && this.isUp(r.host))
-        this.actions.push({ kind: 'stop', replica: r.id, host: r.host });
+        this.act({ kind: 'stop', replica: r.id, host: r.host }, 'every running copy stops');
     }
     this.table.modules.splice(i, 1);
     this.removed.push(name);
@@ -255,7 +290,7 @@ class Decider {
     const first = this.actions.length;
     if (module.policy === 'on-over-threshold' && replica.failures <= (module.threshold ?? 0)) {
       // OnOverThreshold(n): restarted in place, same role, while its failures on this host are ≤ n (¶0015).
-      this.actions.push({ kind: 'restart', replica: replica.id, host: replica.host, role });
+      this.act({ kind: 'restart', replica: replica.id, host: replica.host, role }, inPlace(module, replica));
     } else {
       replica.status = 'I';
       this.restore(i, new Map([[replica.id, role]]), true);
@@ -309,13 +344,19 @@ class Decider {
     const current = this.table.modules[i] as Module;
     const running = current.replicas.filter((r) => isRunning(r.status)).length;
     if (running >= wantedRunning(current)) {
-      this.actions.push({ kind: 'stop', replica: id, host: found.host });
+      this.act(
+        { kind: 'stop', replica: id, host: found.host },
+        `${current.name} already runs ${running} of ${wantedRunning(current)} (${styleText(current)})`,
+      );
       return;
     }
     const module = this.own(i);
     const role = this.nextRole(module);
     (module.replicas[j] as Replica).status = role;
-    this.actions.push({ kind: 'set-role', replica: id, host: found.host, role });
+    this.act(
+      { kind: 'set-role', replica: id, host: found.host, role },
+      `${module.name} runs ${running} of ${wantedRunning(module)} (${styleText(module)}): adopted as ${role}`,
+    );
     this.restore(i, new Map(), false);
   }
 
@@ -348,13 +389,19 @@ class Decider {
           const replica = module.replicas[j] as Replica;
           replica.failures++;
           if (module.policy === 'on-over-threshold' && replica.failures <= (module.threshold ?? 0)) {
-            this.actions.push({ kind: 'restart', replica: r.id, host: name, role: r.status });
+            this.act(
+              { kind: 'restart', replica: r.id, host: name, role: r.status },
+              `${r.id} missing from the report; ${inPlace(module, replica)}`,
+            );
             continue;
           }
           lost.set(i, (lost.get(i) ?? new Map<string, Role>()).set(r.id, r.status));
           replica.status = 'I';
         } else if (role !== r.status) {
-          this.actions.push({ kind: 'set-role', replica: r.id, host: name, role: r.status });
+          this.act(
+            { kind: 'set-role', replica: r.id, host: name, role: r.status },
+            `its WatchDog runs ${r.id} as ${role}, the table has it as ${r.status}`,
+          );
         }
       }
     });
@@ -369,12 +416,26 @@ class Decider {
         const module = this.own(i);
         const wanted = this.nextRole(module);
         (module.replicas.find((r) => r.id === id) as Replica).status = wanted;
-        if (wanted !== role) this.actions.push({ kind: 'set-role', replica: id, host: name, role: wanted });
+        if (wanted !== role)
+          this.act(
+            { kind: 'set-role', replica: id, host: name, role: wanted },
+            `${module.name} was short of copies: ${id}, still running, adopted as ${wanted}`,
+          );
         continue;
       }
-      this.actions.push({ kind: 'stop', replica: id, host: name });
+      this.act(
+        { kind: 'stop', replica: id, host: name },
+        owner && replica
+          ? `${owner.name} already runs its copies without ${id}`
+          : `the table runs no ${id} on ${name}`,
+      );
     }
-    for (const [i, failed] of lost) this.restore(i, failed, true);
+    const cause = this.cause;
+    for (const [i, failed] of lost) {
+      this.cause = `${cause}, without ${[...failed.keys()].join(', ')}`;
+      this.restore(i, failed, true);
+    }
+    this.cause = cause;
   }
 
   /**
@@ -427,7 +488,10 @@ class Decider {
       if (j >= 0) {
         const backup = change(j);
         backup.status = 'P';
-        this.actions.push({ kind: 'set-role', replica: backup.id, host: backup.host, role: 'P' });
+        this.act(
+          { kind: 'set-role', replica: backup.id, host: backup.host, role: 'P' },
+          `${module.name} has no primary: ${backup.id} is its first live backup`,
+        );
       }
     }
     const want = wantedRunning(module);
@@ -436,24 +500,27 @@ class Decider {
       const role = this.nextRole(module);
       const idle = module.replicas.findIndex((r) => r.status === 'I' && live(r) && !failed.has(r.id));
       if (idle >= 0) {
+        const running = runningCount();
         const r = change(idle);
         r.status = role;
-        this.actions.push({ kind: 'start', replica: r.id, host: r.host, role });
+        this.act(
+          { kind: 'start', replica: r.id, host: r.host, role },
+          `${module.name} runs ${running} of ${want} (${styleText(module)}): ${r.id} is the first live idle copy`,
+        );
         continue;
       }
       // Last resort: a copy that just failed, on its own host, rather than fewer copies than the degree.
       const j = module.replicas.findIndex((r) => r.status === 'I' && live(r) && failed.has(r.id));
       if (j < 0) break;
+      const running = runningCount();
       const again = change(j);
       const before = failed.get(again.id);
       failed.delete(again.id);
       again.status = role;
-      this.actions.push({
-        kind: before === role ? 'restart' : 'start',
-        replica: again.id,
-        host: again.host,
-        role,
-      });
+      this.act(
+        { kind: before === role ? 'restart' : 'start', replica: again.id, host: again.host, role },
+        `${module.name} runs ${running} of ${want} (${styleText(module)}) and no other live idle copy is left: ${again.id} again, on its own host`,
+      );
     }
     const short = runningCount() < want;
     if (short && (afterFailure || !module.underReplicated)) {
@@ -461,11 +528,16 @@ class Decider {
       this.alerts.push({
         module: module.name,
         reason:
-          `under-replicated: ${runningCount()} of ${want} copies running, no live idle copy left` +
+          `${this.cause}: under-replicated: ${runningCount()} of ${want} copies running, no live idle copy left` +
           (down.length > 0 ? ` (down: ${down.join(', ')})` : '') +
           '; the degree is restored when a host returns',
       });
     }
     if (module.underReplicated !== short) this.own(i).underReplicated = short;
   }
+}
+
+/** The rule of a restart in place (OnOverThreshold, ¶0015), with the count it went by. */
+function inPlace(module: Module, replica: Replica): string {
+  return `OnOverThreshold(${module.threshold ?? 0}): failure ${replica.failures} of ${module.threshold ?? 0} allowed on ${replica.host}, restarted in place`;
 }

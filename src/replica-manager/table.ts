@@ -135,12 +135,16 @@ export type Event =
  * What decide() asks the daemons to do (TABLE-FORMAT.md). `delayMs`: a copy that keeps failing is
  * started again only after this back-off (capped; never a terminal state).
  */
-export type Action =
+export type Action = (
   | { kind: 'start'; replica: string; host: string; role: Role; delayMs?: number }
   | { kind: 'stop'; replica: string; host: string }
   /** In place, same role (OnOverThreshold within its threshold). */
   | { kind: 'restart'; replica: string; host: string; role: Role; delayMs?: number }
-  | { kind: 'set-role'; replica: string; host: string; role: Role };
+  | { kind: 'set-role'; replica: string; host: string; role: Role }
+) & {
+  /** Why (STYLE §10): the event, then the rule that asked for it: `A1 failed: A runs 2 of 3 …`. */
+  reason?: string;
+};
 
 export interface Alert {
   module: string;

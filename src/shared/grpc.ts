@@ -577,14 +577,23 @@ export class DaemonServer {
   readonly health = new HealthImplementation({ '': 'NOT_SERVING' });
   private boundPort = 0;
 
+  /**
+   * `transport`: the daemon's certificate and the cluster's CA (authorization by certificate, auth.ts);
+   * `interceptors`: e.g. the daemon's metrics (DaemonMetrics.grpcInterceptor), outside the
+   * authorization so that refused calls are counted too.
+   */
   constructor(
     readonly host: string,
     readonly transport: Transport = Transport.insecure(),
+    interceptors: grpc.ServerInterceptor[] = [],
   ) {
     const id = transport.identity;
     this.server = new grpc.Server({
       'grpc.max_receive_message_length': MAX_REQUEST_BYTES,
-      ...(id ? { interceptors: [authorization({ cluster: transport.cluster, name: id.name })] } : {}),
+      interceptors: [
+        ...interceptors,
+        ...(id ? [authorization({ cluster: transport.cluster, name: id.name })] : []),
+      ],
     });
     this.health.addToServer(this.server);
   }

@@ -107,6 +107,8 @@ export interface WatchDogOptions {
   verifyEpoch?: (epoch: number) => Promise<void>;
   /** This host's /etc/passwd and /etc/group, where a module's user and group are found (default: read them). */
   accountFiles?: () => AccountFiles;
+  /** The executable check (default: resolveExecutable on this machine's files); the simulator has no files. */
+  resolveExecutable?: typeof resolveExecutable;
 }
 
 type CopyState = 'running' | 'stopping' | 'failing';
@@ -800,7 +802,8 @@ export class WatchDog {
       return { replica: spec.replica, ...ackOf(copy) };
     }
     await this.awaitLease(spec.replica);
-    const path = await resolveExecutable(spec.path, this.opts.allowedExecutableDirs).catch((err: unknown) => {
+    const resolve = this.opts.resolveExecutable ?? resolveExecutable;
+    const path = await resolve(spec.path, this.opts.allowedExecutableDirs).catch((err: unknown) => {
       this.log.error(
         { replica: spec.replica, path: spec.path, err: (err as Error).message },
         'executable refused',

@@ -281,7 +281,14 @@ describe('ReplicaManager loop: stale failure reports (a copy already accounted f
   });
 
   it('ignores the report of a copy a reconcile already found gone and restarted: no second primary beside the new copy', async () => {
-    const { rm, log, watchdogs } = setup();
+    const told: string[] = [];
+    const { rm, log, watchdogs } = setup({
+      observer: {
+        decided: (event) => told.push(`decided ${event.kind}`),
+        dropped: (event, dropped, receivedAtMs) =>
+          told.push(`dropped ${event.kind} ${dropped.cause} ${receivedAtMs > 0}: ${dropped.reason}`),
+      },
+    });
     await rm.start();
     await rm.submit({ kind: 'register', module: T });
     await settle();
@@ -304,6 +311,11 @@ describe('ReplicaManager loop: stale failure reports (a copy already accounted f
     expect(d.actions).toEqual([]);
     expect(log).toEqual([]);
     expect(statuses(rm)).toEqual(['A1:P:1', 'A2:B:0', 'A3:I:0']);
+    // Told to the metrics and the history with its reason, and never as a decision.
+    expect(told.at(-1)).toBe(
+      `dropped replica-failed stale-report true: A1 failed (signal): ignored, a report about a copy already accounted for (started at ${gone} on H1's clock; A1 on H1 is known since ${watchdogs.started.get('A1')})`,
+    );
+    expect(told.filter((t) => t === 'decided replica-failed')).toEqual([]);
   });
 
   it('a report without a start time, or about a copy newer than anything known, is counted', async () => {
