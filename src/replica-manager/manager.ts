@@ -496,14 +496,17 @@ export class ReplicaManager {
   /** Carries out one action, trying again while its WatchDog does not answer; whether it was done. */
   private async execute(action: Action): Promise<boolean> {
     if (!this.acting()) return false;
-    const module = this.current.modules.find((m) => m.replicas.some((r) => r.id === action.replica));
-    if (!module && action.kind !== 'stop') return false;
     // decide() gives a copy that keeps failing its back-off (time came in with the failure).
     if ((action.kind === 'start' || action.kind === 'restart') && action.delayMs)
       await this.sleep(action.delayMs);
     const attempts = this.opts.actionAttempts ?? 3;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (!this.acting()) return false;
+      const module = this.stillWanted(action);
+      if (module === null) {
+        this.opts.logger.info({ action, epoch: this.epoch }, 'command dropped: a later decision replaced it');
+        return false;
+      }
       try {
         const kind = action.kind === 'start' || action.kind === 'restart' ? 'spawn' : 'answer';
         const started = await this.lane(action.host).inSlot(kind, () =>
@@ -537,6 +540,20 @@ export class ReplicaManager {
       }
     }
     return false;
+  }
+
+  /**
+   * The action's module in the table as it is now, or null when a later decision replaced the action:
+   * a start, restart or role change of a replica whose status is no longer the action's role. Such a
+   * command, queued behind a WatchDog that did not answer, would otherwise run long after, against a
+   * table that gave the role (and its generation, the fencing token) to another copy: two primaries.
+   * A stop is always safe to carry out.
+   */
+  private stillWanted(action: Action): Module | undefined | null {
+    const module = this.current.modules.find((m) => m.replicas.some((r) => r.id === action.replica));
+    if (action.kind === 'stop') return module;
+    const status = module?.replicas.find((r) => r.id === action.replica)?.status;
+    return status === action.role ? module : null;
   }
 
   /** Whether this manager may command WatchDogs now. */

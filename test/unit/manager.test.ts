@@ -51,8 +51,12 @@ class FakeWatchDogs implements WatchDogTransport {
   /** When each replica's copy was last started. */
   started = new Map<string, number>();
   constructor(private readonly log: Log) {}
+  /** Hosts whose WatchDog does not answer commands (each attempt fails as unreachable). */
+  unreachable = new Set<string>();
   async execute(action: Action, _m: unknown, epoch: number) {
     if (this.stale) throw new StaleEpochError(epoch, epoch + 1);
+    if (this.unreachable.has(action.host))
+      throw new UnavailableError(`WatchDog on ${action.host} did not answer`);
     this.log.push(
       `${action.kind} ${action.replica}@${action.host}${'role' in action ? ` ${action.role}` : ''}`,
     );
@@ -327,5 +331,25 @@ describe('ReplicaManager loop: stale failure reports (a copy already accounted f
     await rm.reportFailure({ host: 'H1', replica: 'A1', reason: 'exit', startedAtMs: 0, atMs: 0 });
     await settle();
     expect(log).toEqual(['save@3', 'restart A1@H1 P']);
+  });
+});
+
+describe('ReplicaManager loop: commands a later decision replaced', () => {
+  it('drops a start queued behind an unreachable WatchDog once a later decision gave its replica another status', async () => {
+    const { rm, log, watchdogs } = setup({ actionAttempts: 3 });
+    await rm.start();
+    await rm.submit({ kind: 'register', module: A });
+    await settle();
+    watchdogs.unreachable.add('H3');
+    log.length = 0;
+    await rm.submit({ kind: 'replica-failed', replica: 'A1' });
+    await settle(); // the start of A3 on H3 failed once; its next attempt waits 200 ms
+    await rm.submit({ kind: 'host-down', host: 'H3' });
+    watchdogs.unreachable.delete('H3');
+    await new Promise((r) => setTimeout(r, 700));
+    // H3 gone, A1's host is the one left for the backup.
+    expect(rm.table.modules[0]?.replicas.map((r) => `${r.id}:${r.status}`)).toEqual(['A1:B', 'A2:P', 'A3:I']);
+    // The promotion ran; the start of A3, replaced by the host-down decision, never did.
+    expect(log).toEqual(['save@3', 'set-role A2@H2 P', 'save@3', 'start A1@H1 B']);
   });
 });
