@@ -1,7 +1,8 @@
 /**
  * The Checkpoint Server's gRPC handlers (proto/checkpoint.proto): each converts the request, calls
- * the store and maps domain errors to a gRPC status (STYLE §5). The two watch streams send the
- * current value first, then every committed change, and are ended by `endStreams()` on shutdown.
+ * the store (either backend, backend.ts) and maps domain errors to a gRPC status (STYLE §5). The two
+ * watch streams send the current value first, then every committed change, and are ended by
+ * `endStreams()` on shutdown.
  */
 import * as grpc from '@grpc/grpc-js';
 import { FencedError, PermissionError, StaleEpochError } from '../shared/errors.js';
@@ -14,10 +15,10 @@ import { callerIdentity, handle, toServiceError } from '../shared/grpc.js';
 import { LIMITS } from '../shared/limits.js';
 import type { Logger } from '../shared/logging.js';
 import type { Identity } from '../shared/tls.js';
+import type { StoreBackend, WatchSink } from './backend.js';
 import {
   type AcquireResult,
   type Checkpoint,
-  type CheckpointStore,
   InvalidRequestError,
   isTableKey,
   type KeyValue,
@@ -88,7 +89,7 @@ export class CheckpointService {
   private hostModules: { version: number; byHost: Map<string, Set<string>> } | null = null;
 
   constructor(
-    private readonly store: CheckpointStore,
+    private readonly store: StoreBackend,
     private readonly logger: Logger,
     private readonly options: CheckpointServiceOptions = DEFAULT_SERVICE_OPTIONS,
   ) {}
@@ -112,8 +113,8 @@ export class CheckpointService {
    * Nothing jumps an epoch: a fenced write may carry only an epoch the store has handed out (the
    * manager role's counter), so one made-up epoch cannot fence every later manager.
    */
-  private checkHandedOut(epoch: number): void {
-    const handed = this.store.getLeadership(MANAGER_ROLE).epoch;
+  private async checkHandedOut(epoch: number): Promise<void> {
+    const handed = (await this.store.getLeadership(MANAGER_ROLE)).epoch;
     if (epoch > handed) {
       throw new FencedError(
         `epoch ${epoch} was never handed out by this Checkpoint Server (the highest is ${handed}); epochs are won with AcquireLeadership, one at a time`,
@@ -133,18 +134,18 @@ export class CheckpointService {
    * A WatchDog reads and writes checkpoints only for modules with a copy on its own host (for the
    * copies it runs); an operator for any module.
    */
-  private checkCheckpointAccess(call: Caller, module: string): void {
+  private async checkCheckpointAccess(call: Caller, module: string): Promise<void> {
     const who = this.caller(call);
     if (who?.role !== 'watchdog') return;
-    if (!this.modulesOn(who.name).has(module)) {
+    if (!(await this.modulesOn(who.name)).has(module)) {
       throw new PermissionError(
         `the WatchDog of ${who.name} may reach only checkpoints of modules with a copy on ${who.name}; "${module.slice(0, 64)}" has none there`,
       );
     }
   }
 
-  private modulesOn(host: string): Set<string> {
-    const t = this.store.loadTable();
+  private async modulesOn(host: string): Promise<Set<string>> {
+    const t = await this.store.loadTable();
     if (!t) return new Set();
     if (this.hostModules?.version !== t.version) {
       const byHost = new Map<string, Set<string>>();
@@ -185,34 +186,30 @@ export class CheckpointService {
   handlers(): CheckpointServerHandlers {
     const store = this.store;
     return {
-      Get: handle((req) => {
-        const kv = store.get(req.key);
+      Get: handle(async (req) => {
+        const kv = await store.get(req.key);
         return kv ? { found: true, kv: wireKv(kv) } : { found: false };
       }),
-      List: handle((req) => ({ kvs: store.list(req.prefix).map(wireKv) })),
-      Put: handle((req, call) => {
+      List: handle(async (req) => ({ kvs: (await store.list(req.prefix)).map(wireKv) })),
+      Put: handle(async (req, call) => {
         const epoch = int(req.epoch, 'epoch');
         this.checkSize('key', Buffer.byteLength(req.key), LIMITS.keyBytes);
         this.checkSize('value', req.value.length, LIMITS.valueBytes);
         this.checkTableWriter(call, [req.key]);
-        if (epoch > 0) this.checkHandedOut(epoch);
+        if (epoch > 0) await this.checkHandedOut(epoch);
         const options = {
           epoch,
           ...(req.has_expected_version
             ? { expectedVersion: int(req.expected_version, 'expected_version') }
             : {}),
         };
-        const version = this.fenced('put', epoch, { key: req.key }, () =>
+        const version = await this.fenced('put', epoch, { key: req.key }, () =>
           store.put(req.key, req.value, options),
         );
         return { version: String(version) };
       }),
-      Txn: handle((req, call) => {
+      Txn: handle(async (req, call) => {
         const epoch = int(req.epoch, 'epoch');
-        if (req.ops.length > LIMITS.txnOps)
-          throw new InvalidRequestError(
-            `ops: ${req.ops.length} is more than the ${LIMITS.txnOps} accepted in one Txn`,
-          );
         this.checkSize(
           'ops',
           req.ops.reduce((n, op) => n + op.key.length + op.value.length, 0),
@@ -222,7 +219,7 @@ export class CheckpointService {
           call,
           req.ops.map((op) => op.key),
         );
-        if (epoch > 0) this.checkHandedOut(epoch);
+        if (epoch > 0) await this.checkHandedOut(epoch);
         const ops: TxnOp[] = req.ops.map((op, i) => {
           const expected = op.has_expected_version
             ? { expectedVersion: int(op.expected_version, `ops[${i}].expected_version`) }
@@ -232,25 +229,24 @@ export class CheckpointService {
             : { key: op.key, value: op.value, ...expected };
         });
         const keys = ops.slice(0, 10).map((op) => op.key);
-        const versions = this.fenced('txn', epoch, { keys, ops: ops.length }, () => store.txn(ops, epoch));
+        const versions = await this.fenced('txn', epoch, { keys, ops: ops.length }, () =>
+          store.txn(ops, epoch),
+        );
         return { versions: versions.map(String) };
       }),
       Watch: (call) => {
         const prefix = call.request.prefix;
-        this.serve<WatchEvent>(call, (send) => {
-          const unsubscribe = store.onChange((change) => {
-            if (change.kind === 'key' && change.kv.key.startsWith(prefix)) {
-              send({ kv: wireKv(change.kv), deleted: change.deleted });
-            }
-          });
-          for (const kv of store.list(prefix)) send({ kv: wireKv(kv), deleted: false });
-          return unsubscribe;
-        });
+        this.serve<WatchEvent>(call, (sink) =>
+          store.watch(prefix, {
+            send: (ev) => sink.send({ kv: wireKv(ev.kv), deleted: ev.deleted }),
+            fail: sink.fail,
+          }),
+        );
       },
 
-      AcquireLeadership: handle((req) => {
+      AcquireLeadership: handle(async (req) => {
         this.checkLease(int(req.lease_ms, 'lease_ms'));
-        const res = store.acquireLeadership(
+        const res = await store.acquireLeadership(
           req.role,
           req.holder,
           int(req.expected_epoch, 'expected_epoch'),
@@ -264,26 +260,28 @@ export class CheckpointService {
         }
         return wireLeadership(res);
       }),
-      RenewLeadership: handle((req) => {
+      RenewLeadership: handle(async (req) => {
         const epoch = int(req.epoch, 'epoch');
         const lease = int(req.lease_ms, 'lease_ms');
         this.checkLease(lease);
         return wireLeadership(
-          this.fenced('renew', epoch, { role: req.role, holder: req.holder }, () =>
+          await this.fenced('renew', epoch, { role: req.role, holder: req.holder }, () =>
             store.renewLeadership(req.role, req.holder, epoch, lease),
           ),
         );
       }),
-      GetLeadership: handle((req) => wireLeadership(store.getLeadership(req.role))),
+      GetLeadership: handle(async (req) => wireLeadership(await store.getLeadership(req.role))),
 
-      SaveTable: handle((req) => {
+      SaveTable: handle(async (req) => {
         const epoch = int(req.epoch, 'epoch');
         this.checkSize('table_json', Buffer.byteLength(req.table_json), LIMITS.tableBytes);
-        this.checkHandedOut(epoch);
-        const version = this.fenced('save-table', epoch, {}, () => store.saveTable(epoch, req.table_json));
+        await this.checkHandedOut(epoch);
+        const version = await this.fenced('save-table', epoch, {}, () =>
+          store.saveTable(epoch, req.table_json),
+        );
         return { version: String(version) };
       }),
-      SaveTableChange: handle((req) => {
+      SaveTableChange: handle(async (req) => {
         const epoch = int(req.epoch, 'epoch');
         this.checkSize(
           'the change',
@@ -292,29 +290,31 @@ export class CheckpointService {
             req.module_names.reduce((n, m) => n + m.length, 0),
           LIMITS.tableBytes,
         );
-        this.checkHandedOut(epoch);
+        await this.checkHandedOut(epoch);
         const change = {
           hostsJson: req.hosts_json,
           moduleNames: req.module_names,
           changedModules: req.changed_modules.map((m) => ({ name: m.name, moduleJson: m.module_json })),
         };
-        const version = this.fenced('save-table', epoch, {}, () => store.saveTableChange(epoch, change));
+        const version = await this.fenced('save-table', epoch, {}, () =>
+          store.saveTableChange(epoch, change),
+        );
         return { version: String(version) };
       }),
-      LoadTable: handle(() => {
-        const t = store.loadTable();
+      LoadTable: handle(async () => {
+        const t = await store.loadTable();
         return t
           ? { found: true, table_json: t.tableJson, version: String(t.version), epoch: String(t.epoch) }
           : { found: false };
       }),
 
-      SaveCheckpoint: handle((req, call) => {
+      SaveCheckpoint: handle(async (req, call) => {
         this.checkSize(
           `the checkpoint of ${req.module.slice(0, 64)}`,
           req.state.length,
           LIMITS.checkpointBytes,
         );
-        this.checkCheckpointAccess(call, req.module);
+        await this.checkCheckpointAccess(call, req.module);
         // A save that shows an epoch carries a copy's fencing token; tools and tests save without one.
         const epoch = int(req.epoch, 'epoch');
         const token =
@@ -329,7 +329,7 @@ export class CheckpointService {
               }
             : undefined;
         try {
-          return { version: String(store.saveCheckpoint(req.module, req.replica, req.state, token)) };
+          return { version: String(await store.saveCheckpoint(req.module, req.replica, req.state, token)) };
         } catch (err) {
           if (err instanceof FencedError) {
             this.logger.warn(
@@ -340,32 +340,33 @@ export class CheckpointService {
           throw err;
         }
       }),
-      LoadCheckpoint: handle((req, call) => {
-        this.checkCheckpointAccess(call, req.module);
-        const c = store.loadCheckpoint(req.module);
+      LoadCheckpoint: handle(async (req, call) => {
+        await this.checkCheckpointAccess(call, req.module);
+        const c = await store.loadCheckpoint(req.module);
         return c ? { found: true, checkpoint: wireCheckpoint(c) } : { found: false };
       }),
       WatchCheckpoint: (call) => {
         const module = call.request.module;
-        this.serve<WireCheckpoint>(call, (send) => {
-          this.checkCheckpointAccess(call, module);
-          const unsubscribe = store.onChange((change) => {
-            if (change.kind === 'checkpoint' && change.checkpoint.module === module) {
-              send(wireCheckpoint(change.checkpoint));
-            }
+        this.serve<WireCheckpoint>(call, async (sink) => {
+          await this.checkCheckpointAccess(call, module);
+          return store.watchCheckpoint(module, {
+            send: (c) => sink.send(wireCheckpoint(c)),
+            fail: sink.fail,
           });
-          const current = module ? store.loadCheckpoint(module) : null;
-          if (current) send(wireCheckpoint(current));
-          return unsubscribe;
         });
       },
     };
   }
 
   /** Runs a fenced write; a refusal for a stale epoch is logged once, here, and passed on to the caller. */
-  private fenced<T>(what: string, epoch: number, details: Record<string, unknown>, fn: () => T): T {
+  private async fenced<T>(
+    what: string,
+    epoch: number,
+    details: Record<string, unknown>,
+    fn: () => Promise<T>,
+  ): Promise<T> {
     try {
-      return fn();
+      return await fn();
     } catch (err) {
       if (err instanceof StaleEpochError) {
         this.logger.warn({ write: what, epoch, current: err.current, ...details }, 'stale write refused');
@@ -375,12 +376,13 @@ export class CheckpointService {
   }
 
   /**
-   * Runs one server stream: `subscribe` registers its listener and sends the current values in the
-   * same synchronous step (so no commit falls between the two), and returns how to unsubscribe.
+   * Runs one server stream: `subscribe` starts the store's watch, which sends the current values and
+   * then every change (the backend sees that no commit falls between the two), and resolves with how
+   * to stop it. A watch the store can no longer serve ends the stream with its error.
    */
   private serve<Msg>(
     call: grpc.ServerWritableStream<unknown, Msg>,
-    subscribe: (send: (msg: Msg) => void) => () => void,
+    subscribe: (sink: WatchSink<Msg>) => Promise<() => void>,
   ): void {
     let done = false;
     let unsubscribe: () => void = () => undefined;
@@ -396,6 +398,9 @@ export class CheckpointService {
       unsubscribe();
       this.streams.delete(stream);
       return true;
+    };
+    const fail = (err: unknown) => {
+      if (finish()) call.emit('error', toServiceError(err));
     };
     const send = (msg: Msg) => {
       if (done) return;
@@ -416,14 +421,17 @@ export class CheckpointService {
     // there is no current value to send.
     call.sendMetadata(new grpc.Metadata());
     this.streams.add(stream);
-    try {
-      unsubscribe = subscribe(send);
-      limit = call.writableLength + MAX_UNREAD;
-    } catch (err) {
-      finish();
-      call.emit('error', toServiceError(err));
-    }
-    if (call.cancelled) finish();
-    if (done) unsubscribe();
+    subscribe({ send, fail }).then(
+      (off) => {
+        if (done) {
+          off();
+          return;
+        }
+        unsubscribe = off;
+        limit = call.writableLength + MAX_UNREAD;
+        if (call.cancelled) finish();
+      },
+      (err) => fail(err),
+    );
   }
 }

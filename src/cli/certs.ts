@@ -211,10 +211,15 @@ function hostOf(address: string): string {
   return at > 0 && /^\d+$/.test(address.slice(at + 1)) ? address.slice(0, at) : address;
 }
 
+/** Where the Checkpoint Servers listen (one with sqlite, each one over etcd): one certificate names them all. */
+function checkpointServerHosts(cfg: ClusterConfig): string[] {
+  return [...new Set(cfg.checkpointServer.addresses.map(hostOf))];
+}
+
 /** Every identity a cluster file needs: each host's WatchDog, the ring's SuperWatchDogs and ReplicaManagers, the Checkpoint Server, an operator and a viewer. */
 export function clusterIdentities(cfg: ClusterConfig): IssueRequest[] {
   const out: IssueRequest[] = [
-    { role: 'checkpoint-server', name: '', addresses: [hostOf(cfg.checkpointServer.address)] },
+    { role: 'checkpoint-server', name: '', addresses: checkpointServerHosts(cfg) },
   ];
   for (const h of cfg.hosts) {
     out.push({ role: 'watchdog', name: h.name, addresses: [h.address] });
@@ -239,8 +244,7 @@ export function identityRequest(cfg: ClusterConfig, role: string, host = '', nam
       );
     return { role, name: daemonName(role, host), addresses: [h.address] };
   }
-  if (role === 'checkpoint-server')
-    return { role, name: '', addresses: [hostOf(cfg.checkpointServer.address)] };
+  if (role === 'checkpoint-server') return { role, name: '', addresses: checkpointServerHosts(cfg) };
   if (name && !/^[A-Za-z0-9_.-]{1,64}$/.test(name))
     throw new TlsError(`--name: "${name.slice(0, 64)}" may use only letters, digits, _ . -`);
   return { role, name, addresses: [] };

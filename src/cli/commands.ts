@@ -5,6 +5,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import Table from 'cli-table3';
+import { InvalidRequestError } from '../checkpoint-server/store.js';
 import { formatTable } from '../replica-manager/format.js';
 import { moduleFromProto, moduleToProto, tableFromProto } from '../replica-manager/proto-convert.js';
 import type { Check, CheckKind, ModuleSpec, ReplicaTable } from '../replica-manager/table.js';
@@ -41,7 +42,12 @@ export const stdio: Io = {
 export function failure(io: Io, command: string, err: unknown): number {
   const message = err instanceof Error ? err.message : String(err);
   io.err(`rmctl ${command}: ${message}`);
-  if (err instanceof RegistrationError || err instanceof ConfigError || err instanceof TlsError)
+  if (
+    err instanceof RegistrationError ||
+    err instanceof ConfigError ||
+    err instanceof TlsError ||
+    err instanceof InvalidRequestError
+  )
     return ExitCode.badInput;
   if (err instanceof PermissionError || err instanceof UnauthenticatedError) return ExitCode.refused;
   if (err instanceof NotFoundError) return ExitCode.notFound;

@@ -154,7 +154,7 @@ class Sources {
     private readonly deadlineMs: number,
     private readonly transport: Transport,
   ) {
-    this.cs = new CheckpointClient(cfg.checkpointServer.address, { deadlineMs, transport });
+    this.cs = new CheckpointClient(cfg.checkpointServer.addresses, { deadlineMs, transport });
   }
 
   private manager(host: string): ReplicaManagerClient {

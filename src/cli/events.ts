@@ -119,7 +119,7 @@ export async function eventsCommand(flags: EventsFlags, io: Io, signal?: AbortSi
       ...(flags.since ? { sinceMs: parseSince(flags.since, Date.now()) } : {}),
     };
     // The history is in the Checkpoint Server, which serves its keys to operators (and managers).
-    cs = new CheckpointClient(cfg.checkpointServer.address, {
+    cs = new CheckpointClient(cfg.checkpointServer.addresses, {
       deadlineMs: cfg.timings.rpcDeadlineMs,
       transport: operatorTransport(cfg),
     });

@@ -197,7 +197,7 @@ export async function startReplicaManagerDaemon(
   const me = clusterHost(cfg, host);
   const t = cfg.timings;
   const transport = daemonTransport(cfg, 'replica-manager', host, logger);
-  const cs = new CheckpointClient(cfg.checkpointServer.address, { deadlineMs: t.rpcDeadlineMs, transport });
+  const cs = new CheckpointClient(cfg.checkpointServer.addresses, { deadlineMs: t.rpcDeadlineMs, transport });
   let state: DaemonState = 'starting';
   const timers: NodeJS.Timeout[] = [];
   const metrics = new DaemonMetrics('replica-manager', host);

@@ -25,7 +25,6 @@ export const LIMITS = {
   checkpointBytes: 1024 * 1024,
   keyBytes: 512,
   valueBytes: 1024 * 1024,
-  txnOps: 128,
   /** A module registration as JSON (RegisterSelf). */
   moduleJsonBytes: 64 * 1024,
 } as const;

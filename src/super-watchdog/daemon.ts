@@ -553,7 +553,7 @@ export async function startSuperWatchDogDaemon(
   }
   const t = cfg.timings;
   const transport = daemonTransport(cfg, 'super-watchdog', host, logger);
-  const cs = new CheckpointClient(cfg.checkpointServer.address, { deadlineMs: t.rpcDeadlineMs, transport });
+  const cs = new CheckpointClient(cfg.checkpointServer.addresses, { deadlineMs: t.rpcDeadlineMs, transport });
   const metrics = new DaemonMetrics('super-watchdog', host);
   let current: SuperWatchDog | null = null;
   const swdMetrics = new SuperWatchDogMetrics(metrics.registry, () => current);

@@ -4,7 +4,8 @@
  *
  *   - WatchDogApp.Attach, for the SDK's stream (role, beats, pings);
  *   - CheckpointServer.SaveCheckpoint, LoadCheckpoint and WatchCheckpoint, forwarded to the
- *     Checkpoint Server with the WatchDog's own certificate.
+ *     Checkpoint Servers with the WatchDog's own certificate (failing over between them as the
+ *     daemons' client does, shared/failover.ts).
  *
  * Each call shows the copy token the WatchDog put in the copy's environment (RM_COPY_TOKEN, 256 bits,
  * kept only in the WatchDog's 0600 state file and the copy's environment); a call without a token of
@@ -21,7 +22,8 @@ import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { PermissionError, UnauthenticatedError } from '../shared/errors.js';
+import { PermissionError, UnauthenticatedError, UnavailableError } from '../shared/errors.js';
+import { Failover } from '../shared/failover.js';
 import type { CheckpointServerClient } from '../shared/generated/rm/checkpoint/v1/CheckpointServer.js';
 import {
   CLIENT_OPTIONS,
@@ -52,7 +54,8 @@ export interface AppSocket {
 export async function startAppSocket(opts: {
   stateDir: string;
   watchdog: WatchDog;
-  checkpointAddress: string;
+  /** Every Checkpoint Server, in the cluster file's order. */
+  checkpointAddresses: readonly string[];
   transport: Transport;
   deadlineMs: number;
   logger: Logger;
@@ -61,10 +64,12 @@ export async function startAppSocket(opts: {
   if (existsSync(path)) rmSync(path);
   const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_REQUEST_BYTES });
   const pkg = protos();
-  const cs: CheckpointServerClient = new pkg.checkpoint.rm.checkpoint.v1.CheckpointServer(
-    opts.checkpointAddress,
-    opts.transport.channelCredentials(),
-    CLIENT_OPTIONS,
+  const Ctor = pkg.checkpoint.rm.checkpoint.v1.CheckpointServer;
+  const credentials = opts.transport.channelCredentials();
+  const servers = new Failover<CheckpointServerClient>(
+    opts.checkpointAddresses,
+    (address) => new Ctor(address, credentials, CLIENT_OPTIONS),
+    'Checkpoint Server',
   );
   const wd = opts.watchdog;
 
@@ -95,16 +100,33 @@ export async function startAppSocket(opts: {
         callback(toServiceError(err));
         return;
       }
-      const fn = cs[method] as unknown as (
-        req: Req,
-        options: grpc.CallOptions,
-        cb: (err: grpc.ServiceError | null, res?: unknown) => void,
-      ) => void;
-      fn.call(cs, call.request, deadline(opts.deadlineMs), (err, res) => {
-        // The Checkpoint Server's own status (FAILED_PRECONDITION for a fenced save…) goes back as is.
-        if (err) callback(err);
-        else callback(null, res);
-      });
+      // The next Checkpoint Server is tried only when one does not answer (a save only when it
+      // surely never arrived); any other answer, a refusal included, goes back to the copy as is.
+      const answered = new Map<unknown, grpc.ServiceError>();
+      servers
+        .call(opts.deadlineMs, method === 'SaveCheckpoint' ? 'write' : 'read', (cs, attemptMs, peer) => {
+          const fn = cs[method] as unknown as (
+            req: Req,
+            options: grpc.CallOptions,
+            cb: (err: grpc.ServiceError | null, res?: unknown) => void,
+          ) => void;
+          return new Promise<unknown>((resolve, reject) =>
+            fn.call(cs, call.request, deadline(attemptMs), (err, res) => {
+              if (!err) resolve(res);
+              else if (err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED)
+                reject(new UnavailableError(`${peer} did not answer: ${err.details || err.message}`));
+              else {
+                const refusal = new Error(err.details);
+                answered.set(refusal, err);
+                reject(refusal);
+              }
+            }),
+          );
+        })
+        .then(
+          (res) => callback(null, res),
+          (err: unknown) => callback(answered.get(err) ?? toServiceError(err)),
+        );
     };
 
   server.addService(pkg.watchdog.rm.watchdog.v1.WatchDogApp.service, {
@@ -137,11 +159,14 @@ export async function startAppSocket(opts: {
         call.emit('error', toServiceError(err));
         return;
       }
-      const upstream = cs.WatchCheckpoint({ module: call.request.module });
+      const { client, index } = servers.current();
+      const upstream = client.WatchCheckpoint({ module: call.request.module });
       upstream.on('metadata', (md) => call.sendMetadata(md));
       upstream.on('data', (msg) => call.write(msg));
       upstream.on('end', () => call.end());
       upstream.on('error', (err: grpc.ServiceError) => {
+        // The copy watches again; its next watch opens on the next Checkpoint Server.
+        if (err.code === grpc.status.UNAVAILABLE) servers.failed(index);
         if (err.code !== grpc.status.CANCELLED) call.emit('error', err);
       });
       call.on('cancelled', () => upstream.cancel());
@@ -171,7 +196,7 @@ export async function startAppSocket(opts: {
           resolve();
         });
       });
-      cs.close();
+      servers.close();
       rmSync(path, { force: true });
     },
   };

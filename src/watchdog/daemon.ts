@@ -69,7 +69,7 @@ export async function startWatchDogDaemon(
   let state: DaemonState = 'starting';
 
   const transport = daemonTransport(cfg, 'watchdog', host, logger);
-  const cs = new CheckpointClient(cfg.checkpointServer.address, { deadlineMs: t.rpcDeadlineMs, transport });
+  const cs = new CheckpointClient(cfg.checkpointServer.addresses, { deadlineMs: t.rpcDeadlineMs, transport });
   const link = new GrpcManagerLink(t.rpcDeadlineMs, transport);
   const lease = new HostLease(new FileLease(stateDir), t, logger);
   // Beats come first, before anything else is loaded: a restarted WatchDog renews the host lease
@@ -131,7 +131,7 @@ export async function startWatchDogDaemon(
     allowedExecutableDirs: cfg.allowedExecutableDirs,
     timings: t,
     watchdogAddress: `${me.address}:${port}`,
-    checkpointAddress: cfg.checkpointServer.address,
+    checkpointAddress: cfg.checkpointServer.addresses.join(','),
     processes: options.processes ?? new NodeProcessControl(),
     reporter: watchdogMetrics.counting(link),
     registrar: link,
@@ -176,7 +176,7 @@ export async function startWatchDogDaemon(
   const appSocket = await startAppSocket({
     stateDir,
     watchdog,
-    checkpointAddress: cfg.checkpointServer.address,
+    checkpointAddresses: cfg.checkpointServer.addresses,
     transport,
     deadlineMs: t.rpcDeadlineMs,
     logger,
