@@ -66,7 +66,10 @@ describe('the cluster file', () => {
     ],
     [GOOD.replace('hostTimeoutMs: 5000', 'hostTimoutMs: 3000'), 'timings.hostTimoutMs: unknown key'],
     [GOOD.replace('hostTimeoutMs: 5000', 'hostTimeoutMs: 100'), 'timings.hostTimeoutMs: must be longer than'],
-    [`${GOOD}colour: blue\n`, 'colour: unknown key (accepted: hosts, checkpointServer'],
+    [
+      `${GOOD}colour: blue\n`,
+      'colour: unknown key (accepted: name, insecure, tls, security, hosts, checkpointServer',
+    ],
     [
       GOOD.replace('allowedExecutableDirs: [/opt/apps]', 'allowedExecutableDirs: []'),
       'allowedExecutableDirs: at least one',
