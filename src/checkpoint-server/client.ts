@@ -234,17 +234,17 @@ export class CheckpointClient {
 
   /**
    * Connects lazily: nothing is sent until the first call. `deadlineMs` bounds every call, its
-   * fail-over between `addresses` included.
+   * fail-over between `addresses` included; `transport` gives the channels their credentials.
    */
   constructor(addresses: string | readonly string[], options: { deadlineMs: number; transport?: Transport }) {
     const list = typeof addresses === 'string' ? [addresses] : [...addresses];
     this.address = list[0] ?? '';
     this.deadlineMs = options.deadlineMs;
     const Ctor = protos().checkpoint.rm.checkpoint.v1.CheckpointServer;
-    const credentials = (options.transport ?? Transport.insecure()).channelCredentials();
+    const transport = options.transport ?? Transport.insecure();
     this.servers = new Failover(
       list,
-      (address) => new Ctor(address, credentials, CLIENT_OPTIONS),
+      (address) => new Ctor(address, transport.channelCredentials(), CLIENT_OPTIONS),
       'Checkpoint Server',
     );
   }

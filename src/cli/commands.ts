@@ -45,8 +45,8 @@ export function failure(io: Io, command: string, err: unknown): number {
   if (
     err instanceof RegistrationError ||
     err instanceof ConfigError ||
-    err instanceof TlsError ||
-    err instanceof InvalidRequestError
+    err instanceof InvalidRequestError ||
+    err instanceof TlsError
   )
     return ExitCode.badInput;
   if (err instanceof PermissionError || err instanceof UnauthenticatedError) return ExitCode.refused;

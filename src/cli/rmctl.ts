@@ -169,6 +169,25 @@ export function buildRmctl(): Command {
     .option('--json', 'print { table, actions, alerts } as JSON')
     .action((flags: { file: string; event?: string[]; json?: boolean }) => set(simulateCommand(flags)));
 
+  const store = program
+    .command('store')
+    .description(
+      "Moves the cluster's store (table, epochs, keys, checkpoints) between backends, the cluster stopped: export with the old cluster file, import with the new one.",
+    );
+  store
+    .command('export')
+    .description(
+      'Writes everything the store holds, read at one point (one SQLite transaction, one etcd revision), as a snapshot file; leases are not carried.',
+    )
+    .option('-o, --output <FILE>', 'the snapshot file (default: stdout)')
+    .action(async (flags: { output?: string }) => set(await storeExportCommand({ ...flags, config: cfg() })));
+  store
+    .command('import <FILE>')
+    .description(
+      'Writes a snapshot file into the store the cluster file names, which must be empty; versions and epochs are kept.',
+    )
+    .action(async (file: string) => set(await storeImportCommand(file, { config: cfg() })));
+
   const certs = program
     .command('certs')
     .description(
@@ -212,26 +231,6 @@ export function buildRmctl(): Command {
     const cert = program.opts<{ cert?: string }>().cert;
     if (cert) process.env.RM_CERT = cert;
   });
-
-  const store = program
-    .command('store')
-    .description(
-      "Moves the cluster's store (table, epochs, keys, checkpoints) between backends, the cluster stopped: export with the old cluster file, import with the new one.",
-    );
-  store
-    .command('export')
-    .description(
-      'Writes everything the store holds, read at one point (one SQLite transaction, one etcd revision), as a snapshot file; leases are not carried.',
-    )
-    .option('-o, --output <FILE>', 'the snapshot file (default: stdout)')
-    .action(async (flags: { output?: string }) => set(await storeExportCommand({ ...flags, config: cfg() })));
-  store
-    .command('import <FILE>')
-    .description(
-      'Writes a snapshot file into the store the cluster file names, which must be empty; versions and epochs are kept.',
-    )
-    .action(async (file: string) => set(await storeImportCommand(file, { config: cfg() })));
-
   program.hook('postAction', () => {
     process.exitCode = code;
   });

@@ -442,7 +442,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   private checkpointServers(): Failover<CheckpointServerClient> {
     if (!this.checkpointAddress) throw new Error('no Checkpoint Server address: set RM_CHECKPOINT_ADDRESS');
     // A copy reaches its checkpoints through its WatchDog's local socket (RM_CHECKPOINT_ADDRESS);
-    // TCP addresses (several over etcd) are only for insecure clusters and tools.
+    // TCP addresses (several with the etcd backend) are only for insecure clusters and tools.
     const Ctor = protos().checkpoint.rm.checkpoint.v1.CheckpointServer;
     this.checkpoints ??= new Failover(
       splitAddresses(this.checkpointAddress),
