@@ -31,7 +31,7 @@ import type { CheckpointServerClient } from '../shared/generated/rm/checkpoint/v
 import type { AppMessage } from '../shared/generated/rm/watchdog/v1/AppMessage.js';
 import type { WatchDogAppClient } from '../shared/generated/rm/watchdog/v1/WatchDogApp.js';
 import type { WatchDogMessage__Output } from '../shared/generated/rm/watchdog/v1/WatchDogMessage.js';
-import { CLIENT_OPTIONS, protos, unary } from '../shared/grpc.js';
+import { CLIENT_OPTIONS, protos, Transport, unary } from '../shared/grpc.js';
 import { type AppRole, appRoleFromWire, PROMOTE_SIGNALS, positionToWire } from '../shared/wire.js';
 import { Copycat, type CopycatCopy, type CopycatOptions, type Divergence } from './copycat.js';
 import {
@@ -75,8 +75,15 @@ export const FENCED_EXIT_CODE = 75;
 export const OUT_OF_SERVICE_EXIT_CODE = 76;
 
 export interface ConnectOptions {
-  /** The local WatchDog (default RM_WATCHDOG_ADDRESS). */
+  /** The local WatchDog (default RM_WATCHDOG_ADDRESS: its local socket, `unix:…/app.sock`). */
   watchdogAddress?: string;
+  /** The token this copy shows its WatchDog (default RM_COPY_TOKEN, which the WatchDog sets). */
+  copyToken?: string;
+  /**
+   * Credentials for registerSelf() on the WatchDog's port: an operator's certificate
+   * (`Transport.fromFiles`); plaintext only in an insecure cluster.
+   */
+  transport?: Transport;
   /** This copy's module and replica id (default RM_MODULE, RM_REPLICA). Without a replica, call registerSelf(). */
   module?: string;
   replica?: string;
@@ -155,7 +162,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   private knownVersion = 0;
   private leaseMs: number;
   private checkpointAddress: string;
-  private readonly watchdogAddress: string;
+  private watchdogAddress: string;
   private readonly deadlineMs: number;
   private readonly opts: ConnectOptions;
 
@@ -178,6 +185,10 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   private closed = false;
   private fenced = false;
   private checkpoints: Failover<CheckpointServerClient> | null = null;
+  /** What this copy shows its WatchDog on every call (RM_COPY_TOKEN). */
+  private copyToken: string;
+  private readonly registerTransport: Transport;
+  private registrar: WatchDogAppClient | null = null;
   private readonly watches = new Set<() => void>();
   private readonly signalHandler: (() => void) | null = null;
   private readonly promoteSignal: string | undefined;
@@ -188,6 +199,8 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     const env = options.env ?? process.env;
     this.opts = options;
     this.watchdogAddress = options.watchdogAddress ?? env.RM_WATCHDOG_ADDRESS ?? '';
+    this.copyToken = options.copyToken ?? env.RM_COPY_TOKEN ?? '';
+    this.registerTransport = options.transport ?? Transport.insecure();
     this.moduleName = options.module ?? env.RM_MODULE ?? '';
     this.replicaId = options.replica ?? env.RM_REPLICA ?? '';
     this.hostName = options.host ?? env.RM_HOST ?? '';
@@ -378,7 +391,14 @@ export class Replica extends EventEmitter<ReplicaEvents> {
    */
   async registerSelf(spec: ModuleSpec | string): Promise<{ replica: string; role: AppRole }> {
     const json = typeof spec === 'string' ? spec : JSON.stringify(spec);
-    const c = this.appClient();
+    // Registration is an operator act: on the WatchDog's port, with the operator's certificate
+    // (options.transport); then the program attaches over the local socket like any copy.
+    this.registrar ??= new (protos().watchdog.rm.watchdog.v1.WatchDogApp)(
+      this.watchdogAddress,
+      this.registerTransport.channelCredentials(),
+      CLIENT_OPTIONS,
+    );
+    const c = this.registrar;
     const res = await unary(
       c,
       c.RegisterSelf,
@@ -387,6 +407,17 @@ export class Replica extends EventEmitter<ReplicaEvents> {
       `WatchDog at ${this.watchdogAddress}`,
     );
     this.replicaId = res.replica;
+    if (res.copy_token) this.copyToken = res.copy_token;
+    if (res.app_address && res.app_address !== this.watchdogAddress) {
+      this.watchdogAddress = res.app_address;
+      this.app?.close();
+      this.app = null;
+      if (!this.opts.checkpointAddress) {
+        this.checkpointAddress = res.app_address;
+        this.checkpoints?.close();
+        this.checkpoints = null;
+      }
+    }
     this.moduleName = typeof spec === 'string' ? (JSON.parse(spec) as { name: string }).name : spec.name;
     this.setRole(appRoleFromWire(res.role) ?? 'primary');
     await this.attach();
@@ -427,9 +458,14 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     );
   }
 
-  /** A stream's options with this copy's defaults: it listens on its WatchDog's host. */
+  /**
+   * A stream's options with this copy's defaults: it listens on its host's address (RM_HOST_ADDRESS,
+   * from its WatchDog; else the host of a TCP WatchDog address, else loopback).
+   */
   private streamOptions<T extends object>(options: T): T & { listenHost: string } {
-    const host = this.watchdogAddress ? this.watchdogAddress.replace(/:\d+$/, '') : '127.0.0.1';
+    const env = this.opts.env ?? process.env;
+    const tcp = this.watchdogAddress && !this.watchdogAddress.startsWith('unix:');
+    const host = env.RM_HOST_ADDRESS || (tcp ? this.watchdogAddress.replace(/:\d+$/, '') : '127.0.0.1');
     return { listenHost: host, ...(this.opts.env ? { env: this.opts.env } : {}), ...options };
   }
 
@@ -449,6 +485,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     }
     this.attachedNow = false;
     this.app?.close();
+    this.registrar?.close();
     this.checkpoints?.close();
     if (this.signalHandler && this.promoteSignal)
       process.off(this.promoteSignal as NodeJS.Signals, this.signalHandler);
@@ -498,6 +535,19 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     ).unref();
   }
 
+  /** Every call to the WatchDog's local socket carries the copy token. */
+  private clientOptions(): grpc.ClientOptions {
+    const token = () => this.copyToken;
+    const interceptor: grpc.Interceptor = (options, nextCall) =>
+      new grpc.InterceptingCall(nextCall(options), {
+        start(metadata, listener, next) {
+          if (token()) metadata.set('rm-copy-token', token());
+          next(metadata, listener);
+        },
+      });
+    return { ...CLIENT_OPTIONS, interceptors: [interceptor] };
+  }
+
   private appClient(): WatchDogAppClient {
     if (!this.watchdogAddress) throw new Error('no WatchDog address: set RM_WATCHDOG_ADDRESS');
     // The WatchDog is on this host: a restarted one is found again within a tenth of a second, not
@@ -505,7 +555,11 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     this.app ??= new (protos().watchdog.rm.watchdog.v1.WatchDogApp)(
       this.watchdogAddress,
       grpc.credentials.createInsecure(),
-      { ...CLIENT_OPTIONS, 'grpc.initial_reconnect_backoff_ms': 50, 'grpc.max_reconnect_backoff_ms': 100 },
+      {
+        ...this.clientOptions(),
+        'grpc.initial_reconnect_backoff_ms': 50,
+        'grpc.max_reconnect_backoff_ms': 100,
+      },
     );
     return this.app;
   }
@@ -513,10 +567,12 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   /** The Checkpoint Servers: one address, or several separated by commas (etcd backend), tried in turn. */
   private checkpointServers(): Failover<CheckpointServerClient> {
     if (!this.checkpointAddress) throw new Error('no Checkpoint Server address: set RM_CHECKPOINT_ADDRESS');
+    // A copy reaches its checkpoints through its WatchDog's local socket (RM_CHECKPOINT_ADDRESS);
+    // TCP addresses (several with the etcd backend) are only for insecure clusters and tools.
     const Ctor = protos().checkpoint.rm.checkpoint.v1.CheckpointServer;
     this.checkpoints ??= new Failover(
       splitAddresses(this.checkpointAddress),
-      (address) => new Ctor(address, grpc.credentials.createInsecure(), CLIENT_OPTIONS),
+      (address) => new Ctor(address, grpc.credentials.createInsecure(), this.clientOptions()),
       'Checkpoint Server',
     );
     return this.checkpoints;

@@ -11,6 +11,7 @@
  * stale (it steps down, as a refused save makes it). No daemon sits in the data path: a message goes
  * from the primary's process to each backup's process over one stream.
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { threadId as currentThreadId } from 'node:worker_threads';
 import * as grpc from '@grpc/grpc-js';
 import { GuidelineError, NotAcknowledgedError } from '../shared/errors.js';
@@ -31,6 +32,7 @@ import type {
   StreamMessage__Output as WireMessageOut,
 } from '../shared/generated/rm/replication/v1/StreamMessage.js';
 import { CLIENT_OPTIONS, protos, unary } from '../shared/grpc.js';
+import { announcementKey } from '../shared/wire.js';
 import {
   ACK_LEVELS,
   type AckLevel,
@@ -78,6 +80,11 @@ export interface Announcement {
   replica: string;
   epoch: number;
   generation: number;
+  /**
+   * A secret the primary draws when it starts to lead: a backup shows it when it follows, so that
+   * only a copy that could read the announcement follows and acknowledges (empty: none asked).
+   */
+  token?: string;
 }
 
 /** The rendezvous between a primary and its backups (the Checkpoint Server, or a fixed address in tests). */
@@ -86,11 +93,8 @@ export interface Directory {
   announce(a: Announcement): Promise<void>;
   /** Calls `cb` with the current announcement and every new one; returns the function that stops watching. */
   watch(cb: (a: Announcement) => void): () => void;
-}
-
-/** The key a module's primary stream is announced under in the Checkpoint Server. */
-export function announcementKey(module: string): string {
-  return `replication/${module}`;
+  /** Whether announcements reach only the module's copies, so that a stream token in them is a secret. */
+  readonly keepsTokens: boolean;
 }
 
 function parseAnnouncement(value: Uint8Array): Announcement | null {
@@ -102,6 +106,7 @@ function parseAnnouncement(value: Uint8Array): Announcement | null {
       replica: a.replica,
       epoch: Number(a.epoch) || 0,
       generation: Number(a.generation) || 0,
+      ...(typeof a.token === 'string' && a.token !== '' ? { token: a.token } : {}),
     };
   } catch {
     return null;
@@ -114,6 +119,12 @@ function parseAnnouncement(value: Uint8Array): Announcement | null {
  * Servers, one or several (etcd backend), each call moving on to the next as Failover does.
  */
 export class CheckpointDirectory implements Directory {
+  /**
+   * With mutual TLS the Checkpoint Server lets only the module's copies (through their WatchDogs),
+   * the manager and operators read an announcement.
+   */
+  readonly keepsTokens = true;
+
   constructor(
     private readonly servers: () => Failover<CheckpointServerClient>,
     private readonly module: string,
@@ -187,6 +198,9 @@ export class CheckpointDirectory implements Directory {
 
 /** A fixed primary address (tests, or a deployment that names it). Announcing does nothing. */
 export class FixedDirectory implements Directory {
+  /** A fixed address has nobody to hand a token to: the primary asks none. */
+  readonly keepsTokens = false;
+
   constructor(private readonly a: Announcement) {}
   async announce(): Promise<void> {}
   watch(cb: (a: Announcement) => void): () => void {
@@ -293,6 +307,13 @@ function fromWire(m: WireMessageOut): StreamMessage {
   };
 }
 
+/** Whether a follower's token is this primary's, compared in constant time. */
+function sameToken(shown: string, mine: string): boolean {
+  const a = Buffer.from(shown);
+  const b = Buffer.from(mine);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 function positiveInt(v: string | undefined, fallback: number): number {
   const n = Number(v);
   return Number.isInteger(n) && n >= 0 && v !== undefined && v !== '' ? n : fallback;
@@ -317,6 +338,8 @@ export class ReplicationStream {
   >();
   private server: grpc.Server | null = null;
   private address = '';
+  /** This primary's stream token (announced; a backup must show it to follow). */
+  private token = '';
   private ticker: NodeJS.Timeout | null = null;
   private stopWatch: (() => void) | null = null;
   private following: {
@@ -501,6 +524,7 @@ export class ReplicationStream {
       ),
     );
     this.address = `${host}:${bound}`;
+    this.token = this.directory.keepsTokens ? randomBytes(32).toString('hex') : '';
     await this.announce();
   }
 
@@ -513,6 +537,7 @@ export class ReplicationStream {
           replica: this.copy.replica,
           epoch: this.copy.epoch,
           generation: this.copy.generation,
+          token: this.token,
         });
         return;
       } catch {
@@ -540,6 +565,8 @@ export class ReplicationStream {
       this.checkWaiters();
     };
     call.on('error', gone);
+    // A backup whose process died, or whose connection broke, shows as a cancelled call.
+    call.on('cancelled', gone);
     call.on('end', () => {
       gone();
       call.end();
@@ -553,6 +580,14 @@ export class ReplicationStream {
       }
       if (msg.follow) {
         const f = msg.follow;
+        if (!sameToken(f.token, this.token)) {
+          // Not a copy that read the announcement: it neither follows nor acknowledges.
+          call.write({
+            refused: { reason: `${f.replica || 'a follower'} did not show this primary's stream token` },
+          });
+          call.end();
+          return;
+        }
         replica = f.replica;
         const { state, answer } = leaderOnFollow(leader, {
           replica: f.replica,
@@ -709,6 +744,7 @@ export class ReplicationStream {
         delivered: String(req.delivered),
         delivered_generation: String(req.deliveredGeneration),
         generation_seen: String(req.generationSeen),
+        token: a.token ?? '',
       },
     });
     call.on('data', (msg: LeaderMessage__Output) => {

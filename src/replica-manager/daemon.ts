@@ -2,11 +2,11 @@
  * The ReplicaManager daemon: the loop of manager.ts wired to the Checkpoint Server (its table, its
  * epoch), to the WatchDogs (its commands), and to the SuperWatchDog on its host (its beats).
  */
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { CheckpointClient } from '../checkpoint-server/client.js';
 import { addressOf, type ClusterConfig, clusterHost } from '../shared/config.js';
 import { ConfigError, StaleEpochError, UnavailableError } from '../shared/errors.js';
-import { CLIENT_OPTIONS, DaemonServer, protos, unary } from '../shared/grpc.js';
+import { CLIENT_OPTIONS, DaemonServer, daemonTransport, protos, Transport, unary } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
 import {
@@ -23,6 +23,7 @@ import { type DecisionObserver, ReplicaManager, type TableStore, type WatchDogTr
 import { ManagerMetrics } from './metrics.js';
 import { replicaManagerHandlers } from './service.js';
 import type { Action, Module, ReplicaTable } from './table.js';
+import { validateStoredModule } from './validate.js';
 
 /** What the WatchDog needs to start one copy of `module`. */
 export function replicaSpec(module: Module, replica: string): WatchDogReplicaSpec {
@@ -39,6 +40,8 @@ export function replicaSpec(module: Module, replica: string): WatchDogReplicaSpe
     timeout_ms: module.timeoutMs ?? 0,
     check: checkToWire(module.check),
     style: module.style,
+    user: module.user ?? '',
+    group: module.group ?? '',
   };
 }
 
@@ -47,12 +50,16 @@ export function replicaSpec(module: Module, replica: string): WatchDogReplicaSpe
  * the module order, and the modules the decisions named (Persist); the store removes the others no
  * longer named.
  */
-export function checkpointTableStore(cs: CheckpointClient, metrics?: StoreClientMetrics): TableStore {
+export function checkpointTableStore(
+  cs: CheckpointClient,
+  logger?: Logger,
+  metrics?: StoreClientMetrics,
+): TableStore {
   const timed = <T>(op: string, call: () => Promise<T>) => (metrics ? metrics.time(op, call) : call());
   return {
     async load() {
       const res = await timed('load-table', () => cs.loadTable());
-      return res.found ? (JSON.parse(res.tableJson) as ReplicaTable) : null;
+      return res.found ? loadedTable(res.tableJson, logger) : null;
     },
     async save(table, epoch, change) {
       const named = new Set(change.modules);
@@ -69,6 +76,43 @@ export function checkpointTableStore(cs: CheckpointClient, metrics?: StoreClient
   };
 }
 
+/**
+ * A table read back from the store, validated like a registration: a bad module is reported and
+ * left out (the next save drops it) instead of crashing every ReplicaManager that loads it.
+ */
+export function loadedTable(json: string, logger?: Logger): ReplicaTable {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (err) {
+    throw new ConfigError(`the stored replica table is not JSON: ${(err as Error).message.slice(0, 120)}`);
+  }
+  const t = raw as Partial<ReplicaTable> | null;
+  const hosts = Array.isArray(t?.hosts)
+    ? t.hosts.filter((h) => h && typeof h.name === 'string' && typeof h.up === 'boolean')
+    : [];
+  const names = hosts.map((h) => h.name);
+  const modules: Module[] = [];
+  const ids = new Set<string>();
+  (Array.isArray(t?.modules) ? t.modules : []).forEach((m, i) => {
+    try {
+      validateStoredModule(m, names, `modules[${i}].`);
+      if (modules.some((x) => x.name === m.name)) throw new Error(`module ${m.name} is listed twice`);
+      for (const r of m.replicas) {
+        if (ids.has(r.id)) throw new Error(`replica id ${r.id} is taken twice`);
+        ids.add(r.id);
+      }
+      modules.push(m);
+    } catch (err) {
+      logger?.error(
+        { module: typeof m?.name === 'string' ? m.name.slice(0, 64) : null, err: (err as Error).message },
+        'a module of the stored table is invalid: left out (the next save removes it); register it again',
+      );
+    }
+  });
+  return { hosts, modules };
+}
+
 /** The WatchDogs of the cluster file's hosts, over gRPC. */
 export class GrpcWatchDogs implements WatchDogTransport {
   private readonly clients = new Map<string, WatchDogClient>();
@@ -76,12 +120,16 @@ export class GrpcWatchDogs implements WatchDogTransport {
   constructor(
     private readonly cfg: ClusterConfig,
     private readonly deadlineMs = cfg.timings.rpcDeadlineMs,
+    private readonly transport: Transport = Transport.insecure(),
   ) {}
 
   private client(host: string): WatchDogClient {
     let c = this.clients.get(host);
     if (!c) {
-      c = new WatchDogClient(addressOf.watchdog(this.cfg, host), { deadlineMs: this.deadlineMs });
+      c = new WatchDogClient(addressOf.watchdog(this.cfg, host), {
+        deadlineMs: this.deadlineMs,
+        transport: this.transport,
+      });
       this.clients.set(host, c);
     }
     return c;
@@ -153,13 +201,14 @@ export async function startReplicaManagerDaemon(
 ): Promise<Daemon> {
   const me = clusterHost(cfg, host);
   const t = cfg.timings;
-  const cs = new CheckpointClient(cfg.checkpointServer.addresses, { deadlineMs: t.rpcDeadlineMs });
+  const transport = daemonTransport(cfg, 'replica-manager', host, logger);
+  const cs = new CheckpointClient(cfg.checkpointServer.addresses, { deadlineMs: t.rpcDeadlineMs, transport });
   let state: DaemonState = 'starting';
   const timers: NodeJS.Timeout[] = [];
   const metrics = new DaemonMetrics('replica-manager', host);
   const storeMetrics = new StoreClientMetrics(metrics.registry);
-  const server = new DaemonServer(me.address, [metrics.grpcInterceptor()]);
-  const watchdogs = new GrpcWatchDogs(cfg);
+  const server = new DaemonServer(me.address, transport, [metrics.grpcInterceptor()]);
+  const watchdogs = new GrpcWatchDogs(cfg, t.rpcDeadlineMs, transport);
   let swdClient: grpc.Client | null = null;
   let metricsEndpoint: MetricsEndpoint | null = null;
 
@@ -179,6 +228,7 @@ export async function startReplicaManagerDaemon(
       watchdogs.close();
       swdClient?.close();
       cs.close();
+      transport.close();
       state = 'stopped';
     })();
     return stopping;
@@ -192,7 +242,7 @@ export async function startReplicaManagerDaemon(
     timed: (op, call) => storeMetrics.time(op, call),
   });
   const observers: DecisionObserver[] = [managerMetrics, history];
-  const tableStore = checkpointTableStore(cs, storeMetrics);
+  const tableStore = checkpointTableStore(cs, log, storeMetrics);
   const rm: ReplicaManager = new ReplicaManager({
     store: {
       load: async () => {
@@ -226,7 +276,7 @@ export async function startReplicaManagerDaemon(
 
   server.server.addService(
     protos().replicaManager.rm.replica_manager.v1.ReplicaManager.service,
-    replicaManagerHandlers(rm, host, cfg.allowedExecutableDirs),
+    replicaManagerHandlers(rm, host, cfg.allowedExecutableDirs, { allowedEnv: cfg.security.allowedEnv }),
   );
   await server.listen(cfg.ports.replicaManager);
   metricsEndpoint = await startMetricsEndpoint(
@@ -242,7 +292,7 @@ export async function startReplicaManagerDaemon(
     const SuperWatchDog = protos().superWatchdog.rm.super_watchdog.v1.SuperWatchDog;
     const swd = new SuperWatchDog(
       addressOf.superWatchdog(cfg, host),
-      grpc.credentials.createInsecure(),
+      transport.channelCredentials(),
       CLIENT_OPTIONS,
     );
     swdClient = swd;

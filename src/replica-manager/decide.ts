@@ -252,6 +252,8 @@ class Decider {
       ...(spec.check !== undefined ? { check: structuredClone(spec.check) } : {}),
       ...(spec.args !== undefined ? { args: [...spec.args] } : {}),
       ...(spec.env !== undefined ? { env: { ...spec.env } } : {}),
+      ...(spec.user !== undefined ? { user: spec.user } : {}),
+      ...(spec.group !== undefined ? { group: spec.group } : {}),
       replicas: spec.replicas.map((r, i) => ({
         id: ids[i] as string,
         host: r.host,

@@ -4,12 +4,27 @@ import { NotFoundError, StaleEpochError, UnavailableError } from '../shared/erro
 import type { ReplicaManagerHandlers } from '../shared/generated/rm/replica_manager/v1/ReplicaManager.js';
 import type { StatusRequest__Output } from '../shared/generated/rm/replica_manager/v1/StatusRequest.js';
 import type { StatusResponse } from '../shared/generated/rm/replica_manager/v1/StatusResponse.js';
-import { handle } from '../shared/grpc.js';
+import { callerIdentity, handle } from '../shared/grpc.js';
 import { positionFromWire } from '../shared/wire.js';
 import type { ReplicaManager } from './manager.js';
 import { moduleToProto, specFromProto, tableToProto } from './proto-convert.js';
 import type { ReplicaTable } from './table.js';
-import { checkAllowedDirs, validateRegistration } from './validate.js';
+import { checkAllowedDirs, checkEnvPolicy, checkTableSize, validateRegistration } from './validate.js';
+
+/** What a registration is held to beyond the rules of validate.ts (the cluster file's security settings). */
+export interface RegistrationPolicy {
+  /** Loader variables a module may set anyway (security.allowedEnv). */
+  allowedEnv: readonly string[];
+}
+
+/** A viewer sees the table without the modules' environment values (they may hold secrets). */
+function redacted(res: StatusResponse): StatusResponse {
+  const modules = (res.table?.modules ?? []).map((m) => ({
+    ...m,
+    env: Object.fromEntries(Object.keys(m.env ?? {}).map((k) => [k, '(hidden from viewers)'])),
+  }));
+  return { ...res, table: { ...res.table, modules } };
+}
 
 function statusOf(rm: ReplicaManager, managerHost: string, only: string): StatusResponse {
   // Until the table is loaded (and after fencing) this manager has nothing true to say.
@@ -32,6 +47,7 @@ export function replicaManagerHandlers(
   rm: ReplicaManager,
   managerHost: string,
   allowedDirs: readonly string[] = [],
+  policy: RegistrationPolicy = { allowedEnv: [] },
 ): ReplicaManagerHandlers {
   return {
     Register: handle(async (req) => {
@@ -40,6 +56,8 @@ export function replicaManagerHandlers(
       // The rules first (their messages are the most precise), then the cluster's allowed directories.
       validateRegistration(spec, rm.table);
       checkAllowedDirs(spec, allowedDirs);
+      checkEnvPolicy(spec, policy.allowedEnv);
+      checkTableSize(rm.table, spec);
       const event = req.running_on
         ? { kind: 'register' as const, module: spec, runningOn: req.running_on }
         : { kind: 'register' as const, module: spec };
@@ -51,11 +69,16 @@ export function replicaManagerHandlers(
       await rm.submit({ kind: 'unregister', name: req.name });
       return {};
     }),
-    Status: handle((req) => statusOf(rm, managerHost, req.module)),
+    Status: handle((req, call) => {
+      const res = statusOf(rm, managerHost, req.module);
+      return callerIdentity(call)?.role === 'viewer' ? redacted(res) : res;
+    }),
     WatchStatus: (call: grpc.ServerWritableStream<StatusRequest__Output, StatusResponse>) => {
+      const viewer = callerIdentity(call)?.role === 'viewer';
       const send = () => {
         try {
-          call.write(statusOf(rm, managerHost, call.request.module));
+          const res = statusOf(rm, managerHost, call.request.module);
+          call.write(viewer ? redacted(res) : res);
         } catch (err) {
           call.destroy(err as Error);
         }

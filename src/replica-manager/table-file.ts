@@ -81,6 +81,8 @@ const MODULE_KEYS = [
   'check',
   'args',
   'env',
+  'user',
+  'group',
   'replicas',
 ];
 
@@ -113,6 +115,8 @@ function readSettings(s: Shape, o: Plain, at: string): Omit<ModuleSpec, 'replica
     const e = s.object(o.env, `${at}env`, Object.keys((o.env as Plain) ?? {}));
     m.env = Object.fromEntries(Object.entries(e).map(([k, v]) => [k, s.string(v, `${at}env.${k}`)]));
   }
+  if (o.user !== undefined) m.user = s.string(o.user, `${at}user`);
+  if (o.group !== undefined) m.group = s.string(o.group, `${at}group`);
   return m;
 }
 
@@ -238,6 +242,8 @@ export function moduleToPlain(m: Module): Plain {
   if (m.check !== undefined) o.check = { ...m.check };
   if (m.args !== undefined) o.args = [...m.args];
   if (m.env !== undefined) o.env = { ...m.env };
+  if (m.user !== undefined) o.user = m.user;
+  if (m.group !== undefined) o.group = m.group;
   o.replicas = m.replicas.map((r) => ({
     id: r.id,
     host: r.host,

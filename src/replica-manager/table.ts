@@ -72,6 +72,9 @@ export interface Module {
   check?: Check;
   args?: string[];
   env?: Record<string, string>;
+  /** The account its copies run as, and their group (TABLE-FORMAT.md); absent: the WatchDog's own. */
+  user?: string;
+  group?: string;
   /** Registration order is preference order. */
   replicas: Replica[];
   /** Fewer copies run than the style and degree ask for, because no live idle copy is left. */
@@ -108,6 +111,10 @@ export interface ModuleSpec {
   check?: Check;
   args?: string[];
   env?: Record<string, string>;
+  /** The account its copies run as on every host (a name or uid); absent: the WatchDog's own. */
+  user?: string;
+  /** Their group (a name or gid); absent: the user's primary group. Only with a user. */
+  group?: string;
   replicas: ReplicaSpec[];
 }
 

@@ -67,6 +67,14 @@ export class ExecutableError extends SupervisorError {
   readonly code = 'executable-refused';
 }
 
+/**
+ * A module's user or group that this host cannot run its copy as: unknown here, not allowed to a
+ * WatchDog that is not root, or unable to reach the WatchDog's socket. The message says which.
+ */
+export class AccountError extends SupervisorError {
+  readonly code = 'account-refused';
+}
+
 /** A peer daemon that did not answer within its deadline. */
 export class UnavailableError extends SupervisorError {
   readonly code = 'unavailable';
@@ -88,4 +96,19 @@ export class NotAcknowledgedError extends SupervisorError {
  */
 export class GuidelineError extends SupervisorError {
   readonly code = 'guideline';
+}
+
+/** A caller whose certificate (or copy token) does not allow the call: the message says who may make it. */
+export class PermissionError extends SupervisorError {
+  readonly code = 'permission-denied';
+}
+
+/** A caller without a credential the server accepts (no certificate, another cluster's, no copy token). */
+export class UnauthenticatedError extends SupervisorError {
+  readonly code = 'unauthenticated';
+}
+
+/** Certificates or keys that are missing, unreadable or do not fit the cluster; the message says how to make them. */
+export class TlsError extends SupervisorError {
+  readonly code = 'tls';
 }

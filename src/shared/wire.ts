@@ -60,6 +60,20 @@ export function checkFromWire(
   return check;
 }
 
+/** Where a module's primary announces its replication stream in the Checkpoint Server (DESIGN §11). */
+export const ANNOUNCEMENT_PREFIX = 'replication/';
+
+export function announcementKey(module: string): string {
+  return `${ANNOUNCEMENT_PREFIX}${module}`;
+}
+
+/** The module whose announcement `key` is, or null for any other key. */
+export function announcementModule(key: string): string | null {
+  return key.startsWith(ANNOUNCEMENT_PREFIX) && key.length > ANNOUNCEMENT_PREFIX.length
+    ? key.slice(ANNOUNCEMENT_PREFIX.length)
+    : null;
+}
+
 /** An applied position as both .proto AppliedPosition messages carry it (null for none known). */
 export function positionToWire(
   p: AppliedPosition | null | undefined,

@@ -3,17 +3,24 @@
  * gRPC (ring beats, WatchDog beats), to the Checkpoint Server (the epoch), and to the ReplicaManager
  * process it runs on its host while it is primary.
  */
-import * as grpc from '@grpc/grpc-js';
 import { type AcquireResult, CheckpointClient } from '../checkpoint-server/client.js';
 import { addressOf, type ClusterConfig, clusterHost } from '../shared/config.js';
-import { ConfigError, StaleEpochError } from '../shared/errors.js';
+import { ConfigError, FencedError, StaleEpochError } from '../shared/errors.js';
 import type { ReplicaManagerClient } from '../shared/generated/rm/replica_manager/v1/ReplicaManager.js';
 import type { RingView } from '../shared/generated/rm/super_watchdog/v1/RingView.js';
 import type {
   SuperWatchDogClient,
   SuperWatchDogHandlers,
 } from '../shared/generated/rm/super_watchdog/v1/SuperWatchDog.js';
-import { CLIENT_OPTIONS, DaemonServer, handle, protos, unary } from '../shared/grpc.js';
+import {
+  CLIENT_OPTIONS,
+  DaemonServer,
+  daemonTransport,
+  handle,
+  protos,
+  Transport,
+  unary,
+} from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
 import {
@@ -85,6 +92,14 @@ export interface SuperWatchDogOptions {
   /** Runs the ReplicaManager on this host while primary. */
   manager: Pick<ManagerProcess, 'ensure' | 'stop' | 'restart' | 'spawnedAt'>;
   now?: () => number;
+  /** Credentials for the ring peers and the ReplicaManager (default plaintext). */
+  transport?: Transport;
+  /**
+   * The highest epoch the Checkpoint Server has handed out (DESIGN §9: epochs are verified, not
+   * believed). A ring beat or answer with a higher epoch than this SuperWatchDog knows is acted on
+   * only when the store confirms it. Without it (unit tests), every epoch is believed.
+   */
+  handedOutEpoch?: () => Promise<number>;
 }
 
 /** One SuperWatchDog: feeds messages into the pure cores and carries out their effects. */
@@ -106,10 +121,14 @@ export class SuperWatchDog {
   private leaseLost = false;
   private stopped = false;
   private lastTick = 0;
+  /** Epochs up to this one are confirmed as handed out by the Checkpoint Server. */
+  private verifiedEpoch = 0;
   private readonly now: () => number;
+  private readonly transport: Transport;
 
   constructor(private readonly opts: SuperWatchDogOptions) {
     this.now = opts.now ?? Date.now;
+    this.transport = opts.transport ?? Transport.insecure();
     this.ring = initRing(
       {
         self: opts.host,
@@ -220,7 +239,7 @@ export class SuperWatchDog {
       const Client = protos().superWatchdog.rm.super_watchdog.v1.SuperWatchDog;
       c = new Client(
         addressOf.superWatchdog(this.opts.cfg, member),
-        grpc.credentials.createInsecure(),
+        this.transport.channelCredentials(),
         CLIENT_OPTIONS,
       );
       this.peers.set(member, c);
@@ -240,8 +259,9 @@ export class SuperWatchDog {
         ? unary(c, c.RingBeat, req, deadline, `SuperWatchDog on ${to}`)
         : unary(c, c.RegisterPredecessor, req, deadline, `SuperWatchDog on ${to}`);
     call
-      .then((view) => {
+      .then(async (view) => {
         if (this.stopped) return;
+        if (!(await this.believable(Number(view.epoch), `the answer of ${to}`))) return;
         this.feed({
           kind: 'beat-received',
           from: to,
@@ -375,7 +395,7 @@ export class SuperWatchDog {
       const Client = protos().replicaManager.rm.replica_manager.v1.ReplicaManager;
       this.rmClient = new Client(
         addressOf.replicaManager(this.opts.cfg, this.opts.host),
-        grpc.credentials.createInsecure(),
+        this.transport.channelCredentials(),
         CLIENT_OPTIONS,
       );
     }
@@ -413,6 +433,39 @@ export class SuperWatchDog {
       });
   }
 
+  /**
+   * Whether an epoch may be acted on: any epoch this SuperWatchDog knows, and a higher one only once
+   * the Checkpoint Server confirms it handed it out (one call per new epoch). Logs a refusal.
+   */
+  private async believable(epoch: number, from: string): Promise<boolean> {
+    if (!Number.isSafeInteger(epoch) || epoch < 0) return false;
+    if (epoch <= this.ring.epoch || epoch <= this.verifiedEpoch || !this.opts.handedOutEpoch) return true;
+    try {
+      const handed = await this.opts.handedOutEpoch();
+      this.verifiedEpoch = Math.max(this.verifiedEpoch, handed);
+    } catch (err) {
+      this.opts.logger.warn(
+        { epoch, from, err: (err as Error).message },
+        'cannot confirm a higher epoch with the Checkpoint Server: not acted on',
+      );
+      return false;
+    }
+    if (epoch <= this.verifiedEpoch) return true;
+    this.opts.logger.warn(
+      { epoch, from, handedOut: this.verifiedEpoch },
+      'an epoch the Checkpoint Server never handed out: refused',
+    );
+    return false;
+  }
+
+  private async requireBelievable(epoch: number, from: string): Promise<void> {
+    if (!(await this.believable(epoch, from))) {
+      throw new FencedError(
+        `epoch ${String(epoch).slice(0, 20)} from ${from.slice(0, 64)} was not handed out by the Checkpoint Server (highest known: ${Math.max(this.verifiedEpoch, this.ring.epoch)}); refused`,
+      );
+    }
+  }
+
   view(): RingView {
     const v = ringView(this.ring);
     return {
@@ -437,7 +490,8 @@ export class SuperWatchDog {
 
   handlers(): SuperWatchDogHandlers {
     return {
-      RingBeat: handle((req) => {
+      RingBeat: handle(async (req) => {
+        await this.requireBelievable(Number(req.epoch), req.from);
         this.feed({
           kind: 'beat-received',
           from: req.from,
@@ -446,7 +500,8 @@ export class SuperWatchDog {
         });
         return this.view();
       }),
-      RegisterPredecessor: handle((req) => {
+      RegisterPredecessor: handle(async (req) => {
+        await this.requireBelievable(Number(req.epoch), req.from);
         this.feed({ kind: 'registered', from: req.from, now: this.now() });
         this.feed({
           kind: 'beat-received',
@@ -497,7 +552,8 @@ export async function startSuperWatchDogDaemon(
     throw new ConfigError(`host "${host}" is not in the ring (ring: ${cfg.ring.join(', ')})`, 'ring');
   }
   const t = cfg.timings;
-  const cs = new CheckpointClient(cfg.checkpointServer.addresses, { deadlineMs: t.rpcDeadlineMs });
+  const transport = daemonTransport(cfg, 'super-watchdog', host, logger);
+  const cs = new CheckpointClient(cfg.checkpointServer.addresses, { deadlineMs: t.rpcDeadlineMs, transport });
   const metrics = new DaemonMetrics('super-watchdog', host);
   let current: SuperWatchDog | null = null;
   const swdMetrics = new SuperWatchDogMetrics(metrics.registry, () => current);
@@ -534,9 +590,11 @@ export async function startSuperWatchDogDaemon(
         return manager.spawnedAt;
       },
     },
+    transport,
+    ...(transport.secure ? { handedOutEpoch: async () => (await cs.getLeadership(ROLE)).epoch } : {}),
   });
   current = swd;
-  const server = new DaemonServer(me.address, [metrics.grpcInterceptor()]);
+  const server = new DaemonServer(me.address, transport, [metrics.grpcInterceptor()]);
   server.server.addService(protos().superWatchdog.rm.super_watchdog.v1.SuperWatchDog.service, swd.handlers());
   await server.listen(cfg.ports.superWatchdog);
   const metricsEndpoint = await startMetricsEndpoint(
@@ -562,6 +620,7 @@ export async function startSuperWatchDogDaemon(
         await metricsEndpoint?.close();
         await server.stop(t.killGraceMs);
         cs.close();
+        transport.close();
         state = 'stopped';
       })();
       return stopping;

@@ -3,13 +3,12 @@
  * epoch and a deadline, and every gRPC error comes back as the domain error it stands for
  * (StaleEpochError, ExecutableError, NotFoundError, UnavailableError …).
  */
-import * as grpc from '@grpc/grpc-js';
 import type { AppliedPosition, Role } from '../replica-manager/table.js';
 import type { ListRunningResponse__Output } from '../shared/generated/rm/watchdog/v1/ListRunningResponse.js';
 import type { ReplicaAck__Output } from '../shared/generated/rm/watchdog/v1/ReplicaAck.js';
 import type { ReplicaSpec } from '../shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import type { WatchDogClient as GeneratedClient } from '../shared/generated/rm/watchdog/v1/WatchDog.js';
-import { CLIENT_OPTIONS, protos, unary } from '../shared/grpc.js';
+import { CLIENT_OPTIONS, protos, Transport, unary } from '../shared/grpc.js';
 import { maybeRoleFromWire, positionFromWire, roleToWire, type WireRole } from '../shared/wire.js';
 
 /** A copy to start, as the WatchDog needs it (the wire's ReplicaSpec). */
@@ -66,13 +65,13 @@ export class WatchDogClient {
 
   constructor(
     readonly address: string,
-    options: { deadlineMs: number },
+    options: { deadlineMs: number; transport?: Transport },
   ) {
     this.deadlineMs = options.deadlineMs;
     this.peer = `WatchDog at ${address}`;
     this.client = new (protos().watchdog.rm.watchdog.v1.WatchDog)(
       address,
-      grpc.credentials.createInsecure(),
+      (options.transport ?? Transport.insecure()).channelCredentials(),
       CLIENT_OPTIONS,
     );
   }

@@ -4,13 +4,12 @@
  * that cannot be delivered wait in a bounded outbox and are retried with back-off; none is dropped
  * without a log line saying so.
  */
-import * as grpc from '@grpc/grpc-js';
 import type { AppliedPosition } from '../replica-manager/table.js';
 import { NotFoundError, RegistrationError, UnavailableError } from '../shared/errors.js';
 import type { Module } from '../shared/generated/rm/replica_manager/v1/Module.js';
 import type { RegisterResponse__Output } from '../shared/generated/rm/replica_manager/v1/RegisterResponse.js';
 import type { ReplicaManagerClient } from '../shared/generated/rm/replica_manager/v1/ReplicaManager.js';
-import { CLIENT_OPTIONS, protos, unary } from '../shared/grpc.js';
+import { CLIENT_OPTIONS, protos, Transport, unary } from '../shared/grpc.js';
 import type { Logger } from '../shared/logging.js';
 import { positionToWire } from '../shared/wire.js';
 import type { Clock, TimerHandle } from './clock.js';
@@ -55,7 +54,10 @@ export class GrpcManagerLink implements Reporter, Registrar {
   private client: ReplicaManagerClient | null = null;
   private address = '';
 
-  constructor(private readonly deadlineMs: number) {}
+  constructor(
+    private readonly deadlineMs: number,
+    private readonly transport: Transport = Transport.insecure(),
+  ) {}
 
   get managerAddress(): string {
     return this.address;
@@ -68,7 +70,7 @@ export class GrpcManagerLink implements Reporter, Registrar {
     this.address = address;
     this.client = new (protos().replicaManager.rm.replica_manager.v1.ReplicaManager)(
       address,
-      grpc.credentials.createInsecure(),
+      this.transport.channelCredentials(),
       CLIENT_OPTIONS,
     );
     return true;

@@ -12,6 +12,14 @@ import type { Logger } from '../shared/logging.js';
 import { positionFromWire } from '../shared/wire.js';
 import type { AppLink, WatchDog } from './supervisor.js';
 
+/** The metadata key a copy sends its RM_COPY_TOKEN under. */
+export const COPY_TOKEN_KEY = 'rm-copy-token';
+
+export function copyToken(metadata: grpc.Metadata): string {
+  const v = metadata.get(COPY_TOKEN_KEY)[0];
+  return typeof v === 'string' ? v.slice(0, 256) : '';
+}
+
 export function watchDogHandlers(wd: WatchDog): WatchDogHandlers {
   return {
     StartReplica: handle((req) =>
@@ -29,6 +37,7 @@ export function watchDogAppHandlers(wd: WatchDog, logger: Logger): WatchDogAppHa
     Attach: (call: grpc.ServerDuplexStream<AppMessage__Output, WatchDogMessage>) => {
       let replica: string | null = null;
       let ended = false;
+      let count = 0;
       const link: AppLink = {
         send: (msg) => {
           if (!ended) call.write(msg);
@@ -44,12 +53,19 @@ export function watchDogAppHandlers(wd: WatchDog, logger: Logger): WatchDogAppHa
         link.end();
       };
       call.on('data', (msg: AppMessage__Output) => {
+        // A stream that has not said who it is after a few messages is not a copy.
+        if (!replica && ++count > 4) {
+          ended = true;
+          call.emit('error', toServiceError(new Error('the first message on Attach must be hello')));
+          return;
+        }
         try {
           if (msg.msg === 'hello' && msg.hello) {
             if (replica) return;
             const welcome = wd.attach(
               { replica: msg.hello.replica, module: msg.hello.module, pid: msg.hello.pid },
               link,
+              copyToken(call.metadata),
             );
             replica = msg.hello.replica;
             link.send(welcome);

@@ -62,7 +62,10 @@ describe('the daemons fail and recover (six hosts, real processes)', () => {
     c.killDaemon('watchdog', 'H3');
     c.startDaemon('watchdog', 'H3');
     await waitFor('the WatchDog on H3 to answer', async () => {
-      const wd = new WatchDogClient(addressOf.watchdog(c.cfg, 'H3'), { deadlineMs: 500 });
+      const wd = new WatchDogClient(addressOf.watchdog(c.cfg, 'H3'), {
+        deadlineMs: 500,
+        transport: c.transport('replica-manager', 'H2'),
+      });
       try {
         return (await wd.listRunning(before.epoch)).running.length === onH3.length;
       } finally {

@@ -16,15 +16,16 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CheckpointServerDaemon, startCheckpointServer } from '../../src/checkpoint-server/daemon.js';
-import { addressOf, type ClusterConfig } from '../../src/shared/config.js';
+import type { ClusterConfig } from '../../src/shared/config.js';
 import type { WatchDogClient } from '../../src/watchdog/client.js';
-import { killAll, killGroup, ROOT, tempDir, waitFor } from '../helpers/processes.js';
+import { ROOT, tempDir, waitFor } from '../helpers/processes.js';
 import {
   appEvents,
   copySpec,
-  FakeReplicaManager,
-  FakeSuperWatchDog,
-  startWatchDog,
+  type FakeReplicaManager,
+  type FakeSuperWatchDog,
+  startWatchDogRig,
+  stopWatchDogRig,
   testPorts,
   writeClusterFile,
 } from '../helpers/watchdog-fakes.js';
@@ -47,22 +48,16 @@ beforeAll(async () => {
   writeFileSync(COPY, `#!/bin/sh\nexec "${process.execPath}" "${fixture}" "$@"\n`);
   chmodSync(COPY, 0o755);
   ({ cfg } = writeClusterFile(tmp.dir, { ports, allowed: [bin] }));
-  manager = await new FakeReplicaManager().start('127.0.0.12:0');
-  swd = await new FakeSuperWatchDog(manager.address).start(addressOf.superWatchdog(cfg, 'H2'));
   checkpoints = await startCheckpointServer({
     address: cfg.checkpointServer.address,
     dataDir: join(tmp.dir, 'checkpoint'),
     logger: pino({ level: 'silent' }),
   });
-  ({ client } = await startWatchDog(cfg, 'H4', 1));
+  ({ manager, swd, client } = await startWatchDogRig(cfg, 'H4'));
 });
 
 afterAll(async () => {
-  client?.close();
-  for (const pid of pids) killGroup(pid);
-  await killAll();
-  manager?.stop();
-  swd?.stop();
+  await stopWatchDogRig({ manager, swd, client }, pids);
   await checkpoints?.stop();
   tmp.remove();
 });
@@ -97,7 +92,12 @@ describe('applied positions from the SDK to the ReplicaManager', () => {
         return at.R1?.seq === 30 && at.R2?.seq === 30 && at.R3?.seq === 12 ? at : undefined;
       },
       { timeoutMs: 20_000 },
-    );
+    ).catch(async (err) => {
+      const running = (await client.listRunning(1)).running;
+      throw new Error(
+        `${(err as Error).message}\n${JSON.stringify(running)}\n${JSON.stringify(appEvents(cfg, 'H4', 'R2').slice(-10))}`,
+      );
+    });
     expect(positions).toEqual({
       R1: { seq: 30, generation: 1 },
       R2: { seq: 30, generation: 1 },
@@ -149,7 +149,12 @@ describe('applied positions from the SDK to the ReplicaManager', () => {
       'C1 to refuse inputs',
       () => events('C1', 'refused').find((e) => e.error === 'GuidelineError'),
       { timeoutMs: 20_000 },
-    );
+    ).catch(async (err) => {
+      const running = (await client.listRunning(1)).running;
+      throw new Error(
+        `${(err as Error).message}\n${JSON.stringify(running)}\n${JSON.stringify(appEvents(cfg, 'H4', 'C1').slice(-10))}`,
+      );
+    });
     expect(String(refused.message)).toContain('0 of the 1 in-sync backups the module demands');
     expect(events('C1', 'guideline').at(-1)).toMatchObject({ kept: false });
     // A new backup catches up (it replays what it missed) and the primary takes inputs again.

@@ -10,9 +10,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CheckpointClient } from '../../src/checkpoint-server/client.js';
 import { type CheckpointServerDaemon, startCheckpointServer } from '../../src/checkpoint-server/daemon.js';
+import { CLIENT_OPTIONS, protos } from '../../src/shared/grpc.js';
 import { ROOT, tempDir, waitFor } from '../helpers/processes.js';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'replicated-set.mjs');
@@ -63,6 +66,36 @@ async function ask<T extends Record<string, unknown>>(c: Copy, cmd: string, even
   )) as T;
 }
 
+/** The first answer of the primary at `address` to a Follow that shows `token`. */
+function followAnswer(address: string, token: string): Promise<Record<string, unknown>> {
+  const Ctor = protos().replication.rm.replication.v1.Replication;
+  const c = new Ctor(address, grpc.credentials.createInsecure(), CLIENT_OPTIONS) as unknown as {
+    Follow(): grpc.ClientDuplexStream<unknown, Record<string, unknown>>;
+    close(): void;
+  };
+  const call = c.Follow();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer from ${address}`)), 10_000);
+    call.on('data', (msg) => {
+      clearTimeout(timer);
+      call.cancel();
+      c.close();
+      resolve(msg);
+    });
+    call.on('error', () => undefined);
+    call.write({
+      follow: {
+        module: 'S',
+        replica: 'X9',
+        delivered: '0',
+        delivered_generation: '0',
+        generation_seen: '0',
+        token,
+      },
+    });
+  });
+}
+
 function at<T>(xs: readonly T[], i: number): T {
   return xs[i] as T;
 }
@@ -99,6 +132,19 @@ describe('replication stream over real processes', () => {
     await waitFor('S1 leading', () => primary.lines.find((l) => l.event === 'leading'), {
       timeoutMs: 10_000,
     });
+    // Only a copy that read the announcement follows: a Follow without its stream token is refused.
+    const store = new CheckpointClient(address, { deadlineMs: 5000 });
+    const announced = await store.get('replication/S');
+    store.close();
+    const a = JSON.parse(Buffer.from(announced?.value ?? []).toString()) as {
+      address: string;
+      token: string;
+    };
+    expect(a.token).toMatch(/^[0-9a-f]{64}$/);
+    expect(await followAnswer(a.address, '')).toMatchObject({
+      refused: { reason: expect.stringContaining('stream token') },
+    });
+    expect(await followAnswer(a.address, a.token)).toHaveProperty('welcome');
     const allAcked = new Set<number>();
     let next = 1;
     for (let round = 0; round < 4; round++) {

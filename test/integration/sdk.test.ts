@@ -13,15 +13,16 @@ import { addressOf, type ClusterConfig } from '../../src/shared/config.js';
 import type { ReplicaSpec__Output } from '../../src/shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import { WatchDogClient } from '../../src/watchdog/client.js';
 import { sameProcess } from '../../src/watchdog/state.js';
-import { killAll, killGroup, ROOT, spawnRmd, spawnTracked, tempDir, waitFor } from '../helpers/processes.js';
+import { ROOT, spawnRmd, spawnTracked, tempDir, waitFor } from '../helpers/processes.js';
 import {
   appEvents,
   copySpec,
   FakeCheckpointServer,
-  FakeReplicaManager,
-  FakeSuperWatchDog,
+  type FakeReplicaManager,
+  type FakeSuperWatchDog,
   SAMPLE_APP,
-  startWatchDog,
+  startWatchDogRig,
+  stopWatchDogRig,
   testPorts,
   writeClusterFile,
 } from '../helpers/watchdog-fakes.js';
@@ -58,10 +59,8 @@ function savedValues(module: string): number[] {
 
 beforeAll(async () => {
   ({ cfg } = writeClusterFile(tmp.dir, { ports, timings: { appLeaseMs: 1500 } }));
-  manager = await new FakeReplicaManager().start('127.0.0.12:0');
-  swd = await new FakeSuperWatchDog(manager.address).start(addressOf.superWatchdog(cfg, 'H2'));
   checkpoints = await new FakeCheckpointServer().start(cfg.checkpointServer.address);
-  ({ client } = await startWatchDog(cfg, 'H4', 1));
+  ({ manager, swd, client } = await startWatchDogRig(cfg, 'H4'));
 });
 
 afterEach(() => {
@@ -69,11 +68,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  client?.close();
-  for (const pid of copies) killGroup(pid);
-  await killAll();
-  manager?.stop();
-  swd?.stop();
+  await stopWatchDogRig({ manager, swd, client }, copies);
   checkpoints?.stop();
   tmp.remove();
 });

@@ -7,18 +7,19 @@
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addressOf, type ClusterConfig } from '../../src/shared/config.js';
+import type { ClusterConfig } from '../../src/shared/config.js';
 import { ExecutableError, NotFoundError, StaleEpochError } from '../../src/shared/errors.js';
 import type { ReplicaSpec__Output } from '../../src/shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import type { WatchDogClient } from '../../src/watchdog/client.js';
-import { isAlive, killAll, killGroup, tempDir, waitFor } from '../helpers/processes.js';
+import { isAlive, tempDir, waitFor } from '../helpers/processes.js';
 import {
   appEvents,
   copySpec,
   FakeReplicaManager,
-  FakeSuperWatchDog,
+  type FakeSuperWatchDog,
   SAMPLE_APP,
-  startWatchDog,
+  startWatchDogRig,
+  stopWatchDogRig,
   testPorts,
   writeClusterFile,
 } from '../helpers/watchdog-fakes.js';
@@ -51,17 +52,11 @@ beforeAll(async () => {
   writeFileSync(join(allowedExtra, 'not-executable'), '#!/bin/sh\nexit 0\n');
   symlinkSync(join(other, 'tool'), join(allowedExtra, 'escape'));
   ({ cfg } = writeClusterFile(tmp.dir, { ports, allowed: [join(SAMPLE_APP, '..'), allowedExtra] }));
-  manager = await new FakeReplicaManager().start('127.0.0.12:0');
-  swd = await new FakeSuperWatchDog(manager.address).start(addressOf.superWatchdog(cfg, 'H2'));
-  ({ client } = await startWatchDog(cfg, 'H1', 0));
+  ({ manager, swd, client } = await startWatchDogRig(cfg, 'H1'));
 });
 
 afterAll(async () => {
-  client?.close();
-  for (const pid of copies) killGroup(pid);
-  await killAll();
-  manager?.stop();
-  swd?.stop();
+  await stopWatchDogRig({ client, manager, swd }, copies);
   tmp.remove();
 });
 

@@ -23,6 +23,12 @@ export interface Module {
    * Warm and cold: the primary generation, the current primary's fencing token (DESIGN §5).
    */
   'generation'?: (number | string | Long);
+  /**
+   * The account its copies run as on every host (empty: the WatchDog's own): a user name or uid,
+   * and a group name or gid (empty: the user's primary group).
+   */
+  'user'?: (string);
+  'group'?: (string);
 }
 
 export interface Module__Output {
@@ -44,4 +50,10 @@ export interface Module__Output {
    * Warm and cold: the primary generation, the current primary's fencing token (DESIGN §5).
    */
   'generation': (string);
+  /**
+   * The account its copies run as on every host (empty: the WatchDog's own): a user name or uid,
+   * and a group name or gid (empty: the user's primary group).
+   */
+  'user': (string);
+  'group': (string);
 }

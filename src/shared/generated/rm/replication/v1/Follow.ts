@@ -14,6 +14,11 @@ export interface Follow {
    * The newest primary generation this backup has followed.
    */
   'generation_seen'?: (number | string | Long);
+  /**
+   * The primary's stream token, as its announcement gave it: only a copy that could read the
+   * announcement (a copy of the module, through its WatchDog) follows, and so acknowledges.
+   */
+  'token'?: (string);
 }
 
 /**
@@ -28,4 +33,9 @@ export interface Follow__Output {
    * The newest primary generation this backup has followed.
    */
   'generation_seen': (string);
+  /**
+   * The primary's stream token, as its announcement gave it: only a copy that could read the
+   * announcement (a copy of the module, through its WatchDog) follows, and so acknowledges.
+   */
+  'token': (string);
 }
