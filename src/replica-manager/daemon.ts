@@ -12,18 +12,24 @@ import type { Logger } from '../shared/logging.js';
 import { WatchDogClient, type WatchDogReplicaSpec } from '../watchdog/client.js';
 import { ReplicaManager, type TableStore, type WatchDogTransport } from './manager.js';
 import { replicaManagerHandlers } from './service.js';
-import type { Action, Module, ReplicaTable } from './table.js';
+import { type Action, copyServicePort, type Module, type ReplicaTable } from './table.js';
 
 /** What the WatchDog needs to start one copy of `module`. */
 export function replicaSpec(module: Module, replica: string): WatchDogReplicaSpec {
   const r = module.replicas.find((x) => x.id === replica);
   if (!r) throw new ConfigError(`replica ${replica} is not in module ${module.name}`);
+  const index = module.replicas.indexOf(r);
+  // The copy's own port, after the module's env so that it cannot be overridden (DESIGN §12).
+  const service: Record<string, string> =
+    module.servicePort === undefined
+      ? {}
+      : { RM_SERVICE_PORT: String(copyServicePort(module.servicePort, index)) };
   return {
     replica: r.id,
     module: module.name,
     path: r.path,
     args: module.args ?? [],
-    env: module.env ?? {},
+    env: { ...(module.env ?? {}), ...service },
     detect: module.detect,
     interval_ms: module.intervalMs ?? 0,
     timeout_ms: module.timeoutMs ?? 0,

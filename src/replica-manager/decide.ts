@@ -190,6 +190,7 @@ class Decider {
       ...(spec.check !== undefined ? { check: structuredClone(spec.check) } : {}),
       ...(spec.args !== undefined ? { args: [...spec.args] } : {}),
       ...(spec.env !== undefined ? { env: { ...spec.env } } : {}),
+      ...(spec.servicePort !== undefined ? { servicePort: spec.servicePort } : {}),
       replicas: spec.replicas.map((r, i) => ({
         id: ids[i] as string,
         host: r.host,

@@ -30,6 +30,7 @@ export function moduleToProto(m: Module | ModuleSpec): PbModule {
       : null,
     args: m.args ?? [],
     env: m.env ?? {},
+    service_port: m.servicePort ?? 0,
     replicas: m.replicas.map((r) => ({
       id: r.id ?? '',
       host: r.host,
@@ -73,6 +74,7 @@ export function specFromProto(m: PbModuleOut): ModuleSpec {
   if (check) spec.check = check;
   if (m.args.length > 0) spec.args = m.args;
   if (Object.keys(m.env).length > 0) spec.env = m.env;
+  if (m.service_port) spec.servicePort = m.service_port;
   return spec;
 }
 

@@ -81,6 +81,7 @@ const MODULE_KEYS = [
   'check',
   'args',
   'env',
+  'servicePort',
   'replicas',
 ];
 
@@ -113,6 +114,7 @@ function readSettings(s: Shape, o: Plain, at: string): Omit<ModuleSpec, 'replica
     const e = s.object(o.env, `${at}env`, Object.keys((o.env as Plain) ?? {}));
     m.env = Object.fromEntries(Object.entries(e).map(([k, v]) => [k, s.string(v, `${at}env.${k}`)]));
   }
+  if (o.servicePort !== undefined) m.servicePort = s.number(o.servicePort, `${at}servicePort`);
   return m;
 }
 
@@ -230,6 +232,7 @@ export function moduleToPlain(m: Module): Plain {
   if (m.check !== undefined) o.check = { ...m.check };
   if (m.args !== undefined) o.args = [...m.args];
   if (m.env !== undefined) o.env = { ...m.env };
+  if (m.servicePort !== undefined) o.servicePort = m.servicePort;
   o.replicas = m.replicas.map((r) => ({
     id: r.id,
     host: r.host,

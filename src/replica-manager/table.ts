@@ -67,6 +67,11 @@ export interface Module {
   check?: Check;
   args?: string[];
   env?: Record<string, string>;
+  /**
+   * The port the router serves this module on at every host (DESIGN §12). The copy at index i of
+   * `replicas` is told its own port, servicePort + 1 + i, in RM_SERVICE_PORT (copyServicePort).
+   */
+  servicePort?: number;
   /** Registration order is preference order. */
   replicas: Replica[];
   /** Fewer copies run than the style and degree ask for, because no live idle copy is left. */
@@ -103,6 +108,7 @@ export interface ModuleSpec {
   check?: Check;
   args?: string[];
   env?: Record<string, string>;
+  servicePort?: number;
   replicas: ReplicaSpec[];
 }
 
@@ -175,4 +181,12 @@ export function isRunning(status: Status): status is Role {
 /** How many copies must run: warm/hot the degree, cold exactly one (source ¶0015). */
 export function wantedRunning(module: Pick<Module, 'style' | 'degree'>): number {
   return module.style === 'cold' ? 1 : module.degree;
+}
+
+/**
+ * The port the copy at `index` of a module's replicas serves on: servicePort + 1 + index, so that
+ * every copy of every module has its own port and several copies can share a host (and its address).
+ */
+export function copyServicePort(servicePort: number, index: number): number {
+  return servicePort + 1 + index;
 }

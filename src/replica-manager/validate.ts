@@ -116,6 +116,15 @@ function checkModuleSettings(m: ModuleSpec | Module, at: string): void {
   }
   if (!Array.isArray(m.replicas) || m.replicas.length === 0)
     fail(`${at}replicas`, 'at least one replica (host and path) is required');
+  if (m.servicePort !== undefined) {
+    wholeNumber(`${at}servicePort`, m.servicePort, 1024, 'a port number from 1024');
+    const last = m.servicePort + m.replicas.length;
+    if (last > 65535)
+      fail(
+        `${at}servicePort`,
+        `${m.servicePort} leaves no room for the copies' own ports (${m.servicePort + 1}–${last}, one per replica); choose a port up to ${65535 - m.replicas.length}`,
+      );
+  }
   if (m.degree > m.replicas.length) {
     const what = m.style === 'cold' ? 'hosts it may run on' : 'running copies';
     fail(
@@ -166,6 +175,26 @@ export function validateRegistration(spec: ModuleSpec, table: ReplicaTable, at =
     for (const m of table.modules) for (const r of m.replicas) if (named.has(r.id)) taken.add(r.id);
   }
   checkReplicas(spec, at, new Set(table.hosts.map((h) => h.name)), taken);
+  checkServicePorts(spec, table.modules, at);
+}
+
+/** The ports a module with a service port takes: the router's and one per copy. */
+function servicePorts(m: ModuleSpec | Module): [number, number] | null {
+  return m.servicePort === undefined ? null : [m.servicePort, m.servicePort + m.replicas.length];
+}
+
+/** A module's service ports may not overlap another module's (the router's and its copies'). */
+function checkServicePorts(m: ModuleSpec | Module, others: readonly Module[], at: string): void {
+  const mine = servicePorts(m);
+  if (!mine) return;
+  for (const o of others) {
+    const theirs = o.name === m.name ? null : servicePorts(o);
+    if (theirs && mine[0] <= theirs[1] && theirs[0] <= mine[1])
+      fail(
+        `${at}servicePort`,
+        `ports ${mine[0]}–${mine[1]} (the router's and one per copy) overlap module ${show(o.name)}'s ${theirs[0]}–${theirs[1]}; choose a port outside it`,
+      );
+  }
 }
 
 /** Validates a whole table (a table file, or one loaded from the store): the registration rules plus statuses. */
@@ -187,6 +216,7 @@ export function validateTable(table: ReplicaTable): void {
       if (r.id === undefined) fail(`${at}replicas[${i}].id`, 'every replica in a table needs an id');
     });
     checkReplicas(m, at, hosts, ids);
+    checkServicePorts(m, table.modules.slice(0, mi), at);
     let primaries = 0;
     m.replicas.forEach((r, i) => {
       const f = `${at}replicas[${i}]`;

@@ -23,6 +23,10 @@ export interface Module {
    * Warm and cold: the primary generation, the current primary's fencing token (DESIGN §5).
    */
   'generation'?: (number | string | Long);
+  /**
+   * The router's port for the module on every host; 0 = none (DESIGN §12).
+   */
+  'service_port'?: (number);
 }
 
 export interface Module__Output {
@@ -44,4 +48,8 @@ export interface Module__Output {
    * Warm and cold: the primary generation, the current primary's fencing token (DESIGN §5).
    */
   'generation': (string);
+  /**
+   * The router's port for the module on every host; 0 = none (DESIGN §12).
+   */
+  'service_port': (number);
 }
