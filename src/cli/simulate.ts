@@ -19,7 +19,7 @@ import { type Io, stdio } from './commands.js';
 import { ExitCode } from './exit-codes.js';
 
 export const EVENT_SYNTAX =
-  'replica-failed ID | host-down HOST | host-up HOST | register FILE | unregister NAME | replica-started ID | reconcile HOST [ID:P|B,…]';
+  'replica-failed ID [at MS] | host-down HOST | host-up HOST | register FILE | unregister NAME | replica-started ID | reconcile HOST [ID:P|B,…]';
 
 function readText(file: string): string {
   try {
@@ -40,6 +40,13 @@ export function parseEvent(text: string, n: number, table: ReplicaTable): Event 
   const [kind, arg, extra] = parts;
   // A reconcile's report may be empty (the WatchDog runs nothing) or a comma-separated list.
   if (kind === 'reconcile' && arg && parts.length <= 3) return parseReconcile(arg, extra ?? '', where);
+  // A failure may say when it happened (ms), for the restart back-off of a copy that keeps failing.
+  if (kind === 'replica-failed' && arg && extra === 'at' && parts.length === 4) {
+    const atMs = Number(parts[3]);
+    if (!Number.isFinite(atMs) || atMs < 0)
+      throw new ConfigError(`"at ${parts[3]}": expected a time in ms ≥ 0`, undefined, where);
+    return { kind, replica: arg, atMs };
+  }
   if (!kind || !arg || extra !== undefined)
     throw new ConfigError(`expected KIND ARG, one of: ${EVENT_SYNTAX}`, undefined, where);
   switch (kind) {

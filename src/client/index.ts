@@ -31,6 +31,7 @@ import type { AppMessage } from '../shared/generated/rm/watchdog/v1/AppMessage.j
 import type { WatchDogAppClient } from '../shared/generated/rm/watchdog/v1/WatchDogApp.js';
 import type { WatchDogMessage__Output } from '../shared/generated/rm/watchdog/v1/WatchDogMessage.js';
 import { CLIENT_OPTIONS, protos, unary } from '../shared/grpc.js';
+import { type AppRole, appRoleFromWire, PROMOTE_SIGNALS } from '../shared/wire.js';
 
 export {
   ConflictError,
@@ -41,10 +42,7 @@ export {
   SupervisorError,
   UnavailableError,
 } from '../shared/errors.js';
-export type { ModuleSpec };
-
-/** A running copy's role. */
-export type AppRole = 'primary' | 'backup';
+export type { AppRole, ModuleSpec };
 
 /** What a sanity check answers: healthy or not, optionally with a word on why. */
 export type SanityResult = boolean | { healthy: boolean; detail?: string };
@@ -102,10 +100,6 @@ export interface ReplicaEvents {
   stop: [reason: string];
   /** The lease ran out: this copy stops itself. */
   fence: [reason: string];
-}
-
-function roleFromWire(r: string): AppRole | null {
-  return r === 'PRIMARY' ? 'primary' : r === 'BACKUP' ? 'backup' : null;
 }
 
 function toSavedState(c: Checkpoint__Output): SavedState {
@@ -181,7 +175,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     this.deadlineMs = options.deadlineMs ?? 2000;
     // A program without its own handler must not be ended by the optional promotion signal.
     this.promoteSignal = env.RM_PROMOTE_SIGNAL;
-    if (this.promoteSignal && ['SIGUSR1', 'SIGUSR2', 'SIGHUP'].includes(this.promoteSignal)) {
+    if (this.promoteSignal && PROMOTE_SIGNALS.includes(this.promoteSignal)) {
       this.signalHandler = () => undefined;
       process.on(this.promoteSignal as NodeJS.Signals, this.signalHandler);
     }
@@ -357,7 +351,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     );
     this.replicaId = res.replica;
     this.moduleName = typeof spec === 'string' ? (JSON.parse(spec) as { name: string }).name : spec.name;
-    this.setRole(roleFromWire(res.role) ?? 'primary');
+    this.setRole(appRoleFromWire(res.role) ?? 'primary');
     await this.attach();
     return { replica: this.replicaId, role: this.roleValue };
   }
@@ -458,7 +452,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
         if (w.host) this.hostName = w.host;
         if (w.module) this.moduleName = w.module;
         this.startBeats(w.heartbeat_interval_ms > 0 ? w.heartbeat_interval_ms : 500);
-        const role = roleFromWire(w.role);
+        const role = appRoleFromWire(w.role);
         if (role) this.setRole(role);
         this.emit('attached');
         this.welcomed?.();
@@ -468,7 +462,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
       case 'role_change': {
         const rc = msg.role_change!;
         this.takeToken(Number(rc.epoch), Number(rc.generation));
-        const role = roleFromWire(rc.role);
+        const role = appRoleFromWire(rc.role);
         if (role) this.setRole(role);
         return;
       }

@@ -9,6 +9,7 @@ import { ConfigError, StaleEpochError, UnavailableError } from '../shared/errors
 import { CLIENT_OPTIONS, DaemonServer, protos, unary } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
+import { checkToWire } from '../shared/wire.js';
 import { WatchDogClient, type WatchDogReplicaSpec } from '../watchdog/client.js';
 import { ReplicaManager, type TableStore, type WatchDogTransport } from './manager.js';
 import { replicaManagerHandlers } from './service.js';
@@ -33,14 +34,7 @@ export function replicaSpec(module: Module, replica: string): WatchDogReplicaSpe
     detect: module.detect,
     interval_ms: module.intervalMs ?? 0,
     timeout_ms: module.timeoutMs ?? 0,
-    check: module.check
-      ? {
-          kind: module.check.kind,
-          port: module.check.port ?? 0,
-          path: module.check.path ?? '',
-          command: module.check.command ?? [],
-        }
-      : null,
+    check: checkToWire(module.check),
     style: module.style,
   };
 }

@@ -29,6 +29,22 @@ import {
 } from './table.js';
 import { validateRegistration } from './validate.js';
 
+/** A failure within this long of the one before it continues a copy's streak (the restart back-off). */
+export const RESTART_WINDOW_MS = 30_000;
+/** The back-off of a copy's second failure in a row; it doubles with each further one… */
+export const RESTART_BACKOFF_BASE_MS = 100;
+/** …up to this. A copy that keeps failing is retried at this pace for as long as it fails. */
+export const RESTART_BACKOFF_MAX_MS = 5000;
+
+/**
+ * How long a copy that failed `count` times in a row waits before it starts again: the first
+ * failure is handled at once, then 100 ms, 200 ms, … up to 5 s (DESIGN §5: capped back-off).
+ */
+export function restartBackoffMs(count: number): number {
+  if (count < 2) return 0;
+  return Math.min(RESTART_BACKOFF_BASE_MS * 2 ** (count - 2), RESTART_BACKOFF_MAX_MS);
+}
+
 /** Decides one event. Raises RegistrationError (refused registration) or NotFoundError (unknown name). */
 export function decide(table: ReplicaTable, event: Event): Decision {
   const d = new Decider(table);
@@ -40,7 +56,7 @@ export function decide(table: ReplicaTable, event: Event): Decision {
       d.unregister(event.name);
       break;
     case 'replica-failed':
-      d.replicaFailed(event.replica);
+      d.replicaFailed(event.replica, event.atMs);
       break;
     case 'host-down':
       d.hostDown(event.host);
@@ -221,7 +237,7 @@ class Decider {
     this.removed.push(name);
   }
 
-  replicaFailed(id: string): void {
+  replicaFailed(id: string, atMs?: number): void {
     const { i, j } = locate(this.table, id);
     const found = (this.table.modules[i] as Module).replicas[j] as Replica;
     const role = found.status;
@@ -230,13 +246,28 @@ class Decider {
     const module = this.own(i);
     const replica = module.replicas[j] as Replica;
     replica.failures++;
+    if (atMs !== undefined) {
+      const prev = replica.streak;
+      const goesOn = prev !== undefined && atMs - prev.lastAtMs <= RESTART_WINDOW_MS && atMs >= prev.lastAtMs;
+      replica.streak = { count: goesOn ? prev.count + 1 : 1, lastAtMs: atMs };
+    }
+    const first = this.actions.length;
     if (module.policy === 'on-over-threshold' && replica.failures <= (module.threshold ?? 0)) {
       // OnOverThreshold(n): restarted in place, same role, while its failures on this host are ≤ n (¶0015).
       this.actions.push({ kind: 'restart', replica: replica.id, host: replica.host, role });
-      return;
+    } else {
+      replica.status = 'I';
+      this.restore(i, new Map([[replica.id, role]]), true);
     }
-    replica.status = 'I';
-    this.restore(i, new Map([[replica.id, role]]), true);
+    // The copy that failed, started again (in place, or as the last resort), waits out its back-off.
+    const delayMs = restartBackoffMs(replica.streak?.count ?? 0);
+    if (delayMs > 0) {
+      for (let k = first; k < this.actions.length; k++) {
+        const a = this.actions[k] as Action;
+        if (a.replica === id && (a.kind === 'start' || a.kind === 'restart'))
+          this.actions[k] = { ...a, delayMs };
+      }
+    }
   }
 
   hostDown(name: string): void {

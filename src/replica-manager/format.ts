@@ -40,8 +40,10 @@ export function formatTable(table: ReplicaTable): string {
 }
 
 function actionLine(a: Action): string {
-  if (a.kind === 'start') return `start    ${a.replica} on ${a.host} as ${a.role}`;
-  if (a.kind === 'restart') return `restart  ${a.replica} on ${a.host} as ${a.role} (in place)`;
+  const after =
+    a.kind !== 'stop' && 'delayMs' in a && a.delayMs ? `, after a back-off of ${a.delayMs} ms` : '';
+  if (a.kind === 'start') return `start    ${a.replica} on ${a.host} as ${a.role}${after}`;
+  if (a.kind === 'restart') return `restart  ${a.replica} on ${a.host} as ${a.role} (in place${after})`;
   if (a.kind === 'set-role') return `set-role ${a.replica} on ${a.host} to ${a.role}`;
   return `stop     ${a.replica} on ${a.host}`;
 }

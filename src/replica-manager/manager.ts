@@ -54,8 +54,6 @@ export interface ManagerOptions {
   onFenced?: (err: StaleEpochError) => void;
   /** How many times an action is tried against a WatchDog that does not answer. */
   actionAttempts?: number;
-  /** Upper bound of the back-off between restarts of a copy that keeps failing. */
-  maxRestartDelayMs?: number;
   /** Back-off between attempts to reach the store while it is unreachable (freeze). */
   storeRetryMs?: number;
 }
@@ -99,8 +97,6 @@ export class ReplicaManager {
   /** Commands sent to each host so far, to tell a WatchDog's report that predates one. */
   private readonly dispatched = new Map<string, number>();
   private readonly listeners = new Set<Listener>();
-  /** Recent failures per copy, for the capped restart back-off. */
-  private readonly recentFailures = new Map<string, { count: number; at: number }>();
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
 
   constructor(private readonly opts: ManagerOptions) {}
@@ -304,7 +300,6 @@ export class ReplicaManager {
     this.current = table;
     for (const { item, decision } of decided) {
       const { event } = item;
-      if (event.kind === 'replica-failed') this.noteFailure(event.replica);
       if (decision.actions.length > 0 || decision.alerts.length > 0 || event.kind !== 'replica-started') {
         this.opts.logger.info(
           { event: describe(event), actions: decision.actions, alerts: decision.alerts, epoch: this.epoch },
@@ -342,20 +337,6 @@ export class ReplicaManager {
     }
   }
 
-  private noteFailure(replica: string): void {
-    const now = Date.now();
-    const prev = this.recentFailures.get(replica);
-    const recent = prev && now - prev.at < 30_000;
-    this.recentFailures.set(replica, { count: recent ? prev.count + 1 : 1, at: now });
-  }
-
-  /** The first failure is handled at once; a copy that keeps failing is restarted with a capped back-off. */
-  private restartDelay(replica: string): number {
-    const f = this.recentFailures.get(replica);
-    if (!f || f.count < 2 || Date.now() - f.at > 30_000) return 0;
-    return Math.min(100 * 2 ** (f.count - 2), this.opts.maxRestartDelayMs ?? 5000);
-  }
-
   /** Actions for one copy run in order; copies and hosts proceed independently (HostLane). */
   private dispatch(action: Action): void {
     this.dispatched.set(action.host, (this.dispatched.get(action.host) ?? 0) + 1);
@@ -366,10 +347,9 @@ export class ReplicaManager {
     if (!this.acting()) return;
     const module = this.current.modules.find((m) => m.replicas.some((r) => r.id === action.replica));
     if (!module && action.kind !== 'stop') return;
-    if (action.kind === 'start' || action.kind === 'restart') {
-      const delay = this.restartDelay(action.replica);
-      if (delay > 0) await this.sleep(delay);
-    }
+    // decide() gives a copy that keeps failing its back-off (time came in with the failure).
+    if ((action.kind === 'start' || action.kind === 'restart') && action.delayMs)
+      await this.sleep(action.delayMs);
     const attempts = this.opts.actionAttempts ?? 3;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (!this.acting()) return;
@@ -389,9 +369,13 @@ export class ReplicaManager {
         if (!unreachable || attempt === attempts) {
           // A copy that cannot be started is a failed copy: decide() moves it on (its policy applies).
           if (action.kind === 'start' || action.kind === 'restart') {
-            this.submit({ kind: 'replica-failed', replica: action.replica, reason: 'start-failed' }).catch(
-              (e: unknown) =>
-                this.opts.logger.warn({ err: (e as Error).message }, 'could not record the failed start'),
+            this.submit({
+              kind: 'replica-failed',
+              replica: action.replica,
+              reason: 'start-failed',
+              atMs: Date.now(),
+            }).catch((e: unknown) =>
+              this.opts.logger.warn({ err: (e as Error).message }, 'could not record the failed start'),
             );
           }
           return;

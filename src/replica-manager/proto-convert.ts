@@ -7,7 +7,8 @@ import type {
   Table as PbTable,
   Table__Output as PbTableOut,
 } from '../shared/generated/rm/replica_manager/v1/Table.js';
-import type { Check, Module, ModuleSpec, ReplicaTable, Status } from './table.js';
+import { checkFromWire, checkToWire } from '../shared/wire.js';
+import type { Module, ModuleSpec, ReplicaTable, Status } from './table.js';
 
 export function moduleToProto(m: Module | ModuleSpec): PbModule {
   return {
@@ -20,14 +21,7 @@ export function moduleToProto(m: Module | ModuleSpec): PbModule {
     detect: m.detect ?? '',
     interval_ms: m.intervalMs ?? 0,
     timeout_ms: m.timeoutMs ?? 0,
-    check: m.check
-      ? {
-          kind: m.check.kind,
-          port: m.check.port ?? 0,
-          path: m.check.path ?? '',
-          command: m.check.command ?? [],
-        }
-      : null,
+    check: checkToWire(m.check),
     args: m.args ?? [],
     env: m.env ?? {},
     service_port: m.servicePort ?? 0,
@@ -41,15 +35,6 @@ export function moduleToProto(m: Module | ModuleSpec): PbModule {
     under_replicated: 'underReplicated' in m ? m.underReplicated : false,
     generation: String('generation' in m ? (m.generation ?? 0) : 0),
   };
-}
-
-function checkFromProto(c: PbModuleOut['check']): Check | undefined {
-  if (!c?.kind) return undefined;
-  const check: Check = { kind: c.kind as Check['kind'] };
-  if (c.port) check.port = c.port;
-  if (c.path) check.path = c.path;
-  if (c.command.length > 0) check.command = c.command;
-  return check;
 }
 
 /**
@@ -70,7 +55,7 @@ export function specFromProto(m: PbModuleOut): ModuleSpec {
   if (m.detect) spec.detect = m.detect as ModuleSpec['detect'];
   if (m.interval_ms) spec.intervalMs = m.interval_ms;
   if (m.timeout_ms) spec.timeoutMs = m.timeout_ms;
-  const check = checkFromProto(m.check);
+  const check = checkFromWire(m.check);
   if (check) spec.check = check;
   if (m.args.length > 0) spec.args = m.args;
   if (Object.keys(m.env).length > 0) spec.env = m.env;

@@ -69,7 +69,13 @@ export function replicaManagerHandlers(
       if (replica && replica.host !== req.host) {
         throw new NotFoundError(`replica ${req.replica} is on ${replica.host}, not on ${req.host}`);
       }
-      await rm.submit({ kind: 'replica-failed', replica: req.replica, reason: req.reason || 'failed' });
+      // The time comes in with the event: decide() keeps the restart back-off (DESIGN §5).
+      await rm.submit({
+        kind: 'replica-failed',
+        replica: req.replica,
+        reason: req.reason || 'failed',
+        atMs: Date.now(),
+      });
       return { epoch: String(rm.epoch) };
     }),
     ReportRunning: handle(async (req) => {

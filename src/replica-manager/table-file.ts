@@ -158,16 +158,24 @@ export function parseTableFile(text: string, file = 'table'): ReplicaTable {
       const r = s.object(
         rv,
         f,
-        ['id', 'host', 'path', 'status', 'failures'],
+        ['id', 'host', 'path', 'status', 'failures', 'streak'],
         ['id', 'host', 'path', 'status'],
       );
-      return {
+      const replica: Replica = {
         id: s.string(r.id, `${f}.id`),
         host: s.string(r.host, `${f}.host`),
         path: s.string(r.path, `${f}.path`),
         status: s.string(r.status, `${f}.status`) as Replica['status'],
         failures: r.failures === undefined ? 0 : s.number(r.failures, `${f}.failures`),
       };
+      if (r.streak !== undefined) {
+        const k = s.object(r.streak, `${f}.streak`, ['count', 'lastAtMs'], ['count', 'lastAtMs']);
+        replica.streak = {
+          count: s.number(k.count, `${f}.streak.count`),
+          lastAtMs: s.number(k.lastAtMs, `${f}.streak.lastAtMs`),
+        };
+      }
+      return replica;
     });
     const under =
       o.underReplicated === undefined ? false : s.boolean(o.underReplicated, `${at}underReplicated`);
@@ -239,6 +247,7 @@ export function moduleToPlain(m: Module): Plain {
     path: r.path,
     status: r.status,
     failures: r.failures,
+    ...(r.streak ? { streak: { ...r.streak } } : {}),
   }));
   o.underReplicated = m.underReplicated;
   if (m.generation) o.generation = m.generation;

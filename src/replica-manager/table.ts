@@ -51,6 +51,11 @@ export interface Replica {
   status: Status;
   /** Failures counted on this host, for OnOverThreshold. */
   failures: number;
+  /**
+   * Its failures in a row, each within RESTART_WINDOW_MS of the one before, and when the last one
+   * was (ms since the Unix epoch, from the event): the restart back-off. Absent when none is recent.
+   */
+  streak?: { count: number; lastAtMs: number };
 }
 
 export interface Module {
@@ -117,19 +122,23 @@ export type Event =
   /** `runningOn`: the registering copy already runs on that host and becomes its primary (SDK self-registration). */
   | { kind: 'register'; module: ModuleSpec; runningOn?: string }
   | { kind: 'unregister'; name: string }
-  | { kind: 'replica-failed'; replica: string; reason?: string }
+  /** `atMs`: when it failed (ms since the Unix epoch); the restart back-off counts from it. */
+  | { kind: 'replica-failed'; replica: string; reason?: string; atMs?: number }
   | { kind: 'host-down'; host: string }
   | { kind: 'host-up'; host: string }
   | { kind: 'replica-started'; replica: string }
   /** A WatchDog's full report of what runs on its host, with each copy's role. */
   | { kind: 'reconcile'; host: string; running: Array<{ replica: string; role: Role }> };
 
-/** What decide() asks the daemons to do (TABLE-FORMAT.md). */
+/**
+ * What decide() asks the daemons to do (TABLE-FORMAT.md). `delayMs`: a copy that keeps failing is
+ * started again only after this back-off (capped; never a terminal state).
+ */
 export type Action =
-  | { kind: 'start'; replica: string; host: string; role: Role }
+  | { kind: 'start'; replica: string; host: string; role: Role; delayMs?: number }
   | { kind: 'stop'; replica: string; host: string }
   /** In place, same role (OnOverThreshold within its threshold). */
-  | { kind: 'restart'; replica: string; host: string; role: Role }
+  | { kind: 'restart'; replica: string; host: string; role: Role; delayMs?: number }
   | { kind: 'set-role'; replica: string; host: string; role: Role };
 
 export interface Alert {

@@ -5,12 +5,12 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Role } from '../replica-manager/table.js';
-import type { AssignResponse__Output } from '../shared/generated/rm/watchdog/v1/AssignResponse.js';
 import type { ListRunningResponse__Output } from '../shared/generated/rm/watchdog/v1/ListRunningResponse.js';
 import type { ReplicaAck__Output } from '../shared/generated/rm/watchdog/v1/ReplicaAck.js';
 import type { ReplicaSpec } from '../shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import type { WatchDogClient as GeneratedClient } from '../shared/generated/rm/watchdog/v1/WatchDog.js';
 import { CLIENT_OPTIONS, protos, unary } from '../shared/grpc.js';
+import { maybeRoleFromWire, roleToWire, type WireRole } from '../shared/wire.js';
 
 /** A copy to start, as the WatchDog needs it (the wire's ReplicaSpec). */
 export type WatchDogReplicaSpec = ReplicaSpec;
@@ -18,8 +18,8 @@ export type WatchDogReplicaSpec = ReplicaSpec;
 /** A role as the WatchDog API takes it: the table's P/B or the wire's names. */
 export type AnyRole = Role | 'PRIMARY' | 'BACKUP';
 
-function wireRole(role: AnyRole): 'PRIMARY' | 'BACKUP' {
-  return role === 'P' || role === 'PRIMARY' ? 'PRIMARY' : 'BACKUP';
+function wireRole(role: AnyRole): WireRole {
+  return role === 'PRIMARY' || role === 'BACKUP' ? role : roleToWire(role);
 }
 
 export interface Ack {
@@ -44,12 +44,8 @@ export interface Running {
   epoch: number;
 }
 
-function roleOf(r: string): Role | null {
-  return r === 'PRIMARY' ? 'P' : r === 'BACKUP' ? 'B' : null;
-}
-
 function ack(a: ReplicaAck__Output): Ack {
-  return { replica: a.replica, pid: a.pid, role: roleOf(a.role) };
+  return { replica: a.replica, pid: a.pid, role: maybeRoleFromWire(a.role) };
 }
 
 export class WatchDogClient {
@@ -104,26 +100,11 @@ export class WatchDogClient {
       running: res.running.map((r) => ({
         replica: r.replica,
         module: r.module,
-        role: roleOf(r.role) ?? 'B',
+        role: maybeRoleFromWire(r.role) ?? 'B',
         pid: r.pid,
         startedAtMs: Number(r.started_at_ms),
       })),
     };
-  }
-
-  /** The full set this host should run: the WatchDog stops the others and starts what is missing. */
-  async assign(
-    epoch: number,
-    list: ReadonlyArray<{ spec: WatchDogReplicaSpec; role: AnyRole }>,
-  ): Promise<{ started: string[]; stopped: string[] }> {
-    const c = this.client;
-    const req = {
-      epoch: String(epoch),
-      replicas: list.map((x) => x.spec),
-      roles: list.map((x) => wireRole(x.role)),
-    };
-    const res: AssignResponse__Output = await unary(c, c.Assign, req, this.deadlineMs, this.peer);
-    return { started: res.started, stopped: res.stopped };
   }
 
   close(): void {

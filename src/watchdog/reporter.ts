@@ -24,9 +24,9 @@ export interface FailureReport {
   epochSeen: number;
 }
 
+/** "Reconcile me": the manager then lists the host itself, in order with its commands there. */
 export interface RunningReport {
   host: string;
-  running: Array<{ replica: string; role: Role }>;
   epochSeen: number;
 }
 
@@ -97,7 +97,7 @@ export class GrpcManagerLink implements Reporter, Registrar {
     await unary(
       c,
       c.ReportRunning,
-      { host: r.host, running: r.running, epoch_seen: String(r.epochSeen) },
+      { host: r.host, epoch_seen: String(r.epochSeen) },
       this.deadlineMs,
       `ReplicaManager at ${this.address}`,
     );
@@ -240,7 +240,7 @@ export class Outbox {
           const report = this.opts.snapshot();
           try {
             await this.opts.reporter.reportRunning(report);
-            this.opts.logger.info({ running: report.running }, 'running copies reported');
+            this.opts.logger.info({ host: report.host }, 'asked the ReplicaManager to reconcile this host');
           } catch (err) {
             this.runningWanted = true;
             if (!isPermanent(err)) return this.retryLater(err);

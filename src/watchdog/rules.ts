@@ -1,6 +1,6 @@
 /**
  * The WatchDog's supervision rules as pure functions (STYLE §1): when a copy is hung, when a polled
- * copy is dead, which SuperWatchDog to beat next, how an Assign differs from what runs, how long to
+ * copy is dead, which SuperWatchDog to beat next, how long to
  * back off. No clock reads, no I/O: time comes in as arguments.
  */
 import type { Role } from '../replica-manager/table.js';
@@ -99,33 +99,6 @@ export function nextBeatTarget(ring: readonly string[], current: string, outcome
 /** Capped exponential back-off: `baseMs`, doubling per attempt, at most `maxMs`. */
 export function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, Math.min(attempt - 1, 30)));
-}
-
-/** What an Assign asks of this host, against what runs here now. */
-export interface AssignPlan {
-  stop: string[];
-  start: Array<{ replica: string; role: Role }>;
-  setRole: Array<{ replica: string; role: Role }>;
-}
-
-/**
- * Level-triggered reconcile of one host (STYLE §3): stop what runs but is not assigned, start what
- * is assigned but does not run, change the role of what runs with another role.
- */
-export function planAssign(
-  running: ReadonlyArray<{ replica: string; role: Role }>,
-  wanted: ReadonlyArray<{ replica: string; role: Role }>,
-): AssignPlan {
-  const want = new Map(wanted.map((w) => [w.replica, w.role]));
-  const have = new Map(running.map((r) => [r.replica, r.role]));
-  const plan: AssignPlan = { stop: [], start: [], setRole: [] };
-  for (const r of running) if (!want.has(r.replica)) plan.stop.push(r.replica);
-  for (const [replica, role] of want) {
-    const now = have.get(replica);
-    if (now === undefined) plan.start.push({ replica, role });
-    else if (now !== role) plan.setRole.push({ replica, role });
-  }
-  return plan;
 }
 
 /**

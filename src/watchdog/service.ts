@@ -19,7 +19,6 @@ export function watchDogHandlers(wd: WatchDog): WatchDogHandlers {
     StopReplica: handle((req) => wd.stopReplica(Number(req.epoch), req.replica)),
     SetRole: handle((req) => wd.setRole(Number(req.epoch), req.replica, req.role, Number(req.generation))),
     ListRunning: handle((req) => wd.listRunning(Number(req.epoch))),
-    Assign: handle((req) => wd.assign(Number(req.epoch), req.replicas, req.roles)),
   };
 }
 

@@ -14,7 +14,7 @@
  * process that does not handle it.
  */
 import { join } from 'node:path';
-import type { Role } from '../replica-manager/table.js';
+import { CHECK_KINDS, DETECTS, type Role } from '../replica-manager/table.js';
 import type { Timings } from '../shared/config.js';
 import {
   ConflictError,
@@ -27,6 +27,7 @@ import type { Module as PbModule } from '../shared/generated/rm/replica_manager/
 import type { ReplicaSpec__Output } from '../shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import type { WatchDogMessage } from '../shared/generated/rm/watchdog/v1/WatchDogMessage.js';
 import type { Logger } from '../shared/logging.js';
+import { knownCheckKind, PROMOTE_SIGNALS, roleFromWire, roleToWire } from '../shared/wire.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { resolveCheckCommand, resolveExecutable } from './executable.js';
 import type { ProbeResult, Probes } from './probes.js';
@@ -40,7 +41,6 @@ import {
   isDeadByPolls,
   isHung,
   type Liveness,
-  planAssign,
   pollDue,
   tickMs,
   type Watch,
@@ -102,34 +102,21 @@ interface Copy extends CopyRecord {
   markGone: () => void;
 }
 
-export type WireRole = 'PRIMARY' | 'BACKUP';
-
-export function roleFromWire(role: string): Role {
-  if (role === 'PRIMARY') return 'P';
-  if (role === 'BACKUP') return 'B';
-  throw new RegistrationError(`role must be PRIMARY or BACKUP, got ${role || 'none'}`, 'role');
-}
-
-export function roleToWire(role: Role): WireRole {
-  return role === 'P' ? 'PRIMARY' : 'BACKUP';
-}
-
-const DETECTS = ['', 'poll', 'heartbeat'];
-const CHECKS = ['', 'sdk', 'tcp', 'http', 'grpc', 'exec'];
-const PROMOTE_SIGNALS: readonly string[] = ['SIGUSR1', 'SIGUSR2', 'SIGHUP'];
-
 /** A ReplicaSpec from the wire, checked for what the WatchDog relies on. Raises RegistrationError. */
 export function specFromWire(s: ReplicaSpec__Output | null | undefined): CopySpec {
   if (!s) throw new RegistrationError('a replica spec is needed', 'replica');
   if (!s.replica) throw new RegistrationError('the replica id is empty', 'replica.replica');
   if (!s.module) throw new RegistrationError('the module name is empty', 'replica.module');
-  if (!DETECTS.includes(s.detect)) {
-    throw new RegistrationError(`unknown detect "${s.detect}" (accepted: poll, heartbeat)`, 'replica.detect');
+  if (s.detect !== '' && !(DETECTS as readonly string[]).includes(s.detect)) {
+    throw new RegistrationError(
+      `unknown detect "${s.detect}" (accepted: ${DETECTS.join(', ')})`,
+      'replica.detect',
+    );
   }
   const check = s.check?.kind ? s.check : null;
-  if (check && !CHECKS.includes(check.kind)) {
+  if (check && !knownCheckKind(check.kind)) {
     throw new RegistrationError(
-      `unknown check kind "${check.kind}" (accepted: sdk, tcp, http, grpc, exec)`,
+      `unknown check kind "${check.kind}" (accepted: ${CHECK_KINDS.join(', ')})`,
       'replica.check.kind',
     );
   }
@@ -368,53 +355,6 @@ export class WatchDog {
     });
   }
 
-  /** The full set for this host (level-triggered reconcile): stops the rest, starts what is missing, fixes roles. */
-  assign(epoch: number, wires: ReadonlyArray<ReplicaSpec__Output>, wireRoles: readonly string[]) {
-    return this.serial(async () => {
-      if (wireRoles.length !== wires.length) {
-        throw new RegistrationError(
-          `assign needs one role per replica (${wires.length} replicas, ${wireRoles.length} roles)`,
-          'roles',
-        );
-      }
-      const specs = wires.map((w) => specFromWire(w));
-      const roles = wireRoles.map((r) => roleFromWire(r));
-      await this.fence(epoch);
-      const wanted = specs.map((s, i) => ({ replica: s.replica, role: roles[i]! }));
-      const plan = planAssign(
-        this.running().map((c) => ({ replica: c.spec.replica, role: c.role })),
-        wanted,
-      );
-      this.log.info({ epoch, plan }, 'assign');
-      for (const replica of plan.stop) {
-        const copy = this.copies.get(replica);
-        if (copy) void this.beginStop(copy, 'not assigned to this host any more');
-      }
-      for (const { replica, role } of plan.setRole) {
-        const copy = this.copies.get(replica);
-        if (copy) this.changeRole(copy, role, epoch, copy.generation ?? 0);
-      }
-      const started: string[] = [];
-      for (const { replica, role } of plan.start) {
-        const spec = specs.find((s) => s.replica === replica)!;
-        try {
-          await this.ensureStarted(spec, role, epoch, 0);
-          started.push(replica);
-        } catch (err) {
-          this.log.error({ replica, err: (err as Error).message }, 'assigned copy could not be started');
-          this.outbox.pushFailure({
-            host: this.opts.host,
-            replica,
-            reason: 'start-failed',
-            detail: (err as Error).message,
-            epochSeen: this.epochSeen,
-          });
-        }
-      }
-      return { started, stopped: plan.stop };
-    });
-  }
-
   /**
    * A running program registers its module (source ¶0015): forwarded to the ReplicaManager with
    * running_on = this host, then the program's pid is adopted as the copy the manager names.
@@ -554,11 +494,7 @@ export class WatchDog {
   }
 
   runningReport(): RunningReport {
-    return {
-      host: this.opts.host,
-      running: this.running().map((c) => ({ replica: c.spec.replica, role: c.role })),
-      epochSeen: this.epochSeen,
-    };
+    return { host: this.opts.host, epochSeen: this.epochSeen };
   }
 
   // ---- internals ----

@@ -1,8 +1,8 @@
 /**
  * A real WatchDog process (`rmd watchdog`) on H1 (127.0.0.11) with a recording fake ReplicaManager and
  * a fake primary SuperWatchDog: it starts the sample application, tells it its role, detects a crash
- * and a hang, refuses stale epochs and executables outside the allowed folders, and reconciles on
- * Assign. Needs `npm run build` first (the launcher and the sample application run from dist/).
+ * and a hang, refuses stale epochs and executables outside the allowed folders, and answers the
+ * ListRunning a reconcile asks. Needs `npm run build` first (the launcher and the sample application run from dist/).
  */
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -193,29 +193,6 @@ describe('WatchDog', () => {
     }
     const running = await client.listRunning(5);
     expect(running.running.map((r) => r.replica)).not.toContain('X1');
-  });
-
-  it('Assign stops what the table no longer gives this host, starts what is missing and fixes roles', async () => {
-    const keep = await start('B1', 'B', { module: 'B' }, 5);
-    const drop = await start('B2', 'P', { module: 'B' }, 5);
-    const res = await client.assign(6, [
-      { spec: spec('A1'), role: 'P' },
-      { spec: spec('B1', { module: 'B' }), role: 'P' },
-      { spec: spec('B3', { module: 'B' }), role: 'B' },
-    ]);
-    expect(res.stopped).toEqual(['B2']);
-    expect(res.started).toEqual(['B3']);
-    await waitFor('B2 to be stopped', () => !isAlive(drop.pid));
-    const running = await client.listRunning(6);
-    for (const r of running.running) copies.add(r.pid);
-    expect(running.running.map((r) => [r.replica, r.role]).sort()).toEqual([
-      ['A1', 'P'],
-      ['B1', 'P'],
-      ['B3', 'B'],
-    ]);
-    expect(running.running.find((r) => r.replica === 'B1')?.pid).toBe(keep.pid);
-    // A stop the WatchDog was asked for is not a failure.
-    expect(failureOf('B2')).toBeUndefined();
   });
 
   it('answers SetRole for a copy it does not run with NotFound', async () => {

@@ -41,8 +41,9 @@ function eventText(e: Step['event'], n: number): string | null {
 }
 
 /** simulate's JSON action in a scenario's short form: `start A4@H4 B`. */
-function short(a: { kind: string; replica: string; host: string; role?: string }): string {
-  return a.kind === 'stop' ? `stop ${a.replica}@${a.host}` : `${a.kind} ${a.replica}@${a.host} ${a.role}`;
+function short(a: { kind: string; replica: string; host: string; role?: string; delayMs?: number }): string {
+  if (a.kind === 'stop') return `stop ${a.replica}@${a.host}`;
+  return `${a.kind} ${a.replica}@${a.host} ${a.role}${a.delayMs ? ` after ${a.delayMs}ms` : ''}`;
 }
 
 function run(tableFile: string, events: string[]) {

@@ -70,7 +70,8 @@ function files(dir: string): string[] {
 }
 
 function actionText(a: Action): string {
-  return a.kind === 'stop' ? `stop ${a.replica}@${a.host}` : `${a.kind} ${a.replica}@${a.host} ${a.role}`;
+  if (a.kind === 'stop') return `stop ${a.replica}@${a.host}`;
+  return `${a.kind} ${a.replica}@${a.host} ${a.role}${a.kind !== 'set-role' && a.delayMs ? ` after ${a.delayMs}ms` : ''}`;
 }
 
 function loadTable(s: Scenario, file: string): ReplicaTable {
@@ -85,7 +86,8 @@ function loadTable(s: Scenario, file: string): ReplicaTable {
 function toEvent(step: Step, table: ReplicaTable): Event {
   const e = step.event;
   if (typeof e === 'string') {
-    const [kind, arg] = e.split(/\s+/) as [string, string];
+    const [kind, arg, at, ms] = e.split(/\s+/) as [string, string, string?, string?];
+    if (kind === 'replica-failed' && at === 'at') return { kind, replica: arg, atMs: Number(ms) };
     if (kind === 'replica-failed') return { kind, replica: arg };
     if (kind === 'host-down' || kind === 'host-up') return { kind, host: arg };
     if (kind === 'unregister') return { kind, name: arg };

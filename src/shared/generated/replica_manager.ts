@@ -11,7 +11,6 @@ import type { RegisterRequest as _rm_replica_manager_v1_RegisterRequest, Registe
 import type { RegisterResponse as _rm_replica_manager_v1_RegisterResponse, RegisterResponse__Output as _rm_replica_manager_v1_RegisterResponse__Output } from './rm/replica_manager/v1/RegisterResponse.js';
 import type { Replica as _rm_replica_manager_v1_Replica, Replica__Output as _rm_replica_manager_v1_Replica__Output } from './rm/replica_manager/v1/Replica.js';
 import type { ReplicaManagerClient as _rm_replica_manager_v1_ReplicaManagerClient, ReplicaManagerDefinition as _rm_replica_manager_v1_ReplicaManagerDefinition } from './rm/replica_manager/v1/ReplicaManager.js';
-import type { RunningCopy as _rm_replica_manager_v1_RunningCopy, RunningCopy__Output as _rm_replica_manager_v1_RunningCopy__Output } from './rm/replica_manager/v1/RunningCopy.js';
 import type { RunningReport as _rm_replica_manager_v1_RunningReport, RunningReport__Output as _rm_replica_manager_v1_RunningReport__Output } from './rm/replica_manager/v1/RunningReport.js';
 import type { StatusRequest as _rm_replica_manager_v1_StatusRequest, StatusRequest__Output as _rm_replica_manager_v1_StatusRequest__Output } from './rm/replica_manager/v1/StatusRequest.js';
 import type { StatusResponse as _rm_replica_manager_v1_StatusResponse, StatusResponse__Output as _rm_replica_manager_v1_StatusResponse__Output } from './rm/replica_manager/v1/StatusResponse.js';
@@ -37,7 +36,6 @@ export interface ProtoGrpcType {
         RegisterResponse: MessageTypeDefinition<_rm_replica_manager_v1_RegisterResponse, _rm_replica_manager_v1_RegisterResponse__Output>
         Replica: MessageTypeDefinition<_rm_replica_manager_v1_Replica, _rm_replica_manager_v1_Replica__Output>
         ReplicaManager: SubtypeConstructor<typeof grpc.Client, _rm_replica_manager_v1_ReplicaManagerClient> & { service: _rm_replica_manager_v1_ReplicaManagerDefinition }
-        RunningCopy: MessageTypeDefinition<_rm_replica_manager_v1_RunningCopy, _rm_replica_manager_v1_RunningCopy__Output>
         RunningReport: MessageTypeDefinition<_rm_replica_manager_v1_RunningReport, _rm_replica_manager_v1_RunningReport__Output>
         StatusRequest: MessageTypeDefinition<_rm_replica_manager_v1_StatusRequest, _rm_replica_manager_v1_StatusRequest__Output>
         StatusResponse: MessageTypeDefinition<_rm_replica_manager_v1_StatusResponse, _rm_replica_manager_v1_StatusResponse__Output>

@@ -10,7 +10,6 @@ import {
   isHung,
   type Liveness,
   nextBeatTarget,
-  planAssign,
   pollDue,
   tickMs,
   type Watch,
@@ -105,50 +104,6 @@ describe('finding the primary SuperWatchDog (source ¶0026)', () => {
           seen.add(at);
         }
         return seen.size === n;
-      }),
-    );
-  });
-});
-
-describe('Assign: a level-triggered reconcile of one host', () => {
-  it('stops the unassigned, starts the missing, changes the roles that differ', () => {
-    expect(
-      planAssign(
-        [
-          { replica: 'A1', role: 'B' },
-          { replica: 'B2', role: 'P' },
-          { replica: 'C1', role: 'P' },
-        ],
-        [
-          { replica: 'A1', role: 'P' },
-          { replica: 'C1', role: 'P' },
-          { replica: 'D1', role: 'B' },
-        ],
-      ),
-    ).toEqual({
-      stop: ['B2'],
-      start: [{ replica: 'D1', role: 'B' }],
-      setRole: [{ replica: 'A1', role: 'P' }],
-    });
-  });
-
-  it('after carrying out the plan, what runs is exactly what was assigned', () => {
-    const role = fc.constantFrom<'P' | 'B'>('P', 'B');
-    const set = fc.uniqueArray(fc.record({ replica: fc.constantFrom('A1', 'A2', 'B1', 'B2', 'C1'), role }), {
-      selector: (x) => x.replica,
-    });
-    fc.assert(
-      fc.property(set, set, (running, wanted) => {
-        const plan = planAssign(running, wanted);
-        const after = new Map<string, 'P' | 'B'>(running.map((r) => [r.replica, r.role]));
-        for (const s of plan.stop) after.delete(s);
-        for (const s of plan.start) {
-          if (after.has(s.replica)) return false;
-          after.set(s.replica, s.role);
-        }
-        for (const s of plan.setRole) after.set(s.replica, s.role);
-        const want = new Map(wanted.map((w) => [w.replica, w.role]));
-        return after.size === want.size && [...want].every(([k, v]) => after.get(k) === v);
       }),
     );
   });

@@ -472,7 +472,6 @@ describe('restart and adoption', () => {
     await settle();
     expect(reporter.running.at(-1)).toEqual({
       host: 'H1',
-      running: [{ replica: 'A1', role: 'P' }],
       epochSeen: 3,
     });
 
@@ -489,34 +488,6 @@ describe('restart and adoption', () => {
     await wd.stop();
     expect(log.filter((l) => l.startsWith('kill'))).toEqual([]);
     expect(procs.isAlive(a.pid)).toBe(true);
-  });
-});
-
-describe('Assign', () => {
-  it('stops what is not assigned (not a failure), starts what is missing, changes roles', async () => {
-    const wd = newWatchDog();
-    await wd.start();
-    const a = await wd.startReplica(1, spec('A1'), 'BACKUP');
-    const b = await wd.startReplica(1, spec('B1', { module: 'B' }), 'PRIMARY');
-    const res = await wd.assign(2, [spec('A1'), spec('C1', { module: 'C' })], ['PRIMARY', 'BACKUP']);
-    expect(res).toEqual({ started: ['C1'], stopped: ['B1'] });
-    await settle();
-    expect(log).toContain(`kill SIGTERM ${b.pid} group`);
-    expect(reporter.failures).toEqual([]);
-    const running = (await wd.listRunning(2)).running.map((r) => [r.replica, r.role, r.pid]);
-    expect(running).toEqual([
-      ['A1', 'PRIMARY', a.pid],
-      ['C1', 'BACKUP', expect.any(Number)],
-    ]);
-  });
-
-  it('reports an assigned copy that cannot be started', async () => {
-    const wd = newWatchDog();
-    await wd.start();
-    const res = await wd.assign(1, [spec('A1', { path: '/bin/sh' })], ['PRIMARY']);
-    expect(res).toEqual({ started: [], stopped: [] });
-    await settle();
-    expect(reporter.failures).toEqual([expect.objectContaining({ replica: 'A1', reason: 'start-failed' })]);
   });
 });
 

@@ -60,14 +60,16 @@ export interface ReplicaManagerClient extends grpc.Client {
   reportHost(argument: _rm_replica_manager_v1_HostReport, callback: grpc.requestCallback<_rm_replica_manager_v1_Ack__Output>): grpc.ClientUnaryCall;
   
   /**
-   * A WatchDog reports everything it runs: the ReplicaManager reconciles that host.
+   * A WatchDog (re)started or reconnected asks to be reconciled: the ReplicaManager asks it what it
+   * runs itself (ListRunning), in order with the commands it sends there (one reconcile path).
    */
   ReportRunning(argument: _rm_replica_manager_v1_RunningReport, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_replica_manager_v1_Ack__Output>): grpc.ClientUnaryCall;
   ReportRunning(argument: _rm_replica_manager_v1_RunningReport, metadata: grpc.Metadata, callback: grpc.requestCallback<_rm_replica_manager_v1_Ack__Output>): grpc.ClientUnaryCall;
   ReportRunning(argument: _rm_replica_manager_v1_RunningReport, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_replica_manager_v1_Ack__Output>): grpc.ClientUnaryCall;
   ReportRunning(argument: _rm_replica_manager_v1_RunningReport, callback: grpc.requestCallback<_rm_replica_manager_v1_Ack__Output>): grpc.ClientUnaryCall;
   /**
-   * A WatchDog reports everything it runs: the ReplicaManager reconciles that host.
+   * A WatchDog (re)started or reconnected asks to be reconciled: the ReplicaManager asks it what it
+   * runs itself (ListRunning), in order with the commands it sends there (one reconcile path).
    */
   reportRunning(argument: _rm_replica_manager_v1_RunningReport, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_replica_manager_v1_Ack__Output>): grpc.ClientUnaryCall;
   reportRunning(argument: _rm_replica_manager_v1_RunningReport, metadata: grpc.Metadata, callback: grpc.requestCallback<_rm_replica_manager_v1_Ack__Output>): grpc.ClientUnaryCall;
@@ -128,7 +130,8 @@ export interface ReplicaManagerHandlers extends grpc.UntypedServiceImplementatio
   ReportHost: grpc.handleUnaryCall<_rm_replica_manager_v1_HostReport__Output, _rm_replica_manager_v1_Ack>;
   
   /**
-   * A WatchDog reports everything it runs: the ReplicaManager reconciles that host.
+   * A WatchDog (re)started or reconnected asks to be reconciled: the ReplicaManager asks it what it
+   * runs itself (ListRunning), in order with the commands it sends there (one reconcile path).
    */
   ReportRunning: grpc.handleUnaryCall<_rm_replica_manager_v1_RunningReport__Output, _rm_replica_manager_v1_Ack>;
   

@@ -2,8 +2,6 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
-import type { AssignRequest as _rm_watchdog_v1_AssignRequest, AssignRequest__Output as _rm_watchdog_v1_AssignRequest__Output } from '../../../rm/watchdog/v1/AssignRequest.js';
-import type { AssignResponse as _rm_watchdog_v1_AssignResponse, AssignResponse__Output as _rm_watchdog_v1_AssignResponse__Output } from '../../../rm/watchdog/v1/AssignResponse.js';
 import type { ListRunningRequest as _rm_watchdog_v1_ListRunningRequest, ListRunningRequest__Output as _rm_watchdog_v1_ListRunningRequest__Output } from '../../../rm/watchdog/v1/ListRunningRequest.js';
 import type { ListRunningResponse as _rm_watchdog_v1_ListRunningResponse, ListRunningResponse__Output as _rm_watchdog_v1_ListRunningResponse__Output } from '../../../rm/watchdog/v1/ListRunningResponse.js';
 import type { ReplicaAck as _rm_watchdog_v1_ReplicaAck, ReplicaAck__Output as _rm_watchdog_v1_ReplicaAck__Output } from '../../../rm/watchdog/v1/ReplicaAck.js';
@@ -13,29 +11,16 @@ import type { StopReplicaRequest as _rm_watchdog_v1_StopReplicaRequest, StopRepl
 
 export interface WatchDogClient extends grpc.Client {
   /**
-   * The full set of copies this host should run: the WatchDog stops any other it runs (reconcile).
-   */
-  Assign(argument: _rm_watchdog_v1_AssignRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_watchdog_v1_AssignResponse__Output>): grpc.ClientUnaryCall;
-  Assign(argument: _rm_watchdog_v1_AssignRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rm_watchdog_v1_AssignResponse__Output>): grpc.ClientUnaryCall;
-  Assign(argument: _rm_watchdog_v1_AssignRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_watchdog_v1_AssignResponse__Output>): grpc.ClientUnaryCall;
-  Assign(argument: _rm_watchdog_v1_AssignRequest, callback: grpc.requestCallback<_rm_watchdog_v1_AssignResponse__Output>): grpc.ClientUnaryCall;
-  /**
-   * The full set of copies this host should run: the WatchDog stops any other it runs (reconcile).
-   */
-  assign(argument: _rm_watchdog_v1_AssignRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_watchdog_v1_AssignResponse__Output>): grpc.ClientUnaryCall;
-  assign(argument: _rm_watchdog_v1_AssignRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rm_watchdog_v1_AssignResponse__Output>): grpc.ClientUnaryCall;
-  assign(argument: _rm_watchdog_v1_AssignRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_watchdog_v1_AssignResponse__Output>): grpc.ClientUnaryCall;
-  assign(argument: _rm_watchdog_v1_AssignRequest, callback: grpc.requestCallback<_rm_watchdog_v1_AssignResponse__Output>): grpc.ClientUnaryCall;
-  
-  /**
-   * What runs on this host, for the ReplicaManager's reconcile.
+   * What runs on this host, for the ReplicaManager's reconcile (the one reconcile path: the manager
+   * lists, decide() compares with the table, and single commands carry out the difference).
    */
   ListRunning(argument: _rm_watchdog_v1_ListRunningRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_watchdog_v1_ListRunningResponse__Output>): grpc.ClientUnaryCall;
   ListRunning(argument: _rm_watchdog_v1_ListRunningRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rm_watchdog_v1_ListRunningResponse__Output>): grpc.ClientUnaryCall;
   ListRunning(argument: _rm_watchdog_v1_ListRunningRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_watchdog_v1_ListRunningResponse__Output>): grpc.ClientUnaryCall;
   ListRunning(argument: _rm_watchdog_v1_ListRunningRequest, callback: grpc.requestCallback<_rm_watchdog_v1_ListRunningResponse__Output>): grpc.ClientUnaryCall;
   /**
-   * What runs on this host, for the ReplicaManager's reconcile.
+   * What runs on this host, for the ReplicaManager's reconcile (the one reconcile path: the manager
+   * lists, decide() compares with the table, and single commands carry out the difference).
    */
   listRunning(argument: _rm_watchdog_v1_ListRunningRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_watchdog_v1_ListRunningResponse__Output>): grpc.ClientUnaryCall;
   listRunning(argument: _rm_watchdog_v1_ListRunningRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rm_watchdog_v1_ListRunningResponse__Output>): grpc.ClientUnaryCall;
@@ -91,12 +76,8 @@ export interface WatchDogClient extends grpc.Client {
 
 export interface WatchDogHandlers extends grpc.UntypedServiceImplementation {
   /**
-   * The full set of copies this host should run: the WatchDog stops any other it runs (reconcile).
-   */
-  Assign: grpc.handleUnaryCall<_rm_watchdog_v1_AssignRequest__Output, _rm_watchdog_v1_AssignResponse>;
-  
-  /**
-   * What runs on this host, for the ReplicaManager's reconcile.
+   * What runs on this host, for the ReplicaManager's reconcile (the one reconcile path: the manager
+   * lists, decide() compares with the table, and single commands carry out the difference).
    */
   ListRunning: grpc.handleUnaryCall<_rm_watchdog_v1_ListRunningRequest__Output, _rm_watchdog_v1_ListRunningResponse>;
   
@@ -118,7 +99,6 @@ export interface WatchDogHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface WatchDogDefinition extends grpc.ServiceDefinition {
-  Assign: MethodDefinition<_rm_watchdog_v1_AssignRequest, _rm_watchdog_v1_AssignResponse, _rm_watchdog_v1_AssignRequest__Output, _rm_watchdog_v1_AssignResponse__Output>
   ListRunning: MethodDefinition<_rm_watchdog_v1_ListRunningRequest, _rm_watchdog_v1_ListRunningResponse, _rm_watchdog_v1_ListRunningRequest__Output, _rm_watchdog_v1_ListRunningResponse__Output>
   SetRole: MethodDefinition<_rm_watchdog_v1_SetRoleRequest, _rm_watchdog_v1_ReplicaAck, _rm_watchdog_v1_SetRoleRequest__Output, _rm_watchdog_v1_ReplicaAck__Output>
   StartReplica: MethodDefinition<_rm_watchdog_v1_StartReplicaRequest, _rm_watchdog_v1_ReplicaAck, _rm_watchdog_v1_StartReplicaRequest__Output, _rm_watchdog_v1_ReplicaAck__Output>
