@@ -4,8 +4,11 @@
  * a copy promoted to primary resumes from the last checkpoint (source ¶0014).
  *
  * It prints JSON lines on stdout (the WatchDog keeps them in the copy's log file):
- *   {"event":"role","role":"primary","replica":"A2","counter":123,"t":"<process.hrtime.bigint()>"}
- * on its first role and every change, plus "started", "resumed", "stop" and "fenced" events.
+ *   {"event":"role","role":"primary","replica":"A2","counter":123,"pid":4242,"t":"<process.hrtime.bigint()>"}
+ * on its first role and every change, plus "started", "resumed", "stop" and "fenced" events, and
+ * "saved" (with the counter and the version) once the Checkpoint Server has acknowledged a save.
+ * Every line carries the pid, so that two copies of one replica on a host are told apart (the
+ * fault-injection suite reads each process's latest role and its acknowledged saves from these lines).
  *
  * Flags for demonstrations:
  *   --crash-after MS   exits with code 1 after MS milliseconds (a crash)
@@ -50,7 +53,9 @@ function parseFlags(argv: string[]): Flags {
 }
 
 function print(event: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify({ ...event, t: process.hrtime.bigint().toString() })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ...event, pid: process.pid, t: process.hrtime.bigint().toString() })}\n`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -98,7 +103,10 @@ async function main(): Promise<void> {
     counter++;
     if (counter % flags.checkpointEvery === 0 && counter !== lastSaved) {
       lastSaved = counter;
-      a.saveCheckpoint(String(counter)).catch(() => undefined);
+      const saving = counter;
+      a.saveCheckpoint(String(saving))
+        .then((version) => print({ event: 'saved', replica: a.replica, counter: saving, version }))
+        .catch(() => undefined);
     }
   }, 100);
 

@@ -35,7 +35,7 @@ export function spawnDaemon(
 }
 
 /** The environment of a process, or null if it is gone or not ours to read. */
-function environOf(pid: number): Map<string, string> | null {
+export function environOf(pid: number): Map<string, string> | null {
   try {
     const raw = readFileSync(`/proc/${pid}/environ`, 'utf8');
     const env = new Map<string, string>();
@@ -49,12 +49,26 @@ function environOf(pid: number): Map<string, string> | null {
   }
 }
 
+/** The command line of a process (empty if it is gone). */
+export function cmdlineOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return [];
+  }
+}
+
+/** Every other process's pid, from /proc. */
+export function otherPids(): number[] {
+  return readdirSync('/proc')
+    .map(Number)
+    .filter((pid) => Number.isInteger(pid) && pid !== process.pid);
+}
+
 /** Pids of the copies a WatchDog at `watchdogAddress` started (or adopted), found through /proc. */
 export function copiesOf(watchdogAddress: string): Array<{ pid: number; replica: string }> {
   const found: Array<{ pid: number; replica: string }> = [];
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
+  for (const pid of otherPids()) {
     const env = environOf(pid);
     if (env?.get('RM_WATCHDOG_ADDRESS') === watchdogAddress)
       found.push({ pid, replica: env.get('RM_REPLICA') ?? '' });
@@ -65,15 +79,8 @@ export function copiesOf(watchdogAddress: string): Array<{ pid: number; replica:
 /** Pids of `rmd KIND … --host HOST` processes started from `configFile`, found through /proc. */
 export function daemonsOf(kind: string, configFile: string, host: string): number[] {
   const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    let args: string[];
-    try {
-      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue;
-    }
+  for (const pid of otherPids()) {
+    const args = cmdlineOf(pid);
     const at = (flag: string) => args[args.indexOf(flag) + 1];
     if (args.includes(kind) && at('--config') === configFile && at('--host') === host) found.push(pid);
   }
@@ -86,15 +93,8 @@ export function daemonsOf(kind: string, configFile: string, host: string): numbe
  */
 export function localClustersRunning(): string[] {
   const dirs = new Set<string>();
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    let args: string[];
-    try {
-      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue;
-    }
+  for (const pid of otherPids()) {
+    const args = cmdlineOf(pid);
     const config = args[args.indexOf('--config') + 1];
     if (!args.includes('checkpoint-server') || !config || basename(config) !== 'cluster.yaml') continue;
     if (existsSync(`${dirname(config)}/pids.json`)) dirs.add(dirname(config));

@@ -43,6 +43,8 @@ const LOCAL_TIMINGS: Partial<Timings> = {
   // compare-and-set, the WatchDogs finding the new primary) and a WatchDog restart fit in the lease.
   appLeaseMs: 2400,
   fenceMarginMs: 400,
+  // A Checkpoint Server restarted within about 1000 + 3000 + 3000 − 400 ms stops no copy.
+  takeoverGraceMs: 3000,
   managerStartGraceMs: 4000,
   pollIntervalMs: 300,
   heartbeatTimeoutMs: 1000,

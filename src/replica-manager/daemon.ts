@@ -81,31 +81,32 @@ export class GrpcWatchDogs implements WatchDogTransport {
     return c;
   }
 
-  async execute(action: Action, module: Module | undefined, epoch: number): Promise<void> {
+  async execute(action: Action, module: Module | undefined, epoch: number) {
     const wd = this.client(action.host);
     // A primary is handed the module's primary generation of the table just persisted: its fencing token.
     const generation = action.kind !== 'stop' && action.role === 'P' ? (module?.generation ?? 0) : 0;
     switch (action.kind) {
       case 'start':
-        await wd.startReplica(epoch, replicaSpec(module!, action.replica), action.role, generation);
-        return;
+        return wd.startReplica(epoch, replicaSpec(module!, action.replica), action.role, generation);
       case 'restart':
         // In place: whatever is left of the failed copy goes first.
         await wd.stopReplica(epoch, action.replica);
-        await wd.startReplica(epoch, replicaSpec(module!, action.replica), action.role, generation);
-        return;
+        return wd.startReplica(epoch, replicaSpec(module!, action.replica), action.role, generation);
       case 'stop':
         await wd.stopReplica(epoch, action.replica);
-        return;
+        return null;
       case 'set-role':
         await wd.setRole(epoch, action.replica, action.role, generation);
-        return;
+        return null;
     }
   }
 
   async listRunning(host: string, epoch: number) {
     const res = await this.client(host).listRunning(epoch);
-    return res.running.map((r) => ({ replica: r.replica, role: r.role }));
+    return {
+      asOfMs: res.asOfMs,
+      running: res.running.map((r) => ({ replica: r.replica, role: r.role, startedAtMs: r.startedAtMs })),
+    };
   }
 
   close(): void {

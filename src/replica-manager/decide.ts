@@ -385,12 +385,13 @@ class Decider {
     // its generation: its saves go on, and a save frozen with the store stays valid after it.
     const given = this.actions.filter((a) => (a.kind === 'start' || a.kind === 'set-role') && a.role === 'P');
     if (given.length === 0) return;
+    // A copy given P is nearly always in a module this decision changed: look there first.
     const moduleOf = new Map<string, number>();
     this.table.modules.forEach((m, i) => {
-      for (const r of m.replicas) moduleOf.set(r.id, i);
+      if (this.owned.has(m)) for (const r of m.replicas) moduleOf.set(r.id, i);
     });
     for (const a of given) {
-      const i = moduleOf.get(a.replica) ?? -1;
+      const i = moduleOf.get(a.replica) ?? locate(this.table, a.replica).i;
       const m = this.table.modules[i];
       if (!m || m.style === 'hot') continue;
       const module = this.own(i);

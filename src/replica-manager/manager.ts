@@ -7,6 +7,7 @@ import { StaleEpochError, UnavailableError } from '../shared/errors.js';
 import type { Logger } from '../shared/logging.js';
 import { decide } from './decide.js';
 import { HostLane } from './host-lanes.js';
+import { Incarnations } from './incarnations.js';
 import {
   type Action,
   type Decision,
@@ -32,12 +33,32 @@ export interface TableStore {
   save(table: ReplicaTable, epoch: number, change: Persist): Promise<void>;
 }
 
+/** What a host's WatchDog runs, as of a time on its own clock. */
+export interface HostListing {
+  asOfMs: number;
+  running: Array<{ replica: string; role: Role; startedAtMs: number }>;
+}
+
 /** The WatchDogs, one per host. */
 export interface WatchDogTransport {
-  /** Carries out one action on its host. Raises StaleEpochError, UnavailableError, ExecutableError. */
-  execute(action: Action, module: Module, epoch: number): Promise<void>;
+  /**
+   * Carries out one action on its host; a start or restart resolves with the start time (WatchDog
+   * clock) of the copy that runs. Raises StaleEpochError, UnavailableError, ExecutableError.
+   */
+  execute(action: Action, module: Module, epoch: number): Promise<{ startedAtMs: number } | null>;
   /** What the host's WatchDog runs. Raises StaleEpochError or UnavailableError. */
-  listRunning(host: string, epoch: number): Promise<Array<{ replica: string; role: Role }>>;
+  listRunning(host: string, epoch: number): Promise<HostListing>;
+}
+
+/** A WatchDog's report of a failed copy (source ¶0020). */
+export interface FailureReport {
+  host: string;
+  replica: string;
+  reason: string;
+  /** When the failed copy was started, on the WatchDog's clock (0: unknown). */
+  startedAtMs: number;
+  /** When the report came in, on this manager's clock: decide() keeps the restart back-off with it. */
+  atMs: number;
 }
 
 /** starting: loading the table; reconciling: asking each WatchDog what it runs (only its answers are decided). */
@@ -64,11 +85,15 @@ type Listener = (table: ReplicaTable) => void;
 interface Pending {
   event: Event;
   stillValid: (() => boolean) | undefined;
+  /** Checked in the event's turn, just before it is decided: false drops it (without a turn of its own). */
+  admit?: () => boolean;
+  /** Called in the event's turn, right after it is decided. */
+  decided?: (d: Decision) => void;
   resolve: (d: Decision) => void;
   reject: (err: unknown) => void;
 }
 
-/** The decision of an event dropped because its `stillValid` said no. */
+/** The decision of an event dropped because its `stillValid` or `admit` said no. */
 const DROPPED: Decision = Object.freeze({
   table: { hosts: [], modules: [] },
   actions: [],
@@ -97,6 +122,7 @@ export class ReplicaManager {
   /** Commands sent to each host so far, to tell a WatchDog's report that predates one. */
   private readonly dispatched = new Map<string, number>();
   private readonly listeners = new Set<Listener>();
+  private readonly incarnations = new Incarnations();
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
 
   constructor(private readonly opts: ManagerOptions) {}
@@ -150,9 +176,9 @@ export class ReplicaManager {
     return this.lane(host).barrier(async () => {
       if (this.stateValue !== 'serving' && this.stateValue !== 'reconciling') return;
       const seq = this.dispatched.get(host) ?? 0;
-      let running: Array<{ replica: string; role: Role }>;
+      let listing: HostListing;
       try {
-        running = await this.opts.watchdogs.listRunning(host, this.epoch);
+        listing = await this.opts.watchdogs.listRunning(host, this.epoch);
       } catch (err) {
         if (err instanceof StaleEpochError) this.fence(err);
         else
@@ -163,7 +189,10 @@ export class ReplicaManager {
         return;
       }
       const stillValid = () => (this.dispatched.get(host) ?? 0) === seq;
-      const d = await this.submit({ kind: 'reconcile', host, running }, stillValid);
+      const d = await this.enqueue(this.reconcileEvent(host, listing), {
+        stillValid,
+        decided: (decision) => this.learnListing(decision.table, host, listing),
+      });
       if (d === DROPPED) {
         // Expected: a command left for the host meanwhile; the next report or reconcile sees it.
         this.opts.logger.info({ host }, 'reconcile dropped: a command left for the host meanwhile');
@@ -181,14 +210,52 @@ export class ReplicaManager {
     let failed: unknown = null;
     await this.lane(host).barrier(async () => {
       try {
-        const running = await this.opts.watchdogs.listRunning(host, this.epoch);
-        await this.submit({ kind: 'reconcile', host, running });
+        const listing = await this.opts.watchdogs.listRunning(host, this.epoch);
+        await this.enqueue(this.reconcileEvent(host, listing), {
+          decided: (decision) => this.learnListing(decision.table, host, listing),
+        });
       } catch (err) {
         if (err instanceof StaleEpochError) this.fence(err);
         failed = err;
       }
     });
     if (failed) throw failed;
+  }
+
+  private reconcileEvent(host: string, listing: HostListing): Event {
+    return {
+      kind: 'reconcile',
+      host,
+      running: listing.running.map((r) => ({ replica: r.replica, role: r.role })),
+    };
+  }
+
+  private learnListing(table: ReplicaTable, host: string, listing: HostListing): void {
+    const here = table.modules.flatMap((m) => m.replicas.filter((r) => r.host === host).map((r) => r.id));
+    this.incarnations.learnListing(host, here, listing);
+  }
+
+  /**
+   * A WatchDog's failure report. One about a copy older than what this manager already knows of that
+   * replica (its end already decided, or a newer copy started since) is stale: dropped, never counted
+   * twice against the copy that runs now. Resolves with the decision (DROPPED when stale).
+   */
+  reportFailure(r: FailureReport): Promise<Decision> {
+    return this.enqueue(
+      { kind: 'replica-failed', replica: r.replica, reason: r.reason, atMs: r.atMs },
+      {
+        admit: () => {
+          if (!this.incarnations.isStale(r.replica, r.host, r.startedAtMs)) return true;
+          this.opts.logger.info(
+            { replica: r.replica, host: r.host, reason: r.reason, startedAtMs: r.startedAtMs },
+            'stale failure report ignored: that copy is already accounted for',
+          );
+          return false;
+        },
+        // Counted once: the same report again (a WatchDog that restarted re-reports it) is stale.
+        decided: () => this.incarnations.learn(r.replica, r.host, r.startedAtMs + 1),
+      },
+    );
   }
 
   private lane(host: string): HostLane {
@@ -205,8 +272,15 @@ export class ReplicaManager {
    * the event is dropped (an empty decision) if that says no when its turn comes.
    */
   submit(event: Event, stillValid?: () => boolean): Promise<Decision> {
+    return this.enqueue(event, { stillValid });
+  }
+
+  private enqueue(
+    event: Event,
+    hooks: Pick<Pending, 'admit' | 'decided'> & { stillValid?: (() => boolean) | undefined },
+  ): Promise<Decision> {
     return new Promise<Decision>((resolve, reject) => {
-      this.pending.push({ event, stillValid, resolve, reject });
+      this.pending.push({ ...hooks, event, stillValid: hooks.stillValid, resolve, reject });
       if (this.draining) return;
       // Started after this tick, so that the events submitted in it share the first turn.
       this.draining = true;
@@ -273,12 +347,13 @@ export class ReplicaManager {
         item.reject(refused);
         continue;
       }
-      if (item.stillValid && !item.stillValid()) {
+      if ((item.stillValid && !item.stillValid()) || (item.admit && !item.admit())) {
         item.resolve(DROPPED);
         continue;
       }
       try {
         const decision = decide(table, item.event);
+        item.decided?.(decision);
         table = decision.table;
         change = mergePersist(change, decision.persist);
         decided.push({ item, decision });
@@ -355,9 +430,11 @@ export class ReplicaManager {
       if (!this.acting()) return;
       try {
         const kind = action.kind === 'start' || action.kind === 'restart' ? 'spawn' : 'answer';
-        await this.lane(action.host).inSlot(kind, () =>
+        const started = await this.lane(action.host).inSlot(kind, () =>
           this.opts.watchdogs.execute(action, module ?? (undefined as unknown as Module), this.epoch),
         );
+        // A copy started in the replica's place: reports about the ones before it are stale.
+        if (started) this.incarnations.learn(action.replica, action.host, started.startedAtMs);
         return;
       } catch (err) {
         if (err instanceof StaleEpochError) {

@@ -70,10 +70,11 @@ export function replicaManagerHandlers(
         throw new NotFoundError(`replica ${req.replica} is on ${replica.host}, not on ${req.host}`);
       }
       // The time comes in with the event: decide() keeps the restart back-off (DESIGN §5).
-      await rm.submit({
-        kind: 'replica-failed',
+      await rm.reportFailure({
+        host: req.host,
         replica: req.replica,
         reason: req.reason || 'failed',
+        startedAtMs: Number(req.started_at_ms),
         atMs: Date.now(),
       });
       return { epoch: String(rm.epoch) };

@@ -33,6 +33,15 @@ export interface Timings {
    * 100 ms is a sane floor on one network; more where hosts' clocks may run apart.
    */
   fenceMarginMs: number;
+  /**
+   * How long a new primary SuperWatchDog waits, past a host timeout, before it declares dead a host it
+   * has not heard since it took over. What it buys: a primary SuperWatchDog that cannot renew its
+   * lease at the Checkpoint Server goes on granting host leases for this long past its own lease, so
+   * a Checkpoint Server restart shorter than about ringTimeoutMs + hostTimeoutMs + this stops no copy
+   * (DESIGN §5, freeze). What it costs: the copies on the host of a primary SuperWatchDog that died
+   * are failed over this much later.
+   */
+  takeoverGraceMs: number;
   /** A new ReplicaManager's time to send its first beat before its silence counts (no restart storms). */
   managerStartGraceMs: number;
   /** Default polling interval of a copy. */
@@ -75,6 +84,7 @@ export const DEFAULT_TIMINGS: Timings = {
   killGraceMs: 2000,
   appLeaseMs: 3000,
   fenceMarginMs: 500,
+  takeoverGraceMs: 5000,
   managerStartGraceMs: 5000,
   pollIntervalMs: 500,
   heartbeatTimeoutMs: 1500,
@@ -233,7 +243,7 @@ export function parseClusterConfig(text: string, file = ''): ClusterConfig {
 }
 
 /** The smallest fence margin accepted for a host timeout: 5 % of it (clock rates) plus 100 ms (keeper check, kill). */
-export function minFenceMarginMs(hostTimeoutMs: number): number {
+function minFenceMarginMs(hostTimeoutMs: number): number {
   return Math.ceil(hostTimeoutMs * 0.05) + 100;
 }
 

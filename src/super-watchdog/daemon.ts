@@ -4,7 +4,7 @@
  * process it runs on its host while it is primary.
  */
 import * as grpc from '@grpc/grpc-js';
-import { CheckpointClient } from '../checkpoint-server/client.js';
+import { type AcquireResult, CheckpointClient } from '../checkpoint-server/client.js';
 import { addressOf, type ClusterConfig, clusterHost } from '../shared/config.js';
 import { ConfigError, StaleEpochError } from '../shared/errors.js';
 import type { ReplicaManagerClient } from '../shared/generated/rm/replica_manager/v1/ReplicaManager.js';
@@ -35,10 +35,7 @@ export interface EpochArbiter {
 }
 
 /** The leadership calls of the Checkpoint Server's client that the arbiter makes. */
-export type LeadershipStore = Pick<
-  CheckpointClient,
-  'acquireLeadership' | 'getLeadership' | 'renewLeadership'
->;
+export type LeadershipStore = Pick<CheckpointClient, 'acquireLeadership' | 'renewLeadership'>;
 
 export function checkpointArbiter(cs: LeadershipStore, leaseMs: number, logger: Logger): EpochArbiter {
   return {
@@ -46,21 +43,21 @@ export function checkpointArbiter(cs: LeadershipStore, leaseMs: number, logger: 
       // One compare-and-set on the epoch the ring core expects. The store refuses it while another
       // holder's lease runs on the store's own clock; a holder believed dead is waited out (once,
       // for the remaining time the store gave) and asked again. No other clock is compared.
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const res = await cs.acquireLeadership({ role: ROLE, holder: me, expectedEpoch, leaseMs });
-        if (res.won || res.epoch !== expectedEpoch || res.leaseRemainingMs <= 0 || attempt > 0) {
-          return { won: res.won, holder: res.holder, epoch: res.epoch };
-        }
-        if (!believedDead(res.holder)) return { won: false, holder: res.holder, epoch: res.epoch };
-        const wait = Math.min(res.leaseRemainingMs + 10, leaseMs);
-        logger.info(
-          { holder: res.holder, leaseLeftMs: res.leaseRemainingMs },
-          'waiting out the lease of a dead primary',
-        );
-        await new Promise((r) => setTimeout(r, wait));
-      }
-      const cur = await cs.getLeadership(ROLE);
-      return { won: false, holder: cur.holder, epoch: cur.epoch };
+      const ask = () => cs.acquireLeadership({ role: ROLE, holder: me, expectedEpoch, leaseMs });
+      const outcome = (r: AcquireResult) => ({ won: r.won, holder: r.holder, epoch: r.epoch });
+      const first = await ask();
+      const heldByTheDead =
+        !first.won &&
+        first.epoch === expectedEpoch &&
+        first.leaseRemainingMs > 0 &&
+        believedDead(first.holder);
+      if (!heldByTheDead) return outcome(first);
+      logger.info(
+        { holder: first.holder, leaseLeftMs: first.leaseRemainingMs },
+        'waiting out the lease of a dead primary',
+      );
+      await new Promise((r) => setTimeout(r, Math.min(first.leaseRemainingMs + 10, leaseMs)));
+      return outcome(await ask());
     },
     async renew(me, epoch) {
       await cs.renewLeadership({ role: ROLE, holder: me, epoch, leaseMs });
@@ -163,11 +160,13 @@ export class SuperWatchDog {
         return;
       case 'became-primary':
         logger.info({ epoch: e.epoch }, 'primary SuperWatchDog: starting the ReplicaManager on this host');
-        // A new primary gives every WatchDog a full host timeout before declaring anything (¶0026).
+        // A new primary gives every WatchDog the take-over grace and a full host timeout before
+        // declaring anything (¶0026; the last primary's host leases end within them).
         this.hosts = initHostMonitor(
           {
             hosts: this.opts.cfg.hosts.map((h) => h.name),
             hostTimeoutMs: this.opts.cfg.timings.hostTimeoutMs,
+            takeoverGraceMs: this.opts.cfg.timings.takeoverGraceMs,
           },
           this.now(),
         );

@@ -34,18 +34,20 @@ export type HostMsg = { kind: 'tick'; now: number } | { kind: 'watchdog-beat'; h
 export type HostEffect = { kind: 'host-down'; host: string } | { kind: 'host-up'; host: string };
 
 /**
- * A fresh monitor: every host up since `now`, so that a new primary gives every WatchDog a full
- * timeout before declaring anything (¶0026: the WatchDogs must first find the new primary).
+ * A fresh monitor: every host up since `now` plus the take-over grace, so that a new primary gives
+ * every WatchDog that grace and a full timeout before declaring anything (¶0026: the WatchDogs must
+ * first find the new primary; and a host the last primary still gave a lease to must be past it).
  */
 export function initHostMonitor(
-  config: { hosts: string[]; hostTimeoutMs: number; starvedGapMs?: number },
+  config: { hosts: string[]; hostTimeoutMs: number; starvedGapMs?: number; takeoverGraceMs?: number },
   now: number,
 ): HostMonitorState {
+  const since = now + (config.takeoverGraceMs ?? 0);
   return {
     hostTimeoutMs: config.hostTimeoutMs,
     starvedGapMs: config.starvedGapMs ?? Math.max(1, Math.floor(config.hostTimeoutMs / 4)),
     lastTickMs: now,
-    hosts: config.hosts.map((name) => ({ name, up: true, sinceMs: now, lastBeatMs: null })),
+    hosts: config.hosts.map((name) => ({ name, up: true, sinceMs: since, lastBeatMs: null })),
   };
 }
 

@@ -27,6 +27,8 @@ export interface Ack {
   pid: number;
   /** P, B, or null when the copy did not run (a stop of a copy that was not there). */
   role: Role | null;
+  /** When the copy that now runs was started, on the WatchDog's clock (0 when none runs). */
+  startedAtMs: number;
 }
 
 export interface RunningCopy {
@@ -40,12 +42,19 @@ export interface RunningCopy {
 export interface Running {
   host: string;
   running: RunningCopy[];
+  /** When the list was taken, on the WatchDog's clock. */
+  asOfMs: number;
   /** The highest epoch the WatchDog has seen. */
   epoch: number;
 }
 
 function ack(a: ReplicaAck__Output): Ack {
-  return { replica: a.replica, pid: a.pid, role: maybeRoleFromWire(a.role) };
+  return {
+    replica: a.replica,
+    pid: a.pid,
+    role: maybeRoleFromWire(a.role),
+    startedAtMs: Number(a.started_at_ms),
+  };
 }
 
 export class WatchDogClient {
@@ -97,6 +106,7 @@ export class WatchDogClient {
     return {
       host: res.host,
       epoch: Number(res.epoch),
+      asOfMs: Number(res.as_of_ms),
       running: res.running.map((r) => ({
         replica: r.replica,
         module: r.module,

@@ -52,13 +52,13 @@ export async function startWatchDogDaemon(
 
   const link = new GrpcManagerLink(t.rpcDeadlineMs);
   const lease = new HostLease(new FileLease(stateDir), t, logger);
-  let started = false;
   // Beats come first, before anything else is loaded: a restarted WatchDog renews the host lease
   // its copies' keepers hold as soon as it can, so that a quick restart disturbs no copy.
   // A beat that takes longer than two beat intervals is as good as lost: the next ring member is
   // tried, so that a SuperWatchDog take-over is found well within the host lease.
   const transport = new GrpcBeatTransport(cfg, Math.min(t.rpcDeadlineMs, 2 * t.watchdogBeatMs));
-  let watchdog: WatchDog | null = null;
+  /** The WatchDog once it has loaded its state and adopted its copies. */
+  let ready: WatchDog | null = null;
   const beats = new BeatLoop({
     ring: cfg.ring,
     host,
@@ -66,13 +66,13 @@ export async function startWatchDogDaemon(
     clock,
     intervalMs: t.watchdogBeatMs,
     logger,
-    epochSeen: () => watchdog?.epoch ?? 0,
+    epochSeen: () => ready?.epoch ?? 0,
     sentClock: monotonicMs,
     onPrimary: (ringHost, answer, sentAtMs) => {
       lease.granted({ sentAtMs, primaryLeaseRemainingMs: answer.leaseRemainingMs });
       if (link.setAddress(answer.managerAddress)) {
         logger.info({ manager: answer.managerAddress, primary: ringHost }, 'ReplicaManager found');
-        if (started) watchdog?.managerChanged();
+        ready?.managerChanged();
       }
     },
   });
@@ -85,7 +85,7 @@ export async function startWatchDogDaemon(
     throw err;
   });
   const probes = new NetworkProbes();
-  watchdog = new WatchDog({
+  const watchdog = new WatchDog({
     host,
     hostAddress: me.address,
     stateDir,
@@ -112,7 +112,7 @@ export async function startWatchDogDaemon(
     await server.stop(0);
     throw err;
   }
-  started = true;
+  ready = watchdog;
   // A manager found while adopting is told now, with what runs here.
   if (link.managerAddress) watchdog.managerChanged();
   const pkg = protos().watchdog.rm.watchdog.v1;

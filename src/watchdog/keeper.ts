@@ -13,6 +13,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, readFileSync, writeSync } from 'node:fs';
+import { constants } from 'node:os';
 
 interface CopyToStart {
   path: string;
@@ -22,7 +23,7 @@ interface CopyToStart {
 }
 
 /** Exit code when the copy could not be started at all (as a shell's "command not found"). */
-export const KEEPER_SPAWN_FAILED = 127;
+const KEEPER_SPAWN_FAILED = 127;
 
 function say(event: Record<string, unknown>): void {
   try {
@@ -113,8 +114,8 @@ function main(): void {
     if (signal) {
       process.removeAllListeners(signal);
       process.kill(process.pid, signal);
-      // A signal the keeper cannot die of (SIGSTOP's kin never end a process): the shell's convention.
-      setTimeout(() => process.exit(128 + 1), 100);
+      // Should the keeper survive the signal, it exits the shell's way: 128 + the signal's number.
+      setTimeout(() => process.exit(128 + (constants.signals[signal] ?? 0)), 100);
       return;
     }
     process.exit(code ?? 0);

@@ -53,7 +53,10 @@ export class HostLease {
 
   constructor(
     private readonly file: LeaseFile,
-    private readonly timings: Pick<Timings, 'appLeaseMs' | 'hostTimeoutMs' | 'fenceMarginMs'>,
+    private readonly timings: Pick<
+      Timings,
+      'appLeaseMs' | 'hostTimeoutMs' | 'fenceMarginMs' | 'takeoverGraceMs'
+    >,
     private readonly logger: Logger,
     private readonly now: () => number = monotonicMs,
   ) {}
@@ -85,11 +88,6 @@ export class HostLease {
       { leaseMs: this.timings.appLeaseMs },
       'host lease ran out: no primary SuperWatchDog answered in time; the copies of this host are stopped',
     );
-  }
-
-  /** Resolves once the latest lease is in the file. */
-  async settled(): Promise<void> {
-    while (this.writing) await this.writing;
   }
 
   private flush(): void {

@@ -69,11 +69,13 @@ export function keeperPath(): string {
 const KEEPER_START_MS = 10_000;
 
 /** Reads the keeper's report on fd 3: the copy's pid, or why it could not be started (ExecutableError). */
-function copyPidFrom(child: ChildProcess, path: string, exited: Promise<ExitStatus>): Promise<number> {
+function copyPidFrom(child: ChildProcess, path: string): Promise<number> {
   const report = child.stdio[3] as Readable | null;
   return new Promise<number>((resolve, reject) => {
     let text = '';
+    let settled = false;
     const timer = setTimeout(() => {
+      settled = true;
       child.kill('SIGKILL');
       reject(
         new ExecutableError(
@@ -81,7 +83,10 @@ function copyPidFrom(child: ChildProcess, path: string, exited: Promise<ExitStat
         ),
       );
     }, KEEPER_START_MS);
+    // Once: on the report's line, or when the pipe closes (the keeper ended, or never wrote).
     const settle = () => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       report?.destroy();
       let msg: { pid?: number; error?: string } = {};
@@ -109,7 +114,6 @@ function copyPidFrom(child: ChildProcess, path: string, exited: Promise<ExitStat
     });
     report.once('end', settle);
     report.once('error', settle);
-    void exited.then(() => setTimeout(settle, 20));
     // The pipe must not keep the WatchDog's event loop alive.
     (report as unknown as { unref?: () => void }).unref?.();
   });
@@ -156,7 +160,7 @@ export class NodeProcessControl implements ProcessControl {
       // The WatchDog must be able to stop without waiting for its copies.
       child.unref();
       const leader = child.pid!;
-      const pid = kept ? await copyPidFrom(child, req.path, exited) : leader;
+      const pid = kept ? await copyPidFrom(child, req.path) : leader;
       return {
         pid,
         ...(kept ? { pgid: leader } : {}),

@@ -5,7 +5,6 @@
  * without a log line saying so.
  */
 import * as grpc from '@grpc/grpc-js';
-import type { Role } from '../replica-manager/table.js';
 import { NotFoundError, RegistrationError, UnavailableError } from '../shared/errors.js';
 import type { Module } from '../shared/generated/rm/replica_manager/v1/Module.js';
 import type { RegisterResponse__Output } from '../shared/generated/rm/replica_manager/v1/RegisterResponse.js';
@@ -22,6 +21,8 @@ export interface FailureReport {
   reason: string;
   detail: string;
   epochSeen: number;
+  /** When the failed copy was started, on this host's clock: the manager ignores a report older than what it knows. */
+  startedAtMs: number;
 }
 
 /** "Reconcile me": the manager then lists the host itself, in order with its commands there. */
@@ -86,6 +87,7 @@ export class GrpcManagerLink implements Reporter, Registrar {
         reason: r.reason,
         detail: r.detail,
         epoch_seen: String(r.epochSeen),
+        started_at_ms: String(r.startedAtMs),
       },
       this.deadlineMs,
       `ReplicaManager at ${this.address}`,

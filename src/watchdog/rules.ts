@@ -3,7 +3,6 @@
  * copy is dead, which SuperWatchDog to beat next, how long to
  * back off. No clock reads, no I/O: time comes in as arguments.
  */
-import type { Role } from '../replica-manager/table.js';
 
 /** How a copy is watched, with every default already filled in. */
 export interface Watch {
@@ -130,14 +129,17 @@ export interface LeaseGrant {
  * Until when (this host's monotonic clock) the copies of a host may run on one answered beat (fence
  * first, DESIGN §5). The primary that answered declares the host dead no earlier than hostTimeout
  * after receiving the beat, which is after it was sent; any other primary takes over only once that
- * primary's manager lease has run out in the store and then waits a host timeout too. So the copies
- * live at most appLease past the sending, and never past the answering primary's lease plus a host
- * timeout, each less the margin for clock rates, the keeper's check and the kill.
+ * primary's manager lease has run out in the store and then waits the take-over grace and a host
+ * timeout too. So the copies live at most appLease past the sending, and never past the answering
+ * primary's lease plus the take-over grace and a host timeout, each less the margin for clock rates,
+ * the keeper's check and the kill.
  */
 export function leaseUntil(
   grant: LeaseGrant,
-  t: { appLeaseMs: number; hostTimeoutMs: number; fenceMarginMs: number },
+  t: { appLeaseMs: number; hostTimeoutMs: number; fenceMarginMs: number; takeoverGraceMs: number },
 ): number {
-  const byPrimary = grant.primaryLeaseRemainingMs + t.hostTimeoutMs - t.fenceMarginMs;
+  // Another primary exists only past this one's lease, and declares a host it has not heard dead only
+  // a take-over grace and a host timeout after that.
+  const byPrimary = grant.primaryLeaseRemainingMs + t.takeoverGraceMs + t.hostTimeoutMs - t.fenceMarginMs;
   return grant.sentAtMs + Math.min(t.appLeaseMs, byPrimary);
 }

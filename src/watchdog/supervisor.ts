@@ -198,6 +198,11 @@ function leaderOf(c: CopyRecord): number {
   return c.pgid ?? c.pid;
 }
 
+/** What an answer about a running copy says of it: its pid, role and start (the copy's incarnation). */
+function ackOf(c: CopyRecord) {
+  return { pid: c.pid, role: roleToWire(c.role), started_at_ms: String(c.startedAtMs) };
+}
+
 /** One host's WatchDog, without its gRPC server. */
 export class WatchDog {
   private readonly copies = new Map<string, Copy>();
@@ -252,6 +257,7 @@ export class WatchDog {
           reason: 'missing',
           detail: `pid ${rec.pid} no longer runs (it ended while the WatchDog was not running)`,
           epochSeen: this.epochSeen,
+          startedAtMs: rec.startedAtMs,
         });
       }
     }
@@ -329,7 +335,7 @@ export class WatchDog {
         throw new NotFoundError(`replica ${replica} does not run on ${this.opts.host}`);
       }
       this.changeRole(copy, role, epoch, generation);
-      return { replica, pid: copy.pid, role: roleToWire(copy.role) };
+      return { replica, ...ackOf(copy) };
     });
   }
 
@@ -350,6 +356,7 @@ export class WatchDog {
             pid: c.pid,
             started_at_ms: String(c.startedAtMs),
           })),
+        as_of_ms: String(this.opts.clock.now()),
         epoch: String(this.epochSeen),
       };
     });
@@ -599,7 +606,7 @@ export class WatchDog {
     if (copy && copy.state === 'running') {
       if (copy.role !== role || (role === 'P' && (copy.generation ?? 0) !== generation))
         this.changeRole(copy, role, epoch, generation);
-      return { replica: spec.replica, pid: copy.pid, role: roleToWire(copy.role) };
+      return { replica: spec.replica, ...ackOf(copy) };
     }
     await this.awaitLease(spec.replica);
     const path = await resolveExecutable(spec.path, this.opts.allowedExecutableDirs).catch((err: unknown) => {
@@ -654,7 +661,7 @@ export class WatchDog {
     this.copies.set(spec.replica, this.newCopy(rec, true, proc.exited, now));
     await this.persist();
     this.log.info({ replica: spec.replica, module: spec.module, pid: proc.pid, role, epoch }, 'copy started');
-    return { replica: spec.replica, pid: proc.pid, role: roleToWire(role) };
+    return { replica: spec.replica, pid: proc.pid, role: roleToWire(role), started_at_ms: String(now) };
   }
 
   /**
@@ -730,6 +737,7 @@ export class WatchDog {
       reason,
       detail: fullDetail,
       epochSeen: this.epochSeen,
+      startedAtMs: copy.startedAtMs,
     });
     await this.persist().catch(() => undefined);
   }

@@ -3,9 +3,10 @@
  * `killAll()` (called from afterEach/afterAll) stops every one of them, even when a test failed.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { procStat } from '../../src/watchdog/state.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const RMD = join(ROOT, 'bin', 'rmd.js');
@@ -66,18 +67,13 @@ export function killGroup(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void
   } catch {
     // not a group leader, or gone
   }
+  const group = procStat(pid)?.pgid ?? 0;
+  if (group <= 1 || group === procStat(process.pid)?.pgid) return;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const group = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-    if (group > 1 && group !== process.pid && group !== pgidOfSelf()) process.kill(-group, signal);
+    process.kill(-group, signal);
   } catch {
     // already gone
   }
-}
-
-function pgidOfSelf(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
 }
 
 /** Kills every process group a test started and waits (bounded) until they are gone. */

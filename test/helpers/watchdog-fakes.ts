@@ -13,10 +13,28 @@ import type { RegisterRequest__Output } from '../../src/shared/generated/rm/repl
 import type { RegisterResponse } from '../../src/shared/generated/rm/replica_manager/v1/RegisterResponse.js';
 import type { RunningReport__Output } from '../../src/shared/generated/rm/replica_manager/v1/RunningReport.js';
 import type { WatchDogBeatRequest__Output } from '../../src/shared/generated/rm/super_watchdog/v1/WatchDogBeatRequest.js';
+import type { ReplicaSpec__Output } from '../../src/shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import { protos } from '../../src/shared/grpc.js';
 import { ROOT } from './processes.js';
 
 export const SAMPLE_APP = join(ROOT, 'examples', 'bin', 'sample-app');
+
+/** A copy as the WatchDog's StartReplica takes it: the sample application, warm, polled; `extra` overrides. */
+export function copySpec(replica: string, extra: Partial<ReplicaSpec__Output> = {}): ReplicaSpec__Output {
+  return {
+    replica,
+    module: 'A',
+    path: SAMPLE_APP,
+    args: [],
+    env: {},
+    detect: 'poll',
+    interval_ms: 0,
+    timeout_ms: 0,
+    check: null,
+    style: 'warm',
+    ...extra,
+  };
+}
 
 type Unary<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => void;
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Replica } from '../../src/client/index.js';
 import { addressOf, type ClusterConfig } from '../../src/shared/config.js';
-import type { ReplicaSpec } from '../../src/shared/generated/rm/watchdog/v1/ReplicaSpec.js';
+import type { ReplicaSpec__Output } from '../../src/shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import { WatchDogClient } from '../../src/watchdog/client.js';
 import { sameProcess } from '../../src/watchdog/state.js';
 import {
@@ -25,6 +25,7 @@ import {
 } from '../helpers/processes.js';
 import {
   appEvents,
+  copySpec,
   FakeCheckpointServer,
   FakeReplicaManager,
   FakeSuperWatchDog,
@@ -46,23 +47,15 @@ const sdks: Replica[] = [];
 
 const alive = (pid: number) => sameProcess(pid, null);
 
-function spec(replica: string, module: string, extra: Partial<ReplicaSpec> = {}): ReplicaSpec {
-  return {
-    replica,
-    module,
-    path: SAMPLE_APP,
-    args: [],
-    env: {},
-    detect: 'poll',
-    interval_ms: 0,
-    timeout_ms: 0,
-    check: null,
-    style: 'warm',
-    ...extra,
-  };
+function spec(
+  replica: string,
+  module: string,
+  extra: Partial<ReplicaSpec__Output> = {},
+): ReplicaSpec__Output {
+  return copySpec(replica, { module, ...extra });
 }
 
-async function startOn(c: WatchDogClient, s: ReplicaSpec, role: 'P' | 'B') {
+async function startOn(c: WatchDogClient, s: ReplicaSpec__Output, role: 'P' | 'B') {
   const ack = await c.startReplica(1, s, role);
   copies.add(ack.pid);
   return ack;

@@ -18,9 +18,9 @@ import {
 } from '../helpers/processes.js';
 import {
   appEvents,
+  copySpec,
   FakeReplicaManager,
   FakeSuperWatchDog,
-  SAMPLE_APP,
   testPorts,
   writeClusterFile,
 } from '../helpers/watchdog-fakes.js';
@@ -45,18 +45,7 @@ async function ready(wd: Spawned): Promise<void> {
   });
 }
 
-const spec = (replica: string, detect = 'heartbeat') => ({
-  replica,
-  module: 'R',
-  path: SAMPLE_APP,
-  args: [],
-  env: {},
-  detect,
-  interval_ms: 0,
-  timeout_ms: 0,
-  check: null,
-  style: 'warm',
-});
+const spec = (replica: string, detect = 'heartbeat') => copySpec(replica, { module: 'R', detect });
 
 beforeAll(async () => {
   // A lease long enough for the copies to outlive the WatchDog's restart without fencing themselves.

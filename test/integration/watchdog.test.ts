@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addressOf, type ClusterConfig } from '../../src/shared/config.js';
 import { ExecutableError, NotFoundError, StaleEpochError } from '../../src/shared/errors.js';
-import type { ReplicaSpec } from '../../src/shared/generated/rm/watchdog/v1/ReplicaSpec.js';
+import type { ReplicaSpec__Output } from '../../src/shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import { WatchDogClient } from '../../src/watchdog/client.js';
 import {
   isAlive,
@@ -22,6 +22,7 @@ import {
 } from '../helpers/processes.js';
 import {
   appEvents,
+  copySpec,
   FakeReplicaManager,
   FakeSuperWatchDog,
   SAMPLE_APP,
@@ -38,24 +39,8 @@ let wd: Spawned;
 let client: WatchDogClient;
 const copies = new Set<number>();
 
-function spec(replica: string, extra: Partial<ReplicaSpec> = {}): ReplicaSpec {
-  return {
-    replica,
-    module: 'A',
-    path: SAMPLE_APP,
-    args: [],
-    env: {},
-    detect: 'poll',
-    interval_ms: 0,
-    timeout_ms: 0,
-    check: null,
-    style: 'warm',
-    ...extra,
-  };
-}
-
-async function start(replica: string, role: 'P' | 'B', extra: Partial<ReplicaSpec> = {}, epoch = 1) {
-  const ack = await client.startReplica(epoch, spec(replica, extra), role);
+async function start(replica: string, role: 'P' | 'B', extra: Partial<ReplicaSpec__Output> = {}, epoch = 1) {
+  const ack = await client.startReplica(epoch, copySpec(replica, extra), role);
   copies.add(ack.pid);
   return ack;
 }
@@ -169,7 +154,7 @@ describe('WatchDog', () => {
 
   it('refuses commands with an epoch lower than the highest it has seen', async () => {
     await client.listRunning(5);
-    await expect(client.startReplica(3, spec('A9'), 'P')).rejects.toBeInstanceOf(StaleEpochError);
+    await expect(client.startReplica(3, copySpec('A9'), 'P')).rejects.toBeInstanceOf(StaleEpochError);
     await expect(client.setRole(4, 'A1', 'B')).rejects.toBeInstanceOf(StaleEpochError);
     const running = await client.listRunning(5);
     expect(running.epoch).toBe(5);
@@ -187,7 +172,7 @@ describe('WatchDog', () => {
       '/bin/sh',
     ];
     for (const path of bad) {
-      await expect(client.startReplica(5, spec('X1', { path }), 'P'), path).rejects.toBeInstanceOf(
+      await expect(client.startReplica(5, copySpec('X1', { path }), 'P'), path).rejects.toBeInstanceOf(
         ExecutableError,
       );
     }

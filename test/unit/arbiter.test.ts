@@ -18,7 +18,6 @@ const LEASE = 300;
 function leadership(s: CheckpointStore): LeadershipStore {
   return {
     acquireLeadership: async (r) => s.acquireLeadership(r.role, r.holder, r.expectedEpoch, r.leaseMs),
-    getLeadership: async (role) => s.getLeadership(role),
     renewLeadership: async (r) => s.renewLeadership(r.role, r.holder, r.epoch, r.leaseMs),
   };
 }

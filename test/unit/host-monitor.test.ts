@@ -42,6 +42,24 @@ describe('host monitor (source ¶0024)', () => {
     ]);
   });
 
+  it('a new primary waits the take-over grace and a timeout for a host it has not heard, even one that beat once since', () => {
+    const cfg = {
+      hosts: ['H1', 'H2'],
+      hostTimeoutMs: TIMEOUT,
+      starvedGapMs: 1_000_000,
+      takeoverGraceMs: 3000,
+    };
+    const s = initHostMonitor(cfg, 1000);
+    // H2 beats once right after the take-over: a lease the last primary gave it may still run.
+    expect(run(s, [beat('H2', 1100), tick(6000)]).effects).toEqual([]);
+    expect(run(s, [beat('H2', 1100), tick(6001)]).effects).toEqual([
+      { kind: 'host-down', host: 'H1' },
+      { kind: 'host-down', host: 'H2' },
+    ]);
+    // Past the grace, silence counts from the last beat as usual.
+    expect(run(s, [beat('H2', 5000), tick(6001)]).effects).toEqual([{ kind: 'host-down', host: 'H1' }]);
+  });
+
   it('declares a host down when its WatchDog is silent for more than the timeout, counted from the last beat', () => {
     const s = initHostMonitor({ hosts: ['H1', 'H2'], hostTimeoutMs: TIMEOUT, starvedGapMs: SPARSE }, 0);
     const r = run(s, [beat('H1', 1000), beat('H2', 1500), tick(3000), tick(3001)]);

@@ -39,25 +39,36 @@ class FakeStore implements TableStore {
 }
 
 class FakeWatchDogs implements WatchDogTransport {
-  running = new Map<string, Array<{ replica: string; role: Role }>>();
+  running = new Map<string, Array<{ replica: string; role: Role; startedAtMs?: number }>>();
   stale = false;
   /** Hosts whose WatchDog does not answer. */
   silent = new Set<string>();
   /** The hosts asked what they run, in order. */
   lists: string[] = [];
   listGate: Promise<void> = Promise.resolve();
+  /** The WatchDogs' clock: every start and every list is a tick later. */
+  clockMs = 1000;
+  /** When each replica's copy was last started. */
+  started = new Map<string, number>();
   constructor(private readonly log: Log) {}
   async execute(action: Action, _m: unknown, epoch: number) {
     if (this.stale) throw new StaleEpochError(epoch, epoch + 1);
     this.log.push(
       `${action.kind} ${action.replica}@${action.host}${'role' in action ? ` ${action.role}` : ''}`,
     );
+    if (action.kind !== 'start' && action.kind !== 'restart') return null;
+    this.started.set(action.replica, ++this.clockMs);
+    return { startedAtMs: this.clockMs };
   }
   async listRunning(host: string) {
     await this.listGate;
     if (this.silent.has(host)) throw new UnavailableError(`WatchDog on ${host} did not answer`);
     this.lists.push(host);
-    return this.running.get(host) ?? [];
+    const running = (this.running.get(host) ?? []).map((r) => ({
+      ...r,
+      startedAtMs: r.startedAtMs ?? this.started.get(r.replica) ?? 1,
+    }));
+    return { asOfMs: ++this.clockMs, running };
   }
 }
 
@@ -236,5 +247,73 @@ describe('ReplicaManager loop', () => {
     await settle();
     expect(rm.state).toBe('fenced');
     expect(fenced).toHaveLength(1);
+  });
+});
+
+describe('ReplicaManager loop: stale failure reports (a copy already accounted for)', () => {
+  const T: ModuleSpec = { ...A, policy: 'on-over-threshold', threshold: 1 };
+  const statuses = (rm: ReplicaManager) =>
+    rm.table.modules[0]?.replicas.map((r) => `${r.id}:${r.status}:${r.failures}`);
+
+  it('counts a report once: the same report again, after the copy was restarted in its place, changes nothing', async () => {
+    const { rm, log, watchdogs } = setup();
+    await rm.start();
+    await rm.submit({ kind: 'register', module: T });
+    await settle();
+    const first = watchdogs.started.get('A1')!;
+    const report = { host: 'H1', replica: 'A1', reason: 'exit', startedAtMs: first, atMs: 0 };
+    log.length = 0;
+    await rm.reportFailure(report);
+    await settle();
+    expect(log).toEqual(['save@3', 'restart A1@H1 P']);
+    expect(statuses(rm)).toEqual(['A1:P:1', 'A2:B:0', 'A3:I:0']);
+    log.length = 0;
+    // Delivered again (a WatchDog that restarted before it could drop it from its outbox).
+    await rm.reportFailure(report);
+    await settle();
+    expect(log).toEqual([]);
+    expect(statuses(rm)).toEqual(['A1:P:1', 'A2:B:0', 'A3:I:0']);
+    // The restarted copy failing is a failure of its own: over the threshold, A1 fails over.
+    await rm.reportFailure({ ...report, startedAtMs: watchdogs.started.get('A1')! });
+    await settle();
+    expect(log).toEqual(['save@3', 'set-role A2@H2 P', 'start A3@H3 B']);
+    expect(statuses(rm)).toEqual(['A1:I:2', 'A2:P:0', 'A3:B:0']);
+  });
+
+  it('ignores the report of a copy a reconcile already found gone and restarted: no second primary beside the new copy', async () => {
+    const { rm, log, watchdogs } = setup();
+    await rm.start();
+    await rm.submit({ kind: 'register', module: T });
+    await settle();
+    const gone = watchdogs.started.get('A1')!;
+    // A1 died (its host lost its lease); the reconcile hears of it before the WatchDog's report arrives.
+    watchdogs.running.set('H2', [{ replica: 'A2', role: 'B' }]);
+    log.length = 0;
+    await rm.reconcileHost('H1');
+    await settle();
+    expect(log).toEqual(['save@3', 'restart A1@H1 P']);
+    log.length = 0;
+    const d = await rm.reportFailure({
+      host: 'H1',
+      replica: 'A1',
+      reason: 'signal',
+      startedAtMs: gone,
+      atMs: 0,
+    });
+    await settle();
+    expect(d.actions).toEqual([]);
+    expect(log).toEqual([]);
+    expect(statuses(rm)).toEqual(['A1:P:1', 'A2:B:0', 'A3:I:0']);
+  });
+
+  it('a report without a start time, or about a copy newer than anything known, is counted', async () => {
+    const { rm, log } = setup();
+    await rm.start();
+    await rm.submit({ kind: 'register', module: T });
+    await settle();
+    log.length = 0;
+    await rm.reportFailure({ host: 'H1', replica: 'A1', reason: 'exit', startedAtMs: 0, atMs: 0 });
+    await settle();
+    expect(log).toEqual(['save@3', 'restart A1@H1 P']);
   });
 });

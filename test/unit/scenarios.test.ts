@@ -119,7 +119,7 @@ describe('decision scenarios (test/scenarios)', () => {
       const s = parse(readFileSync(file, 'utf8')) as Scenario;
       expect(s.shows, `${name}: a scenario says what it shows`).toBeTruthy();
       strictKeys(s, SCENARIO_KEYS, name);
-      s.steps.forEach((step, i) => strictKeys(step, STEP_KEYS, `${name}, step ${i + 1}`));
+      for (const [i, step] of s.steps.entries()) strictKeys(step, STEP_KEYS, `${name}, step ${i + 1}`);
       let table = loadTable(s, file);
       s.steps.forEach((step, i) => {
         const where = `${name}, step ${i + 1} (${JSON.stringify(step.event)})`;

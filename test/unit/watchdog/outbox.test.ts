@@ -26,6 +26,7 @@ const report = (replica: string): FailureReport => ({
   reason: 'exit',
   detail: '',
   epochSeen: 1,
+  startedAtMs: 1,
 });
 
 class Flaky implements Reporter {

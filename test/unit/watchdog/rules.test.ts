@@ -9,6 +9,7 @@ import {
   isDeadByPolls,
   isHung,
   type Liveness,
+  leaseUntil,
   nextBeatTarget,
   pollDue,
   tickMs,
@@ -118,5 +119,19 @@ describe('timing helpers', () => {
     expect(tickMs([hb])).toBe(200);
     expect(tickMs([{ ...hb, timeoutMs: 200 }])).toBe(50);
     expect(tickMs([{ ...poll, intervalMs: 10 }])).toBe(20);
+  });
+});
+
+describe('host lease (fence first, DESIGN §5)', () => {
+  const t = { appLeaseMs: 2400, hostTimeoutMs: 3000, fenceMarginMs: 400, takeoverGraceMs: 3000 };
+
+  it('runs appLease past the beat while the primary holds its lease', () => {
+    expect(leaseUntil({ sentAtMs: 10_000, primaryLeaseRemainingMs: 800 }, t)).toBe(12_400);
+  });
+
+  it("past the primary's own lease (the Checkpoint Server unreachable): only until another primary could declare the host dead, less the margin", () => {
+    // Another primary could exist 4000 ms ago, and then waits the grace and a host timeout.
+    expect(leaseUntil({ sentAtMs: 10_000, primaryLeaseRemainingMs: -4000 }, t)).toBe(10_000 + 1600);
+    expect(leaseUntil({ sentAtMs: 10_000, primaryLeaseRemainingMs: -5600 }, t)).toBe(10_000);
   });
 });

@@ -23,6 +23,7 @@ import type { FailureReport, Reporter, RunningReport } from '../../../src/watchd
 import type { StateStore, WatchDogState } from '../../../src/watchdog/state.js';
 import { type AppLink, WatchDog } from '../../../src/watchdog/supervisor.js';
 import { tempDir } from '../../helpers/processes.js';
+import { copySpec } from '../../helpers/watchdog-fakes.js';
 
 const tmp = tempDir();
 const apps = join(tmp.dir, 'apps');
@@ -159,6 +160,10 @@ let reporter: FakeReporter;
 let store: MemoryStore;
 let probes: FakeProbes;
 
+/** A copy of the test's own app folder. */
+const spec = (replica: string, extra: Partial<ReplicaSpec__Output> = {}) =>
+  copySpec(replica, { path: APP, ...extra });
+
 function newWatchDog(lease?: { path: string; remainingMs(): number }): WatchDog {
   return new WatchDog({
     ...(lease ? { lease } : {}),
@@ -179,22 +184,6 @@ function newWatchDog(lease?: { path: string; remainingMs(): number }): WatchDog 
     path: '/usr/bin:/bin',
     startGraceMs: 500,
   });
-}
-
-function spec(replica: string, extra: Partial<ReplicaSpec__Output> = {}): ReplicaSpec__Output {
-  return {
-    replica,
-    module: 'A',
-    path: APP,
-    args: [],
-    env: {},
-    detect: 'poll',
-    interval_ms: 0,
-    timeout_ms: 0,
-    check: null,
-    style: 'warm',
-    ...extra,
-  };
 }
 
 const settle = async () => {
@@ -335,7 +324,13 @@ describe('starting copies', () => {
     });
     expect((await wd.startReplica(1, s, 'BACKUP')).pid).toBe(first.pid);
     const promoted = await wd.startReplica(2, s, 'PRIMARY');
-    expect(promoted).toEqual({ replica: 'A1', pid: first.pid, role: 'PRIMARY' });
+    // The same copy: its start, the copy's incarnation, is the first one's.
+    expect(promoted).toEqual({
+      replica: 'A1',
+      pid: first.pid,
+      role: 'PRIMARY',
+      started_at_ms: first.started_at_ms,
+    });
     expect(procs.spawned).toHaveLength(1);
     expect(link.sent).toContainEqual({ role_change: { role: 'PRIMARY', epoch: '2', generation: '0' } });
     expect(log).toContain(`kill SIGUSR2 ${first.pid}`);
@@ -361,7 +356,14 @@ describe('detection', () => {
     procs.end(ack.pid, 3);
     await settle();
     expect(reporter.failures).toEqual([
-      { host: 'H1', replica: 'A1', reason: 'exit', detail: 'exited with code 3', epochSeen: 1 },
+      {
+        host: 'H1',
+        replica: 'A1',
+        reason: 'exit',
+        detail: 'exited with code 3',
+        epochSeen: 1,
+        startedAtMs: Number(ack.started_at_ms),
+      },
     ]);
     // The report does not wait for the state file; the file is written right after it.
     expect(log.indexOf('report A1 exit')).toBeGreaterThanOrEqual(0);

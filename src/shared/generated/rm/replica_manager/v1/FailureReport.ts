@@ -11,6 +11,11 @@ export interface FailureReport {
   'reason'?: (string);
   'detail'?: (string);
   'epoch_seen'?: (number | string | Long);
+  /**
+   * When the failed copy was started, on the WatchDog's clock (0: unknown). A report about a copy
+   * older than what the manager already knows of that replica on that host is stale and ignored.
+   */
+  'started_at_ms'?: (number | string | Long);
 }
 
 export interface FailureReport__Output {
@@ -22,4 +27,9 @@ export interface FailureReport__Output {
   'reason': (string);
   'detail': (string);
   'epoch_seen': (string);
+  /**
+   * When the failed copy was started, on the WatchDog's clock (0: unknown). A report about a copy
+   * older than what the manager already knows of that replica on that host is stale and ignored.
+   */
+  'started_at_ms': (string);
 }

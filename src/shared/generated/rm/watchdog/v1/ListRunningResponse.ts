@@ -10,6 +10,10 @@ export interface ListRunningResponse {
    * The highest epoch this WatchDog has seen.
    */
   'epoch'?: (number | string | Long);
+  /**
+   * When the list was taken, on this WatchDog's clock.
+   */
+  'as_of_ms'?: (number | string | Long);
 }
 
 export interface ListRunningResponse__Output {
@@ -19,4 +23,8 @@ export interface ListRunningResponse__Output {
    * The highest epoch this WatchDog has seen.
    */
   'epoch': (string);
+  /**
+   * When the list was taken, on this WatchDog's clock.
+   */
+  'as_of_ms': (string);
 }
