@@ -13,6 +13,7 @@ import { type ClusterConfig, findClusterFile, loadClusterConfig } from '../share
 import {
   ConfigError,
   ConflictError,
+  MaintenanceError,
   NotFoundError,
   RegistrationError,
   StaleEpochError,
@@ -37,7 +38,8 @@ export const stdio: Io = {
 export function failure(io: Io, command: string, err: unknown): number {
   const message = err instanceof Error ? err.message : String(err);
   io.err(`rmctl ${command}: ${message}`);
-  if (err instanceof RegistrationError || err instanceof ConfigError) return ExitCode.badInput;
+  if (err instanceof RegistrationError || err instanceof ConfigError || err instanceof MaintenanceError)
+    return ExitCode.badInput;
   if (err instanceof NotFoundError) return ExitCode.notFound;
   if (err instanceof UnavailableError) return ExitCode.unavailable;
   if (err instanceof StaleEpochError || err instanceof ConflictError) return ExitCode.refused;

@@ -8,16 +8,24 @@
  * idle copy as primary; then idle copies are started (hot as P, warm as B) until the degree runs.
  * The order of the registration is the order of preference throughout.
  *
+ * Maintenance (DESIGN §12) is decided here too. A switchover first asks the primary to step down
+ * (warm: to a backup; cold: stopped) and names its successor only once that is confirmed (`demoted`),
+ * so that two primaries never run; meanwhile nobody is promoted. A paused module records its
+ * failures and is not failed over; resume applies what is still needed. A drained host gets no copy,
+ * and its copies leave it: a primary by a switchover, the others replaced before they stop.
+ *
  * The new table shares every module the event leaves alone with the input (copy on write), so that
  * an event costs what it changes, not the size of the table; nothing reachable from the input is
  * ever written to.
  */
-import { NotFoundError, RegistrationError } from '../shared/errors.js';
+import { MaintenanceError, NotFoundError, RegistrationError } from '../shared/errors.js';
 import {
   type Action,
   type Alert,
   type Decision,
   type Event,
+  type HeldFailure,
+  type Host,
   isRunning,
   type Module,
   type ModuleSpec,
@@ -70,6 +78,24 @@ export function decide(table: ReplicaTable, event: Event): Decision {
     case 'reconcile':
       d.reconcile(event.host, event.running);
       break;
+    case 'switchover':
+      d.switchover(event.module, event.to);
+      break;
+    case 'demoted':
+      d.demoted(event.replica);
+      break;
+    case 'pause':
+      d.pause(event.module);
+      break;
+    case 'resume':
+      d.resume(event.module);
+      break;
+    case 'drain':
+      d.drain(event.host);
+      break;
+    case 'undrain':
+      d.undrain(event.host);
+      break;
     default: {
       const never: never = event;
       throw new Error(`unknown event ${JSON.stringify(never)}`);
@@ -78,21 +104,57 @@ export function decide(table: ReplicaTable, event: Event): Decision {
   // Level-based: every module the event did not touch is checked too, so that no module stays short
   // while a copy could run (e.g. a table written by hand, or an action lost with a previous manager).
   d.table.modules.forEach((module, i) => {
-    if (!d.restored.has(module.name) && !settled(module)) d.restore(i, new Map(), false);
+    if (!d.restored.has(module.name) && !d.settled(module)) d.restore(i, new Map(), false);
   });
   d.newGenerations();
+  d.giveReasons(event);
   return { table: d.table, actions: d.actions, alerts: d.alerts, persist: d.persist() };
 }
 
-/** Whether restore() would leave a module as it is: its degree runs, a warm one has its primary. */
-function settled(module: Module): boolean {
-  let running = 0;
-  let primary = false;
-  for (const r of module.replicas) {
-    if (r.status === 'P') primary = true;
-    if (isRunning(r.status)) running++;
+/**
+ * What `resume` would do now for a paused module (nothing for one that is not paused): the decision
+ * held back, as `rmctl status` shows it. Pure, like decide().
+ */
+export function wouldResume(table: ReplicaTable, name: string): Action[] {
+  const module = table.modules.find((m) => m.name === name);
+  if (!module?.paused) return [];
+  return Decider.scratch(table, module).actions;
+}
+
+/** The short form of an action, as scenario files, logs and alerts write it: `set-role A2@H2 P`. */
+export function actionText(a: Action): string {
+  if (a.kind === 'stop') return `stop ${a.replica}@${a.host}`;
+  return `${a.kind} ${a.replica}@${a.host} ${a.role}`;
+}
+
+/** The reason given to a maintenance event's actions that no rule of their own explained. */
+function defaultReason(event: Event): string | null {
+  switch (event.kind) {
+    case 'switchover':
+      return `switchover of ${event.module}`;
+    case 'demoted':
+      return `switchover: ${event.replica} stepped down`;
+    case 'pause':
+      return `pause ${event.module ?? 'all modules'}`;
+    case 'resume':
+      return `resume ${event.module ?? 'all modules'}: what the module still needs`;
+    case 'drain':
+      return `drain ${event.host}`;
+    case 'undrain':
+      return `undrain ${event.host}`;
+    default:
+      return null;
   }
-  return running >= wantedRunning(module) && !module.underReplicated && (module.style !== 'warm' || primary);
+}
+
+/**
+ * How many of a module's places are taken: its running copies, and a cold module's one copy while
+ * its switchover moves it (stopped on one host, not yet started on the other).
+ */
+function occupied(module: Module): number {
+  let n = module.switchover && module.style === 'cold' ? 1 : 0;
+  for (const r of module.replicas) if (isRunning(r.status)) n++;
+  return n;
 }
 
 /** Finds a replica and its module, or raises NotFoundError. */
@@ -141,17 +203,32 @@ class Decider {
   private readonly owned = new Set<Module>();
   private readonly removed: string[] = [];
 
+  /** The drain event being decided: a copy that cannot leave its drained host is an alert in it. */
+  private draining: string | null = null;
+
   constructor(private readonly input: ReplicaTable) {
     this.table = { hosts: input.hosts.map((h) => ({ ...h })), modules: [...input.modules] };
+  }
+
+  /**
+   * A decision on a copy of `module` alone, not paused, resumed as `resume` would: what it would do.
+   * The input table is only read.
+   */
+  static scratch(table: ReplicaTable, module: Module): Decider {
+    const { paused: _p, held, ...rest } = module;
+    const d = new Decider({ hosts: table.hosts, modules: [rest] });
+    d.resumeModule(0, held ?? []);
+    return d;
   }
 
   /** What this decision changed, for the caller to persist before it acts. */
   persist(): Persist {
     const hosts =
       this.table.hosts.length !== this.input.hosts.length ||
-      this.table.hosts.some(
-        (h, i) => h.name !== this.input.hosts[i]?.name || h.up !== this.input.hosts[i]?.up,
-      );
+      this.table.hosts.some((h, i) => {
+        const was = this.input.hosts[i];
+        return h.name !== was?.name || h.up !== was.up || !!h.drained !== !!was.drained;
+      });
     const modules = this.table.modules.filter((m) => this.owned.has(m)).map((m) => m.name);
     return { hosts, modules, removed: this.removed.filter((n) => !modules.includes(n)) };
   }
@@ -170,7 +247,46 @@ class Decider {
     return this.table.hosts.find((h) => h.name === name)?.up ?? false;
   }
 
-  private host(name: string) {
+  /** Whether a copy may be placed or promoted on `name`: up and not drained. */
+  private placeable(name: string): boolean {
+    const h = this.table.hosts.find((x) => x.name === name);
+    return !!h && h.up && !h.drained;
+  }
+
+  private isDrained(name: string): boolean {
+    return this.table.hosts.find((h) => h.name === name)?.drained ?? false;
+  }
+
+  /**
+   * Whether restore() would leave a module as it is: its degree runs, a warm one has its primary, no
+   * switchover waits, and no copy runs on a drained host.
+   */
+  settled(module: Module): boolean {
+    if (module.switchover) return false;
+    let running = 0;
+    let primary = false;
+    for (const r of module.replicas) {
+      if (!isRunning(r.status)) continue;
+      if (r.status === 'P') primary = true;
+      running++;
+      if (this.isDrained(r.host) && this.isUp(r.host)) return false;
+    }
+    return (
+      running >= wantedRunning(module) && !module.underReplicated && (module.style !== 'warm' || primary)
+    );
+  }
+
+  /** Gives the maintenance event's reason to each of its actions that has none of its own. */
+  giveReasons(event: Event): void {
+    const reason = defaultReason(event);
+    if (reason === null) return;
+    for (let k = 0; k < this.actions.length; k++) {
+      const a = this.actions[k] as Action;
+      if (a.reason === undefined) this.actions[k] = { ...a, reason };
+    }
+  }
+
+  private host(name: string): Host {
     const h = this.table.hosts.find((x) => x.name === name);
     if (!h)
       throw new NotFoundError(
@@ -222,13 +338,8 @@ class Decider {
   }
 
   unregister(name: string): void {
-    const i = this.table.modules.findIndex((m) => m.name === name);
-    const module = this.table.modules[i];
-    if (!module) {
-      throw new NotFoundError(
-        `unknown module "${name}" (registered: ${this.table.modules.map((m) => m.name).join(', ') || 'none'})`,
-      );
-    }
+    const i = this.moduleIndex(name);
+    const module = this.table.modules[i] as Module;
     for (const r of module.replicas) {
       if (isRunning(r.status) && this.isUp(r.host))
         this.actions.push({ kind: 'stop', replica: r.id, host: r.host });
@@ -251,8 +362,16 @@ class Decider {
       const goesOn = prev !== undefined && atMs - prev.lastAtMs <= RESTART_WINDOW_MS && atMs >= prev.lastAtMs;
       replica.streak = { count: goesOn ? prev.count + 1 : 1, lastAtMs: atMs };
     }
+    // The old primary of a switchover is gone (a copy is killed before it is reported): its
+    // successor may be named now.
+    if (module.switchover?.from === id) this.completeSwitchover(i, `${id} failed`);
+    if (module.paused) {
+      // Maintenance mode: recorded, not failed over (DESIGN §12); resume handles it if still needed.
+      this.holdFailure(i, j, role);
+      return;
+    }
     const first = this.actions.length;
-    if (module.policy === 'on-over-threshold' && replica.failures <= (module.threshold ?? 0)) {
+    if (this.restartsInPlace(module, replica)) {
       // OnOverThreshold(n): restarted in place, same role, while its failures on this host are ≤ n (¶0015).
       this.actions.push({ kind: 'restart', replica: replica.id, host: replica.host, role });
     } else {
@@ -306,13 +425,14 @@ class Decider {
     if (isRunning(found.status)) return;
     if (!this.isUp(found.host)) return;
     const current = this.table.modules[i] as Module;
-    const running = current.replicas.filter((r) => isRunning(r.status)).length;
-    if (running >= wantedRunning(current)) {
+    // Maintenance mode: a copy found running is neither adopted nor stopped while its module is short.
+    if (current.paused && occupied(current) < wantedRunning(current)) return;
+    if (occupied(current) >= wantedRunning(current)) {
       this.actions.push({ kind: 'stop', replica: id, host: found.host });
       return;
     }
     const module = this.own(i);
-    const role = this.nextRole(module);
+    const role = this.adoptedRole(module);
     (module.replicas[j] as Replica).status = role;
     this.actions.push({ kind: 'set-role', replica: id, host: found.host, role });
     this.restore(i, new Map(), false);
@@ -346,14 +466,27 @@ class Decider {
           const module = this.own(i);
           const replica = module.replicas[j] as Replica;
           replica.failures++;
-          if (module.policy === 'on-over-threshold' && replica.failures <= (module.threshold ?? 0)) {
+          if (module.switchover?.from === r.id) this.completeSwitchover(i, `${r.id} is gone from ${name}`);
+          if (module.paused) {
+            this.holdFailure(i, j, r.status);
+            continue;
+          }
+          if (this.restartsInPlace(module, replica)) {
             this.actions.push({ kind: 'restart', replica: r.id, host: name, role: r.status });
             continue;
           }
           lost.set(i, (lost.get(i) ?? new Map<string, Role>()).set(r.id, r.status));
           replica.status = 'I';
         } else if (role !== r.status) {
-          this.actions.push({ kind: 'set-role', replica: r.id, host: name, role: r.status });
+          // The old primary of a switchover asked again to step down: confirmed when it has.
+          const confirm = m.switchover?.from === r.id;
+          this.actions.push({
+            kind: 'set-role',
+            replica: r.id,
+            host: name,
+            role: r.status,
+            ...(confirm ? { confirm } : {}),
+          });
         }
       }
     });
@@ -362,17 +495,35 @@ class Decider {
       const owner = this.table.modules[i];
       const replica = owner?.replicas.find((r) => r.id === id);
       if (owner && replica && isRunning(replica.status)) continue;
-      const short = owner && owner.replicas.filter((r) => isRunning(r.status)).length < wantedRunning(owner);
+      const short = owner && occupied(owner) < wantedRunning(owner);
       if (owner && replica && short) {
-        // Still running and its module is short of copies: adopted rather than stopped and started elsewhere.
+        // Still running and its module is short of copies: adopted rather than stopped and started
+        // elsewhere. A paused module adopts it only as it runs: nobody is promoted during maintenance.
+        const wanted = this.adoptedRole(owner, role);
+        if (owner.paused && wanted === 'P' && role !== 'P') continue;
         const module = this.own(i);
-        const wanted = this.nextRole(module);
         (module.replicas.find((r) => r.id === id) as Replica).status = wanted;
         if (wanted !== role) this.actions.push({ kind: 'set-role', replica: id, host: name, role: wanted });
         continue;
       }
-      this.actions.push({ kind: 'stop', replica: id, host: name });
+      const confirm = owner?.switchover?.from === id;
+      this.actions.push({ kind: 'stop', replica: id, host: name, ...(confirm ? { confirm } : {}) });
     }
+    // A switchover's old primary on this host. Warm: reported a backup, it has stepped down, and its
+    // successor is named. Cold: a copy being stopped is not listed while it may still run, so the stop
+    // is asked for again, and confirmed by its WatchDog once the copy has ended.
+    this.table.modules.forEach((m, i) => {
+      const from = m.switchover && m.replicas.find((r) => r.id === m.switchover?.from);
+      if (!from || from.host !== name) return;
+      const role = reported.get(from.id);
+      if (m.style === 'warm' && role === 'B') {
+        this.completeSwitchover(i, `${name}'s WatchDog reports ${from.id} a backup`);
+        this.restore(i, lost.get(i) ?? new Map(), true);
+        lost.delete(i);
+      } else if (m.style === 'cold' && role === undefined) {
+        this.actions.push({ kind: 'stop', replica: from.id, host: name, confirm: true });
+      }
+    });
     for (const [i, failed] of lost) this.restore(i, failed, true);
   }
 
@@ -399,6 +550,29 @@ class Decider {
     }
   }
 
+  /**
+   * The role of a running copy adopted by its module: the next role. While a switchover waits, a
+   * warm module adopts backups only; a paused one keeps a warm copy's own role unless it would be a
+   * second primary.
+   */
+  private adoptedRole(module: Module, reported?: Role): Role {
+    if (module.style !== 'warm' || !(module.paused || module.switchover)) return this.nextRole(module);
+    const hasPrimary = module.replicas.some((r) => r.status === 'P');
+    return reported === 'P' && !hasPrimary && !module.switchover ? 'P' : 'B';
+  }
+
+  /**
+   * OnOverThreshold(n): a failed copy is restarted in place, same role, while its failures on this
+   * host are ≤ n (¶0015) — unless the host is drained, where nothing starts.
+   */
+  private restartsInPlace(module: Module, replica: Replica): boolean {
+    return (
+      module.policy === 'on-over-threshold' &&
+      replica.failures <= (module.threshold ?? 0) &&
+      this.placeable(replica.host)
+    );
+  }
+
   /** The role the next running copy of a module takes: P if it has none (or is hot), else B. */
   private nextRole(module: Module): Role {
     if (module.style === 'hot') return 'P';
@@ -410,19 +584,39 @@ class Decider {
    * with the role they had: they are the last resort, used only when no other idle copy on a live host
    * is left. `afterFailure`: an alert is raised even if the module was already under-replicated. The
    * module is copied only if something changes.
+   *
+   * Placement and promotion skip drained hosts (a backup on one is promoted only if no other is
+   * left). While a switchover waits for its old primary to step down nobody is promoted and a cold
+   * module starts nothing; a paused module changes nothing and only records what it would do.
    */
   restore(i: number, failed: Map<string, Role>, afterFailure: boolean): void {
     let module = this.table.modules[i] as Module;
     this.restored.add(module.name);
     const live = (r: Replica) => this.isUp(r.host);
+    const placeable = (r: Replica) => this.placeable(r.host);
     /** The replica at `j` of this decision's own copy of the module. */
     const change = (j: number): Replica => {
       module = this.own(i);
       return module.replicas[j] as Replica;
     };
-    if (module.style === 'warm' && !module.replicas.some((r) => r.status === 'P')) {
+    if (module.switchover) {
+      const from = module.replicas.find((r) => r.id === module.switchover?.from);
+      // The old primary's host is down (its copies stopped within their lease), or a warm one no
+      // longer runs: it can be primary no more, and its successor is named.
+      if (!from || !live(from) || (module.style === 'warm' && !isRunning(from.status))) {
+        this.completeSwitchover(i, from && !live(from) ? `${from.host} is down` : 'the old primary is gone');
+        module = this.table.modules[i] as Module;
+      }
+    }
+    if (module.paused) {
+      this.hold(i, afterFailure);
+      return;
+    }
+    const pending = module.switchover !== undefined;
+    if (module.style === 'warm' && !pending && !module.replicas.some((r) => r.status === 'P')) {
       // Warm primary gone: the first live backup becomes primary (¶0020, ¶0023).
-      const j = module.replicas.findIndex((r) => r.status === 'B' && live(r));
+      let j = module.replicas.findIndex((r) => r.status === 'B' && placeable(r));
+      if (j < 0) j = module.replicas.findIndex((r) => r.status === 'B' && live(r));
       if (j >= 0) {
         const backup = change(j);
         backup.status = 'P';
@@ -430,10 +624,12 @@ class Decider {
       }
     }
     const want = wantedRunning(module);
-    const runningCount = () => module.replicas.filter((r) => isRunning(r.status)).length;
+    // A cold module's one copy is on its way to another host while its switchover waits.
+    const runningCount = () => occupied(module);
     while (runningCount() < want) {
-      const role = this.nextRole(module);
-      const idle = module.replicas.findIndex((r) => r.status === 'I' && live(r) && !failed.has(r.id));
+      // While a switchover waits, a warm module gets backups only.
+      const role = pending ? 'B' : this.nextRole(module);
+      const idle = module.replicas.findIndex((r) => r.status === 'I' && placeable(r) && !failed.has(r.id));
       if (idle >= 0) {
         const r = change(idle);
         r.status = role;
@@ -441,7 +637,7 @@ class Decider {
         continue;
       }
       // Last resort: a copy that just failed, on its own host, rather than fewer copies than the degree.
-      const j = module.replicas.findIndex((r) => r.status === 'I' && live(r) && failed.has(r.id));
+      const j = module.replicas.findIndex((r) => r.status === 'I' && placeable(r) && failed.has(r.id));
       if (j < 0) break;
       const again = change(j);
       const before = failed.get(again.id);
@@ -454,17 +650,346 @@ class Decider {
         role,
       });
     }
+    if (!pending) {
+      this.moveOffDrained(i, failed);
+      module = this.table.modules[i] as Module;
+    }
     const short = runningCount() < want;
     if (short && (afterFailure || !module.underReplicated)) {
       const down = [...new Set(module.replicas.filter((r) => !live(r)).map((r) => r.host))];
+      const drained = [
+        ...new Set(module.replicas.filter((r) => live(r) && !placeable(r)).map((r) => r.host)),
+      ];
       this.alerts.push({
         module: module.name,
         reason:
           `under-replicated: ${runningCount()} of ${want} copies running, no live idle copy left` +
           (down.length > 0 ? ` (down: ${down.join(', ')})` : '') +
+          (drained.length > 0 ? ` (drained: ${drained.join(', ')})` : '') +
           '; the degree is restored when a host returns',
       });
     }
     if (module.underReplicated !== short) this.own(i).underReplicated = short;
+  }
+
+  /**
+   * The copies of the module at `i` that run on drained hosts leave them (rmctl drain): a backup or
+   * hot copy is replaced by an idle copy on a placeable host and stopped in the same decision (or
+   * only stopped when the degree runs without it); a primary hands its role over by a switchover, to
+   * a backup elsewhere (warm: one is started first if none runs there) or an idle copy (cold). A copy
+   * with nowhere to go stays, with an alert in the drain's decision.
+   */
+  private moveOffDrained(i: number, failed: Map<string, Role>): void {
+    const initial = this.table.modules[i] as Module;
+    const leaving = initial.replicas.filter(
+      (r) => isRunning(r.status) && this.isUp(r.host) && this.isDrained(r.host),
+    );
+    if (leaving.length === 0) return;
+    // The others first, so that a primary's hand-over, which waits, comes last.
+    leaving.sort((a, b) => Number(a.status === 'P') - Number(b.status === 'P'));
+    const spare = (m: Module) =>
+      m.replicas.findIndex((r) => r.status === 'I' && this.placeable(r.host) && !failed.has(r.id));
+    for (const gone of leaving) {
+      let module = this.table.modules[i] as Module;
+      const j = module.replicas.findIndex((r) => r.id === gone.id);
+      const why = `drain ${gone.host}`;
+      if (gone.status === 'P' && module.style !== 'hot') {
+        let k =
+          module.style === 'warm'
+            ? module.replicas.findIndex((r) => r.status === 'B' && this.placeable(r.host))
+            : spare(module);
+        if (k < 0 && module.style === 'warm') {
+          k = spare(module);
+          if (k >= 0) {
+            module = this.own(i);
+            const backup = module.replicas[k] as Replica;
+            backup.status = 'B';
+            this.actions.push({
+              kind: 'start',
+              replica: backup.id,
+              host: backup.host,
+              role: 'B',
+              reason: `${why}: a backup for ${gone.id} to hand its role to`,
+            });
+          }
+        }
+        if (k < 0) {
+          this.cannotLeave(module, gone);
+          continue;
+        }
+        const to = module.replicas[k] as Replica;
+        this.beginSwitchover(
+          i,
+          gone.id,
+          to.id,
+          `${why}: ${gone.id} hands its role to ${to.id} on ${to.host}`,
+        );
+        return;
+      }
+      const running = module.replicas.filter((r) => isRunning(r.status)).length;
+      const k = running > wantedRunning(module) ? -1 : spare(module);
+      if (running <= wantedRunning(module) && k < 0) {
+        this.cannotLeave(module, gone);
+        continue;
+      }
+      module = this.own(i);
+      if (k >= 0) {
+        const next = module.replicas[k] as Replica;
+        const role = gone.status as Role;
+        next.status = role;
+        this.actions.push({
+          kind: 'start',
+          replica: next.id,
+          host: next.host,
+          role,
+          reason: `${why}: replaces ${gone.id}`,
+        });
+      }
+      (module.replicas[j] as Replica).status = 'I';
+      const replaced =
+        k >= 0 ? `replaced by ${(module.replicas[k] as Replica).id}` : 'the degree runs elsewhere';
+      this.actions.push({ kind: 'stop', replica: gone.id, host: gone.host, reason: `${why}: ${replaced}` });
+    }
+  }
+
+  /** A copy that cannot leave its drained host: an alert, in the drain's own decision only. */
+  private cannotLeave(module: Module, r: Replica): void {
+    if (this.draining !== r.host) return;
+    this.alerts.push({
+      module: module.name,
+      reason: `${r.id} stays on drained ${r.host}: no idle copy of ${module.name} on a live, undrained host to take over`,
+    });
+  }
+
+  /**
+   * A switchover's first step: the primary `fromId` steps down (warm: to a backup; cold: stopped),
+   * with `confirm`, and `toId` is remembered as its successor. Nobody is primary until `demoted`.
+   */
+  private beginSwitchover(i: number, fromId: string, toId: string, reason: string): void {
+    const module = this.own(i);
+    const from = module.replicas.find((r) => r.id === fromId) as Replica;
+    module.switchover = { from: fromId, to: toId };
+    if (module.style === 'warm') {
+      from.status = 'B';
+      this.actions.push({
+        kind: 'set-role',
+        replica: from.id,
+        host: from.host,
+        role: 'B',
+        reason,
+        confirm: true,
+      });
+    } else {
+      from.status = 'I';
+      this.actions.push({ kind: 'stop', replica: from.id, host: from.host, reason, confirm: true });
+    }
+  }
+
+  /**
+   * A switchover's second step, once its old primary can be primary no more: the chosen copy becomes
+   * primary (warm: a running backup promoted; cold: an idle copy started), else the first eligible
+   * one in registration order, the old primary last; with none, restore() finds what it can.
+   */
+  private completeSwitchover(i: number, why: string): void {
+    const module = this.own(i);
+    const pending = module.switchover;
+    if (!pending) return;
+    delete module.switchover;
+    const eligible = (r: Replica) =>
+      module.style === 'warm' ? r.status === 'B' : r.status === 'I' && r.id !== pending.from;
+    const order = [
+      ...module.replicas.filter((r) => r.id === pending.to),
+      ...module.replicas.filter((r) => r.id !== pending.to && r.id !== pending.from),
+      ...module.replicas.filter((r) => r.id === pending.from && r.id !== pending.to),
+    ];
+    // A warm backup that runs on a drained host may still be promoted if no other can; a cold copy
+    // is never started on one.
+    const next =
+      order.find((r) => eligible(r) && this.placeable(r.host)) ??
+      (module.style === 'warm' ? order.find((r) => eligible(r) && this.isUp(r.host)) : undefined);
+    if (!next) return;
+    next.status = 'P';
+    const reason = `switchover: ${pending.from} stepped down (${why}); ${next.id} is primary`;
+    if (module.style === 'warm')
+      this.actions.push({ kind: 'set-role', replica: next.id, host: next.host, role: 'P', reason });
+    else this.actions.push({ kind: 'start', replica: next.id, host: next.host, role: 'P', reason });
+  }
+
+  /** A failure of the copy at `j` of a paused module: it no longer runs; resume handles it. */
+  private holdFailure(i: number, j: number, role: Role): void {
+    const module = this.own(i);
+    const replica = module.replicas[j] as Replica;
+    replica.status = 'I';
+    const held = (module.held ?? []).filter((h) => h.replica !== replica.id);
+    module.held = [...held, { replica: replica.id, role }];
+    this.restore(i, new Map(), true);
+  }
+
+  /**
+   * A paused module: nothing is decided, only what resume would do now is told (an alert when a
+   * failure came in), and whether it runs short.
+   */
+  private hold(i: number, afterFailure: boolean): void {
+    const module = this.table.modules[i] as Module;
+    const short = occupied(module) < wantedRunning(module);
+    if (afterFailure) {
+      const would = Decider.scratch(this.table, module).actions;
+      if (would.length > 0) {
+        this.alerts.push({
+          module: module.name,
+          reason: `paused: nothing is failed over; rmctl resume ${module.name} would ${would.map(actionText).join(', ')}`,
+        });
+      }
+    }
+    if (module.underReplicated !== short) this.own(i).underReplicated = short;
+  }
+
+  /**
+   * Brings a module that was paused back (rmctl resume, and what status shows it would do): each held
+   * failure as its policy would have handled it, if still needed and its host can take it — restarted
+   * in place within OnOverThreshold — then restore(), with the other held copies as the last resort.
+   */
+  resumeModule(i: number, held: readonly HeldFailure[]): void {
+    const failed = new Map<string, Role>();
+    for (const h of held) {
+      const module = this.table.modules[i] as Module;
+      const j = module.replicas.findIndex((r) => r.id === h.replica);
+      const r = module.replicas[j];
+      if (r?.status !== 'I' || !this.placeable(r.host)) continue;
+      const running = module.replicas.filter((x) => isRunning(x.status));
+      const needed =
+        h.role === 'P' && module.style !== 'hot'
+          ? !running.some((x) => x.status === 'P') && !module.switchover
+          : running.length < wantedRunning(module);
+      if (needed && this.restartsInPlace(module, r)) {
+        (this.own(i).replicas[j] as Replica).status = h.role;
+        this.actions.push({ kind: 'restart', replica: r.id, host: r.host, role: h.role });
+      } else failed.set(r.id, h.role);
+    }
+    this.restore(i, failed, true);
+  }
+
+  /** rmctl switchover MODULE [--to REPLICA]: a planned change of primary (DESIGN §12). */
+  switchover(name: string, toId?: string): void {
+    const i = this.moduleIndex(name);
+    const module = this.table.modules[i] as Module;
+    if (module.style === 'hot') {
+      throw new MaintenanceError(
+        `${name} is hot: every running copy is a primary, so there is none to switch over; its connections are spread over all of them`,
+      );
+    }
+    if (module.switchover) {
+      throw new MaintenanceError(
+        `a switchover of ${name} is under way (${module.switchover.from} to ${module.switchover.to}): it ends once ${module.switchover.from} has stepped down`,
+      );
+    }
+    const primary = module.replicas.find((r) => r.status === 'P');
+    if (!primary) {
+      throw new MaintenanceError(
+        `${name} has no running primary to switch over from; it is being failed over`,
+      );
+    }
+    const eligible = (r: Replica) => (module.style === 'warm' ? r.status === 'B' : r.status === 'I');
+    const what = module.style === 'warm' ? 'a running backup (B)' : 'an idle copy (I)';
+    const candidates = module.replicas.filter((r) => eligible(r) && this.placeable(r.host));
+    let to: Replica | undefined;
+    if (toId !== undefined) {
+      to = module.replicas.find((r) => r.id === toId);
+      if (!to) {
+        throw new NotFoundError(
+          `${name} has no replica "${toId}" (its replicas: ${module.replicas.map((r) => r.id).join(', ')})`,
+        );
+      }
+      if (to === primary) throw new MaintenanceError(`${toId} is already the primary of ${name}`);
+      if (!eligible(to)) {
+        throw new MaintenanceError(
+          `${toId} is ${to.status}; a ${module.style} module switches over to ${what}: ${candidates.map((r) => r.id).join(', ') || 'none now'}`,
+        );
+      }
+      if (!this.placeable(to.host)) {
+        throw new MaintenanceError(
+          `${toId} is on ${to.host}, which is ${this.isUp(to.host) ? 'drained' : 'down'}; choose one of: ${candidates.map((r) => r.id).join(', ') || 'none now'}`,
+        );
+      }
+    } else {
+      to = candidates[0];
+      if (!to) {
+        throw new MaintenanceError(
+          `${name} has no ${what.replace(/^an? /, '')} on a live, undrained host to switch over to`,
+        );
+      }
+    }
+    this.restored.add(name);
+    this.beginSwitchover(
+      i,
+      primary.id,
+      to.id,
+      `switchover of ${name}: ${primary.id} steps down for ${to.id} on ${to.host}`,
+    );
+  }
+
+  /** The WatchDog confirmed a switchover's first step: the successor is named. Otherwise nothing. */
+  demoted(id: string): void {
+    // A late confirmation (the switchover already ended, the module unregistered) changes nothing.
+    const i = this.table.modules.findIndex((m) => m.switchover?.from === id);
+    if (i < 0) return;
+    this.completeSwitchover(i, 'confirmed by its WatchDog');
+    this.restore(i, new Map(), false);
+  }
+
+  /** rmctl pause [MODULE]: maintenance mode for one module or for every one. */
+  pause(name?: string): void {
+    for (const i of this.targets(name)) {
+      if ((this.table.modules[i] as Module).paused) continue;
+      const module = this.own(i);
+      module.paused = true;
+      this.restored.add(module.name);
+    }
+  }
+
+  /** rmctl resume [MODULE]: the end of maintenance mode; what is still needed is done now. */
+  resume(name?: string): void {
+    for (const i of this.targets(name)) {
+      const was = this.table.modules[i] as Module;
+      if (!was.paused) continue;
+      const module = this.own(i);
+      const held = module.held ?? [];
+      delete module.paused;
+      delete module.held;
+      this.resumeModule(i, held);
+    }
+  }
+
+  /** rmctl drain HOST: nothing is placed there any more and its copies leave it. */
+  drain(name: string): void {
+    const host = this.host(name);
+    if (host.drained) return;
+    host.drained = true;
+    this.draining = name;
+    this.table.modules.forEach((m, i) => {
+      if (m.replicas.some((r) => r.host === name && isRunning(r.status))) this.restore(i, new Map(), false);
+    });
+  }
+
+  /** rmctl undrain HOST: the host takes copies again; nothing moves back by itself. */
+  undrain(name: string): void {
+    const host = this.host(name);
+    if (host.drained) delete host.drained;
+  }
+
+  /** The module named, or every module when no name is given. Raises NotFoundError. */
+  private targets(name?: string): number[] {
+    if (name === undefined) return this.table.modules.map((_, i) => i);
+    return [this.moduleIndex(name)];
+  }
+
+  private moduleIndex(name: string): number {
+    const i = this.table.modules.findIndex((m) => m.name === name);
+    if (i < 0) {
+      throw new NotFoundError(
+        `unknown module "${name}" (registered: ${this.table.modules.map((m) => m.name).join(', ') || 'none'})`,
+      );
+    }
+    return i;
   }
 }

@@ -200,6 +200,7 @@ function checkServicePorts(m: ModuleSpec | Module, others: readonly Module[], at
 /** Validates a whole table (a table file, or one loaded from the store): the registration rules plus statuses. */
 export function validateTable(table: ReplicaTable): void {
   const hosts = new Set<string>();
+  const drained = new Set(table.hosts.filter((h) => h.drained).map((h) => h.name));
   table.hosts.forEach((h, i) => {
     name(`hosts[${i}].name`, h.name, 'host name');
     if (hosts.has(h.name)) fail(`hosts[${i}].name`, `host ${show(h.name)} is listed twice`);
@@ -236,12 +237,37 @@ export function validateTable(table: ReplicaTable): void {
       fail(`${at}replicas`, `a ${m.style} module has at most one primary (P), found ${primaries}`);
     const running = m.replicas.filter((r) => r.status !== 'I').length;
     const wanted = m.style === 'cold' ? 1 : m.degree;
-    if (running > wanted)
+    // A primary on a drained host may hand over to a backup started for it: one more, for a while.
+    const handing =
+      m.switchover !== undefined || m.replicas.some((r) => r.status !== 'I' && drained.has(r.host));
+    if (running > wanted + (handing ? 1 : 0))
       fail(
         `${at}replicas`,
         `${running} copies are running (P or B) but a ${m.style} module of degree ${m.degree} runs ${wanted}`,
       );
+    checkMaintenance(m, at);
   });
+}
+
+/** A module's maintenance state: held failures and a switchover name its own copies, coherently. */
+function checkMaintenance(m: Module, at: string): void {
+  const ids = new Set(m.replicas.map((r) => r.id));
+  (m.held ?? []).forEach((h, i) => {
+    if (!m.paused) fail(`${at}held`, 'held failures are kept only while the module is paused');
+    if (!ids.has(h.replica))
+      fail(`${at}held[${i}].replica`, `${show(h.replica)} is not a replica of ${m.name}`);
+  });
+  const w = m.switchover;
+  if (!w) return;
+  if (m.style === 'hot') fail(`${at}switchover`, 'a hot module has no primary to switch over');
+  for (const k of ['from', 'to'] as const) {
+    if (!ids.has(w[k])) fail(`${at}switchover.${k}`, `${show(w[k])} is not a replica of ${m.name}`);
+  }
+  if (m.replicas.some((r) => r.status === 'P'))
+    fail(
+      `${at}switchover`,
+      `a switchover waits for ${w.from} to step down: no copy of ${m.name} may be P meanwhile`,
+    );
 }
 
 /**
