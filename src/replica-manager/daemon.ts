@@ -93,7 +93,12 @@ export class GrpcWatchDogs implements WatchDogTransport {
         await wd.stopReplica(epoch, action.replica);
         return wd.startReplica(epoch, replicaSpec(module!, action.replica), action.role, generation);
       case 'stop':
-        await wd.stopReplica(epoch, action.replica);
+        // A switchover's first step waits for the copy's end: TERM, the grace, then KILL.
+        if (action.confirm) {
+          const t = this.cfg.timings;
+          const deadlineMs = this.deadlineMs + t.killGraceMs + Math.max(2000, t.killGraceMs);
+          await wd.stopReplica(epoch, action.replica, { waitExit: true, deadlineMs });
+        } else await wd.stopReplica(epoch, action.replica);
         return null;
       case 'set-role':
         await wd.setRole(epoch, action.replica, action.role, generation);
