@@ -46,7 +46,7 @@ export function failure(io: Io, command: string, err: unknown): number {
   return ExitCode.failure;
 }
 
-async function withCluster<T>(
+export async function withCluster<T>(
   configOpt: string | undefined,
   fn: (c: ClusterClient) => Promise<T>,
 ): Promise<T> {
@@ -402,6 +402,7 @@ export async function hostsCommand(
           name: h.name,
           address: c.cfg.hosts.find((x) => x.name === h.name)?.address ?? '',
           up: h.up,
+          drained: !!h.drained,
           since: seen ? Number(seen.since_ms) : 0,
           lastBeat: seen ? Number(seen.last_beat_ms) : 0,
           copies,
@@ -419,7 +420,7 @@ export async function hostsCommand(
         t.push([
           r.name,
           r.address,
-          r.up ? 'up' : 'DOWN',
+          `${r.up ? 'up' : 'DOWN'}${r.drained ? ' (drained)' : ''}`,
           r.since ? new Date(r.since).toISOString() : '-',
           ago(r.lastBeat),
           r.copies.join(' ') || '-',

@@ -666,7 +666,7 @@ class Decider {
           `under-replicated: ${runningCount()} of ${want} copies running, no live idle copy left` +
           (down.length > 0 ? ` (down: ${down.join(', ')})` : '') +
           (drained.length > 0 ? ` (drained: ${drained.join(', ')})` : '') +
-          '; the degree is restored when a host returns',
+          `; the degree is restored when a host returns${drained.length > 0 ? ' or is undrained' : ''}`,
       });
     }
     if (module.underReplicated !== short) this.own(i).underReplicated = short;
