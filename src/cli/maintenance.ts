@@ -143,61 +143,67 @@ async function untilSwitchedOver(c: ClusterClient, name: string, waitMs: number)
   );
 }
 
+/**
+ * One maintenance decision asked of the acting ReplicaManager and printed: as JSON, or as a summary
+ * line then its actions and alerts.
+ */
+async function decideAndReport(
+  command: string,
+  flags: { config?: string; json?: boolean },
+  io: Io,
+  call: (client: ReplicaManagerClient, deadlineMs: number) => Promise<MaintenanceResponse__Output>,
+  summary: string,
+): Promise<number> {
+  try {
+    return await withCluster(flags.config, async (c) => {
+      const a = answerOf(await ask(c, call));
+      if (flags.json) io.out(JSON.stringify(a, null, 2));
+      else report(io, summary, a);
+      return ExitCode.ok;
+    });
+  } catch (err) {
+    return failure(io, command, err);
+  }
+}
+
 /** `rmctl pause [MODULE]` and `rmctl resume [MODULE]`: maintenance mode, for one module or all. */
-export async function pauseCommand(
+export function pauseCommand(
   which: 'pause' | 'resume',
   module: string | undefined,
   flags: { config?: string; json?: boolean },
   io: Io = stdio,
 ): Promise<number> {
-  try {
-    return await withCluster(flags.config, async (c) => {
-      const a = answerOf(
-        await ask(c, (rm, ms) =>
-          unary(rm, which === 'pause' ? rm.Pause : rm.Resume, { module: module ?? '' }, ms, PEER),
-        ),
-      );
-      if (flags.json) {
-        io.out(JSON.stringify(a, null, 2));
-        return ExitCode.ok;
-      }
-      const what = module ?? 'every module';
-      const summary =
-        which === 'pause'
-          ? `paused ${what}: the copies keep running and are watched; nothing is failed over until rmctl resume${module ? ` ${module}` : ''} (rmctl status shows what resume would do)`
-          : `resumed ${what}: what is still needed is done now`;
-      report(io, summary, a);
-      return ExitCode.ok;
-    });
-  } catch (err) {
-    return failure(io, which, err);
-  }
+  const what = module ?? 'every module';
+  const summary =
+    which === 'pause'
+      ? `paused ${what}: the copies keep running and are watched; nothing is failed over until rmctl resume${module ? ` ${module}` : ''} (rmctl status shows what resume would do)`
+      : `resumed ${what}: what is still needed is done now`;
+  const req = { module: module ?? '' };
+  return decideAndReport(
+    which,
+    flags,
+    io,
+    (rm, ms) => unary(rm, which === 'pause' ? rm.Pause : rm.Resume, req, ms, PEER),
+    summary,
+  );
 }
 
 /** `rmctl drain HOST` and `rmctl undrain HOST`: a host leaves service in a planned way, or returns. */
-export async function drainCommand(
+export function drainCommand(
   which: 'drain' | 'undrain',
   host: string,
   flags: { config?: string; json?: boolean },
   io: Io = stdio,
 ): Promise<number> {
-  try {
-    return await withCluster(flags.config, async (c) => {
-      const a = answerOf(
-        await ask(c, (rm, ms) => unary(rm, which === 'drain' ? rm.Drain : rm.Undrain, { host }, ms, PEER)),
-      );
-      if (flags.json) {
-        io.out(JSON.stringify(a, null, 2));
-        return ExitCode.ok;
-      }
-      const summary =
-        which === 'drain'
-          ? `drained ${host}: nothing is placed there; its copies leave it (a primary hands its role over first; rmctl status shows when nothing runs there)`
-          : `undrained ${host}: copies may be placed there again; nothing moves back by itself`;
-      report(io, summary, a);
-      return ExitCode.ok;
-    });
-  } catch (err) {
-    return failure(io, which, err);
-  }
+  const summary =
+    which === 'drain'
+      ? `drained ${host}: nothing is placed there; its copies leave it (a primary hands its role over first; rmctl status shows when nothing runs there)`
+      : `undrained ${host}: copies may be placed there again; nothing moves back by itself`;
+  return decideAndReport(
+    which,
+    flags,
+    io,
+    (rm, ms) => unary(rm, which === 'drain' ? rm.Drain : rm.Undrain, { host }, ms, PEER),
+    summary,
+  );
 }
