@@ -9,6 +9,13 @@ import type { ClusterConfig } from '../shared/config.js';
 import { DaemonServer, protos } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
+import {
+  configuredPort,
+  DaemonMetrics,
+  type MetricsEndpoint,
+  startMetricsEndpoint,
+} from '../shared/metrics.js';
+import { checkpointServerMetrics } from './metrics.js';
 import { CheckpointService } from './service.js';
 import { CheckpointStore, MANAGER_ROLE } from './store.js';
 
@@ -25,6 +32,8 @@ export interface CheckpointServerOptions {
   now?: () => number;
   /** How long a stop lets calls in flight finish before it cuts them (default 2000). */
   graceMs?: number;
+  /** Port of `/metrics` on the address's host (0 picks a free one); null or absent: not served. */
+  metricsPort?: number | null;
 }
 
 export interface CheckpointServerDaemon extends Daemon {
@@ -34,6 +43,8 @@ export interface CheckpointServerDaemon extends Daemon {
   readonly dbFile: string;
   readonly store: CheckpointStore;
   readonly service: CheckpointService;
+  /** Where `/metrics` is served, or null. */
+  readonly metricsAddress: string | null;
 }
 
 function splitAddress(address: string): { host: string; port: number } {
@@ -57,9 +68,12 @@ export async function startCheckpointServer(
   const manager = store.getLeadership(MANAGER_ROLE);
   logger.info({ dbFile, epoch: manager.epoch, holder: manager.holder }, 'store opened');
   let state: DaemonState = 'starting';
-  const server = new DaemonServer(host);
+  const metrics = new DaemonMetrics('checkpoint-server', host);
+  checkpointServerMetrics(metrics.registry, store, options.now);
+  const server = new DaemonServer(host, [metrics.grpcInterceptor()]);
   const service = new CheckpointService(store, logger);
   let port: number;
+  let metricsEndpoint: MetricsEndpoint | null = null;
   try {
     server.server.addService(
       protos().checkpoint.rm.checkpoint.v1.CheckpointServer.service,
@@ -71,6 +85,7 @@ export async function startCheckpointServer(
     await server.stop(0);
     throw err;
   }
+  metricsEndpoint = await startMetricsEndpoint(metrics.registry, host, options.metricsPort ?? null, logger);
   server.serving();
   state = 'serving';
 
@@ -79,6 +94,7 @@ export async function startCheckpointServer(
     stopping ??= (async () => {
       state = 'stopping';
       service.endStreams();
+      await metricsEndpoint?.close();
       await server.stop(options.graceMs ?? 2000);
       store.close();
       state = 'stopped';
@@ -95,6 +111,7 @@ export async function startCheckpointServer(
     dbFile,
     store,
     service,
+    metricsAddress: metricsEndpoint?.address ?? null,
     stop,
   };
 }
@@ -111,5 +128,6 @@ export async function startCheckpointServerDaemon(
     logger,
     // Well inside the launcher's forced exit, so that the store is always closed cleanly.
     graceMs: Math.min(cfg.timings.killGraceMs, 3000),
+    metricsPort: configuredPort(cfg.ports.metrics.checkpointServer),
   });
 }

@@ -278,7 +278,8 @@ export class CheckpointStore {
     try {
       db.pragma(`busy_timeout = ${wholeNumber(options.busyTimeoutMs ?? 5000, 'busyTimeoutMs')}`);
       const mode = String(db.pragma('journal_mode = WAL', { simple: true }));
-      if (mode.toLowerCase() !== 'wal') {
+      // An in-memory database (':memory:', for the simulator) has no journal file to put in WAL mode.
+      if (mode.toLowerCase() !== 'wal' && !(file === ':memory:' && mode === 'memory')) {
         throw new Error(`${file}: SQLite refused WAL mode (journal_mode is ${mode}); the store needs it`);
       }
       db.pragma('synchronous = FULL');

@@ -32,7 +32,7 @@ export const LOCAL_DIR = '.rm-local';
 const RING = ['H2', 'H5', 'H6'];
 
 /** The local cluster's timings: shortened so that the story runs in seconds. */
-const LOCAL_TIMINGS: Partial<Timings> = {
+export const LOCAL_TIMINGS: Partial<Timings> = {
   watchdogBeatMs: 200,
   hostTimeoutMs: 3000,
   ringBeatMs: 200,
@@ -52,8 +52,9 @@ const LOCAL_TIMINGS: Partial<Timings> = {
 
 /**
  * The cluster file of the local cluster; timings shortened so that the story runs in seconds. The
- * Checkpoint Server listens on `portBase`, the daemons of each host on the next three ports, so that
- * two local clusters (say, a benchmark beside a test run) can share the loopback addresses.
+ * Checkpoint Server listens on `portBase`, the daemons of each host on the next three ports and their
+ * metrics on `portBase` + 11 to 14, so that two local clusters (say, a benchmark beside a test run) can
+ * share the loopback addresses.
  */
 export function localClusterYaml(
   dir: string,
@@ -70,7 +71,8 @@ export function localClusterYaml(
     'checkpointServer:',
     `  address: 127.0.0.10:${portBase}`,
     `  dataDir: ${join(dir, 'checkpoint')}`,
-    `ports: { replicaManager: ${portBase + 1}, watchdog: ${portBase + 2}, superWatchdog: ${portBase + 3} }`,
+    `ports: { replicaManager: ${portBase + 1}, watchdog: ${portBase + 2}, superWatchdog: ${portBase + 3},`,
+    `         metrics: { replicaManager: ${portBase + 11}, watchdog: ${portBase + 12}, superWatchdog: ${portBase + 13}, checkpointServer: ${portBase + 14} } }`,
     `ring: [${RING.join(', ')}]`,
     'allowedExecutableDirs:',
     ...[join(root, 'examples', 'bin'), ...extraAllowedDirs].map((d) => `  - ${d}`),

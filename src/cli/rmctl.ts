@@ -13,6 +13,7 @@ import {
   unregisterCommand,
   WATCH_RETRY_FOR_MS,
 } from './commands.js';
+import { type EventsFlags, eventsCommand } from './events.js';
 import { ExitCode } from './exit-codes.js';
 import { drainCommand, pauseCommand, SWITCHOVER_WAIT_MS, switchoverCommand } from './maintenance.js';
 import { EVENT_SYNTAX, simulateCommand } from './simulate.js';
@@ -176,6 +177,28 @@ export function buildRmctl(): Command {
         set(await drainCommand(which, host, { ...flags, config: cfg() })),
       );
   }
+
+  program
+    .command('events')
+    .description(
+      'Shows what the cluster did and why, oldest first: each decision with its event, actions and alerts (kept in the Checkpoint Server).',
+    )
+    .option('-m, --module <NAME>', 'only what concerns this module')
+    .option('-s, --since <TIME>', 'only from this time (2026-12-01T10:00:00Z) or age (90s, 10m, 2h, 1d) on')
+    .option('-f, --follow', 'then print each new one as it happens, until Ctrl-C')
+    .option('--json', 'one JSON object per line')
+    .action(async (flags: Omit<EventsFlags, 'config'>) => {
+      const abort = new AbortController();
+      const onSig = () => abort.abort();
+      process.once('SIGINT', onSig);
+      process.once('SIGTERM', onSig);
+      try {
+        set(await eventsCommand({ ...flags, config: cfg() }, stdio, abort.signal));
+      } finally {
+        process.off('SIGINT', onSig);
+        process.off('SIGTERM', onSig);
+      }
+    });
 
   program
     .command('simulate')

@@ -63,6 +63,21 @@ export function buildRmd(): Command {
       });
   }
   program
+    .command('dashboard')
+    .description(
+      'Serves a live, read-only web view of the cluster (ring, hosts, replica table, events) on --listen; it may run on any host.',
+    )
+    .requiredOption('-c, --config <FILE>', 'the cluster file (YAML)', process.env.RM_CONFIG)
+    .option('-l, --listen <HOST:PORT>', 'where to serve it (port 0 picks a free one)', '127.0.0.1:7480')
+    .action(async (opts: { config: string; listen: string }) => {
+      const cfg = loadClusterConfig(opts.config);
+      const logger = componentLogger('dashboard');
+      const { startDashboard } = await import('./dashboard.js');
+      const daemon = await startDashboard(cfg, { listen: opts.listen }, logger);
+      process.stdout.write(`dashboard at ${daemon.url}\n`);
+      stopOnSignals(daemon, logger);
+    });
+  program
     .command('local')
     .description(
       "Runs the six hosts of the patent's FIG. 1 (H1–H6 on 127.0.0.11–16, SuperWatchDogs on H2, H5, H6) on this machine, " +

@@ -9,9 +9,18 @@ import { ConfigError, StaleEpochError, UnavailableError } from '../shared/errors
 import { CLIENT_OPTIONS, DaemonServer, protos, unary } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
+import {
+  configuredPort,
+  DaemonMetrics,
+  type MetricsEndpoint,
+  StoreClientMetrics,
+  startMetricsEndpoint,
+} from '../shared/metrics.js';
 import { checkToWire } from '../shared/wire.js';
 import { WatchDogClient, type WatchDogReplicaSpec } from '../watchdog/client.js';
-import { ReplicaManager, type TableStore, type WatchDogTransport } from './manager.js';
+import { EventHistory } from './history.js';
+import { type DecisionObserver, ReplicaManager, type TableStore, type WatchDogTransport } from './manager.js';
+import { ManagerMetrics } from './metrics.js';
 import { replicaManagerHandlers } from './service.js';
 import { type Action, copyServicePort, type Module, type ReplicaTable } from './table.js';
 
@@ -44,21 +53,24 @@ export function replicaSpec(module: Module, replica: string): WatchDogReplicaSpe
  * the module order, and the modules the decisions named (Persist); the store removes the others no
  * longer named.
  */
-export function checkpointTableStore(cs: CheckpointClient): TableStore {
+export function checkpointTableStore(cs: CheckpointClient, metrics?: StoreClientMetrics): TableStore {
+  const timed = <T>(op: string, call: () => Promise<T>) => (metrics ? metrics.time(op, call) : call());
   return {
     async load() {
-      const res = await cs.loadTable();
+      const res = await timed('load-table', () => cs.loadTable());
       return res.found ? (JSON.parse(res.tableJson) as ReplicaTable) : null;
     },
     async save(table, epoch, change) {
       const named = new Set(change.modules);
-      await cs.saveTableChange(epoch, {
-        hostsJson: JSON.stringify(table.hosts),
-        moduleNames: table.modules.map((m) => m.name),
-        changedModules: table.modules
-          .filter((m) => named.has(m.name))
-          .map((m) => ({ name: m.name, moduleJson: JSON.stringify(m) })),
-      });
+      await timed('save-table', () =>
+        cs.saveTableChange(epoch, {
+          hostsJson: JSON.stringify(table.hosts),
+          moduleNames: table.modules.map((m) => m.name),
+          changedModules: table.modules
+            .filter((m) => named.has(m.name))
+            .map((m) => ({ name: m.name, moduleJson: JSON.stringify(m) })),
+        }),
+      );
     },
   };
 }
@@ -150,9 +162,12 @@ export async function startReplicaManagerDaemon(
   const cs = new CheckpointClient(cfg.checkpointServer.address, { deadlineMs: t.rpcDeadlineMs });
   let state: DaemonState = 'starting';
   const timers: NodeJS.Timeout[] = [];
-  const server = new DaemonServer(me.address);
+  const metrics = new DaemonMetrics('replica-manager', host);
+  const storeMetrics = new StoreClientMetrics(metrics.registry);
+  const server = new DaemonServer(me.address, [metrics.grpcInterceptor()]);
   const watchdogs = new GrpcWatchDogs(cfg);
   let swdClient: grpc.Client | null = null;
+  let metricsEndpoint: MetricsEndpoint | null = null;
 
   const epoch = await obtainEpoch(cs, host, t.ringTimeoutMs, logger);
   const log = logger.child({ epoch });
@@ -162,6 +177,10 @@ export async function startReplicaManagerDaemon(
       state = 'stopping';
       for (const timer of timers) clearInterval(timer);
       await rm.stop();
+      // The last records get a moment to reach the store; the table itself is already saved.
+      await Promise.race([history.idle(), new Promise((r) => setTimeout(r, 1000))]);
+      history.stop();
+      await metricsEndpoint?.close();
       await server.stop(t.killGraceMs);
       watchdogs.close();
       swdClient?.close();
@@ -170,8 +189,36 @@ export async function startReplicaManagerDaemon(
     })();
     return stopping;
   };
+  const managerMetrics = new ManagerMetrics(metrics.registry, () => rm);
+  const history = new EventHistory({
+    store: cs,
+    epoch,
+    manager: host,
+    logger: log,
+    timed: (op, call) => storeMetrics.time(op, call),
+  });
+  const observers: DecisionObserver[] = [managerMetrics, history];
+  const tableStore = checkpointTableStore(cs, storeMetrics);
   const rm: ReplicaManager = new ReplicaManager({
-    store: checkpointTableStore(cs),
+    store: {
+      load: async () => {
+        const table = await tableStore.load();
+        history.started(table ?? { hosts: [], modules: [] });
+        return table;
+      },
+      save: (table, e, change) => tableStore.save(table, e, change),
+    },
+    observer: {
+      decided: (...args) => {
+        for (const o of observers) o.decided(...args);
+      },
+      carriedOut: (...args) => {
+        for (const o of observers) o.carriedOut?.(...args);
+      },
+      dropped: (...args) => {
+        for (const o of observers) o.dropped?.(...args);
+      },
+    },
     watchdogs,
     epoch,
     hosts: cfg.hosts.map((h) => h.name),
@@ -188,6 +235,12 @@ export async function startReplicaManagerDaemon(
     replicaManagerHandlers(rm, host, cfg.allowedExecutableDirs),
   );
   await server.listen(cfg.ports.replicaManager);
+  metricsEndpoint = await startMetricsEndpoint(
+    metrics.registry,
+    me.address,
+    configuredPort(cfg.ports.metrics.replicaManager),
+    log,
+  );
   // Beats to the SuperWatchDog of this host (source ¶0026), from the start, loading and reconciling
   // included: it restarts a manager that falls silent, and a manager it no longer backs (a higher
   // epoch, or not primary any more) stops acting.

@@ -56,6 +56,7 @@ export function restartBackoffMs(count: number): number {
 /** Decides one event. Raises RegistrationError (refused registration) or NotFoundError (unknown name). */
 export function decide(table: ReplicaTable, event: Event): Decision {
   const d = new Decider(table);
+  d.cause = causeOf(event);
   switch (event.kind) {
     case 'register':
       d.register(event.module, event.runningOn);
@@ -103,11 +104,14 @@ export function decide(table: ReplicaTable, event: Event): Decision {
   }
   // Level-based: every module the event did not touch is checked too, so that no module stays short
   // while a copy could run (e.g. a table written by hand, or an action lost with a previous manager).
+  const cause = d.cause;
   d.table.modules.forEach((module, i) => {
-    if (!d.restored.has(module.name) && !d.settled(module)) d.restore(i, new Map(), false);
+    const unsettled = d.restored.has(module.name) ? null : d.unsettled(module);
+    if (unsettled === null) return;
+    d.cause = `${cause}, ${module.name} ${unsettled}`;
+    d.restore(i, new Map(), false);
   });
   d.newGenerations();
-  d.giveReasons(event);
   return { table: d.table, actions: d.actions, alerts: d.alerts, persist: d.persist() };
 }
 
@@ -127,24 +131,40 @@ export function actionText(a: Action): string {
   return `${a.kind} ${a.replica}@${a.host} ${a.role}`;
 }
 
-/** The reason given to a maintenance event's actions that no rule of their own explained. */
-function defaultReason(event: Event): string | null {
+/** The event part of every reason a decision gives (STYLE §10): what happened. */
+export function causeOf(event: Event): string {
   switch (event.kind) {
+    case 'register':
+      return `${event.module.name} registered${event.runningOn ? ` by its copy on ${event.runningOn}` : ''}`;
+    case 'unregister':
+      return `${event.name} unregistered`;
+    case 'replica-failed':
+      return `${event.replica} failed${event.reason ? ` (${event.reason})` : ''}`;
+    case 'host-down':
+      return `${event.host} down`;
+    case 'host-up':
+      return `${event.host} up`;
+    case 'replica-started':
+      return `${event.replica} found running`;
+    case 'reconcile':
+      return `${event.host} reported ${event.running.length} running`;
     case 'switchover':
-      return `switchover of ${event.module}`;
+      return `switchover of ${event.module}${event.to ? ` to ${event.to}` : ''} asked for`;
     case 'demoted':
-      return `switchover: ${event.replica} stepped down`;
+      return `${event.replica} stepped down (its WatchDog confirmed)`;
     case 'pause':
-      return `pause ${event.module ?? 'all modules'}`;
+      return `${event.module ?? 'every module'} paused`;
     case 'resume':
-      return `resume ${event.module ?? 'all modules'}: what the module still needs`;
+      return `${event.module ?? 'every module'} resumed`;
     case 'drain':
-      return `drain ${event.host}`;
+      return `${event.host} drained`;
     case 'undrain':
-      return `undrain ${event.host}`;
-    default:
-      return null;
+      return `${event.host} undrained`;
   }
+}
+
+function styleText(m: Module): string {
+  return `${m.style}, degree ${m.degree}`;
 }
 
 /**
@@ -203,6 +223,8 @@ class Decider {
   private readonly owned = new Set<Module>();
   private readonly removed: string[] = [];
 
+  /** What happened, for the reasons of the actions and alerts that follow from it. */
+  cause = '';
   /** The drain event being decided: a copy that cannot leave its drained host is an alert in it. */
   private draining: string | null = null;
 
@@ -217,8 +239,14 @@ class Decider {
   static scratch(table: ReplicaTable, module: Module): Decider {
     const { paused: _p, held, ...rest } = module;
     const d = new Decider({ hosts: table.hosts, modules: [rest] });
+    d.cause = `${module.name} resumed`;
     d.resumeModule(0, held ?? []);
     return d;
+  }
+
+  /** Adds an action with its reason: the cause, then the rule that asked for it. */
+  private act(action: Action, rule: string): void {
+    this.actions.push({ ...action, reason: `${this.cause}: ${rule}` });
   }
 
   /** What this decision changed, for the caller to persist before it acts. */
@@ -258,32 +286,22 @@ class Decider {
   }
 
   /**
-   * Whether restore() would leave a module as it is: its degree runs, a warm one has its primary, no
-   * switchover waits, and no copy runs on a drained host.
+   * Why restore() would change a module, or null when it would leave it as it is (its degree runs,
+   * a warm one has its primary, no switchover waits, no copy runs on a drained host).
    */
-  settled(module: Module): boolean {
-    if (module.switchover) return false;
+  unsettled(module: Module): string | null {
+    if (module.switchover) return 'switching over';
     let running = 0;
     let primary = false;
     for (const r of module.replicas) {
       if (!isRunning(r.status)) continue;
       if (r.status === 'P') primary = true;
       running++;
-      if (this.isDrained(r.host) && this.isUp(r.host)) return false;
+      if (this.isDrained(r.host) && this.isUp(r.host)) return 'with a copy on a drained host';
     }
-    return (
-      running >= wantedRunning(module) && !module.underReplicated && (module.style !== 'warm' || primary)
-    );
-  }
-
-  /** Gives the maintenance event's reason to each of its actions that has none of its own. */
-  giveReasons(event: Event): void {
-    const reason = defaultReason(event);
-    if (reason === null) return;
-    for (let k = 0; k < this.actions.length; k++) {
-      const a = this.actions[k] as Action;
-      if (a.reason === undefined) this.actions[k] = { ...a, reason };
-    }
+    const settled =
+      running >= wantedRunning(module) && !module.underReplicated && (module.style !== 'warm' || primary);
+    return settled ? null : 'below its degree';
   }
 
   private host(name: string): Host {
@@ -342,7 +360,7 @@ class Decider {
     const module = this.table.modules[i] as Module;
     for (const r of module.replicas) {
       if (isRunning(r.status) && this.isUp(r.host))
-        this.actions.push({ kind: 'stop', replica: r.id, host: r.host });
+        this.act({ kind: 'stop', replica: r.id, host: r.host }, 'every running copy stops');
     }
     this.table.modules.splice(i, 1);
     this.removed.push(name);
@@ -373,7 +391,7 @@ class Decider {
     const first = this.actions.length;
     if (this.restartsInPlace(module, replica)) {
       // OnOverThreshold(n): restarted in place, same role, while its failures on this host are ≤ n (¶0015).
-      this.actions.push({ kind: 'restart', replica: replica.id, host: replica.host, role });
+      this.act({ kind: 'restart', replica: replica.id, host: replica.host, role }, inPlace(module, replica));
     } else {
       replica.status = 'I';
       this.restore(i, new Map([[replica.id, role]]), true);
@@ -425,16 +443,23 @@ class Decider {
     if (isRunning(found.status)) return;
     if (!this.isUp(found.host)) return;
     const current = this.table.modules[i] as Module;
+    const running = occupied(current);
     // Maintenance mode: a copy found running is neither adopted nor stopped while its module is short.
-    if (current.paused && occupied(current) < wantedRunning(current)) return;
-    if (occupied(current) >= wantedRunning(current)) {
-      this.actions.push({ kind: 'stop', replica: id, host: found.host });
+    if (current.paused && running < wantedRunning(current)) return;
+    if (running >= wantedRunning(current)) {
+      this.act(
+        { kind: 'stop', replica: id, host: found.host },
+        `${current.name} already runs ${running} of ${wantedRunning(current)} (${styleText(current)})`,
+      );
       return;
     }
     const module = this.own(i);
     const role = this.adoptedRole(module);
     (module.replicas[j] as Replica).status = role;
-    this.actions.push({ kind: 'set-role', replica: id, host: found.host, role });
+    this.act(
+      { kind: 'set-role', replica: id, host: found.host, role },
+      `${module.name} runs ${running} of ${wantedRunning(module)} (${styleText(module)}): adopted as ${role}`,
+    );
     this.restore(i, new Map(), false);
   }
 
@@ -472,7 +497,10 @@ class Decider {
             continue;
           }
           if (this.restartsInPlace(module, replica)) {
-            this.actions.push({ kind: 'restart', replica: r.id, host: name, role: r.status });
+            this.act(
+              { kind: 'restart', replica: r.id, host: name, role: r.status },
+              `${r.id} missing from the report; ${inPlace(module, replica)}`,
+            );
             continue;
           }
           lost.set(i, (lost.get(i) ?? new Map<string, Role>()).set(r.id, r.status));
@@ -480,13 +508,10 @@ class Decider {
         } else if (role !== r.status) {
           // The old primary of a switchover asked again to step down: confirmed when it has.
           const confirm = m.switchover?.from === r.id;
-          this.actions.push({
-            kind: 'set-role',
-            replica: r.id,
-            host: name,
-            role: r.status,
-            ...(confirm ? { confirm } : {}),
-          });
+          this.act(
+            { kind: 'set-role', replica: r.id, host: name, role: r.status, ...(confirm ? { confirm } : {}) },
+            `its WatchDog runs ${r.id} as ${role}, the table has it as ${r.status}`,
+          );
         }
       }
     });
@@ -503,11 +528,20 @@ class Decider {
         if (owner.paused && wanted === 'P' && role !== 'P') continue;
         const module = this.own(i);
         (module.replicas.find((r) => r.id === id) as Replica).status = wanted;
-        if (wanted !== role) this.actions.push({ kind: 'set-role', replica: id, host: name, role: wanted });
+        if (wanted !== role)
+          this.act(
+            { kind: 'set-role', replica: id, host: name, role: wanted },
+            `${module.name} was short of copies: ${id}, still running, adopted as ${wanted}`,
+          );
         continue;
       }
       const confirm = owner?.switchover?.from === id;
-      this.actions.push({ kind: 'stop', replica: id, host: name, ...(confirm ? { confirm } : {}) });
+      this.act(
+        { kind: 'stop', replica: id, host: name, ...(confirm ? { confirm } : {}) },
+        owner && replica
+          ? `${owner.name} already runs its copies without ${id}`
+          : `the table runs no ${id} on ${name}`,
+      );
     }
     // A switchover's old primary on this host. Warm: reported a backup, it has stepped down, and its
     // successor is named. Cold: a copy being stopped is not listed while it may still run, so the stop
@@ -521,10 +555,18 @@ class Decider {
         this.restore(i, lost.get(i) ?? new Map(), true);
         lost.delete(i);
       } else if (m.style === 'cold' && role === undefined) {
-        this.actions.push({ kind: 'stop', replica: from.id, host: name, confirm: true });
+        this.act(
+          { kind: 'stop', replica: from.id, host: name, confirm: true },
+          `${from.id} is not listed while it may still be stopping: asked again, to confirm its end`,
+        );
       }
     });
-    for (const [i, failed] of lost) this.restore(i, failed, true);
+    const cause = this.cause;
+    for (const [i, failed] of lost) {
+      this.cause = `${cause}, without ${[...failed.keys()].join(', ')}`;
+      this.restore(i, failed, true);
+    }
+    this.cause = cause;
   }
 
   /**
@@ -613,42 +655,72 @@ class Decider {
       return;
     }
     const pending = module.switchover !== undefined;
+    // A cold module's one copy counts while its switchover moves it to another host.
+    const runningCount = () => occupied(module);
     if (module.style === 'warm' && !pending && !module.replicas.some((r) => r.status === 'P')) {
       // Warm primary gone: the first live backup becomes primary (¶0020, ¶0023).
       let j = module.replicas.findIndex((r) => r.status === 'B' && placeable(r));
-      if (j < 0) j = module.replicas.findIndex((r) => r.status === 'B' && live(r));
+      // Only backups on drained hosts: one is promoted only if no copy can be started elsewhere
+      // instead (it would have to hand its role over again at once). With the degree running, the
+      // spare starts as primary in a drained backup's place.
+      const spare = [
+        ...module.replicas.filter((r) => r.status === 'I' && placeable(r) && !failed.has(r.id)),
+        ...module.replicas.filter((r) => r.status === 'I' && placeable(r) && failed.has(r.id)),
+      ][0];
+      const drained = module.replicas.findIndex((r) => r.status === 'B' && live(r));
+      if (j < 0 && !spare) j = drained;
+      else if (j < 0 && drained >= 0 && runningCount() >= wantedRunning(module)) {
+        const k = module.replicas.indexOf(spare as Replica);
+        const gone = change(drained);
+        const next = change(k);
+        gone.status = 'I';
+        next.status = 'P';
+        failed.delete(next.id);
+        this.act(
+          { kind: 'start', replica: next.id, host: next.host, role: 'P' },
+          `${module.name} has no primary and its backups run on drained hosts: ${next.id} starts as primary in ${gone.id}'s place`,
+        );
+        this.act(
+          { kind: 'stop', replica: gone.id, host: gone.host },
+          `${gone.id} is on drained ${gone.host}: replaced by ${next.id}`,
+        );
+      }
       if (j >= 0) {
         const backup = change(j);
         backup.status = 'P';
-        this.actions.push({ kind: 'set-role', replica: backup.id, host: backup.host, role: 'P' });
+        this.act(
+          { kind: 'set-role', replica: backup.id, host: backup.host, role: 'P' },
+          `${module.name} has no primary: ${backup.id} is its first live backup`,
+        );
       }
     }
     const want = wantedRunning(module);
-    // A cold module's one copy is on its way to another host while its switchover waits.
-    const runningCount = () => occupied(module);
     while (runningCount() < want) {
       // While a switchover waits, a warm module gets backups only.
       const role = pending ? 'B' : this.nextRole(module);
       const idle = module.replicas.findIndex((r) => r.status === 'I' && placeable(r) && !failed.has(r.id));
       if (idle >= 0) {
+        const running = runningCount();
         const r = change(idle);
         r.status = role;
-        this.actions.push({ kind: 'start', replica: r.id, host: r.host, role });
+        this.act(
+          { kind: 'start', replica: r.id, host: r.host, role },
+          `${module.name} runs ${running} of ${want} (${styleText(module)}): ${r.id} is the first live idle copy`,
+        );
         continue;
       }
       // Last resort: a copy that just failed, on its own host, rather than fewer copies than the degree.
       const j = module.replicas.findIndex((r) => r.status === 'I' && placeable(r) && failed.has(r.id));
       if (j < 0) break;
+      const running = runningCount();
       const again = change(j);
       const before = failed.get(again.id);
       failed.delete(again.id);
       again.status = role;
-      this.actions.push({
-        kind: before === role ? 'restart' : 'start',
-        replica: again.id,
-        host: again.host,
-        role,
-      });
+      this.act(
+        { kind: before === role ? 'restart' : 'start', replica: again.id, host: again.host, role },
+        `${module.name} runs ${running} of ${want} (${styleText(module)}) and no other live idle copy is left: ${again.id} again, on its own host`,
+      );
     }
     if (!pending) {
       this.moveOffDrained(i, failed);
@@ -663,7 +735,7 @@ class Decider {
       this.alerts.push({
         module: module.name,
         reason:
-          `under-replicated: ${runningCount()} of ${want} copies running, no live idle copy left` +
+          `${this.cause}: under-replicated: ${runningCount()} of ${want} copies running, no live idle copy left` +
           (down.length > 0 ? ` (down: ${down.join(', ')})` : '') +
           (drained.length > 0 ? ` (drained: ${drained.join(', ')})` : '') +
           `; the degree is restored when a host returns${drained.length > 0 ? ' or is undrained' : ''}`,
@@ -692,7 +764,7 @@ class Decider {
     for (const gone of leaving) {
       let module = this.table.modules[i] as Module;
       const j = module.replicas.findIndex((r) => r.id === gone.id);
-      const why = `drain ${gone.host}`;
+      const why = `${gone.id} is on drained ${gone.host}`;
       if (gone.status === 'P' && module.style !== 'hot') {
         let k =
           module.style === 'warm'
@@ -704,13 +776,10 @@ class Decider {
             module = this.own(i);
             const backup = module.replicas[k] as Replica;
             backup.status = 'B';
-            this.actions.push({
-              kind: 'start',
-              replica: backup.id,
-              host: backup.host,
-              role: 'B',
-              reason: `${why}: a backup for ${gone.id} to hand its role to`,
-            });
+            this.act(
+              { kind: 'start', replica: backup.id, host: backup.host, role: 'B' },
+              `${why} and ${module.name} has no backup elsewhere: ${backup.id} starts, to take its role`,
+            );
           }
         }
         if (k < 0) {
@@ -722,7 +791,7 @@ class Decider {
           i,
           gone.id,
           to.id,
-          `${why}: ${gone.id} hands its role to ${to.id} on ${to.host}`,
+          `${why}: it steps down first, then ${to.id} on ${to.host} takes its role`,
         );
         return;
       }
@@ -737,18 +806,15 @@ class Decider {
         const next = module.replicas[k] as Replica;
         const role = gone.status as Role;
         next.status = role;
-        this.actions.push({
-          kind: 'start',
-          replica: next.id,
-          host: next.host,
-          role,
-          reason: `${why}: replaces ${gone.id}`,
-        });
+        this.act(
+          { kind: 'start', replica: next.id, host: next.host, role },
+          `${why}: ${next.id} is the first idle copy on a live, undrained host, to replace it`,
+        );
       }
       (module.replicas[j] as Replica).status = 'I';
       const replaced =
         k >= 0 ? `replaced by ${(module.replicas[k] as Replica).id}` : 'the degree runs elsewhere';
-      this.actions.push({ kind: 'stop', replica: gone.id, host: gone.host, reason: `${why}: ${replaced}` });
+      this.act({ kind: 'stop', replica: gone.id, host: gone.host }, `${why}: ${replaced}`);
     }
   }
 
@@ -757,7 +823,7 @@ class Decider {
     if (this.draining !== r.host) return;
     this.alerts.push({
       module: module.name,
-      reason: `${r.id} stays on drained ${r.host}: no idle copy of ${module.name} on a live, undrained host to take over`,
+      reason: `${this.cause}: ${r.id} stays on drained ${r.host}: no idle copy of ${module.name} on a live, undrained host to take over`,
     });
   }
 
@@ -765,23 +831,16 @@ class Decider {
    * A switchover's first step: the primary `fromId` steps down (warm: to a backup; cold: stopped),
    * with `confirm`, and `toId` is remembered as its successor. Nobody is primary until `demoted`.
    */
-  private beginSwitchover(i: number, fromId: string, toId: string, reason: string): void {
+  private beginSwitchover(i: number, fromId: string, toId: string, rule: string): void {
     const module = this.own(i);
     const from = module.replicas.find((r) => r.id === fromId) as Replica;
     module.switchover = { from: fromId, to: toId };
     if (module.style === 'warm') {
       from.status = 'B';
-      this.actions.push({
-        kind: 'set-role',
-        replica: from.id,
-        host: from.host,
-        role: 'B',
-        reason,
-        confirm: true,
-      });
+      this.act({ kind: 'set-role', replica: from.id, host: from.host, role: 'B', confirm: true }, rule);
     } else {
       from.status = 'I';
-      this.actions.push({ kind: 'stop', replica: from.id, host: from.host, reason, confirm: true });
+      this.act({ kind: 'stop', replica: from.id, host: from.host, confirm: true }, rule);
     }
   }
 
@@ -802,17 +861,20 @@ class Decider {
       ...module.replicas.filter((r) => r.id !== pending.to && r.id !== pending.from),
       ...module.replicas.filter((r) => r.id === pending.from && r.id !== pending.to),
     ];
-    // A warm backup that runs on a drained host may still be promoted if no other can; a cold copy
-    // is never started on one.
+    // A warm backup that runs on a drained host is promoted only if no copy can be started elsewhere
+    // instead (restore() then starts one as primary); a cold copy is never started on one.
+    const spare = module.replicas.some((r) => r.status === 'I' && this.placeable(r.host));
     const next =
       order.find((r) => eligible(r) && this.placeable(r.host)) ??
-      (module.style === 'warm' ? order.find((r) => eligible(r) && this.isUp(r.host)) : undefined);
+      (module.style === 'warm' && !spare ? order.find((r) => eligible(r) && this.isUp(r.host)) : undefined);
     if (!next) return;
     next.status = 'P';
-    const reason = `switchover: ${pending.from} stepped down (${why}); ${next.id} is primary`;
+    const chosen =
+      next.id === pending.to ? 'the chosen copy' : `the first eligible copy (${pending.to} cannot be)`;
+    const rule = `switchover of ${module.name}: ${pending.from} can be primary no more (${why}): ${next.id}, ${chosen}, is primary`;
     if (module.style === 'warm')
-      this.actions.push({ kind: 'set-role', replica: next.id, host: next.host, role: 'P', reason });
-    else this.actions.push({ kind: 'start', replica: next.id, host: next.host, role: 'P', reason });
+      this.act({ kind: 'set-role', replica: next.id, host: next.host, role: 'P' }, rule);
+    else this.act({ kind: 'start', replica: next.id, host: next.host, role: 'P' }, rule);
   }
 
   /** A failure of the copy at `j` of a paused module: it no longer runs; resume handles it. */
@@ -837,7 +899,7 @@ class Decider {
       if (would.length > 0) {
         this.alerts.push({
           module: module.name,
-          reason: `paused: nothing is failed over; rmctl resume ${module.name} would ${would.map(actionText).join(', ')}`,
+          reason: `${this.cause}: paused: nothing is failed over; rmctl resume ${module.name} would ${would.map(actionText).join(', ')}`,
         });
       }
     }
@@ -863,7 +925,10 @@ class Decider {
           : running.length < wantedRunning(module);
       if (needed && this.restartsInPlace(module, r)) {
         (this.own(i).replicas[j] as Replica).status = h.role;
-        this.actions.push({ kind: 'restart', replica: r.id, host: r.host, role: h.role });
+        this.act(
+          { kind: 'restart', replica: r.id, host: r.host, role: h.role },
+          `${r.id} failed while ${module.name} was paused; ${inPlace(module, r)}`,
+        );
       } else failed.set(r.id, h.role);
     }
     this.restore(i, failed, true);
@@ -924,7 +989,7 @@ class Decider {
       i,
       primary.id,
       to.id,
-      `switchover of ${name}: ${primary.id} steps down for ${to.id} on ${to.host}`,
+      `${primary.id} steps down first (${module.style === 'warm' ? 'to a backup' : 'stopped'}), then ${to.id} on ${to.host} takes its role`,
     );
   }
 
@@ -933,7 +998,8 @@ class Decider {
     // A late confirmation (the switchover already ended, the module unregistered) changes nothing.
     const i = this.table.modules.findIndex((m) => m.switchover?.from === id);
     if (i < 0) return;
-    this.completeSwitchover(i, 'confirmed by its WatchDog');
+    const module = this.table.modules[i] as Module;
+    this.completeSwitchover(i, module.style === 'warm' ? 'it is a backup now' : 'it has ended');
     this.restore(i, new Map(), false);
   }
 
@@ -992,4 +1058,9 @@ class Decider {
     }
     return i;
   }
+}
+
+/** The rule of a restart in place (OnOverThreshold, ¶0015), with the count it went by. */
+function inPlace(module: Module, replica: Replica): string {
+  return `OnOverThreshold(${module.threshold ?? 0}): failure ${replica.failures} of ${module.threshold ?? 0} allowed on ${replica.host}, restarted in place`;
 }

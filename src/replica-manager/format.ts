@@ -71,20 +71,25 @@ function maintenanceNotes(table: ReplicaTable): string[] {
   return notes;
 }
 
-function actionLine(a: Action): string {
+/** One action as `rmctl simulate`, the logs' readers and `rmctl events` show it. */
+export function actionLine(a: Action): string {
   const after =
     a.kind !== 'stop' && 'delayMs' in a && a.delayMs ? `, after a back-off of ${a.delayMs} ms` : '';
-  const why = a.reason ? ` (${a.reason})` : '';
-  if (a.kind === 'start') return `start    ${a.replica} on ${a.host} as ${a.role}${after}${why}`;
-  if (a.kind === 'restart') return `restart  ${a.replica} on ${a.host} as ${a.role} (in place${after})${why}`;
-  if (a.kind === 'set-role') return `set-role ${a.replica} on ${a.host} to ${a.role}${why}`;
-  return `stop     ${a.replica} on ${a.host}${why}`;
+  if (a.kind === 'start') return `start    ${a.replica} on ${a.host} as ${a.role}${after}`;
+  if (a.kind === 'restart') return `restart  ${a.replica} on ${a.host} as ${a.role} (in place${after})`;
+  if (a.kind === 'set-role') return `set-role ${a.replica} on ${a.host} to ${a.role}`;
+  return `stop     ${a.replica} on ${a.host}`;
 }
 
-/** One line per action, in order: `start A4 on H4 as B`. */
+/** An action and, when the decision gave one, its reason: `start A4 on H4 as B — A1 failed: …`. */
+export function actionWithReason(a: Action): string {
+  return a.reason ? `${actionLine(a)} — ${a.reason}` : actionLine(a);
+}
+
+/** One line per action, in order, each with its reason. */
 export function formatActions(actions: readonly Action[]): string {
   if (actions.length === 0) return 'actions: none';
-  return ['actions:', ...actions.map((a) => `  ${actionLine(a)}`)].join('\n');
+  return ['actions:', ...actions.map((a) => `  ${actionWithReason(a)}`)].join('\n');
 }
 
 export function formatAlerts(alerts: readonly Alert[]): string {

@@ -29,10 +29,13 @@ export class Incarnations {
     for (const id of replicas) this.learn(id, host, started.get(id) ?? listing.asOfMs);
   }
 
-  /** Whether a report about the copy of `replica` on `host` started at `startedAtMs` is about an older copy. */
-  isStale(replica: string, host: string, startedAtMs: number): boolean {
-    if (!(startedAtMs > 0)) return false;
+  /**
+   * When a report about the copy of `replica` on `host` started at `startedAtMs` is about an older
+   * copy: since when (host clock) that replica is known, else null.
+   */
+  accountedSince(replica: string, host: string, startedAtMs: number): number | null {
+    if (!(startedAtMs > 0)) return null;
     const known = this.since.get(replica);
-    return known !== undefined && known.host === host && startedAtMs < known.sinceMs;
+    return known !== undefined && known.host === host && startedAtMs < known.sinceMs ? known.sinceMs : null;
   }
 }

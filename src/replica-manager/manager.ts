@@ -5,7 +5,8 @@
  */
 import { StaleEpochError, UnavailableError } from '../shared/errors.js';
 import type { Logger } from '../shared/logging.js';
-import { decide } from './decide.js';
+import { type Clock, systemClock, type TimerHandle } from '../watchdog/clock.js';
+import { causeOf, decide } from './decide.js';
 import { HostLane } from './host-lanes.js';
 import { Incarnations } from './incarnations.js';
 import {
@@ -63,6 +64,26 @@ export interface FailureReport {
   atMs: number;
 }
 
+/** Why an event was dropped in its turn without being decided. */
+export interface Dropped {
+  /** Short and fixed (a metrics label): a failure report about a copy already accounted for. */
+  cause: 'stale-report';
+  /** In the words of decide()'s reasons: what happened, then why nothing follows from it. */
+  reason: string;
+}
+
+/**
+ * Told of every decision (for the metrics and the event history); no call may throw or block.
+ */
+export interface DecisionObserver {
+  /** Once the decision's table is durable, before its actions leave; `receivedAtMs` is when the event came in (wall clock). */
+  decided(event: Event, decision: Decision, receivedAtMs: number): void;
+  /** Once every action of a decision that had some was carried out (`failed` of them were not), `ms` after the event came in. */
+  carriedOut?(event: Event, decision: Decision, ms: number, failed: number): void;
+  /** An event dropped in its turn, undecided (nothing changed, nothing was sent); `receivedAtMs` as for `decided`. */
+  dropped?(event: Event, dropped: Dropped, receivedAtMs: number): void;
+}
+
 /** starting: loading the table; reconciling: asking each WatchDog what it runs (only its answers are decided). */
 export type ManagerState = 'starting' | 'reconciling' | 'serving' | 'fenced' | 'stopped';
 
@@ -79,6 +100,11 @@ export interface ManagerOptions {
   actionAttempts?: number;
   /** Back-off between attempts to reach the store while it is unreachable (freeze). */
   storeRetryMs?: number;
+  observer?: DecisionObserver;
+  /** Time and timers (default: the system's); the simulator passes its own. */
+  clock?: Clock;
+  /** The decision core (default: decide()); a test may wrap it to show that a broken rule is caught. */
+  decide?: typeof decide;
 }
 
 type Listener = (table: ReplicaTable) => void;
@@ -87,15 +113,18 @@ type Listener = (table: ReplicaTable) => void;
 interface Pending {
   event: Event;
   stillValid: (() => boolean) | undefined;
-  /** Checked in the event's turn, just before it is decided: false drops it (without a turn of its own). */
-  admit?: () => boolean;
+  /** Checked in the event's turn, just before it is decided: a reason drops it (without a turn of its own). */
+  refuse?: () => Dropped | null;
   /** Called in the event's turn, right after it is decided. */
   decided?: (d: Decision) => void;
   resolve: (d: Decision) => void;
   reject: (err: unknown) => void;
+  /** When it came in: wall clock for the record, monotonic for durations. */
+  receivedAtMs: number;
+  receivedAt: number;
 }
 
-/** The decision of an event dropped because its `stillValid` or `admit` said no. */
+/** The decision of an event dropped because its `stillValid` said no or its `refuse` gave a reason. */
 const DROPPED: Decision = Object.freeze({
   table: { hosts: [], modules: [] },
   actions: [],
@@ -125,9 +154,14 @@ export class ReplicaManager {
   private readonly dispatched = new Map<string, number>();
   private readonly listeners = new Set<Listener>();
   private readonly incarnations = new Incarnations();
-  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  private readonly timers = new Map<TimerHandle, () => void>();
+  private readonly clock: Clock;
+  private readonly decide: typeof decide;
 
-  constructor(private readonly opts: ManagerOptions) {}
+  constructor(private readonly opts: ManagerOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.decide = opts.decide ?? decide;
+  }
 
   get state(): ManagerState {
     return this.stateValue;
@@ -243,21 +277,21 @@ export class ReplicaManager {
    * twice against the copy that runs now. Resolves with the decision (DROPPED when stale).
    */
   reportFailure(r: FailureReport): Promise<Decision> {
-    return this.enqueue(
-      { kind: 'replica-failed', replica: r.replica, reason: r.reason, atMs: r.atMs },
-      {
-        admit: () => {
-          if (!this.incarnations.isStale(r.replica, r.host, r.startedAtMs)) return true;
-          this.opts.logger.info(
-            { replica: r.replica, host: r.host, reason: r.reason, startedAtMs: r.startedAtMs },
-            'stale failure report ignored: that copy is already accounted for',
-          );
-          return false;
-        },
-        // Counted once: the same report again (a WatchDog that restarted re-reports it) is stale.
-        decided: () => this.incarnations.learn(r.replica, r.host, r.startedAtMs + 1),
+    const event: Event = { kind: 'replica-failed', replica: r.replica, reason: r.reason, atMs: r.atMs };
+    return this.enqueue(event, {
+      refuse: () => {
+        const since = this.incarnations.accountedSince(r.replica, r.host, r.startedAtMs);
+        if (since === null) return null;
+        return {
+          cause: 'stale-report',
+          reason:
+            `${causeOf(event)}: ignored, a report about a copy already accounted for ` +
+            `(started at ${r.startedAtMs} on ${r.host}'s clock; ${r.replica} on ${r.host} is known since ${since})`,
+        };
       },
-    );
+      // Counted once: the same report again (a WatchDog that restarted re-reports it) is stale.
+      decided: () => this.incarnations.learn(r.replica, r.host, r.startedAtMs + 1),
+    });
   }
 
   private lane(host: string): HostLane {
@@ -279,10 +313,18 @@ export class ReplicaManager {
 
   private enqueue(
     event: Event,
-    hooks: Pick<Pending, 'admit' | 'decided'> & { stillValid?: (() => boolean) | undefined },
+    hooks: Pick<Pending, 'refuse' | 'decided'> & { stillValid?: (() => boolean) | undefined },
   ): Promise<Decision> {
     return new Promise<Decision>((resolve, reject) => {
-      this.pending.push({ ...hooks, event, stillValid: hooks.stillValid, resolve, reject });
+      this.pending.push({
+        ...hooks,
+        event,
+        stillValid: hooks.stillValid,
+        resolve,
+        reject,
+        receivedAtMs: this.clock.now(),
+        receivedAt: performance.now(),
+      });
       if (this.draining) return;
       // Started after this tick, so that the events submitted in it share the first turn.
       this.draining = true;
@@ -319,7 +361,7 @@ export class ReplicaManager {
     if (this.stateValue !== 'fenced') this.stateValue = 'stopped';
     // Wake every wait so that the loops see the state and end.
     for (const [t, wake] of this.timers) {
-      clearTimeout(t);
+      this.clock.clearTimeout(t);
       wake();
     }
     this.timers.clear();
@@ -349,12 +391,22 @@ export class ReplicaManager {
         item.reject(refused);
         continue;
       }
-      if ((item.stillValid && !item.stillValid()) || (item.admit && !item.admit())) {
+      if (item.stillValid && !item.stillValid()) {
+        item.resolve(DROPPED);
+        continue;
+      }
+      const dropped = item.refuse?.() ?? null;
+      if (dropped) {
+        this.opts.logger.info(
+          { event: describe(item.event), cause: dropped.cause, reason: dropped.reason, epoch: this.epoch },
+          'event dropped',
+        );
+        this.opts.observer?.dropped?.(item.event, dropped, item.receivedAtMs);
         item.resolve(DROPPED);
         continue;
       }
       try {
-        const decision = decide(table, item.event);
+        const decision = this.decide(table, item.event);
         item.decided?.(decision);
         table = decision.table;
         change = mergePersist(change, decision.persist);
@@ -384,7 +436,19 @@ export class ReplicaManager {
         );
       }
       for (const alert of decision.alerts) this.opts.logger.warn({ alert, epoch: this.epoch }, 'alert');
-      for (const action of decision.actions) this.dispatch(action);
+      this.opts.observer?.decided(event, decision, item.receivedAtMs);
+      const done = decision.actions.map((action) => this.dispatch(action));
+      const observer = this.opts.observer;
+      if (observer?.carriedOut && done.length > 0) {
+        void Promise.all(done).then((oks) =>
+          observer.carriedOut?.(
+            event,
+            decision,
+            performance.now() - item.receivedAt,
+            oks.filter((ok) => !ok).length,
+          ),
+        );
+      }
     }
     if (changed) for (const l of this.listeners) l(this.current);
     for (const { item, decision } of decided) item.resolve(decision);
@@ -414,22 +478,37 @@ export class ReplicaManager {
     }
   }
 
-  /** Actions for one copy run in order; copies and hosts proceed independently (HostLane). */
-  private dispatch(action: Action): void {
+  /**
+   * Actions for one copy run in order; copies and hosts proceed independently (HostLane). Resolves
+   * with whether the WatchDog carried it out.
+   */
+  private dispatch(action: Action): Promise<boolean> {
     this.dispatched.set(action.host, (this.dispatched.get(action.host) ?? 0) + 1);
-    void this.lane(action.host).command(action.replica, () => this.execute(action));
+    let ok = false;
+    return this.lane(action.host)
+      .command(action.replica, async () => {
+        ok = await this.execute(action);
+      })
+      .then(
+        () => ok,
+        () => false,
+      );
   }
 
-  private async execute(action: Action): Promise<void> {
-    if (!this.acting()) return;
-    const module = this.current.modules.find((m) => m.replicas.some((r) => r.id === action.replica));
-    if (!module && action.kind !== 'stop') return;
+  /** Carries out one action, trying again while its WatchDog does not answer; whether it was done. */
+  private async execute(action: Action): Promise<boolean> {
+    if (!this.acting()) return false;
     // decide() gives a copy that keeps failing its back-off (time came in with the failure).
     if ((action.kind === 'start' || action.kind === 'restart') && action.delayMs)
       await this.sleep(action.delayMs);
     const attempts = this.opts.actionAttempts ?? 3;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (!this.acting()) return;
+      if (!this.acting()) return false;
+      const module = this.stillWanted(action);
+      if (module === null) {
+        this.opts.logger.info({ action, epoch: this.epoch }, 'command dropped: a later decision replaced it');
+        return false;
+      }
       try {
         const kind = action.kind === 'start' || action.kind === 'restart' ? 'spawn' : 'answer';
         const started = await this.lane(action.host).inSlot(kind, () =>
@@ -440,11 +519,11 @@ export class ReplicaManager {
         // A switchover's first step is done: its successor may be named now (DESIGN §12).
         if ((action.kind === 'set-role' || action.kind === 'stop') && action.confirm)
           this.confirmDemoted(action);
-        return;
+        return true;
       } catch (err) {
         if (err instanceof StaleEpochError) {
           this.fence(err);
-          return;
+          return false;
         }
         const unreachable = err instanceof UnavailableError;
         this.opts.logger.warn({ action, attempt, err: (err as Error).message }, 'action failed');
@@ -455,16 +534,31 @@ export class ReplicaManager {
               kind: 'replica-failed',
               replica: action.replica,
               reason: 'start-failed',
-              atMs: Date.now(),
+              atMs: this.clock.now(),
             }).catch((e: unknown) =>
               this.opts.logger.warn({ err: (e as Error).message }, 'could not record the failed start'),
             );
           }
-          return;
+          return false;
         }
         await this.sleep(200 * attempt);
       }
     }
+    return false;
+  }
+
+  /**
+   * The action's module in the table as it is now, or null when a later decision replaced the action:
+   * a start, restart or role change of a replica whose status is no longer the action's role. Such a
+   * command, queued behind a WatchDog that did not answer, would otherwise run long after, against a
+   * table that gave the role (and its generation, the fencing token) to another copy: two primaries.
+   * A stop is always safe to carry out.
+   */
+  private stillWanted(action: Action): Module | undefined | null {
+    const module = this.current.modules.find((m) => m.replicas.some((r) => r.id === action.replica));
+    if (action.kind === 'stop') return module;
+    const status = module?.replicas.find((r) => r.id === action.replica)?.status;
+    return status === action.role ? module : null;
   }
 
   /** Decides `demoted` for the old primary of a switchover whose WatchDog carried out its step down. */
@@ -495,7 +589,7 @@ export class ReplicaManager {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => {
+      const t = this.clock.setTimeout(() => {
         this.timers.delete(t);
         resolve();
       }, ms);

@@ -177,17 +177,20 @@ export const MAINTENANCE_EVENTS = ['switchover', 'pause', 'resume', 'drain', 'un
 
 /**
  * What decide() asks the daemons to do (TABLE-FORMAT.md). `delayMs`: a copy that keeps failing is
- * started again only after this back-off (capped; never a terminal state). `reason`: which event and
- * rule asked for it (given by the maintenance events). `confirm`: a switchover's first step; once
+ * started again only after this back-off (capped; never a terminal state). `confirm`: a switchover's first step; once
  * the WatchDog has carried it out (a stop: once the copy has ended), the ReplicaManager decides
  * `demoted` for the replica, and only then is the new primary named.
  */
-export type Action =
-  | { kind: 'start'; replica: string; host: string; role: Role; delayMs?: number; reason?: string }
-  | { kind: 'stop'; replica: string; host: string; reason?: string; confirm?: boolean }
+export type Action = (
+  | { kind: 'start'; replica: string; host: string; role: Role; delayMs?: number }
+  | { kind: 'stop'; replica: string; host: string; confirm?: boolean }
   /** In place, same role (OnOverThreshold within its threshold). */
-  | { kind: 'restart'; replica: string; host: string; role: Role; delayMs?: number; reason?: string }
-  | { kind: 'set-role'; replica: string; host: string; role: Role; reason?: string; confirm?: boolean };
+  | { kind: 'restart'; replica: string; host: string; role: Role; delayMs?: number }
+  | { kind: 'set-role'; replica: string; host: string; role: Role; confirm?: boolean }
+) & {
+  /** Why (STYLE §10): the event, then the rule that asked for it: `A1 failed: A runs 2 of 3 …`. */
+  reason?: string;
+};
 
 export interface Alert {
   module: string;

@@ -65,7 +65,13 @@ export interface ClusterConfig {
   file: string;
   hosts: ClusterHost[];
   checkpointServer: { address: string; dataDir: string };
-  ports: { replicaManager: number; watchdog: number; superWatchdog: number };
+  ports: {
+    replicaManager: number;
+    watchdog: number;
+    superWatchdog: number;
+    /** Each daemon's Prometheus `/metrics` port on its host's address (0: not served). */
+    metrics: MetricsPorts;
+  };
   /** SuperWatchDog members in ring order (source ¶0022: H2 → H5 → H6 → H2). */
   ring: string[];
   /** Absolute directories under which the WatchDogs may start executables. */
@@ -92,7 +98,28 @@ export const DEFAULT_TIMINGS: Timings = {
   startGraceMs: 5000,
 };
 
-export const DEFAULT_PORTS = { replicaManager: 7401, watchdog: 7402, superWatchdog: 7403 };
+/** The Prometheus endpoints' ports, one per daemon: a host's daemons share its one address. */
+export interface MetricsPorts {
+  replicaManager: number;
+  watchdog: number;
+  superWatchdog: number;
+  /** On the host part of `checkpointServer.address`. */
+  checkpointServer: number;
+}
+
+export const DEFAULT_METRICS_PORTS: MetricsPorts = {
+  replicaManager: 7411,
+  watchdog: 7412,
+  superWatchdog: 7413,
+  checkpointServer: 7414,
+};
+
+export const DEFAULT_PORTS = {
+  replicaManager: 7401,
+  watchdog: 7402,
+  superWatchdog: 7403,
+  metrics: DEFAULT_METRICS_PORTS,
+};
 
 const NAME = /^[A-Za-z0-9_.-]+$/;
 
@@ -136,6 +163,15 @@ class Reader {
     const p = this.positiveInt(v, field, fallback);
     if (p > 65535) this.fail(field, `expected a port from 1 to 65535, got ${p}`);
     return p;
+  }
+
+  /** A port, or 0 for "not served". */
+  optionalPort(v: unknown, field: string, fallback: number): number {
+    if (v === 0) return 0;
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 65535)
+      this.fail(field, `expected a port from 1 to 65535, or 0 for none, got ${JSON.stringify(v)}`);
+    return v;
   }
 
   list(v: unknown, field: string): unknown[] {
@@ -190,12 +226,43 @@ export function parseClusterConfig(text: string, file = ''): ClusterConfig {
   const dataDir = resolve(base, r.string(cs.dataDir ?? 'checkpoint-data', 'checkpointServer.dataDir'));
 
   const portsRaw = top.ports === undefined ? {} : r.object(top.ports, 'ports', Object.keys(DEFAULT_PORTS));
+  const metricsRaw =
+    portsRaw.metrics === undefined
+      ? {}
+      : r.object(portsRaw.metrics, 'ports.metrics', Object.keys(DEFAULT_METRICS_PORTS));
+  const metrics = Object.fromEntries(
+    (Object.keys(DEFAULT_METRICS_PORTS) as (keyof MetricsPorts)[]).map((k) => [
+      k,
+      r.optionalPort(metricsRaw[k], `ports.metrics.${k}`, DEFAULT_METRICS_PORTS[k]),
+    ]),
+  ) as unknown as MetricsPorts;
   const ports = {
     replicaManager: r.port(portsRaw.replicaManager, 'ports.replicaManager', DEFAULT_PORTS.replicaManager),
     watchdog: r.port(portsRaw.watchdog, 'ports.watchdog', DEFAULT_PORTS.watchdog),
     superWatchdog: r.port(portsRaw.superWatchdog, 'ports.superWatchdog', DEFAULT_PORTS.superWatchdog),
+    metrics,
   };
-  if (new Set(Object.values(ports)).size !== 3) r.fail('ports', 'the three ports must differ');
+  // A host's daemons all listen on its one address (and the Checkpoint Server may share one): every
+  // port in use must differ from every other.
+  const taken = new Map<number, string>([
+    [ports.replicaManager, 'ports.replicaManager'],
+    [ports.watchdog, 'ports.watchdog'],
+    [ports.superWatchdog, 'ports.superWatchdog'],
+  ]);
+  if (taken.size !== 3) r.fail('ports', 'the three ports must differ');
+  taken.set(Number(csAddress.slice(csAddress.lastIndexOf(':') + 1)), 'checkpointServer.address');
+  for (const k of Object.keys(DEFAULT_METRICS_PORTS) as (keyof MetricsPorts)[]) {
+    const p = metrics[k];
+    if (p === 0) continue;
+    const other = taken.get(p);
+    if (other) {
+      r.fail(
+        `ports.metrics.${k}`,
+        `${p} is already the port of ${other}; a host's daemons share its address, so every port must differ`,
+      );
+    }
+    taken.set(p, `ports.metrics.${k}`);
+  }
 
   const ring = r.list(top.ring, 'ring').map((m, i) => {
     const name = r.string(m, `ring[${i}]`);
@@ -322,6 +389,25 @@ export const addressOf = {
   replicaManager: (cfg: ClusterConfig, host: string) =>
     `${clusterHost(cfg, host).address}:${cfg.ports.replicaManager}`,
 };
+
+/** Where each daemon serves its Prometheus `/metrics` (`host:port`), or null when its port is 0. */
+export const metricsAddressOf = {
+  watchdog: (cfg: ClusterConfig, host: string) =>
+    hostPort(clusterHost(cfg, host).address, cfg.ports.metrics.watchdog),
+  superWatchdog: (cfg: ClusterConfig, host: string) =>
+    hostPort(clusterHost(cfg, host).address, cfg.ports.metrics.superWatchdog),
+  replicaManager: (cfg: ClusterConfig, host: string) =>
+    hostPort(clusterHost(cfg, host).address, cfg.ports.metrics.replicaManager),
+  checkpointServer: (cfg: ClusterConfig) =>
+    hostPort(
+      cfg.checkpointServer.address.slice(0, cfg.checkpointServer.address.lastIndexOf(':')),
+      cfg.ports.metrics.checkpointServer,
+    ),
+};
+
+function hostPort(address: string, port: number): string | null {
+  return port === 0 ? null : `${address}:${port}`;
+}
 
 /** A host's own state folder. */
 export function hostStateDir(cfg: ClusterConfig, host: string): string {

@@ -184,11 +184,16 @@ export const CLIENT_OPTIONS: grpc.ChannelOptions = {
 
 /** A gRPC server with health, bound to one address, with an orderly stop (STYLE §6). */
 export class DaemonServer {
-  readonly server = new grpc.Server();
+  readonly server: grpc.Server;
   readonly health = new HealthImplementation({ '': 'NOT_SERVING' });
   private boundPort = 0;
 
-  constructor(readonly host: string) {
+  /** `interceptors`: e.g. the daemon's metrics (DaemonMetrics.grpcInterceptor). */
+  constructor(
+    readonly host: string,
+    interceptors: grpc.ServerInterceptor[] = [],
+  ) {
+    this.server = new grpc.Server({ interceptors });
     this.health.addToServer(this.server);
   }
 

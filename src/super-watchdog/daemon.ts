@@ -16,8 +16,15 @@ import type {
 import { CLIENT_OPTIONS, DaemonServer, handle, protos, unary } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
+import {
+  configuredPort,
+  DaemonMetrics,
+  StoreClientMetrics,
+  startMetricsEndpoint,
+} from '../shared/metrics.js';
 import { type HostEffect, type HostMonitorState, initHostMonitor, stepHosts } from './host-monitor.js';
 import { ManagerProcess } from './manager-process.js';
+import { SuperWatchDogMetrics } from './metrics.js';
 import { initRing, type RingEffect, type RingMsg, type RingState, ringView, step } from './ring.js';
 
 const ROLE = 'manager';
@@ -37,7 +44,12 @@ export interface EpochArbiter {
 /** The leadership calls of the Checkpoint Server's client that the arbiter makes. */
 export type LeadershipStore = Pick<CheckpointClient, 'acquireLeadership' | 'renewLeadership'>;
 
-export function checkpointArbiter(cs: LeadershipStore, leaseMs: number, logger: Logger): EpochArbiter {
+export function checkpointArbiter(
+  cs: LeadershipStore,
+  leaseMs: number,
+  logger: Logger,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): EpochArbiter {
   return {
     async acquire(me, expectedEpoch, believedDead) {
       // One compare-and-set on the epoch the ring core expects. The store refuses it while another
@@ -56,7 +68,7 @@ export function checkpointArbiter(cs: LeadershipStore, leaseMs: number, logger: 
         { holder: first.holder, leaseLeftMs: first.leaseRemainingMs },
         'waiting out the lease of a dead primary',
       );
-      await new Promise((r) => setTimeout(r, Math.min(first.leaseRemainingMs + 10, leaseMs)));
+      await sleep(Math.min(first.leaseRemainingMs + 10, leaseMs));
       return outcome(await ask());
     },
     async renew(me, epoch) {
@@ -486,17 +498,53 @@ export async function startSuperWatchDogDaemon(
   }
   const t = cfg.timings;
   const cs = new CheckpointClient(cfg.checkpointServer.address, { deadlineMs: t.rpcDeadlineMs });
-  const manager = new ManagerProcess({ configFile: cfg.file, host, logger, killGraceMs: t.killGraceMs });
+  const metrics = new DaemonMetrics('super-watchdog', host);
+  let current: SuperWatchDog | null = null;
+  const swdMetrics = new SuperWatchDogMetrics(metrics.registry, () => current);
+  let unresponsive = false;
+  const manager = new ManagerProcess({
+    configFile: cfg.file,
+    host,
+    logger,
+    killGraceMs: t.killGraceMs,
+    onUnwantedExit: () => {
+      swdMetrics.managerRestarts.labels(unresponsive ? 'unresponsive' : 'exited').inc();
+      unresponsive = false;
+    },
+  });
+  const storeMetrics = new StoreClientMetrics(metrics.registry);
+  const arbiter = checkpointArbiter(cs, t.ringTimeoutMs, logger);
   const swd = new SuperWatchDog({
     cfg,
     host,
     logger,
-    arbiter: checkpointArbiter(cs, t.ringTimeoutMs, logger),
-    manager,
+    arbiter: {
+      acquire: (me, expected, dead) =>
+        storeMetrics.time('acquire-leadership', () => arbiter.acquire(me, expected, dead)),
+      renew: (me, epoch) => storeMetrics.time('renew-leadership', () => arbiter.renew(me, epoch)),
+    },
+    manager: {
+      ensure: (epoch) => manager.ensure(epoch),
+      stop: () => manager.stop(),
+      restart: (reason) => {
+        unresponsive = manager.running;
+        manager.restart(reason);
+      },
+      get spawnedAt() {
+        return manager.spawnedAt;
+      },
+    },
   });
-  const server = new DaemonServer(me.address);
+  current = swd;
+  const server = new DaemonServer(me.address, [metrics.grpcInterceptor()]);
   server.server.addService(protos().superWatchdog.rm.super_watchdog.v1.SuperWatchDog.service, swd.handlers());
   await server.listen(cfg.ports.superWatchdog);
+  const metricsEndpoint = await startMetricsEndpoint(
+    metrics.registry,
+    me.address,
+    configuredPort(cfg.ports.metrics.superWatchdog),
+    logger,
+  );
   server.serving();
   let state: DaemonState = 'serving';
   const timer = setInterval(() => swd.tick(), Math.max(20, Math.min(t.ringBeatMs, t.watchdogBeatMs) / 2));
@@ -511,6 +559,7 @@ export async function startSuperWatchDogDaemon(
         state = 'stopping';
         clearInterval(timer);
         await swd.stop();
+        await metricsEndpoint?.close();
         await server.stop(t.killGraceMs);
         cs.close();
         state = 'stopped';

@@ -28,6 +28,8 @@ export interface ManagerProcessOptions {
   maxRestartMs?: number;
   /** How long a stopped manager gets between TERM and KILL. */
   killGraceMs?: number;
+  /** Told when the manager exits while wanted (it is about to be restarted), e.g. for the metrics. */
+  onUnwantedExit?: () => void;
 }
 
 export class ManagerProcess {
@@ -98,6 +100,7 @@ export class ManagerProcess {
       if (this.child !== child) return;
       this.child = null;
       if (!this.wanted) return;
+      this.opts.onUnwantedExit?.();
       // A manager that ran for a while restarts at once; one that keeps dying backs off.
       this.restarts = Date.now() - this.startedAt > 10_000 ? 0 : this.restarts + 1;
       const min = this.opts.minRestartMs ?? 0;

@@ -25,6 +25,8 @@ export interface WatchDogDaemon extends Daemon {
   readonly watchdog: WatchDog;
   /** Where the beats currently point and where reports go, for tests and status. */
   readonly managerAddress: string;
+  /** Where `/metrics` is served, or null. */
+  readonly metricsAddress: string | null;
   /** Stops every copy of this host, then the daemon (for a whole host's shutdown and for tests). */
   stopAll(): Promise<void>;
 }
@@ -35,6 +37,8 @@ export interface WatchDogDaemonOptions {
   processes?: ProcessControl;
   clock?: Clock;
   startGraceMs?: number;
+  /** Port of `/metrics` instead of the cluster file's (0 picks a free one). */
+  metricsPort?: number;
 }
 
 export async function startWatchDogDaemon(
@@ -78,13 +82,23 @@ export async function startWatchDogDaemon(
   });
   beats.start();
 
-  const server = new DaemonServer(me.address);
+  // The metrics (prom-client) are loaded only once the beats run: they must not delay the first one.
+  const { DaemonMetrics, configuredPort, startMetricsEndpoint } = await import('../shared/metrics.js');
+  const { WatchDogMetrics } = await import('./metrics.js');
+  const metrics = new DaemonMetrics('watchdog', host);
+  const server = new DaemonServer(me.address, [metrics.grpcInterceptor()]);
   const port = await server.listen(options.port ?? cfg.ports.watchdog).catch((err: unknown) => {
     beats.stop();
     transport.close();
     throw err;
   });
   const probes = new NetworkProbes();
+  // Read at each scrape: nothing until the WatchDog has loaded its state and adopted its copies.
+  const watchdogMetrics = new WatchDogMetrics(
+    metrics.registry,
+    () => ready,
+    () => link.managerAddress,
+  );
   const watchdog = new WatchDog({
     host,
     hostAddress: me.address,
@@ -94,7 +108,7 @@ export async function startWatchDogDaemon(
     watchdogAddress: `${me.address}:${port}`,
     checkpointAddress: cfg.checkpointServer.address,
     processes: options.processes ?? new NodeProcessControl(),
-    reporter: link,
+    reporter: watchdogMetrics.counting(link),
     registrar: link,
     probes,
     clock,
@@ -123,6 +137,13 @@ export async function startWatchDogDaemon(
   leaseCheck.unref();
   server.serving();
   state = 'serving';
+  // After the services: the metrics never hold up a WatchDog that adopts its copies.
+  const metricsEndpoint = await startMetricsEndpoint(
+    metrics.registry,
+    me.address,
+    options.metricsPort ?? configuredPort(cfg.ports.metrics.watchdog),
+    logger,
+  );
   logger.info(
     { address: server.address, running: watchdog.running().length, epoch: watchdog.epoch },
     'WatchDog serving',
@@ -134,6 +155,7 @@ export async function startWatchDogDaemon(
     beats.stop();
     clearInterval(leaseCheck);
     await watchdog.stop();
+    await metricsEndpoint?.close();
     await server.stop(1000);
     transport.close();
     link.close();
@@ -150,6 +172,7 @@ export async function startWatchDogDaemon(
     get managerAddress() {
       return link.managerAddress;
     },
+    metricsAddress: metricsEndpoint?.address ?? null,
     stop,
     stopAll: async () => {
       await watchdog.stopAll();

@@ -81,6 +81,8 @@ export interface WatchDogOptions {
    * copy how long it still runs. Without it (unit tests of other duties), copies start as they are.
    */
   lease?: { readonly path: string; remainingMs(): number };
+  /** The executable check (default: resolveExecutable on this machine's files); the simulator has no files. */
+  resolveExecutable?: typeof resolveExecutable;
 }
 
 type CopyState = 'running' | 'stopping' | 'failing';
@@ -617,7 +619,8 @@ export class WatchDog {
       return { replica: spec.replica, ...ackOf(copy) };
     }
     await this.awaitLease(spec.replica);
-    const path = await resolveExecutable(spec.path, this.opts.allowedExecutableDirs).catch((err: unknown) => {
+    const resolve = this.opts.resolveExecutable ?? resolveExecutable;
+    const path = await resolve(spec.path, this.opts.allowedExecutableDirs).catch((err: unknown) => {
       this.log.error(
         { replica: spec.replica, path: spec.path, err: (err as Error).message },
         'executable refused',

@@ -195,9 +195,17 @@ export function testPorts(): {
   watchdog: number;
   superWatchdog: number;
   checkpoint: number;
+  /** The first of four: the metrics of the ReplicaManager, WatchDog, SuperWatchDog and Checkpoint Server. */
+  metrics: number;
 } {
   const base = 20_000 + Math.floor(Math.random() * 2000) * 10;
-  return { replicaManager: base, watchdog: base + 1, superWatchdog: base + 2, checkpoint: base + 3 };
+  return {
+    replicaManager: base,
+    watchdog: base + 1,
+    superWatchdog: base + 2,
+    checkpoint: base + 3,
+    metrics: base + 4,
+  };
 }
 
 export const TEST_TIMINGS: Partial<Timings> = {
@@ -238,7 +246,8 @@ export function writeClusterFile(
     'hosts:',
     hosts,
     `checkpointServer: { address: "127.0.0.${first}:${opts.ports.checkpoint}", dataDir: ${JSON.stringify(join(dir, 'cs'))} }`,
-    `ports: { replicaManager: ${opts.ports.replicaManager}, watchdog: ${opts.ports.watchdog}, superWatchdog: ${opts.ports.superWatchdog} }`,
+    `ports: { replicaManager: ${opts.ports.replicaManager}, watchdog: ${opts.ports.watchdog}, superWatchdog: ${opts.ports.superWatchdog},`,
+    `         metrics: { replicaManager: ${opts.ports.metrics}, watchdog: ${opts.ports.metrics + 1}, superWatchdog: ${opts.ports.metrics + 2}, checkpointServer: ${opts.ports.metrics + 3} } }`,
     `ring: [${(opts.ring ?? ['H2', 'H5', 'H6']).join(', ')}]`,
     `allowedExecutableDirs: ${JSON.stringify(allowed)}`,
     `stateDir: ${JSON.stringify(join(dir, 'state'))}`,

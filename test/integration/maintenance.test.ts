@@ -142,7 +142,9 @@ describe('rmctl maintenance against a running ReplicaManager and WatchDogs', () 
     expect(code, c.err.join('\n')).toBe(0);
     const out = c.out.join('\n');
     expect(out).toContain('switchover of A: A1 on H1 steps down to a backup; A2 becomes primary');
-    expect(out).toContain('set-role A1 on H1 to B (switchover of A: A1 steps down for A2 on H2)');
+    expect(out).toContain(
+      'set-role A1 on H1 to B — switchover of A asked for: A1 steps down first (to a backup), then A2 on H2 takes its role',
+    );
     expect(out).toContain('switchover of A done: A2 on H2 is primary (generation 2)');
     const stepped = await waitFor('A1 to say it is a backup', () =>
       roles('A1').find((r) => r.role === 'backup' && r.t > before.t),
@@ -199,7 +201,7 @@ describe('rmctl maintenance against a running ReplicaManager and WatchDogs', () 
     expect(s.out.join('\n')).toContain('A (short, paused)');
     const r = capture();
     expect(await pauseCommand('resume', 'A', { config: file }, r.io), r.err.join('\n')).toBe(0);
-    expect(r.out.join('\n')).toContain('set-role A1 on H1 to P (resume A');
+    expect(r.out.join('\n')).toContain('set-role A1 on H1 to P — A resumed: A has no primary');
     await waitFor('A1 to say it is primary', () =>
       roles('A1')
         .slice(a1Before)
@@ -211,7 +213,9 @@ describe('rmctl maintenance against a running ReplicaManager and WatchDogs', () 
   it('drain: H1 hands its primary over to A3 first, its copy is replaced, and nothing runs there after', async () => {
     const c = capture();
     expect(await drainCommand('drain', 'H1', { config: file }, c.io), c.err.join('\n')).toBe(0);
-    expect(c.out.join('\n')).toContain('set-role A1 on H1 to B (drain H1: A1 hands its role to A3 on H3)');
+    expect(c.out.join('\n')).toContain(
+      'set-role A1 on H1 to B — H1 drained: A1 is on drained H1: it steps down first, then A3 on H3 takes its role',
+    );
     await waitFor('A3 to say it is primary', () => roles('A3').at(-1)?.role === 'primary', {
       timeoutMs: 20_000,
     });

@@ -27,6 +27,8 @@ const ports = testPorts();
 const LEASE = 1400;
 // Longer than the inequality needs, so that a busy machine's scheduling does not fail the test.
 const HOST_TIMEOUT = 4000;
+/** A new primary's wait past a host timeout before it declares a host it has not heard (takeoverGraceMs). */
+const GRACE = 1000;
 let cfg: ClusterConfig;
 let manager: FakeReplicaManager;
 let swd: FakeSuperWatchDog;
@@ -63,7 +65,7 @@ beforeAll(async () => {
   chmodSync(PLAIN, 0o755);
   ({ cfg } = writeClusterFile(tmp.dir, {
     ports,
-    timings: { appLeaseMs: LEASE, hostTimeoutMs: HOST_TIMEOUT, fenceMarginMs: 300 },
+    timings: { appLeaseMs: LEASE, hostTimeoutMs: HOST_TIMEOUT, fenceMarginMs: 300, takeoverGraceMs: GRACE },
     allowed: [join(SAMPLE_APP, '..'), bin],
   }));
   manager = await new FakeReplicaManager().start('127.0.0.12:0');
@@ -117,7 +119,8 @@ describe('the host lease (fence first)', () => {
   it('a primary whose own manager lease has run out renews nothing past it (the store may be lost to it)', async () => {
     await startWatchDog();
     const plain = await startCopy('P3', PLAIN);
-    swd.leaseRemainingMs = -(HOST_TIMEOUT - 300);
+    // Another primary could have taken over long enough ago to declare this host dead now.
+    swd.leaseRemainingMs = -(GRACE + HOST_TIMEOUT - 300);
     const from = Date.now();
     // Still answered as primary, so renewed forever were the primary's own lease not counted: it
     // ends once the lease already granted runs out (plus the keeper's check and the kill).

@@ -30,8 +30,23 @@ describe('the cluster file', () => {
     expect(cfg.ring).toEqual(['H2', 'H5']);
     expect(cfg.checkpointServer).toEqual({ address: '127.0.0.10:7400', dataDir: '/etc/rm/cs' });
     expect(cfg.stateDir).toBe('/etc/rm/state');
-    expect(cfg.ports).toEqual({ replicaManager: 7401, watchdog: 7402, superWatchdog: 7403 });
+    expect(cfg.ports).toEqual({
+      replicaManager: 7401,
+      watchdog: 7402,
+      superWatchdog: 7403,
+      metrics: { replicaManager: 7411, watchdog: 7412, superWatchdog: 7413, checkpointServer: 7414 },
+    });
     expect(cfg.timings).toEqual({ ...DEFAULT_TIMINGS, hostTimeoutMs: 5000 });
+  });
+
+  it('takes metrics ports per daemon, 0 for none', () => {
+    const cfg = parseClusterConfig(`${GOOD}ports: { metrics: { watchdog: 9100, checkpointServer: 0 } }\n`);
+    expect(cfg.ports.metrics).toEqual({
+      replicaManager: 7411,
+      watchdog: 9100,
+      superWatchdog: 7413,
+      checkpointServer: 0,
+    });
   });
 
   it.each([
@@ -51,6 +66,26 @@ describe('the cluster file', () => {
       'allowedExecutableDirs: at least one',
     ],
     [`${GOOD}ports: { watchdog: 70000 }\n`, 'ports.watchdog: expected a port from 1 to 65535, got 70000'],
+    [
+      `${GOOD}ports: { metrics: { watchdog: 7402 } }\n`,
+      "ports.metrics.watchdog: 7402 is already the port of ports.watchdog; a host's daemons share its address",
+    ],
+    [
+      `${GOOD}ports: { metrics: { superWatchdog: 7411 } }\n`,
+      'ports.metrics.superWatchdog: 7411 is already the port of ports.metrics.replicaManager',
+    ],
+    [
+      `${GOOD}ports: { metrics: { checkpointServer: 7400 } }\n`,
+      'ports.metrics.checkpointServer: 7400 is already the port of checkpointServer.address',
+    ],
+    [
+      `${GOOD}ports: { metrics: { watchdog: -3 } }\n`,
+      'ports.metrics.watchdog: expected a port from 1 to 65535, or 0 for none, got -3',
+    ],
+    [
+      `${GOOD}ports: { metrics: { web: 80 } }\n`,
+      'ports.metrics.web: unknown key (accepted: replicaManager, watchdog, superWatchdog, checkpointServer)',
+    ],
     // Fence first (DESIGN §5): a cut-off copy must be gone before its host can be declared dead.
     [
       GOOD.replace('hostTimeoutMs: 5000', 'hostTimeoutMs: 2000, appLeaseMs: 4000'),

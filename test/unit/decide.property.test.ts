@@ -171,7 +171,7 @@ function maintenanceBroken(before: ReplicaTable, event: Event, d: ReturnType<typ
     const gives = (a.kind === 'start' || a.kind === 'restart' || a.kind === 'set-role') && a.role === 'P';
     const promotes = gives && !(a.kind === 'set-role' && was === 'P');
     // A switchover the operator asked for still ends in a paused module.
-    const planned = a.reason?.startsWith('switchover:') ?? false;
+    const planned = a.reason?.includes(': switchover of ') ?? false;
     if (m?.paused && !operator && !planned && (promotes || a.kind === 'start' || a.kind === 'restart'))
       broken.push(`${a.kind} ${a.replica} of paused ${m.name} after ${event.kind}`);
     if (m && m.style !== 'hot' && promotes) {

@@ -53,8 +53,12 @@ class FakeWatchDogs implements WatchDogTransport {
   /** Called before an action is carried out: a test may hold it back, or make it fail. */
   before: (action: Action) => Promise<void> = async () => undefined;
   constructor(private readonly log: Log) {}
+  /** Hosts whose WatchDog does not answer commands (each attempt fails as unreachable). */
+  unreachable = new Set<string>();
   async execute(action: Action, _m: unknown, epoch: number) {
     if (this.stale) throw new StaleEpochError(epoch, epoch + 1);
+    if (this.unreachable.has(action.host))
+      throw new UnavailableError(`WatchDog on ${action.host} did not answer`);
     await this.before(action);
     this.log.push(
       `${action.kind} ${action.replica}@${action.host}${'role' in action ? ` ${action.role}` : ''}`,
@@ -284,7 +288,14 @@ describe('ReplicaManager loop: stale failure reports (a copy already accounted f
   });
 
   it('ignores the report of a copy a reconcile already found gone and restarted: no second primary beside the new copy', async () => {
-    const { rm, log, watchdogs } = setup();
+    const told: string[] = [];
+    const { rm, log, watchdogs } = setup({
+      observer: {
+        decided: (event) => told.push(`decided ${event.kind}`),
+        dropped: (event, dropped, receivedAtMs) =>
+          told.push(`dropped ${event.kind} ${dropped.cause} ${receivedAtMs > 0}: ${dropped.reason}`),
+      },
+    });
     await rm.start();
     await rm.submit({ kind: 'register', module: T });
     await settle();
@@ -307,6 +318,11 @@ describe('ReplicaManager loop: stale failure reports (a copy already accounted f
     expect(d.actions).toEqual([]);
     expect(log).toEqual([]);
     expect(statuses(rm)).toEqual(['A1:P:1', 'A2:B:0', 'A3:I:0']);
+    // Told to the metrics and the history with its reason, and never as a decision.
+    expect(told.at(-1)).toBe(
+      `dropped replica-failed stale-report true: A1 failed (signal): ignored, a report about a copy already accounted for (started at ${gone} on H1's clock; A1 on H1 is known since ${watchdogs.started.get('A1')})`,
+    );
+    expect(told.filter((t) => t === 'decided replica-failed')).toEqual([]);
   });
 
   it('a report without a start time, or about a copy newer than anything known, is counted', async () => {
@@ -401,7 +417,7 @@ describe('ReplicaManager loop: maintenance mode and drain (DESIGN §12)', () => 
     await settle();
     expect(log).toEqual(['save@3']);
     expect(d.alerts.map((a) => a.reason)).toEqual([
-      'paused: nothing is failed over; rmctl resume A would set-role A2@H2 P, start A3@H3 B',
+      'A1 failed: paused: nothing is failed over; rmctl resume A would set-role A2@H2 P, start A3@H3 B',
     ]);
     log.length = 0;
     await rm.submit({ kind: 'resume', module: 'A' });
@@ -419,5 +435,25 @@ describe('ReplicaManager loop: maintenance mode and drain (DESIGN §12)', () => 
     await settle();
     expect(log).toEqual(['save@3', 'start A3@H3 B', 'stop A2@H2']);
     expect(rm.table.hosts.find((h) => h.name === 'H2')?.drained).toBe(true);
+  });
+});
+
+describe('ReplicaManager loop: commands a later decision replaced', () => {
+  it('drops a start queued behind an unreachable WatchDog once a later decision gave its replica another status', async () => {
+    const { rm, log, watchdogs } = setup({ actionAttempts: 3 });
+    await rm.start();
+    await rm.submit({ kind: 'register', module: A });
+    await settle();
+    watchdogs.unreachable.add('H3');
+    log.length = 0;
+    await rm.submit({ kind: 'replica-failed', replica: 'A1' });
+    await settle(); // the start of A3 on H3 failed once; its next attempt waits 200 ms
+    await rm.submit({ kind: 'host-down', host: 'H3' });
+    watchdogs.unreachable.delete('H3');
+    await new Promise((r) => setTimeout(r, 700));
+    // H3 gone, A1's host is the one left for the backup.
+    expect(rm.table.modules[0]?.replicas.map((r) => `${r.id}:${r.status}`)).toEqual(['A1:B', 'A2:P', 'A3:I']);
+    // The promotion ran; the start of A3, replaced by the host-down decision, never did.
+    expect(log).toEqual(['save@3', 'set-role A2@H2 P', 'save@3', 'start A1@H1 B']);
   });
 });

@@ -40,10 +40,20 @@ function eventText(e: Step['event'], n: number): string | null {
   return running ? `reconcile ${e.reconcile} ${running}` : `reconcile ${e.reconcile}`;
 }
 
-/** simulate's JSON action in a scenario's short form: `start A4@H4 B`. */
-function short(a: { kind: string; replica: string; host: string; role?: string; delayMs?: number }): string {
-  if (a.kind === 'stop') return `stop ${a.replica}@${a.host}`;
-  return `${a.kind} ${a.replica}@${a.host} ${a.role}${a.delayMs ? ` after ${a.delayMs}ms` : ''}`;
+/** simulate's JSON action in a scenario's short form, with its reason: `start A4@H4 B — A1 failed: …`. */
+function short(a: {
+  kind: string;
+  replica: string;
+  host: string;
+  role?: string;
+  delayMs?: number;
+  reason?: string;
+}): string {
+  const what =
+    a.kind === 'stop'
+      ? `stop ${a.replica}@${a.host}`
+      : `${a.kind} ${a.replica}@${a.host} ${a.role}${a.delayMs ? ` after ${a.delayMs}ms` : ''}`;
+  return a.reason ? `${what} — ${a.reason}` : what;
 }
 
 function run(tableFile: string, events: string[]) {

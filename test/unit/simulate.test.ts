@@ -28,9 +28,27 @@ describe('rmctl simulate', () => {
     const j = JSON.parse(r.out);
     expect(Object.keys(j)).toEqual(['table', 'actions', 'alerts']);
     expect(j.actions).toEqual([
-      { kind: 'set-role', replica: 'A2', host: 'H2', role: 'P' },
-      { kind: 'start', replica: 'A4', host: 'H4', role: 'B' },
-      { kind: 'start', replica: 'B3', host: 'H5', role: 'P' },
+      {
+        kind: 'set-role',
+        replica: 'A2',
+        host: 'H2',
+        role: 'P',
+        reason: 'A1 failed: A has no primary: A2 is its first live backup',
+      },
+      {
+        kind: 'start',
+        replica: 'A4',
+        host: 'H4',
+        role: 'B',
+        reason: 'A1 failed: A runs 2 of 3 (warm, degree 3): A4 is the first live idle copy',
+      },
+      {
+        kind: 'start',
+        replica: 'B3',
+        host: 'H5',
+        role: 'P',
+        reason: 'H1 down: B runs 1 of 2 (hot, degree 2): B3 is the first live idle copy',
+      },
     ]);
     expect(j.alerts).toEqual([]);
     const b = j.table.modules.find((m: { name: string }) => m.name === 'B');
@@ -49,8 +67,12 @@ describe('rmctl simulate', () => {
     expect(r.out).toMatch(/Module.*Style.*Degree.*Switching.*Replica.*Host.*Path.*Status/);
     expect(r.out).toMatch(/│ A\s+│ warm\s+│ 3\s+│ OnEachFailure/);
     expect(r.out).toMatch(/OnOverThreshold\(2\)/);
-    expect(r.out).toContain('set-role A2 on H2 to P');
-    expect(r.out).toContain('start    A4 on H4 as B');
+    expect(r.out).toContain(
+      'set-role A2 on H2 to P — A1 failed: A has no primary: A2 is its first live backup',
+    );
+    expect(r.out).toContain(
+      'start    A4 on H4 as B — A1 failed: A runs 2 of 3 (warm, degree 3): A4 is the first live idle copy',
+    );
   });
 
   it('registers a module from a file and reports under-replication as an alert', () => {
@@ -63,10 +85,26 @@ describe('rmctl simulate', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.actions.slice(0, 2)).toEqual([
-      { kind: 'start', replica: 'D1', host: 'H5', role: 'P' },
-      { kind: 'start', replica: 'D2', host: 'H6', role: 'P' },
+      {
+        kind: 'start',
+        replica: 'D1',
+        host: 'H5',
+        role: 'P',
+        reason: 'D registered: D runs 0 of 2 (hot, degree 2): D1 is the first live idle copy',
+      },
+      {
+        kind: 'start',
+        replica: 'D2',
+        host: 'H6',
+        role: 'P',
+        reason: 'D registered: D runs 1 of 2 (hot, degree 2): D2 is the first live idle copy',
+      },
     ]);
-    expect(j.alerts.map((a: { module: string }) => a.module)).toContain('D');
+    expect(j.alerts).toContainEqual({
+      module: 'D',
+      reason:
+        'H6 down: under-replicated: 1 of 2 copies running, no live idle copy left (down: H6); the degree is restored when a host returns',
+    });
     expect(j.table.modules.find((m: { name: string }) => m.name === 'D').underReplicated).toBe(true);
   });
 
