@@ -17,6 +17,7 @@ import { fmt } from './lib/stats.js';
 import { restartBench } from './restart.bench.js';
 import { rmFailoverBench } from './rm-failover.bench.js';
 import { scaleBench } from './scale.bench.js';
+import { storeBench } from './store.bench.js';
 import { warmFailoverBench } from './warm-failover.bench.js';
 
 const BENCHES: Bench[] = [
@@ -27,6 +28,7 @@ const BENCHES: Bench[] = [
   rmFailoverBench,
   scaleBench,
   footprintBench,
+  storeBench,
 ];
 
 const RESULTS = join(ROOT, 'bench', 'results');

@@ -6,16 +6,30 @@
  * - StaleEpochError: a fenced write or a lease renewal under an epoch that is no longer current; the
  *   caller has been replaced and must stop acting (DESIGN §5).
  * - ConflictError: a compare-and-set whose expected version no longer holds; read again and retry.
- * - UnavailableError: the server did not answer within the deadline (down, unreachable, overloaded);
+ * - UnavailableError: no server answered within the deadline (down, unreachable, overloaded);
  *   whether a write sent just before it took effect is unknown, so read before retrying a CAS.
+ *
+ * Given several addresses (Checkpoint Servers over etcd, DESIGN §10) it fails over between them
+ * within each call's deadline (shared/failover.ts): reads at once, writes only when they surely
+ * never reached the server that failed. A watch opens on the address that answered last and, when
+ * it fails, the next one opens on the next address.
  * - Error: a malformed request (empty key, negative lease, table that is not JSON) — a caller's bug.
  */
 import * as grpc from '@grpc/grpc-js';
 import { UnavailableError } from '../shared/errors.js';
+import { Failover } from '../shared/failover.js';
 import type { Checkpoint__Output } from '../shared/generated/rm/checkpoint/v1/Checkpoint.js';
 import type { CheckpointServerClient } from '../shared/generated/rm/checkpoint/v1/CheckpointServer.js';
+import type { GetResponse__Output as GetRes } from '../shared/generated/rm/checkpoint/v1/GetResponse.js';
 import type { KeyValue__Output } from '../shared/generated/rm/checkpoint/v1/KeyValue.js';
 import type { Leadership__Output } from '../shared/generated/rm/checkpoint/v1/Leadership.js';
+import type { ListResponse__Output as ListRes } from '../shared/generated/rm/checkpoint/v1/ListResponse.js';
+import type { LoadCheckpointResponse__Output as LoadCheckpointRes } from '../shared/generated/rm/checkpoint/v1/LoadCheckpointResponse.js';
+import type { LoadTableResponse__Output as LoadTableRes } from '../shared/generated/rm/checkpoint/v1/LoadTableResponse.js';
+import type { PutResponse__Output as PutRes } from '../shared/generated/rm/checkpoint/v1/PutResponse.js';
+import type { SaveCheckpointResponse__Output as SaveCheckpointRes } from '../shared/generated/rm/checkpoint/v1/SaveCheckpointResponse.js';
+import type { SaveTableResponse__Output as SaveTableRes } from '../shared/generated/rm/checkpoint/v1/SaveTableResponse.js';
+import type { TxnResponse__Output as TxnRes } from '../shared/generated/rm/checkpoint/v1/TxnResponse.js';
 import type { WatchEvent__Output } from '../shared/generated/rm/checkpoint/v1/WatchEvent.js';
 import { CLIENT_OPTIONS, fromServiceError, protos, unary } from '../shared/grpc.js';
 
@@ -120,6 +134,8 @@ export class WatchStream<T> implements AsyncIterableIterator<T> {
     peer: string,
     openDeadlineMs: number,
     private readonly onEnd: () => void = () => undefined,
+    /** The stream failed (not ended by the server or cancelled): the next one should go elsewhere. */
+    private readonly onFail: () => void = () => undefined,
   ) {
     this.openTimer = setTimeout(() => {
       this.fail(new UnavailableError(`${peer} did not open the stream within ${openDeadlineMs} ms`));
@@ -199,6 +215,7 @@ export class WatchStream<T> implements AsyncIterableIterator<T> {
     if (this.ended || this.failure) return;
     this.failure = err;
     this.ended = true;
+    this.onFail();
     this.onEnd();
     const w = this.waiter;
     this.waiter = null;
@@ -206,37 +223,51 @@ export class WatchStream<T> implements AsyncIterableIterator<T> {
   }
 }
 
-export class CheckpointClient {
-  private readonly client: CheckpointServerClient;
-  private readonly deadlineMs: number;
-  private readonly peer: string;
-  private readonly streams = new Set<{ cancel(): void }>();
+type Method = keyof CheckpointServerClient & string;
 
-  /** Connects lazily: nothing is sent until the first call. `deadlineMs` bounds every call. */
-  constructor(
-    readonly address: string,
-    options: { deadlineMs: number },
-  ) {
+export class CheckpointClient {
+  private readonly servers: Failover<CheckpointServerClient>;
+  private readonly deadlineMs: number;
+  private readonly streams = new Set<{ cancel(): void }>();
+  /** The first address (the only one with the sqlite backend). */
+  readonly address: string;
+
+  /**
+   * Connects lazily: nothing is sent until the first call. `deadlineMs` bounds every call, its
+   * fail-over between `addresses` included.
+   */
+  constructor(addresses: string | readonly string[], options: { deadlineMs: number }) {
+    const list = typeof addresses === 'string' ? [addresses] : [...addresses];
+    this.address = list[0] ?? '';
     this.deadlineMs = options.deadlineMs;
-    this.peer = `Checkpoint Server at ${address}`;
-    this.client = new (protos().checkpoint.rm.checkpoint.v1.CheckpointServer)(
-      address,
-      grpc.credentials.createInsecure(),
-      CLIENT_OPTIONS,
+    const Ctor = protos().checkpoint.rm.checkpoint.v1.CheckpointServer;
+    this.servers = new Failover(
+      list,
+      (address) => new Ctor(address, grpc.credentials.createInsecure(), CLIENT_OPTIONS),
+      'Checkpoint Server',
     );
+  }
+
+  /** Every Checkpoint Server this client may call, in order. */
+  get addresses(): readonly string[] {
+    return this.servers.addresses;
+  }
+
+  private call<Res>(method: Method, req: unknown, kind: 'read' | 'write'): Promise<Res> {
+    return this.servers.call(this.deadlineMs, kind, (c, ms, peer) =>
+      unary(c, c[method] as never, req as never, ms, peer),
+    ) as Promise<Res>;
   }
 
   /** One key, or null when it is absent. Errors: UnavailableError. */
   async get(key: string): Promise<KeyValue | null> {
-    const c = this.client;
-    const res = await unary(c, c.Get, { key }, this.deadlineMs, this.peer);
+    const res = await this.call<GetRes>('Get', { key }, 'read');
     return res.found && res.kv ? kv(res.kv) : null;
   }
 
   /** The keys under `prefix` ('' = all), in key order. Errors: UnavailableError. */
   async list(prefix = ''): Promise<KeyValue[]> {
-    const c = this.client;
-    const res = await unary(c, c.List, { prefix }, this.deadlineMs, this.peer);
+    const res = await this.call<ListRes>('List', { prefix }, 'read');
     return res.kvs.map(kv);
   }
 
@@ -246,14 +277,13 @@ export class CheckpointClient {
    * current manager epoch), UnavailableError.
    */
   async put(key: string, value: Bytes, options: PutOptions = {}): Promise<number> {
-    const c = this.client;
     const req = {
       key,
       value: Buffer.from(value),
       epoch: String(options.epoch ?? 0),
       ...expected(options.expectedVersion),
     };
-    const res = await unary(c, c.Put, req, this.deadlineMs, this.peer);
+    const res = await this.call<PutRes>('Put', req, 'write');
     return Number(res.version);
   }
 
@@ -275,7 +305,6 @@ export class CheckpointClient {
    * was written), StaleEpochError, UnavailableError.
    */
   async txn(ops: readonly TxnOp[], options: { epoch?: number } = {}): Promise<number[]> {
-    const c = this.client;
     const req = {
       epoch: String(options.epoch ?? 0),
       ops: ops.map((op) =>
@@ -284,7 +313,7 @@ export class CheckpointClient {
           : { key: op.key, value: Buffer.from(op.value), ...expected(op.expectedVersion) },
       ),
     };
-    const res = await unary(c, c.Txn, req, this.deadlineMs, this.peer);
+    const res = await this.call<TxnRes>('Txn', req, 'write');
     return res.versions.map(Number);
   }
 
@@ -295,7 +324,7 @@ export class CheckpointClient {
    */
   watch(prefix: string): WatchStream<KeyEvent> {
     return this.track(
-      this.client.Watch({ prefix }),
+      (c) => c.Watch({ prefix }),
       (ev: WatchEvent__Output): KeyEvent => ({
         kv: ev.kv ? kv(ev.kv) : { key: '', value: Buffer.alloc(0), version: 0 },
         deleted: ev.deleted,
@@ -314,14 +343,13 @@ export class CheckpointClient {
     expectedEpoch: number;
     leaseMs: number;
   }): Promise<AcquireResult> {
-    const c = this.client;
     const wire = {
       role: req.role,
       holder: req.holder,
       expected_epoch: String(req.expectedEpoch),
       lease_ms: String(req.leaseMs),
     };
-    return leadership(await unary(c, c.AcquireLeadership, wire, this.deadlineMs, this.peer));
+    return leadership(await this.call<Leadership__Output>('AcquireLeadership', wire, 'write'));
   }
 
   /**
@@ -335,7 +363,6 @@ export class CheckpointClient {
     epoch: number;
     leaseMs: number;
   }): Promise<Leadership> {
-    const c = this.client;
     const wire = {
       role: req.role,
       holder: req.holder,
@@ -343,16 +370,15 @@ export class CheckpointClient {
       lease_ms: String(req.leaseMs),
     };
     const { won: _won, ...record } = leadership(
-      await unary(c, c.RenewLeadership, wire, this.deadlineMs, this.peer),
+      await this.call<Leadership__Output>('RenewLeadership', wire, 'write'),
     );
     return record;
   }
 
   /** A role's leadership record (holder '' and epoch 0 before anyone won it). Errors: UnavailableError. */
   async getLeadership(role: string): Promise<Leadership> {
-    const c = this.client;
     const { won: _won, ...record } = leadership(
-      await unary(c, c.GetLeadership, { role }, this.deadlineMs, this.peer),
+      await this.call<Leadership__Output>('GetLeadership', { role }, 'read'),
     );
     return record;
   }
@@ -362,9 +388,8 @@ export class CheckpointClient {
    * version once durable. Errors: StaleEpochError (a higher epoch exists: stop acting), UnavailableError.
    */
   async saveTable(epoch: number, tableJson: string): Promise<number> {
-    const c = this.client;
     const req = { epoch: String(epoch), table_json: tableJson };
-    const res = await unary(c, c.SaveTable, req, this.deadlineMs, this.peer);
+    const res = await this.call<SaveTableRes>('SaveTable', req, 'write');
     return Number(res.version);
   }
 
@@ -374,21 +399,19 @@ export class CheckpointClient {
    * Errors: StaleEpochError, UnavailableError.
    */
   async saveTableChange(epoch: number, change: TableChange): Promise<number> {
-    const c = this.client;
     const req = {
       epoch: String(epoch),
       hosts_json: change.hostsJson,
       module_names: [...change.moduleNames],
       changed_modules: change.changedModules.map((m) => ({ name: m.name, module_json: m.moduleJson })),
     };
-    const res = await unary(c, c.SaveTableChange, req, this.deadlineMs, this.peer);
+    const res = await this.call<SaveTableRes>('SaveTableChange', req, 'write');
     return Number(res.version);
   }
 
   /** The last saved replica table (found = false before the first save). Errors: UnavailableError. */
   async loadTable(): Promise<LoadedTable> {
-    const c = this.client;
-    const res = await unary(c, c.LoadTable, {}, this.deadlineMs, this.peer);
+    const res = await this.call<LoadTableRes>('LoadTable', {}, 'read');
     return {
       found: res.found,
       tableJson: res.table_json,
@@ -404,7 +427,6 @@ export class CheckpointClient {
    * UnavailableError.
    */
   async saveCheckpoint(module: string, replica: string, state: Bytes, token?: SaveToken): Promise<number> {
-    const c = this.client;
     const req = {
       module,
       replica,
@@ -418,14 +440,13 @@ export class CheckpointClient {
           }
         : {}),
     };
-    const res = await unary(c, c.SaveCheckpoint, req, this.deadlineMs, this.peer);
+    const res = await this.call<SaveCheckpointRes>('SaveCheckpoint', req, 'write');
     return Number(res.version);
   }
 
   /** A module's last saved state, or null when none was saved. Errors: UnavailableError. */
   async loadCheckpoint(module: string): Promise<Checkpoint | null> {
-    const c = this.client;
-    const res = await unary(c, c.LoadCheckpoint, { module }, this.deadlineMs, this.peer);
+    const res = await this.call<LoadCheckpointRes>('LoadCheckpoint', { module }, 'read');
     return res.found && res.checkpoint ? checkpoint(res.checkpoint) : null;
   }
 
@@ -434,26 +455,31 @@ export class CheckpointClient {
    * follows its primary. Same ending and errors as watch().
    */
   watchCheckpoint(module: string): WatchStream<Checkpoint> {
-    return this.track(this.client.WatchCheckpoint({ module }), checkpoint);
+    return this.track((c) => c.WatchCheckpoint({ module }), checkpoint);
   }
 
   /** Cancels the open streams and closes the channel. */
   close(): void {
     for (const s of [...this.streams]) s.cancel();
-    this.client.close();
+    this.servers.close();
   }
 
-  private track<W, T>(call: grpc.ClientReadableStream<W>, convert: (msg: W) => T): WatchStream<T> {
+  private track<W, T>(
+    open: (c: CheckpointServerClient) => grpc.ClientReadableStream<W>,
+    convert: (msg: W) => T,
+  ): WatchStream<T> {
+    const { client, peer, index } = this.servers.current();
     // The stream only hands each message to `convert`, which knows its type.
-    const untyped = call as unknown as grpc.ClientReadableStream<unknown>;
+    const untyped = open(client) as unknown as grpc.ClientReadableStream<unknown>;
     const stream = new WatchStream<T>(
       untyped,
       convert as (msg: unknown) => T,
-      this.peer,
+      peer,
       this.deadlineMs,
       () => {
         this.streams.delete(stream);
       },
+      () => this.servers.failed(index),
     );
     this.streams.add(stream);
     return stream;

@@ -1,11 +1,14 @@
 /**
- * The Checkpoint Server daemon (`rmd checkpoint-server --config FILE --host NAME`): the store in
- * `<dataDir>/checkpoint.db` behind the CheckpointServer gRPC service and grpc.health.v1, on the
- * cluster file's `checkpointServer.address`.
+ * The Checkpoint Server daemon (`rmd checkpoint-server --config FILE --host NAME`): the store behind
+ * the CheckpointServer gRPC service and grpc.health.v1. With the sqlite backend the store is
+ * `<dataDir>/checkpoint.db` and there is one Checkpoint Server, on `checkpointServer.address`; with
+ * etcd it holds nothing itself, and one runs on each host that `checkpointServer.addresses` names,
+ * all serving the same etcd data (DESIGN §10).
  */
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClusterConfig } from '../shared/config.js';
+import { type ClusterConfig, checkpointServerAddressOf, type EtcdConfig } from '../shared/config.js';
+import { ConfigError, NotFoundError } from '../shared/errors.js';
 import { DaemonServer, protos } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
@@ -15,6 +18,9 @@ import {
   type MetricsEndpoint,
   startMetricsEndpoint,
 } from '../shared/metrics.js';
+import { SqliteBackend, type StoreBackend } from './backend.js';
+import { EtcdClient } from './etcd-client.js';
+import { EtcdStore } from './etcd-store.js';
 import { checkpointServerMetrics } from './metrics.js';
 import { CheckpointService } from './service.js';
 import { CheckpointStore, MANAGER_ROLE } from './store.js';
@@ -25,8 +31,10 @@ export const DB_FILE = 'checkpoint.db';
 export interface CheckpointServerOptions {
   /** `host:port` to bind; port 0 picks a free one (tests). */
   address: string;
-  /** Created when missing; holds checkpoint.db and its WAL. */
+  /** sqlite: created when missing; holds checkpoint.db and its WAL. Ignored with `etcd`. */
   dataDir: string;
+  /** Serve the store kept in etcd instead of a local SQLite file. */
+  etcd?: EtcdConfig | null;
   logger: Logger;
   /** The clock for leases and checkpoint times (default Date.now). */
   now?: () => number;
@@ -39,9 +47,11 @@ export interface CheckpointServerOptions {
 export interface CheckpointServerDaemon extends Daemon {
   /** The port actually bound. */
   readonly port: number;
-  /** The database file. */
+  /** The database file (sqlite; '' with etcd). */
   readonly dbFile: string;
-  readonly store: CheckpointStore;
+  /** The SQLite store itself (sqlite only). */
+  readonly store: CheckpointStore | null;
+  readonly backend: StoreBackend;
   readonly service: CheckpointService;
   /** Where `/metrics` is served, or null. */
   readonly metricsAddress: string | null;
@@ -62,16 +72,31 @@ export async function startCheckpointServer(
 ): Promise<CheckpointServerDaemon> {
   const { host, port: wanted } = splitAddress(options.address);
   const logger = options.logger;
-  mkdirSync(options.dataDir, { recursive: true });
-  const dbFile = join(options.dataDir, DB_FILE);
-  const store = new CheckpointStore(dbFile, options.now ? { now: options.now } : {});
-  const manager = store.getLeadership(MANAGER_ROLE);
-  logger.info({ dbFile, epoch: manager.epoch, holder: manager.holder }, 'store opened');
+  const backend = openStoreBackend(options, options.now ? { now: options.now } : {});
+  const store = backend instanceof SqliteBackend ? backend.store : null;
+  const dbFile = store?.file ?? '';
+  try {
+    const manager = await backend.getLeadership(MANAGER_ROLE);
+    logger.info(
+      { backend: backend.kind, where: backend.where, epoch: manager.epoch, holder: manager.holder },
+      'store opened',
+    );
+  } catch (err) {
+    // etcd may come later: the server serves (and answers unavailable) until it does.
+    if (!options.etcd) {
+      await backend.close();
+      throw err;
+    }
+    logger.warn(
+      { backend: backend.kind, where: backend.where, err: (err as Error).message },
+      'store not reachable yet',
+    );
+  }
   let state: DaemonState = 'starting';
   const metrics = new DaemonMetrics('checkpoint-server', host);
-  checkpointServerMetrics(metrics.registry, store, options.now);
+  checkpointServerMetrics(metrics.registry, backend, options.now);
   const server = new DaemonServer(host, [metrics.grpcInterceptor()]);
-  const service = new CheckpointService(store, logger);
+  const service = new CheckpointService(backend, logger);
   let port: number;
   let metricsEndpoint: MetricsEndpoint | null = null;
   try {
@@ -81,7 +106,7 @@ export async function startCheckpointServer(
     );
     port = await server.listen(wanted);
   } catch (err) {
-    store.close();
+    await backend.close();
     await server.stop(0);
     throw err;
   }
@@ -96,7 +121,7 @@ export async function startCheckpointServer(
       service.endStreams();
       await metricsEndpoint?.close();
       await server.stop(options.graceMs ?? 2000);
-      store.close();
+      await backend.close();
       state = 'stopped';
     })();
     return stopping;
@@ -110,21 +135,68 @@ export async function startCheckpointServer(
     port,
     dbFile,
     store,
+    backend,
     service,
     metricsAddress: metricsEndpoint?.address ?? null,
     stop,
   };
 }
 
-/** `rmd checkpoint-server`: `host` only labels the logs; the address and data folder come from the cluster file. */
+/**
+ * The store the cluster file's settings name: `<dataDir>/checkpoint.db` (created when missing,
+ * unless `existing`: then NotFoundError), or the etcd backend.
+ */
+export function openStoreBackend(
+  where: { dataDir: string; etcd?: EtcdConfig | null },
+  options: { now?: () => number; existing?: boolean } = {},
+): StoreBackend {
+  if (where.etcd) return openEtcd(where.etcd, options.now);
+  const file = join(where.dataDir, DB_FILE);
+  if (options.existing && !existsSync(file)) {
+    throw new NotFoundError(
+      `no store at ${file} (checkpointServer.dataDir): run this on the Checkpoint Server's host, with its cluster file`,
+    );
+  }
+  mkdirSync(where.dataDir, { recursive: true });
+  return new SqliteBackend(new CheckpointStore(file, options.now ? { now: options.now } : {}));
+}
+
+/** The etcd backend of the cluster file's settings; a TLS file that cannot be read is a ConfigError naming it. */
+function openEtcd(etcd: EtcdConfig, now?: () => number): EtcdStore {
+  if (etcd.tls) {
+    for (const [field, file] of Object.entries(etcd.tls)) {
+      try {
+        accessSync(file as string, constants.R_OK);
+      } catch (err) {
+        throw new ConfigError(
+          `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? err})`,
+          `checkpointServer.etcd.tls.${field}`,
+        );
+      }
+    }
+  }
+  const client = new EtcdClient({
+    endpoints: etcd.endpoints,
+    tls: etcd.tls,
+    deadlineMs: etcd.requestTimeoutMs,
+  });
+  return new EtcdStore({ client, prefix: etcd.prefix, ...(now ? { now } : {}) });
+}
+
+/**
+ * `rmd checkpoint-server`: the address comes from the cluster file (with etcd, the one on this
+ * host's address), and the backend with it.
+ */
 export async function startCheckpointServerDaemon(
   cfg: ClusterConfig,
-  _host: string,
+  host: string,
   logger: Logger,
 ): Promise<Daemon> {
+  const cs = cfg.checkpointServer;
   return startCheckpointServer({
-    address: cfg.checkpointServer.address,
-    dataDir: cfg.checkpointServer.dataDir,
+    address: checkpointServerAddressOf(cfg, host),
+    dataDir: cs.dataDir,
+    etcd: cs.backend === 'etcd' ? cs.etcd : null,
     logger,
     // Well inside the launcher's forced exit, so that the store is always closed cleanly.
     graceMs: Math.min(cfg.timings.killGraceMs, 3000),

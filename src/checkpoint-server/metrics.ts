@@ -1,11 +1,13 @@
 /**
  * The Checkpoint Server's Prometheus metrics, read from the store at each scrape: the leadership
- * record (the manager's epoch, its holder, the lease left), the size of the database and its WAL,
- * and the watch streams open. Its calls and their latencies are the gRPC server's (DaemonMetrics).
+ * record (the manager's epoch, its holder, the lease left), whether the store answers, the watches
+ * open, and with SQLite the size of the database and its WAL. Its calls and their latencies are the
+ * gRPC server's (DaemonMetrics).
  */
 import { statSync } from 'node:fs';
 import { Gauge, type Registry, setGaugeRows } from '../shared/metrics.js';
-import { type CheckpointStore, MANAGER_ROLE } from './store.js';
+import { SqliteBackend, type StoreBackend } from './backend.js';
+import { type Leadership, MANAGER_ROLE } from './store.js';
 
 function sizeOf(file: string): number {
   try {
@@ -15,19 +17,30 @@ function sizeOf(file: string): number {
   }
 }
 
+/** How long one leadership read serves the gauges of a scrape (etcd: one read, not one per gauge). */
+const READ_REUSE_MS = 250;
+
 export function checkpointServerMetrics(
   registry: Registry,
-  store: CheckpointStore,
+  backend: StoreBackend,
   now: () => number = Date.now,
 ): void {
   const registers = [registry];
-  const leadership = () => (store.isOpen ? store.getLeadership(MANAGER_ROLE) : null);
+  let last: { atMs: number; read: Promise<Leadership | null> } | null = null;
+  /** The manager's record, or null while the store does not answer (closed, etcd unreachable). */
+  const leadership = (): Promise<Leadership | null> => {
+    const t = now();
+    if (!last || t - last.atMs > READ_REUSE_MS || t < last.atMs) {
+      last = { atMs: t, read: backend.getLeadership(MANAGER_ROLE).catch(() => null) };
+    }
+    return last.read;
+  };
   new Gauge({
     name: 'rm_store_manager_epoch',
     help: 'The highest manager epoch the store has handed out.',
     registers,
-    collect() {
-      this.set(leadership()?.epoch ?? 0);
+    async collect() {
+      this.set((await leadership())?.epoch ?? 0);
     },
   });
   new Gauge({
@@ -35,8 +48,8 @@ export function checkpointServerMetrics(
     help: 'Always 1, labelled with the current holder of the manager role (the primary SuperWatchDog).',
     labelNames: ['holder'],
     registers,
-    collect() {
-      const l = leadership();
+    async collect() {
+      const l = await leadership();
       setGaugeRows(this, l?.holder ? [[{ holder: l.holder }, 1]] : []);
     },
   });
@@ -44,37 +57,40 @@ export function checkpointServerMetrics(
     name: 'rm_store_manager_lease_remaining_seconds',
     help: "Time left on the manager role's lease (negative once it ran out unrenewed).",
     registers,
-    collect() {
-      const l = leadership();
+    async collect() {
+      const l = await leadership();
       this.set(l && l.leaseUntilMs > 0 ? (l.leaseUntilMs - now()) / 1000 : 0);
     },
   });
-  new Gauge({
-    name: 'rm_store_database_bytes',
-    help: 'Size on disk of the SQLite database, by file (db, wal).',
-    labelNames: ['file'],
-    registers,
-    collect() {
-      setGaugeRows(this, [
-        [{ file: 'db' }, sizeOf(store.file)],
-        [{ file: 'wal' }, sizeOf(`${store.file}-wal`)],
-      ]);
-    },
-  });
+  if (backend instanceof SqliteBackend) {
+    const file = backend.store.file;
+    new Gauge({
+      name: 'rm_store_database_bytes',
+      help: 'Size on disk of the SQLite database, by file (db, wal).',
+      labelNames: ['file'],
+      registers,
+      collect() {
+        setGaugeRows(this, [
+          [{ file: 'db' }, sizeOf(file)],
+          [{ file: 'wal' }, sizeOf(`${file}-wal`)],
+        ]);
+      },
+    });
+  }
   new Gauge({
     name: 'rm_store_up',
-    help: 'Whether the store is open and serving (1) or closed (0).',
+    help: 'Whether the store answers (1: open, and with etcd reachable) or not (0).',
     registers,
-    collect() {
-      this.set(store.isOpen ? 1 : 0);
+    async collect() {
+      this.set((await leadership()) ? 1 : 0);
     },
   });
   new Gauge({
     name: 'rm_store_watchers',
-    help: 'Listeners on the store: open watch streams (keys and checkpoints).',
+    help: 'Watches open on the store: watch streams (keys and checkpoints).',
     registers,
     collect() {
-      this.set(store.isOpen ? store.listenerCount : 0);
+      this.set(backend.watchCount);
     },
   });
 }

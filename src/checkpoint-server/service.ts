@@ -1,7 +1,8 @@
 /**
  * The Checkpoint Server's gRPC handlers (proto/checkpoint.proto): each converts the request, calls
- * the store and maps domain errors to a gRPC status (STYLE §5). The two watch streams send the
- * current value first, then every committed change, and are ended by `endStreams()` on shutdown.
+ * the store (either backend, backend.ts) and maps domain errors to a gRPC status (STYLE §5). The two
+ * watch streams send the current value first, then every committed change, and are ended by
+ * `endStreams()` on shutdown.
  */
 import * as grpc from '@grpc/grpc-js';
 import { FencedError, StaleEpochError } from '../shared/errors.js';
@@ -12,10 +13,10 @@ import type { Leadership as WireLeadership } from '../shared/generated/rm/checkp
 import type { WatchEvent } from '../shared/generated/rm/checkpoint/v1/WatchEvent.js';
 import { handle, toServiceError } from '../shared/grpc.js';
 import type { Logger } from '../shared/logging.js';
+import type { StoreBackend, WatchSink } from './backend.js';
 import {
   type AcquireResult,
   type Checkpoint,
-  type CheckpointStore,
   InvalidRequestError,
   type KeyValue,
   type Leadership,
@@ -70,7 +71,7 @@ export class CheckpointService {
   private readonly streams = new Set<OpenStream>();
 
   constructor(
-    private readonly store: CheckpointStore,
+    private readonly store: StoreBackend,
     private readonly logger: Logger,
   ) {}
 
@@ -87,12 +88,12 @@ export class CheckpointService {
   handlers(): CheckpointServerHandlers {
     const store = this.store;
     return {
-      Get: handle((req) => {
-        const kv = store.get(req.key);
+      Get: handle(async (req) => {
+        const kv = await store.get(req.key);
         return kv ? { found: true, kv: wireKv(kv) } : { found: false };
       }),
-      List: handle((req) => ({ kvs: store.list(req.prefix).map(wireKv) })),
-      Put: handle((req) => {
+      List: handle(async (req) => ({ kvs: (await store.list(req.prefix)).map(wireKv) })),
+      Put: handle(async (req) => {
         const epoch = int(req.epoch, 'epoch');
         const options = {
           epoch,
@@ -100,12 +101,12 @@ export class CheckpointService {
             ? { expectedVersion: int(req.expected_version, 'expected_version') }
             : {}),
         };
-        const version = this.fenced('put', epoch, { key: req.key }, () =>
+        const version = await this.fenced('put', epoch, { key: req.key }, () =>
           store.put(req.key, req.value, options),
         );
         return { version: String(version) };
       }),
-      Txn: handle((req) => {
+      Txn: handle(async (req) => {
         const epoch = int(req.epoch, 'epoch');
         const ops: TxnOp[] = req.ops.map((op, i) => {
           const expected = op.has_expected_version
@@ -116,24 +117,23 @@ export class CheckpointService {
             : { key: op.key, value: op.value, ...expected };
         });
         const keys = ops.slice(0, 10).map((op) => op.key);
-        const versions = this.fenced('txn', epoch, { keys, ops: ops.length }, () => store.txn(ops, epoch));
+        const versions = await this.fenced('txn', epoch, { keys, ops: ops.length }, () =>
+          store.txn(ops, epoch),
+        );
         return { versions: versions.map(String) };
       }),
       Watch: (call) => {
         const prefix = call.request.prefix;
-        this.serve<WatchEvent>(call, (send) => {
-          const unsubscribe = store.onChange((change) => {
-            if (change.kind === 'key' && change.kv.key.startsWith(prefix)) {
-              send({ kv: wireKv(change.kv), deleted: change.deleted });
-            }
-          });
-          for (const kv of store.list(prefix)) send({ kv: wireKv(kv), deleted: false });
-          return unsubscribe;
-        });
+        this.serve<WatchEvent>(call, (sink) =>
+          store.watch(prefix, {
+            send: (ev) => sink.send({ kv: wireKv(ev.kv), deleted: ev.deleted }),
+            fail: sink.fail,
+          }),
+        );
       },
 
-      AcquireLeadership: handle((req) => {
-        const res = store.acquireLeadership(
+      AcquireLeadership: handle(async (req) => {
+        const res = await store.acquireLeadership(
           req.role,
           req.holder,
           int(req.expected_epoch, 'expected_epoch'),
@@ -147,40 +147,44 @@ export class CheckpointService {
         }
         return wireLeadership(res);
       }),
-      RenewLeadership: handle((req) => {
+      RenewLeadership: handle(async (req) => {
         const epoch = int(req.epoch, 'epoch');
         const lease = int(req.lease_ms, 'lease_ms');
         return wireLeadership(
-          this.fenced('renew', epoch, { role: req.role, holder: req.holder }, () =>
+          await this.fenced('renew', epoch, { role: req.role, holder: req.holder }, () =>
             store.renewLeadership(req.role, req.holder, epoch, lease),
           ),
         );
       }),
-      GetLeadership: handle((req) => wireLeadership(store.getLeadership(req.role))),
+      GetLeadership: handle(async (req) => wireLeadership(await store.getLeadership(req.role))),
 
-      SaveTable: handle((req) => {
+      SaveTable: handle(async (req) => {
         const epoch = int(req.epoch, 'epoch');
-        const version = this.fenced('save-table', epoch, {}, () => store.saveTable(epoch, req.table_json));
+        const version = await this.fenced('save-table', epoch, {}, () =>
+          store.saveTable(epoch, req.table_json),
+        );
         return { version: String(version) };
       }),
-      SaveTableChange: handle((req) => {
+      SaveTableChange: handle(async (req) => {
         const epoch = int(req.epoch, 'epoch');
         const change = {
           hostsJson: req.hosts_json,
           moduleNames: req.module_names,
           changedModules: req.changed_modules.map((m) => ({ name: m.name, moduleJson: m.module_json })),
         };
-        const version = this.fenced('save-table', epoch, {}, () => store.saveTableChange(epoch, change));
+        const version = await this.fenced('save-table', epoch, {}, () =>
+          store.saveTableChange(epoch, change),
+        );
         return { version: String(version) };
       }),
-      LoadTable: handle(() => {
-        const t = store.loadTable();
+      LoadTable: handle(async () => {
+        const t = await store.loadTable();
         return t
           ? { found: true, table_json: t.tableJson, version: String(t.version), epoch: String(t.epoch) }
           : { found: false };
       }),
 
-      SaveCheckpoint: handle((req) => {
+      SaveCheckpoint: handle(async (req) => {
         // A save that shows an epoch carries a copy's fencing token; tools and tests save without one.
         const epoch = int(req.epoch, 'epoch');
         const token =
@@ -195,7 +199,7 @@ export class CheckpointService {
               }
             : undefined;
         try {
-          return { version: String(store.saveCheckpoint(req.module, req.replica, req.state, token)) };
+          return { version: String(await store.saveCheckpoint(req.module, req.replica, req.state, token)) };
         } catch (err) {
           if (err instanceof FencedError) {
             this.logger.warn(
@@ -206,30 +210,28 @@ export class CheckpointService {
           throw err;
         }
       }),
-      LoadCheckpoint: handle((req) => {
-        const c = store.loadCheckpoint(req.module);
+      LoadCheckpoint: handle(async (req) => {
+        const c = await store.loadCheckpoint(req.module);
         return c ? { found: true, checkpoint: wireCheckpoint(c) } : { found: false };
       }),
       WatchCheckpoint: (call) => {
         const module = call.request.module;
-        this.serve<WireCheckpoint>(call, (send) => {
-          const unsubscribe = store.onChange((change) => {
-            if (change.kind === 'checkpoint' && change.checkpoint.module === module) {
-              send(wireCheckpoint(change.checkpoint));
-            }
-          });
-          const current = module ? store.loadCheckpoint(module) : null;
-          if (current) send(wireCheckpoint(current));
-          return unsubscribe;
-        });
+        this.serve<WireCheckpoint>(call, (sink) =>
+          store.watchCheckpoint(module, { send: (c) => sink.send(wireCheckpoint(c)), fail: sink.fail }),
+        );
       },
     };
   }
 
   /** Runs a fenced write; a refusal for a stale epoch is logged once, here, and passed on to the caller. */
-  private fenced<T>(what: string, epoch: number, details: Record<string, unknown>, fn: () => T): T {
+  private async fenced<T>(
+    what: string,
+    epoch: number,
+    details: Record<string, unknown>,
+    fn: () => Promise<T>,
+  ): Promise<T> {
     try {
-      return fn();
+      return await fn();
     } catch (err) {
       if (err instanceof StaleEpochError) {
         this.logger.warn({ write: what, epoch, current: err.current, ...details }, 'stale write refused');
@@ -239,12 +241,13 @@ export class CheckpointService {
   }
 
   /**
-   * Runs one server stream: `subscribe` registers its listener and sends the current values in the
-   * same synchronous step (so no commit falls between the two), and returns how to unsubscribe.
+   * Runs one server stream: `subscribe` starts the store's watch, which sends the current values and
+   * then every change (the backend sees that no commit falls between the two), and resolves with how
+   * to stop it. A watch the store can no longer serve ends the stream with its error.
    */
   private serve<Msg>(
     call: grpc.ServerWritableStream<unknown, Msg>,
-    subscribe: (send: (msg: Msg) => void) => () => void,
+    subscribe: (sink: WatchSink<Msg>) => Promise<() => void>,
   ): void {
     let done = false;
     let unsubscribe: () => void = () => undefined;
@@ -260,6 +263,9 @@ export class CheckpointService {
       unsubscribe();
       this.streams.delete(stream);
       return true;
+    };
+    const fail = (err: unknown) => {
+      if (finish()) call.emit('error', toServiceError(err));
     };
     const send = (msg: Msg) => {
       if (done) return;
@@ -280,14 +286,17 @@ export class CheckpointService {
     // there is no current value to send.
     call.sendMetadata(new grpc.Metadata());
     this.streams.add(stream);
-    try {
-      unsubscribe = subscribe(send);
-      limit = call.writableLength + MAX_UNREAD;
-    } catch (err) {
-      finish();
-      call.emit('error', toServiceError(err));
-    }
-    if (call.cancelled) finish();
-    if (done) unsubscribe();
+    subscribe({ send, fail }).then(
+      (off) => {
+        if (done) {
+          off();
+          return;
+        }
+        unsubscribe = off;
+        limit = call.writableLength + MAX_UNREAD;
+        if (call.cancelled) finish();
+      },
+      (err) => fail(err),
+    );
   }
 }

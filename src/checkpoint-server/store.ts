@@ -10,7 +10,9 @@
  */
 import Database from 'better-sqlite3';
 import { ConflictError, FencedError, StaleEpochError, SupervisorError } from '../shared/errors.js';
+import { MAX_TXN_OPS } from './backend.js';
 import { fenceRefusal, type SaveToken } from './fence.js';
+import type { StoreSnapshot } from './snapshot.js';
 
 /** A request that is malformed whatever the stored state (empty key, negative lease …); maps to INVALID_ARGUMENT. */
 export class InvalidRequestError extends SupervisorError {
@@ -32,7 +34,8 @@ export function tableModuleKey(name: string): string {
   return `${TABLE_KEY}/modules/${name}`;
 }
 
-function isTableKey(key: string): boolean {
+/** Whether a key belongs to the replica table (written only under an epoch). */
+export function isTableKey(key: string): boolean {
   return key === TABLE_KEY || key.startsWith(`${TABLE_KEY}/`);
 }
 
@@ -46,8 +49,8 @@ export interface TableChange {
   changedModules: ReadonlyArray<{ name: string; moduleJson: string }>;
 }
 
-/** What TABLE_KEY holds. */
-interface TableIndex {
+/** What TABLE_KEY holds: the hosts and the module names in order. */
+export interface TableIndex {
   hosts: unknown[];
   modules: string[];
 }
@@ -174,25 +177,25 @@ interface CheckpointRow {
   saved_at_ms: number;
 }
 
-function toBuffer(v: Buffer | Uint8Array | string): Buffer {
+export function toBuffer(v: Buffer | Uint8Array | string): Buffer {
   if (Buffer.isBuffer(v)) return v;
   // A copy: the caller may reuse its array once the call returns, while watchers still hold the value.
   return typeof v === 'string' ? Buffer.from(v, 'utf8') : Buffer.from(v);
 }
 
-function wholeNumber(v: number, field: string, min = 0): number {
+export function wholeNumber(v: number, field: string, min = 0): number {
   if (!Number.isSafeInteger(v) || v < min) {
     throw new InvalidRequestError(`${field}: expected a whole number ≥ ${min}, got ${v}`);
   }
   return v;
 }
 
-function nonEmpty(v: string, field: string): string {
+export function nonEmpty(v: string, field: string): string {
   if (typeof v !== 'string' || v.length === 0) throw new InvalidRequestError(`${field}: must not be empty`);
   return v;
 }
 
-function parseJson(text: string, field: string): unknown {
+export function parseJson(text: string, field: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -240,6 +243,17 @@ function prepare(db: Database.Database) {
         'ON CONFLICT (role) DO UPDATE SET holder = excluded.holder, epoch = excluded.epoch, ' +
         'lease_until_ms = excluded.lease_until_ms',
     ),
+    allKv: db.prepare<[], KvRow>('SELECT key, value, version, epoch FROM kv ORDER BY key'),
+    allLeadership: db.prepare<[], LeadershipRow>(
+      'SELECT role, holder, epoch, lease_until_ms FROM leadership ORDER BY role',
+    ),
+    allCheckpoints: db.prepare<[], CheckpointRow>(
+      'SELECT module, replica, state, version, saved_at_ms FROM checkpoints ORDER BY module',
+    ),
+    firstOfEach: db.prepare<[], { kv: string | null; role: string | null; module: string | null }>(
+      'SELECT (SELECT key FROM kv LIMIT 1) AS kv, (SELECT role FROM leadership LIMIT 1) AS role, ' +
+        '(SELECT module FROM checkpoints LIMIT 1) AS module',
+    ),
     getCheckpoint: db.prepare<[string], CheckpointRow>(
       'SELECT module, replica, state, version, saved_at_ms FROM checkpoints WHERE module = ?',
     ),
@@ -249,6 +263,99 @@ function prepare(db: Database.Database) {
         'version = excluded.version, saved_at_ms = excluded.saved_at_ms',
     ),
   };
+}
+
+/** The whole table (SaveTable) as a change that names and sends every module. InvalidRequestError if it is not a table. */
+export function tableAsChange(tableJson: string): TableChange {
+  const table = parseJson(tableJson, 'table_json');
+  if (table === null || typeof table !== 'object' || Array.isArray(table)) {
+    throw new InvalidRequestError('table_json: expected an object with hosts and modules');
+  }
+  const { hosts = [], modules = [] } = table as { hosts?: unknown; modules?: unknown };
+  if (!Array.isArray(modules)) throw new InvalidRequestError('table_json.modules: expected a list');
+  const named = modules.map((m, i) => {
+    const name = (m as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string')
+      throw new InvalidRequestError(`table_json.modules[${i}].name: expected a name`);
+    return { name, moduleJson: JSON.stringify(m) };
+  });
+  return {
+    hostsJson: JSON.stringify(hosts),
+    moduleNames: named.map((m) => m.name),
+    changedModules: named,
+  };
+}
+
+/** A table change checked on its own (every backend, before it reads anything); InvalidRequestError names the bad field. */
+export function checkTableChange(
+  epoch: number,
+  change: TableChange,
+): { hosts: unknown[]; names: readonly string[]; order: Set<string>; changed: Map<string, Buffer> } {
+  wholeNumber(epoch, 'epoch', 1);
+  const hosts = parseJson(change.hostsJson, 'hosts_json');
+  if (!Array.isArray(hosts)) throw new InvalidRequestError('hosts_json: expected a list of hosts');
+  const names = change.moduleNames;
+  const order = new Set<string>();
+  names.forEach((n, i) => {
+    nonEmpty(n, `module_names[${i}]`);
+    if (order.has(n)) throw new InvalidRequestError(`module_names[${i}]: module "${n}" is named twice`);
+    order.add(n);
+  });
+  const changed = new Map<string, Buffer>();
+  change.changedModules.forEach((m, i) => {
+    const where = `changed_modules[${i}]`;
+    if (!order.has(m.name))
+      throw new InvalidRequestError(`${where}: module "${m.name}" is not among module_names`);
+    const parsed = parseJson(m.moduleJson, `${where}.module_json`) as { name?: unknown } | null;
+    if (parsed?.name !== m.name) {
+      throw new InvalidRequestError(`${where}.module_json: its name is not "${m.name}"`);
+    }
+    changed.set(m.name, Buffer.from(m.moduleJson, 'utf8'));
+  });
+  return { hosts, names, order, changed };
+}
+
+/** The refusal of an import into a store that already holds something (`what`: the first thing found). */
+export function notEmpty(where: string, what: string): ConflictError {
+  return new ConflictError(
+    `${where} is not empty (it holds ${what}, among others): a snapshot is imported only into a new store; point the cluster file at a new one, or remove this one first`,
+  );
+}
+
+/** The refusal of a transaction of more ops than every backend takes (MAX_TXN_OPS). */
+export function checkTxnSize(ops: readonly TxnOp[]): void {
+  if (ops.length > MAX_TXN_OPS) {
+    throw new InvalidRequestError(
+      `ops: ${ops.length} ops in one transaction; at most ${MAX_TXN_OPS} (etcd's limit per transaction, kept on every backend)`,
+    );
+  }
+}
+
+/** A compare-and-set's check: ConflictError when the key's version (0 = absent) is not the expected one. */
+export function checkVersion(key: string, actual: number, expected: number | undefined, where: string): void {
+  if (expected === undefined) return;
+  wholeNumber(expected, `${where}.expected_version`);
+  if (actual === expected) return;
+  if (expected === 0) {
+    throw new ConflictError(`${where}: key "${key}" exists at version ${actual}; expected it absent`);
+  }
+  if (actual === 0) throw new ConflictError(`${where}: key "${key}" is absent; expected version ${expected}`);
+  throw new ConflictError(`${where}: key "${key}" is at version ${actual}; expected version ${expected}`);
+}
+
+/** The refusal of a write whose epoch is below `current`, or of an unfenced write to the table. */
+export function checkFence(epoch: number, touchesTable: boolean, current: () => number): void {
+  wholeNumber(epoch, 'epoch');
+  if (epoch === 0) {
+    if (touchesTable) {
+      throw new InvalidRequestError(
+        `${TABLE_KEY}: the replica table is written only under a manager epoch (≥ 1), got 0`,
+      );
+    }
+    return;
+  }
+  const now = current();
+  if (epoch < now) throw new StaleEpochError(epoch, now);
 }
 
 /**
@@ -339,6 +446,7 @@ export class CheckpointStore {
    * resulting version (0 for a delete).
    */
   txn(ops: readonly TxnOp[], epoch = 0): number[] {
+    checkTxnSize(ops);
     return this.write((changes) => {
       this.fence(
         epoch,
@@ -439,23 +547,7 @@ export class CheckpointStore {
 
   /** Writes the whole replica table (JSON, TABLE-FORMAT.md) under the manager's epoch; StaleEpochError if a higher one exists. */
   saveTable(epoch: number, tableJson: string): number {
-    const table = parseJson(tableJson, 'table_json');
-    if (table === null || typeof table !== 'object' || Array.isArray(table)) {
-      throw new InvalidRequestError('table_json: expected an object with hosts and modules');
-    }
-    const { hosts = [], modules = [] } = table as { hosts?: unknown; modules?: unknown };
-    if (!Array.isArray(modules)) throw new InvalidRequestError('table_json.modules: expected a list');
-    const named = modules.map((m, i) => {
-      const name = (m as { name?: unknown } | null)?.name;
-      if (typeof name !== 'string')
-        throw new InvalidRequestError(`table_json.modules[${i}].name: expected a name`);
-      return { name, moduleJson: JSON.stringify(m) };
-    });
-    return this.saveTableChange(epoch, {
-      hostsJson: JSON.stringify(hosts),
-      moduleNames: named.map((m) => m.name),
-      changedModules: named,
-    });
+    return this.saveTableChange(epoch, tableAsChange(tableJson));
   }
 
   /**
@@ -465,27 +557,7 @@ export class CheckpointStore {
    * that names a module neither given nor saved, or that is not JSON.
    */
   saveTableChange(epoch: number, change: TableChange): number {
-    wholeNumber(epoch, 'epoch', 1);
-    const hosts = parseJson(change.hostsJson, 'hosts_json');
-    if (!Array.isArray(hosts)) throw new InvalidRequestError('hosts_json: expected a list of hosts');
-    const names = change.moduleNames;
-    const order = new Set<string>();
-    names.forEach((n, i) => {
-      nonEmpty(n, `module_names[${i}]`);
-      if (order.has(n)) throw new InvalidRequestError(`module_names[${i}]: module "${n}" is named twice`);
-      order.add(n);
-    });
-    const changed = new Map<string, Buffer>();
-    change.changedModules.forEach((m, i) => {
-      const where = `changed_modules[${i}]`;
-      if (!order.has(m.name))
-        throw new InvalidRequestError(`${where}: module "${m.name}" is not among module_names`);
-      const parsed = parseJson(m.moduleJson, `${where}.module_json`) as { name?: unknown } | null;
-      if (parsed?.name !== m.name) {
-        throw new InvalidRequestError(`${where}.module_json: its name is not "${m.name}"`);
-      }
-      changed.set(m.name, Buffer.from(m.moduleJson, 'utf8'));
-    });
+    const { hosts, names, order, changed } = checkTableChange(epoch, change);
     return this.write((changes) => {
       this.fence(epoch, true);
       const saved = new Set(this.savedIndex()?.modules ?? []);
@@ -563,6 +635,49 @@ export class CheckpointStore {
     return row ? toCheckpoint(row) : null;
   }
 
+  // --- the whole store, for moving it (snapshot.ts) ---
+
+  /** Every key, role and checkpoint, read in one transaction. */
+  exportSnapshot(): StoreSnapshot {
+    return this.db.transaction(() => ({
+      from: this.file,
+      exportedAtMs: this.now(),
+      revision: '',
+      keys: this.sql.allKv.all(),
+      roles: this.sql.allLeadership.all().map(({ role, holder, epoch }) => ({ role, holder, epoch })),
+      checkpoints: this.sql.allCheckpoints.all().map(toCheckpoint),
+    }))();
+  }
+
+  /**
+   * Writes a snapshot in one transaction into a file that holds nothing (ConflictError otherwise,
+   * nothing written). Each role's lease has run out: it ran on the old store's clock.
+   */
+  importSnapshot(s: StoreSnapshot): void {
+    this.write((changes) => {
+      const held = this.sql.firstOfEach.get();
+      if (held && (held.kv !== null || held.role !== null || held.module !== null)) {
+        throw notEmpty(
+          this.file,
+          held.kv !== null
+            ? `key "${held.kv}"`
+            : held.role !== null
+              ? `role "${held.role}"`
+              : `module "${held.module}"'s checkpoint`,
+        );
+      }
+      for (const k of s.keys) {
+        this.sql.upsertKv.run(k.key, k.value, k.version, k.epoch);
+        changes.push({ kind: 'key', kv: { key: k.key, value: k.value, version: k.version }, deleted: false });
+      }
+      for (const r of s.roles) this.sql.upsertLeadership.run(r.role, r.holder, r.epoch, 0);
+      for (const c of s.checkpoints) {
+        this.sql.upsertCheckpoint.run(c.module, c.replica, c.state, c.version, c.savedAtMs);
+        changes.push({ kind: 'checkpoint', checkpoint: c });
+      }
+    });
+  }
+
   // --- changes, maintenance ---
 
   /**
@@ -630,30 +745,11 @@ export class CheckpointStore {
 
   /** Refuses a write under an epoch lower than the current one; the table is never written unfenced. */
   private fence(epoch: number, touchesTable: boolean): void {
-    wholeNumber(epoch, 'epoch');
-    if (epoch === 0) {
-      if (touchesTable) {
-        throw new InvalidRequestError(
-          `${TABLE_KEY}: the replica table is written only under a manager epoch (≥ 1), got 0`,
-        );
-      }
-      return;
-    }
-    const current = this.fenceEpoch();
-    if (epoch < current) throw new StaleEpochError(epoch, current);
+    checkFence(epoch, touchesTable, () => this.fenceEpoch());
   }
 
   private check(key: string, found: KvRow | undefined, expected: number | undefined, where: string): void {
-    if (expected === undefined) return;
-    wholeNumber(expected, `${where}.expected_version`);
-    const actual = found?.version ?? 0;
-    if (actual === expected) return;
-    if (expected === 0) {
-      throw new ConflictError(`${where}: key "${key}" exists at version ${actual}; expected it absent`);
-    }
-    if (actual === 0)
-      throw new ConflictError(`${where}: key "${key}" is absent; expected version ${expected}`);
-    throw new ConflictError(`${where}: key "${key}" is at version ${actual}; expected version ${expected}`);
+    checkVersion(key, found?.version ?? 0, expected, where);
   }
 
   private putInTxn(

@@ -5,6 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import Table from 'cli-table3';
+import { InvalidRequestError } from '../checkpoint-server/store.js';
 import { formatTable } from '../replica-manager/format.js';
 import { moduleFromProto, moduleToProto, tableFromProto } from '../replica-manager/proto-convert.js';
 import type { Check, CheckKind, ModuleSpec, ReplicaTable } from '../replica-manager/table.js';
@@ -38,8 +39,14 @@ export const stdio: Io = {
 export function failure(io: Io, command: string, err: unknown): number {
   const message = err instanceof Error ? err.message : String(err);
   io.err(`rmctl ${command}: ${message}`);
-  if (err instanceof RegistrationError || err instanceof ConfigError || err instanceof MaintenanceError)
+  if (
+    err instanceof RegistrationError ||
+    err instanceof ConfigError ||
+    err instanceof InvalidRequestError ||
+    err instanceof MaintenanceError
+  ) {
     return ExitCode.badInput;
+  }
   if (err instanceof NotFoundError) return ExitCode.notFound;
   if (err instanceof UnavailableError) return ExitCode.unavailable;
   if (err instanceof StaleEpochError || err instanceof ConflictError) return ExitCode.refused;

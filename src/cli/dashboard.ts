@@ -137,7 +137,7 @@ class Sources {
     private readonly cfg: ClusterConfig,
     private readonly deadlineMs: number,
   ) {
-    this.cs = new CheckpointClient(cfg.checkpointServer.address, { deadlineMs });
+    this.cs = new CheckpointClient(cfg.checkpointServer.addresses, { deadlineMs });
   }
 
   private manager(host: string): ReplicaManagerClient {

@@ -128,7 +128,7 @@ export async function eventsCommand(flags: EventsFlags, io: Io, signal?: AbortSi
       ...(flags.module ? { module: flags.module } : {}),
       ...(flags.since ? { sinceMs: parseSince(flags.since, Date.now()) } : {}),
     };
-    cs = new CheckpointClient(cfg.checkpointServer.address, { deadlineMs: cfg.timings.rpcDeadlineMs });
+    cs = new CheckpointClient(cfg.checkpointServer.addresses, { deadlineMs: cfg.timings.rpcDeadlineMs });
     if (!flags.follow) {
       printAll(await readHistory(cs, filter), io, flags.json ?? false);
       return ExitCode.ok;

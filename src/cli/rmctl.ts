@@ -17,6 +17,7 @@ import { type EventsFlags, eventsCommand } from './events.js';
 import { ExitCode } from './exit-codes.js';
 import { drainCommand, pauseCommand, SWITCHOVER_WAIT_MS, switchoverCommand } from './maintenance.js';
 import { EVENT_SYNTAX, simulateCommand } from './simulate.js';
+import { storeExportCommand, storeImportCommand } from './store-command.js';
 import { projectVersion } from './version.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -210,6 +211,25 @@ export function buildRmctl(): Command {
     .option('-e, --event <EVENT>', `an event (repeat, applied in order): ${EVENT_SYNTAX}`, collect)
     .option('--json', 'print { table, actions, alerts } as JSON')
     .action((flags: { file: string; event?: string[]; json?: boolean }) => set(simulateCommand(flags)));
+
+  const store = program
+    .command('store')
+    .description(
+      "Moves the cluster's store (table, epochs, keys, checkpoints) between backends, the cluster stopped: export with the old cluster file, import with the new one.",
+    );
+  store
+    .command('export')
+    .description(
+      'Writes everything the store holds, read at one point (one SQLite transaction, one etcd revision), as a snapshot file; leases are not carried.',
+    )
+    .option('-o, --output <FILE>', 'the snapshot file (default: stdout)')
+    .action(async (flags: { output?: string }) => set(await storeExportCommand({ ...flags, config: cfg() })));
+  store
+    .command('import <FILE>')
+    .description(
+      'Writes a snapshot file into the store the cluster file names, which must be empty; versions and epochs are kept.',
+    )
+    .action(async (file: string) => set(await storeImportCommand(file, { config: cfg() })));
 
   program.hook('postAction', () => {
     process.exitCode = code;

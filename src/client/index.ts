@@ -25,6 +25,7 @@ import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import type { ModuleSpec } from '../replica-manager/table.js';
 import { FencedError } from '../shared/errors.js';
+import { Failover, splitAddresses } from '../shared/failover.js';
 import type { Checkpoint__Output } from '../shared/generated/rm/checkpoint/v1/Checkpoint.js';
 import type { CheckpointServerClient } from '../shared/generated/rm/checkpoint/v1/CheckpointServer.js';
 import type { AppMessage } from '../shared/generated/rm/watchdog/v1/AppMessage.js';
@@ -151,7 +152,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   private lastContact = performance.now();
   private closed = false;
   private fenced = false;
-  private checkpoints: CheckpointServerClient | null = null;
+  private checkpoints: Failover<CheckpointServerClient> | null = null;
   private readonly watches = new Set<() => void>();
   private readonly signalHandler: (() => void) | null = null;
   private readonly promoteSignal: string | undefined;
@@ -254,23 +255,25 @@ export class Replica extends EventEmitter<ReplicaEvents> {
    * ConflictError means another copy saved meanwhile; load, merge, save again.
    */
   async saveCheckpoint(state: Buffer | Uint8Array | string): Promise<number> {
-    const c = this.checkpointClient();
+    const servers = this.checkpointServers();
     let res: { version: string };
     try {
-      res = await unary(
-        c,
-        c.SaveCheckpoint,
-        {
-          module: this.moduleName,
-          replica: this.replicaId,
-          state: Buffer.from(state),
-          epoch: String(Math.max(1, this.epochValue)),
-          generation: String(this.generationValue),
-          has_expected_version: this.hot,
-          expected_version: String(this.knownVersion),
-        },
-        this.deadlineMs,
-        `Checkpoint Server at ${this.checkpointAddress}`,
+      res = await servers.call(this.deadlineMs, 'write', (c, ms, peer) =>
+        unary(
+          c,
+          c.SaveCheckpoint,
+          {
+            module: this.moduleName,
+            replica: this.replicaId,
+            state: Buffer.from(state),
+            epoch: String(Math.max(1, this.epochValue)),
+            generation: String(this.generationValue),
+            has_expected_version: this.hot,
+            expected_version: String(this.knownVersion),
+          },
+          ms,
+          peer,
+        ),
       );
     } catch (err) {
       if (err instanceof FencedError) void this.fence(`save refused: ${err.message}`);
@@ -282,13 +285,8 @@ export class Replica extends EventEmitter<ReplicaEvents> {
 
   /** The module's last saved state, or null when none was saved yet. */
   async loadCheckpoint(): Promise<SavedState | null> {
-    const c = this.checkpointClient();
-    const res = await unary(
-      c,
-      c.LoadCheckpoint,
-      { module: this.moduleName },
-      this.deadlineMs,
-      `Checkpoint Server at ${this.checkpointAddress}`,
+    const res = await this.checkpointServers().call(this.deadlineMs, 'read', (c, ms, peer) =>
+      unary(c, c.LoadCheckpoint, { module: this.moduleName }, ms, peer),
     );
     const saved = res.found && res.checkpoint ? toSavedState(res.checkpoint) : null;
     this.knownVersion = saved?.version ?? 0;
@@ -307,8 +305,9 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     let lastVersion = -1;
     const open = () => {
       if (!active || this.closed) return;
-      const c = this.checkpointClient();
-      call = c.WatchCheckpoint({ module: this.moduleName });
+      const { client: c, index } = this.checkpointServers().current();
+      const opened = c.WatchCheckpoint({ module: this.moduleName });
+      call = opened;
       call.on('data', (cp: Checkpoint__Output) => {
         failures = 0;
         const saved = toSavedState(cp);
@@ -316,8 +315,9 @@ export class Replica extends EventEmitter<ReplicaEvents> {
         lastVersion = saved.version;
         cb(saved);
       });
-      call.on('error', () => undefined);
-      call.on('close', () => {
+      // A stream that failed moves the next one to the next Checkpoint Server (several over etcd).
+      opened.on('error', () => this.checkpoints?.failed(index));
+      opened.on('close', () => {
         call = null;
         if (!active || this.closed) return;
         failures++;
@@ -389,12 +389,14 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     return this.app;
   }
 
-  private checkpointClient(): CheckpointServerClient {
+  /** The Checkpoint Servers: one address, or several separated by commas (etcd backend), tried in turn. */
+  private checkpointServers(): Failover<CheckpointServerClient> {
     if (!this.checkpointAddress) throw new Error('no Checkpoint Server address: set RM_CHECKPOINT_ADDRESS');
-    this.checkpoints ??= new (protos().checkpoint.rm.checkpoint.v1.CheckpointServer)(
-      this.checkpointAddress,
-      grpc.credentials.createInsecure(),
-      CLIENT_OPTIONS,
+    const Ctor = protos().checkpoint.rm.checkpoint.v1.CheckpointServer;
+    this.checkpoints ??= new Failover(
+      splitAddresses(this.checkpointAddress),
+      (address) => new Ctor(address, grpc.credentials.createInsecure(), CLIENT_OPTIONS),
+      'Checkpoint Server',
     );
     return this.checkpoints;
   }

@@ -159,7 +159,7 @@ export async function startReplicaManagerDaemon(
 ): Promise<Daemon> {
   const me = clusterHost(cfg, host);
   const t = cfg.timings;
-  const cs = new CheckpointClient(cfg.checkpointServer.address, { deadlineMs: t.rpcDeadlineMs });
+  const cs = new CheckpointClient(cfg.checkpointServer.addresses, { deadlineMs: t.rpcDeadlineMs });
   let state: DaemonState = 'starting';
   const timers: NodeJS.Timeout[] = [];
   const metrics = new DaemonMetrics('replica-manager', host);

@@ -9,6 +9,7 @@
  * the history never slows a fail-over down, and a manager that dies in between loses at most the
  * records of its last moments (its table, saved first, is never lost).
  */
+import { MAX_TXN_OPS } from '../checkpoint-server/backend.js';
 import { StaleEpochError, UnavailableError } from '../shared/errors.js';
 import type { Logger } from '../shared/logging.js';
 import type { DecisionObserver, Dropped } from './manager.js';
@@ -19,6 +20,8 @@ export const HISTORY_PREFIX = 'rm/history/events/';
 export const HISTORY_HEAD = 'rm/history/head';
 /** Records kept by default: the oldest go as new ones come. */
 export const HISTORY_KEEP = 5000;
+/** Records per transaction: each is a put and, once the bound is reached, a delete; and the head. */
+const BATCH = Math.floor((MAX_TXN_OPS - 1) / 2);
 
 /** An event as the history keeps it: without the bulky parts (a registration's spec, a report's list). */
 export type EventSummary =
@@ -265,7 +268,7 @@ export class EventHistory implements DecisionObserver {
           const head = await this.timed('history-head', () => this.opts.store.get(HISTORY_HEAD));
           this.next = (head ? Number(head.value.toString('utf8')) || 0 : 0) + 1;
         }
-        const batch = this.queue.slice(0, 200);
+        const batch = this.queue.slice(0, BATCH);
         const first = this.next;
         const ops: Array<{ key: string; value: string } | { key: string; delete: true }> = [];
         // Numbered before the ops are built: a carried-out record may refer to a decision in the same batch.

@@ -60,11 +60,38 @@ export interface ClusterHost {
   address: string;
 }
 
+/** How the etcd backend reaches etcd (DESIGN §10). */
+export interface EtcdConfig {
+  /** `host:port` of each etcd member's client URL. */
+  endpoints: string[];
+  /** Every key of this cluster starts with it, so that clusters may share one etcd. */
+  prefix: string;
+  /** PEM files (absolute): the CA of the etcd members, and a client certificate and key if etcd asks for one. */
+  tls: { ca: string; cert?: string; key?: string } | null;
+  /** Bound on one store operation against etcd, retries included (default 3/4 of rpcDeadlineMs). */
+  requestTimeoutMs: number;
+}
+
+export type CheckpointBackend = 'sqlite' | 'etcd';
+
+export interface CheckpointServerConfig {
+  /** sqlite: one Checkpoint Server and its file (the default); etcd: stateless Checkpoint Servers over etcd. */
+  backend: CheckpointBackend;
+  /** The first of `addresses` (the only one with sqlite). */
+  address: string;
+  /** Every Checkpoint Server, `host:port`; clients fail over between them in this order. */
+  addresses: string[];
+  /** sqlite only: the folder of checkpoint.db. */
+  dataDir: string;
+  /** etcd only. */
+  etcd: EtcdConfig | null;
+}
+
 export interface ClusterConfig {
   /** The file it was read from (empty when parsed from text). */
   file: string;
   hosts: ClusterHost[];
-  checkpointServer: { address: string; dataDir: string };
+  checkpointServer: CheckpointServerConfig;
   ports: {
     replicaManager: number;
     watchdog: number;
@@ -103,7 +130,7 @@ export interface MetricsPorts {
   replicaManager: number;
   watchdog: number;
   superWatchdog: number;
-  /** On the host part of `checkpointServer.address`. */
+  /** On the host part of each Checkpoint Server's address (`checkpointServer.address` or `addresses`). */
   checkpointServer: number;
 }
 
@@ -220,11 +247,6 @@ export function parseClusterConfig(text: string, file = ''): ClusterConfig {
     if (names.indexOf(n) !== i) r.fail(`hosts[${i}].name`, `host "${n}" is listed twice`);
   });
 
-  const cs = r.object(top.checkpointServer, 'checkpointServer', ['address', 'dataDir']);
-  const csAddress = r.string(cs.address, 'checkpointServer.address');
-  checkAddress(r, csAddress, 'checkpointServer.address', true);
-  const dataDir = resolve(base, r.string(cs.dataDir ?? 'checkpoint-data', 'checkpointServer.dataDir'));
-
   const portsRaw = top.ports === undefined ? {} : r.object(top.ports, 'ports', Object.keys(DEFAULT_PORTS));
   const metricsRaw =
     portsRaw.metrics === undefined
@@ -250,19 +272,6 @@ export function parseClusterConfig(text: string, file = ''): ClusterConfig {
     [ports.superWatchdog, 'ports.superWatchdog'],
   ]);
   if (taken.size !== 3) r.fail('ports', 'the three ports must differ');
-  taken.set(Number(csAddress.slice(csAddress.lastIndexOf(':') + 1)), 'checkpointServer.address');
-  for (const k of Object.keys(DEFAULT_METRICS_PORTS) as (keyof MetricsPorts)[]) {
-    const p = metrics[k];
-    if (p === 0) continue;
-    const other = taken.get(p);
-    if (other) {
-      r.fail(
-        `ports.metrics.${k}`,
-        `${p} is already the port of ${other}; a host's daemons share its address, so every port must differ`,
-      );
-    }
-    taken.set(p, `ports.metrics.${k}`);
-  }
 
   const ring = r.list(top.ring, 'ring').map((m, i) => {
     const name = r.string(m, `ring[${i}]`);
@@ -296,17 +305,146 @@ export function parseClusterConfig(text: string, file = ''): ClusterConfig {
     r.fail('timings.ringTimeoutMs', `must be longer than timings.ringBeatMs (${timings.ringBeatMs})`);
   }
   checkFenceFirst(r, timings);
+  const checkpointServer = readCheckpointServer(r, top.checkpointServer, base, timings);
+  // The metrics ports differ from those and from every Checkpoint Server's (it may share a host's address).
+  checkpointServer.addresses.forEach((a, i) => {
+    const field =
+      checkpointServer.backend === 'sqlite' ? 'checkpointServer.address' : `checkpointServer.addresses[${i}]`;
+    taken.set(Number(a.slice(a.lastIndexOf(':') + 1)), field);
+  });
+  for (const k of Object.keys(DEFAULT_METRICS_PORTS) as (keyof MetricsPorts)[]) {
+    const p = metrics[k];
+    if (p === 0) continue;
+    const other = taken.get(p);
+    if (other) {
+      r.fail(
+        `ports.metrics.${k}`,
+        `${p} is already the port of ${other}; a host's daemons share its address, so every port must differ`,
+      );
+    }
+    taken.set(p, `ports.metrics.${k}`);
+  }
 
   return {
     file: file ? resolve(file) : '',
     hosts,
-    checkpointServer: { address: csAddress, dataDir },
+    checkpointServer,
     ports,
     ring,
     allowedExecutableDirs,
     stateDir,
     timings,
   };
+}
+
+function hostPorts(r: Reader, v: unknown, field: string): string[] {
+  const list = r.list(v, field).map((a, i) => {
+    const address = r.string(a, `${field}[${i}]`);
+    checkAddress(r, address, `${field}[${i}]`, true);
+    return address;
+  });
+  if (list.length === 0) r.fail(field, 'at least one host:port is needed');
+  list.forEach((a, i) => {
+    if (list.indexOf(a) !== i) r.fail(`${field}[${i}]`, `"${a}" is listed twice`);
+  });
+  return list;
+}
+
+/** `checkpointServer`: the backend, where the Checkpoint Servers listen, and the backend's own settings. */
+function readCheckpointServer(r: Reader, v: unknown, base: string, timings: Timings): CheckpointServerConfig {
+  const cs = r.object(v, 'checkpointServer', ['backend', 'address', 'addresses', 'dataDir', 'etcd']);
+  const backend = cs.backend ?? 'sqlite';
+  if (backend !== 'sqlite' && backend !== 'etcd') {
+    r.fail('checkpointServer.backend', `expected sqlite or etcd, got ${JSON.stringify(backend)}`);
+  }
+  if (cs.address !== undefined && cs.addresses !== undefined) {
+    r.fail(
+      'checkpointServer.addresses',
+      'give address (one Checkpoint Server) or addresses (a list), not both',
+    );
+  }
+  let addresses: string[];
+  if (cs.addresses !== undefined) {
+    addresses = hostPorts(r, cs.addresses, 'checkpointServer.addresses');
+  } else {
+    const address = r.string(cs.address, 'checkpointServer.address');
+    checkAddress(r, address, 'checkpointServer.address', true);
+    addresses = [address];
+  }
+  if (backend === 'sqlite' && addresses.length > 1) {
+    r.fail(
+      'checkpointServer.addresses',
+      `the sqlite backend is one Checkpoint Server with one file, got ${addresses.length} addresses; list one, or use backend: etcd to run several`,
+    );
+  }
+  const dataDir = resolve(base, r.string(cs.dataDir ?? 'checkpoint-data', 'checkpointServer.dataDir'));
+  let etcd: EtcdConfig | null = null;
+  if (backend === 'sqlite' && cs.etcd !== undefined) {
+    r.fail('checkpointServer.etcd', 'only with backend: etcd (the backend is sqlite)');
+  }
+  if (backend === 'etcd') {
+    if (cs.etcd === undefined) {
+      r.fail(
+        'checkpointServer.etcd',
+        'required with backend: etcd (endpoints, and optionally prefix, tls, requestTimeoutMs)',
+      );
+    }
+    const e = r.object(cs.etcd, 'checkpointServer.etcd', ['endpoints', 'prefix', 'tls', 'requestTimeoutMs']);
+    const endpoints = hostPorts(r, e.endpoints, 'checkpointServer.etcd.endpoints');
+    const prefix =
+      e.prefix === undefined ? 'replica-manager/' : r.string(e.prefix, 'checkpointServer.etcd.prefix');
+    let tls: EtcdConfig['tls'] = null;
+    if (e.tls !== undefined) {
+      const t = r.object(e.tls, 'checkpointServer.etcd.tls', ['ca', 'cert', 'key']);
+      const ca = resolve(base, r.string(t.ca, 'checkpointServer.etcd.tls.ca'));
+      if ((t.cert === undefined) !== (t.key === undefined)) {
+        r.fail(
+          `checkpointServer.etcd.tls.${t.cert === undefined ? 'cert' : 'key'}`,
+          'a client certificate needs both cert and key (or neither, when etcd does not ask for one)',
+        );
+      }
+      tls =
+        t.cert === undefined
+          ? { ca }
+          : {
+              ca,
+              cert: resolve(base, r.string(t.cert, 'checkpointServer.etcd.tls.cert')),
+              key: resolve(base, r.string(t.key, 'checkpointServer.etcd.tls.key')),
+            };
+    }
+    const fallback = Math.max(200, Math.floor((timings.rpcDeadlineMs * 3) / 4));
+    const requestTimeoutMs = r.positiveInt(
+      e.requestTimeoutMs,
+      'checkpointServer.etcd.requestTimeoutMs',
+      fallback,
+    );
+    if (requestTimeoutMs >= timings.rpcDeadlineMs) {
+      r.fail(
+        'checkpointServer.etcd.requestTimeoutMs',
+        `${requestTimeoutMs} ms must be below timings.rpcDeadlineMs (${timings.rpcDeadlineMs}), so that a Checkpoint Server answers "unavailable" before its callers give up`,
+      );
+    }
+    etcd = { endpoints, prefix, tls, requestTimeoutMs };
+  }
+  return { backend, address: addresses[0] as string, addresses, dataDir, etcd };
+}
+
+/**
+ * The address the Checkpoint Server of `host` binds: with one address, that one (the sqlite
+ * backend's server may run on a host of its own); with several, the one on the host's address.
+ */
+export function checkpointServerAddressOf(cfg: ClusterConfig, host: string): string {
+  const cs = cfg.checkpointServer;
+  if (cs.addresses.length === 1) return cs.address;
+  const ip = clusterHost(cfg, host).address;
+  const mine = cs.addresses.find((a) => a.slice(0, a.lastIndexOf(':')) === ip);
+  if (!mine) {
+    throw new ConfigError(
+      `no Checkpoint Server address on host "${host}" (${ip}); listed: ${cs.addresses.join(', ')}`,
+      'checkpointServer.addresses',
+    );
+  }
+  return mine;
 }
 
 /** The smallest fence margin accepted for a host timeout: 5 % of it (clock rates) plus 100 ms (keeper check, kill). */

@@ -46,6 +46,11 @@ function findProtoDir(): string {
 
 const PROTO_DIR = findProtoDir();
 
+/** The project's proto/ folder (beside src/ or dist/). */
+export function protoDir(): string {
+  return PROTO_DIR;
+}
+
 function load<T>(file: string): T {
   const def = protoLoader.loadSync(join(PROTO_DIR, file), { ...LOADER_OPTIONS, includeDirs: [PROTO_DIR] });
   return grpc.loadPackageDefinition(def) as unknown as T;

@@ -497,7 +497,7 @@ export async function startSuperWatchDogDaemon(
     throw new ConfigError(`host "${host}" is not in the ring (ring: ${cfg.ring.join(', ')})`, 'ring');
   }
   const t = cfg.timings;
-  const cs = new CheckpointClient(cfg.checkpointServer.address, { deadlineMs: t.rpcDeadlineMs });
+  const cs = new CheckpointClient(cfg.checkpointServer.addresses, { deadlineMs: t.rpcDeadlineMs });
   const metrics = new DaemonMetrics('super-watchdog', host);
   let current: SuperWatchDog | null = null;
   const swdMetrics = new SuperWatchDogMetrics(metrics.registry, () => current);

@@ -106,7 +106,7 @@ export async function startWatchDogDaemon(
     allowedExecutableDirs: cfg.allowedExecutableDirs,
     timings: t,
     watchdogAddress: `${me.address}:${port}`,
-    checkpointAddress: cfg.checkpointServer.address,
+    checkpointAddress: cfg.checkpointServer.addresses.join(','),
     processes: options.processes ?? new NodeProcessControl(),
     reporter: watchdogMetrics.counting(link),
     registrar: link,

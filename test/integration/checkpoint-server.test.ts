@@ -252,7 +252,7 @@ describe('Checkpoint Server over gRPC (in-process)', () => {
     await waitFor('the server to drop the watch', () => server.service.activeStreams === 0, {
       timeoutMs: 5000,
     });
-    expect(server.store.listenerCount).toBe(0);
+    expect(server.store?.listenerCount).toBe(0);
   });
 
   it('leaving a for-await loop cancels the watch', async () => {
@@ -294,7 +294,7 @@ describe('Checkpoint Server over gRPC (in-process)', () => {
     await nextOf(stream);
     await server.stop();
     expect(server.state).toBe('stopped');
-    expect(server.store.isOpen).toBe(false);
+    expect(server.store?.isOpen).toBe(false);
     expect(await stream.next()).toEqual({ value: undefined, done: true });
     await expect(client.get('x')).rejects.toBeInstanceOf(UnavailableError);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TIMINGS, parseClusterConfig } from '../../src/shared/config.js';
+import { checkpointServerAddressOf, DEFAULT_TIMINGS, parseClusterConfig } from '../../src/shared/config.js';
 import { ConfigError } from '../../src/shared/errors.js';
 
 const GOOD = `
@@ -28,7 +28,13 @@ describe('the cluster file', () => {
     const cfg = parseClusterConfig(GOOD, '/etc/rm/cluster.yaml');
     expect(cfg.hosts.map((h) => h.name)).toEqual(['H1', 'H2', 'H5']);
     expect(cfg.ring).toEqual(['H2', 'H5']);
-    expect(cfg.checkpointServer).toEqual({ address: '127.0.0.10:7400', dataDir: '/etc/rm/cs' });
+    expect(cfg.checkpointServer).toEqual({
+      backend: 'sqlite',
+      address: '127.0.0.10:7400',
+      addresses: ['127.0.0.10:7400'],
+      dataDir: '/etc/rm/cs',
+      etcd: null,
+    });
     expect(cfg.stateDir).toBe('/etc/rm/state');
     expect(cfg.ports).toEqual({
       replicaManager: 7401,
@@ -107,5 +113,79 @@ describe('the cluster file', () => {
     const got = refusal(text);
     expect(got).toContain(message);
     expect(got.startsWith('/etc/rm/cluster.yaml: ')).toBe(true);
+  });
+});
+
+describe('the cluster file: checkpointServer on etcd', () => {
+  const ETCD = GOOD.replace(
+    'checkpointServer: { address: 127.0.0.10:7400, dataDir: cs }',
+    [
+      'checkpointServer:',
+      '  backend: etcd',
+      '  addresses: [127.0.0.12:7400, 127.0.0.15:7400]',
+      '  etcd:',
+      '    endpoints: [10.0.0.21:2379, 10.0.0.22:2379, 10.0.0.23:2379]',
+      '    tls: { ca: pki/etcd-ca.pem, cert: pki/rm.pem, key: pki/rm-key.pem }',
+    ].join('\n'),
+  );
+
+  it('reads the endpoints, TLS files (against the file), the prefix and the request timeout', () => {
+    const cfg = parseClusterConfig(ETCD, '/etc/rm/cluster.yaml');
+    expect(cfg.checkpointServer).toMatchObject({
+      backend: 'etcd',
+      address: '127.0.0.12:7400',
+      addresses: ['127.0.0.12:7400', '127.0.0.15:7400'],
+      etcd: {
+        endpoints: ['10.0.0.21:2379', '10.0.0.22:2379', '10.0.0.23:2379'],
+        prefix: 'replica-manager/',
+        tls: { ca: '/etc/rm/pki/etcd-ca.pem', cert: '/etc/rm/pki/rm.pem', key: '/etc/rm/pki/rm-key.pem' },
+        requestTimeoutMs: 1500,
+      },
+    });
+    // Each host with an address listed runs a Checkpoint Server there.
+    expect(checkpointServerAddressOf(cfg, 'H5')).toBe('127.0.0.15:7400');
+    expect(() => checkpointServerAddressOf(cfg, 'H1')).toThrow(/no Checkpoint Server address on host "H1"/);
+  });
+
+  it.each([
+    [
+      ETCD.replace('backend: etcd', 'backend: zookeeper'),
+      'checkpointServer.backend: expected sqlite or etcd, got "zookeeper"',
+    ],
+    [
+      GOOD.replace(
+        '{ address: 127.0.0.10:7400, dataDir: cs }',
+        '{ addresses: [127.0.0.10:7400, 127.0.0.11:7400] }',
+      ),
+      'checkpointServer.addresses: the sqlite backend is one Checkpoint Server',
+    ],
+    [ETCD.replace(/ {2}etcd:\n.*\n.*\n/, ''), 'checkpointServer.etcd: required with backend: etcd'],
+    [
+      ETCD.replace('endpoints: [10.0.0.21:2379, 10.0.0.22:2379, 10.0.0.23:2379]', 'endpoints: []'),
+      'checkpointServer.etcd.endpoints: at least one',
+    ],
+    [
+      ETCD.replace('10.0.0.23:2379', '10.0.0.21:2379'),
+      'checkpointServer.etcd.endpoints[2]: "10.0.0.21:2379" is listed twice',
+    ],
+    [
+      ETCD.replace('10.0.0.22:2379', 'http://10.0.0.22:2379'),
+      'checkpointServer.etcd.endpoints[1]: expected host:port',
+    ],
+    [
+      ETCD.replace(', key: pki/rm-key.pem', ''),
+      'checkpointServer.etcd.tls.key: a client certificate needs both cert and key',
+    ],
+    [ETCD.replace('tls: {', 'tls: { crl: x,'), 'checkpointServer.etcd.tls.crl: unknown key'],
+    [
+      ETCD.replace('    tls:', '    requestTimeoutMs: 2000\n    tls:'),
+      'checkpointServer.etcd.requestTimeoutMs: 2000 ms must be below timings.rpcDeadlineMs (2000)',
+    ],
+    [
+      GOOD.replace('dataDir: cs }', 'dataDir: cs, etcd: { endpoints: [a:1] } }'),
+      'checkpointServer.etcd: only with backend: etcd',
+    ],
+  ])('refuses a bad etcd setting (%#)', (text, message) => {
+    expect(refusal(text)).toContain(message);
   });
 });

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteBackend } from '../../src/checkpoint-server/backend.js';
 import { checkpointServerMetrics } from '../../src/checkpoint-server/metrics.js';
 import { CheckpointStore } from '../../src/checkpoint-server/store.js';
 import { decide } from '../../src/replica-manager/decide.js';
@@ -59,7 +60,7 @@ function registries(): Record<string, Registry> {
   new StoreClientMetrics(swd.registry);
   new SuperWatchDogMetrics(swd.registry, () => null);
   const cs = new DaemonMetrics('checkpoint-server', 'CS');
-  checkpointServerMetrics(cs.registry, store);
+  checkpointServerMetrics(cs.registry, new SqliteBackend(store));
   return { rm: rm.registry, wd: wd.registry, swd: swd.registry, cs: cs.registry };
 }
 
