@@ -10,7 +10,8 @@
  *
  * Maintenance (DESIGN §12) is decided here too. A switchover first asks the primary to step down
  * (warm: to a backup; cold: stopped) and names its successor only once that is confirmed (`demoted`),
- * so that two primaries never run; meanwhile nobody is promoted. A paused module records its
+ * so that two primaries never run; meanwhile the table keeps the old primary, whose saves are still
+ * accepted (nothing is lost), and nobody else is promoted. A paused module records its
  * failures and is not failed over; resume applies what is still needed. A drained host gets no copy,
  * and its copies leave it: a primary by a switchover, the others replaced before they stop.
  *
@@ -167,12 +168,9 @@ function styleText(m: Module): string {
   return `${m.style}, degree ${m.degree}`;
 }
 
-/**
- * How many of a module's places are taken: its running copies, and a cold module's one copy while
- * its switchover moves it (stopped on one host, not yet started on the other).
- */
+/** How many copies of a module run (P or B). */
 function occupied(module: Module): number {
-  let n = module.switchover && module.style === 'cold' ? 1 : 0;
+  let n = 0;
   for (const r of module.replicas) if (isRunning(r.status)) n++;
   return n;
 }
@@ -369,7 +367,7 @@ class Decider {
   replicaFailed(id: string, atMs?: number): void {
     const { i, j } = locate(this.table, id);
     const found = (this.table.modules[i] as Module).replicas[j] as Replica;
-    const role = found.status;
+    let role = found.status;
     // A report about a copy that no longer runs (already failed over, or its host is down) changes nothing.
     if (!isRunning(role) || !this.isUp(found.host)) return;
     const module = this.own(i);
@@ -380,9 +378,15 @@ class Decider {
       const goesOn = prev !== undefined && atMs - prev.lastAtMs <= RESTART_WINDOW_MS && atMs >= prev.lastAtMs;
       replica.streak = { count: goesOn ? prev.count + 1 : 1, lastAtMs: atMs };
     }
-    // The old primary of a switchover is gone (a copy is killed before it is reported): its
-    // successor may be named now.
-    if (module.switchover?.from === id) this.completeSwitchover(i, `${id} failed`);
+    if (module.switchover?.from === id) {
+      // The old primary of a switchover is gone (a copy is killed before it is reported): its
+      // successor is named now. A cold one was being stopped anyway; a warm one fails as the backup
+      // it was becoming.
+      this.completeSwitchover(i, `${id} failed`, true);
+      if (module.style === 'cold') return;
+      role = 'B';
+      replica.status = 'B';
+    }
     if (module.paused) {
       // Maintenance mode: recorded, not failed over (DESIGN §12); resume handles it if still needed.
       this.holdFailure(i, j, role);
@@ -478,12 +482,13 @@ class Decider {
     }
     const reported = new Map(running.map((r) => [r.replica, r.role]));
     const lost = new Map<number, Map<string, Role>>();
+    const stepping = this.steppingDown(name, reported, lost);
     /** The host's replicas: the index of each one's module. */
     const onHost = new Map<string, number>();
     this.table.modules.forEach((m, i) => {
       for (const [j, r] of m.replicas.entries()) {
         if (r.host === name) onHost.set(r.id, i);
-        if (r.host !== name || !isRunning(r.status)) continue;
+        if (r.host !== name || !isRunning(r.status) || stepping.has(r.id)) continue;
         const role = reported.get(r.id);
         if (role === undefined) {
           // Missing from its WatchDog's report: a failure like any other (counted, policy applies),
@@ -491,7 +496,6 @@ class Decider {
           const module = this.own(i);
           const replica = module.replicas[j] as Replica;
           replica.failures++;
-          if (module.switchover?.from === r.id) this.completeSwitchover(i, `${r.id} is gone from ${name}`);
           if (module.paused) {
             this.holdFailure(i, j, r.status);
             continue;
@@ -506,10 +510,8 @@ class Decider {
           lost.set(i, (lost.get(i) ?? new Map<string, Role>()).set(r.id, r.status));
           replica.status = 'I';
         } else if (role !== r.status) {
-          // The old primary of a switchover asked again to step down: confirmed when it has.
-          const confirm = m.switchover?.from === r.id;
           this.act(
-            { kind: 'set-role', replica: r.id, host: name, role: r.status, ...(confirm ? { confirm } : {}) },
+            { kind: 'set-role', replica: r.id, host: name, role: r.status },
             `its WatchDog runs ${r.id} as ${role}, the table has it as ${r.status}`,
           );
         }
@@ -535,38 +537,61 @@ class Decider {
           );
         continue;
       }
-      const confirm = owner?.switchover?.from === id;
       this.act(
-        { kind: 'stop', replica: id, host: name, ...(confirm ? { confirm } : {}) },
+        { kind: 'stop', replica: id, host: name },
         owner && replica
           ? `${owner.name} already runs its copies without ${id}`
           : `the table runs no ${id} on ${name}`,
       );
     }
-    // A switchover's old primary on this host. Warm: reported a backup, it has stepped down, and its
-    // successor is named. Cold: a copy being stopped is not listed while it may still run, so the stop
-    // is asked for again, and confirmed by its WatchDog once the copy has ended.
-    this.table.modules.forEach((m, i) => {
-      const from = m.switchover && m.replicas.find((r) => r.id === m.switchover?.from);
-      if (!from || from.host !== name) return;
-      const role = reported.get(from.id);
-      if (m.style === 'warm' && role === 'B') {
-        this.completeSwitchover(i, `${name}'s WatchDog reports ${from.id} a backup`);
-        this.restore(i, lost.get(i) ?? new Map(), true);
-        lost.delete(i);
-      } else if (m.style === 'cold' && role === undefined) {
-        this.act(
-          { kind: 'stop', replica: from.id, host: name, confirm: true },
-          `${from.id} is not listed while it may still be stopping: asked again, to confirm its end`,
-        );
-      }
-    });
     const cause = this.cause;
     for (const [i, failed] of lost) {
       this.cause = `${cause}, without ${[...failed.keys()].join(', ')}`;
       this.restore(i, failed, true);
     }
     this.cause = cause;
+  }
+
+  /**
+   * A reconcile's word on the old primaries of switchovers that run on host `name` (the table keeps
+   * each as P until its step-down is confirmed): a warm one reported a backup has stepped down, and
+   * its successor is named; one missing from the report is gone, a failure of the backup it was
+   * becoming (its module restored with `lost`); else (still primary, or a cold one perhaps still being
+   * stopped: such a copy is not listed) the step-down is asked for again, to be confirmed. Returns
+   * the replicas so handled.
+   */
+  private steppingDown(
+    name: string,
+    reported: ReadonlyMap<string, Role>,
+    lost: Map<number, Map<string, Role>>,
+  ): Set<string> {
+    const handled = new Set<string>();
+    this.table.modules.forEach((m, i) => {
+      const from = m.switchover && m.replicas.find((r) => r.id === m.switchover?.from);
+      if (!from || from.host !== name) return;
+      handled.add(from.id);
+      const role = reported.get(from.id);
+      if (m.style === 'warm' && role === 'B') {
+        this.completeSwitchover(i, `${name}'s WatchDog reports ${from.id} a backup`);
+        lost.set(i, lost.get(i) ?? new Map());
+      } else if (m.style === 'warm' && role === undefined) {
+        const module = this.own(i);
+        (module.replicas.find((r) => r.id === from.id) as Replica).failures++;
+        this.completeSwitchover(i, `${from.id} is gone from ${name}`, true);
+        lost.set(i, (lost.get(i) ?? new Map<string, Role>()).set(from.id, 'B'));
+      } else {
+        const warm = m.style === 'warm';
+        this.act(
+          warm
+            ? { kind: 'set-role', replica: from.id, host: name, role: 'B', confirm: true }
+            : { kind: 'stop', replica: from.id, host: name, confirm: true },
+          warm
+            ? `${from.id} still runs as ${role}: asked again to step down to a backup`
+            : `${from.id} ${role ? 'still runs' : 'is not listed, and may still be stopping'}: its stop is asked for again, to be confirmed once it has ended`,
+        );
+      }
+    });
+    return handled;
   }
 
   /**
@@ -593,14 +618,13 @@ class Decider {
   }
 
   /**
-   * The role of a running copy adopted by its module: the next role. While a switchover waits, a
-   * warm module adopts backups only; a paused one keeps a warm copy's own role unless it would be a
-   * second primary.
+   * The role of a running copy adopted by its module: the next role; a paused module keeps a warm
+   * copy's own role unless it would be a second primary.
    */
   private adoptedRole(module: Module, reported?: Role): Role {
-    if (module.style !== 'warm' || !(module.paused || module.switchover)) return this.nextRole(module);
+    if (module.style !== 'warm' || !module.paused) return this.nextRole(module);
     const hasPrimary = module.replicas.some((r) => r.status === 'P');
-    return reported === 'P' && !hasPrimary && !module.switchover ? 'P' : 'B';
+    return reported === 'P' && !hasPrimary ? 'P' : 'B';
   }
 
   /**
@@ -645,8 +669,9 @@ class Decider {
       const from = module.replicas.find((r) => r.id === module.switchover?.from);
       // The old primary's host is down (its copies stopped within their lease), or a warm one no
       // longer runs: it can be primary no more, and its successor is named.
-      if (!from || !live(from) || (module.style === 'warm' && !isRunning(from.status))) {
-        this.completeSwitchover(i, from && !live(from) ? `${from.host} is down` : 'the old primary is gone');
+      if (!from || !live(from) || !isRunning(from.status)) {
+        const why = from && !live(from) ? `${from.host} is down` : 'the old primary is gone';
+        this.completeSwitchover(i, why, true);
         module = this.table.modules[i] as Module;
       }
     }
@@ -655,7 +680,6 @@ class Decider {
       return;
     }
     const pending = module.switchover !== undefined;
-    // A cold module's one copy counts while its switchover moves it to another host.
     const runningCount = () => occupied(module);
     if (module.style === 'warm' && !pending && !module.replicas.some((r) => r.status === 'P')) {
       // Warm primary gone: the first live backup becomes primary (¶0020, ¶0023).
@@ -696,8 +720,7 @@ class Decider {
     }
     const want = wantedRunning(module);
     while (runningCount() < want) {
-      // While a switchover waits, a warm module gets backups only.
-      const role = pending ? 'B' : this.nextRole(module);
+      const role = this.nextRole(module);
       const idle = module.replicas.findIndex((r) => r.status === 'I' && placeable(r) && !failed.has(r.id));
       if (idle >= 0) {
         const running = runningCount();
@@ -724,6 +747,8 @@ class Decider {
     }
     if (!pending) {
       this.moveOffDrained(i, failed);
+      // Unless a hand-over just began, whose new backup is one more than the degree on purpose.
+      if (!(this.table.modules[i] as Module).switchover) this.stopSurplus(i);
       module = this.table.modules[i] as Module;
     }
     const short = runningCount() < want;
@@ -818,6 +843,26 @@ class Decider {
     }
   }
 
+  /**
+   * A warm module running more copies than its degree (the backup started for a hand-over off a
+   * drained host that was undrained meanwhile) stops its surplus backups: those on drained hosts
+   * first, then the last in registration order.
+   */
+  private stopSurplus(i: number): void {
+    let module = this.table.modules[i] as Module;
+    for (let n = occupied(module); n > wantedRunning(module); n--) {
+      const backups = module.replicas.filter((r) => r.status === 'B' && this.isUp(r.host));
+      const r = backups.find((b) => this.isDrained(b.host)) ?? backups.at(-1);
+      if (!r) return;
+      module = this.own(i);
+      (module.replicas.find((x) => x.id === r.id) as Replica).status = 'I';
+      this.act(
+        { kind: 'stop', replica: r.id, host: r.host },
+        `${module.name} runs ${n} copies, ${wantedRunning(module)} wanted (${styleText(module)}): ${r.id} stops`,
+      );
+    }
+  }
+
   /** A copy that cannot leave its drained host: an alert, in the drain's own decision only. */
   private cannotLeave(module: Module, r: Replica): void {
     if (this.draining !== r.host) return;
@@ -828,20 +873,18 @@ class Decider {
   }
 
   /**
-   * A switchover's first step: the primary `fromId` steps down (warm: to a backup; cold: stopped),
-   * with `confirm`, and `toId` is remembered as its successor. Nobody is primary until `demoted`.
+   * A switchover's first step: the primary `fromId` is asked to step down (warm: to a backup; cold:
+   * stopped), with `confirm`, and `toId` is remembered as its successor. The table keeps `fromId` as
+   * the primary until `demoted`: its saves are accepted until it has stepped down, so that nothing is
+   * lost, and nobody else is primary before.
    */
   private beginSwitchover(i: number, fromId: string, toId: string, rule: string): void {
     const module = this.own(i);
     const from = module.replicas.find((r) => r.id === fromId) as Replica;
     module.switchover = { from: fromId, to: toId };
-    if (module.style === 'warm') {
-      from.status = 'B';
+    if (module.style === 'warm')
       this.act({ kind: 'set-role', replica: from.id, host: from.host, role: 'B', confirm: true }, rule);
-    } else {
-      from.status = 'I';
-      this.act({ kind: 'stop', replica: from.id, host: from.host, confirm: true }, rule);
-    }
+    else this.act({ kind: 'stop', replica: from.id, host: from.host, confirm: true }, rule);
   }
 
   /**
@@ -849,11 +892,14 @@ class Decider {
    * primary (warm: a running backup promoted; cold: an idle copy started), else the first eligible
    * one in registration order, the old primary last; with none, restore() finds what it can.
    */
-  private completeSwitchover(i: number, why: string): void {
+  private completeSwitchover(i: number, why: string, gone = false): void {
     const module = this.own(i);
     const pending = module.switchover;
     if (!pending) return;
     delete module.switchover;
+    // The old primary is what it stepped down to (a warm backup, a cold copy stopped), or gone.
+    const from = module.replicas.find((r) => r.id === pending.from);
+    if (from) from.status = gone || module.style === 'cold' ? 'I' : 'B';
     const eligible = (r: Replica) =>
       module.style === 'warm' ? r.status === 'B' : r.status === 'I' && r.id !== pending.from;
     const order = [

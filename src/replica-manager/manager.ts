@@ -557,6 +557,9 @@ export class ReplicaManager {
   private stillWanted(action: Action): Module | undefined | null {
     const module = this.current.modules.find((m) => m.replicas.some((r) => r.id === action.replica));
     if (action.kind === 'stop') return module;
+    // A switchover's step down: the table keeps the copy as primary until it is confirmed.
+    if (action.kind === 'set-role' && action.confirm)
+      return module?.switchover?.from === action.replica ? module : null;
     const status = module?.replicas.find((r) => r.id === action.replica)?.status;
     return status === action.role ? module : null;
   }

@@ -263,10 +263,12 @@ function checkMaintenance(m: Module, at: string): void {
   for (const k of ['from', 'to'] as const) {
     if (!ids.has(w[k])) fail(`${at}switchover.${k}`, `${show(w[k])} is not a replica of ${m.name}`);
   }
-  if (m.replicas.some((r) => r.status === 'P'))
+  // The table keeps the old primary until it has stepped down: it is the one primary meanwhile.
+  const bad = m.replicas.find((r) => r.status === 'P' && r.id !== w.from);
+  if (bad || m.replicas.find((r) => r.id === w.from)?.status !== 'P')
     fail(
       `${at}switchover`,
-      `a switchover waits for ${w.from} to step down: no copy of ${m.name} may be P meanwhile`,
+      `a switchover waits for ${w.from} to step down: ${w.from} stays P meanwhile, and no other copy of ${m.name} is P`,
     );
 }
 

@@ -36,8 +36,10 @@ function routeOf(m: Module, up: Set<string>): Route {
   const port = m.servicePort as number;
   const targets: Target[] = [];
   m.replicas.forEach((r, i) => {
-    // Only a primary serves: a warm backup is running but not reachable through the router.
-    if (r.status === 'P' && up.has(r.host))
+    // Only a primary serves: a warm backup is running but not reachable through the router. While a
+    // switchover waits for the old primary to step down, new connections are held (PgBouncer's
+    // PAUSE): the old one's drain, and the held ones go to the new primary once it is named.
+    if (r.status === 'P' && up.has(r.host) && !m.switchover)
       targets.push({ replica: r.id, host: r.host, port: copyServicePort(port, i) });
   });
   return { module: m.name, port, mode: m.style === 'hot' ? 'spread' : 'primary', targets };

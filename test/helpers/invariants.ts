@@ -15,22 +15,20 @@ export function checkInvariants(table: ReplicaTable): string[] {
       broken.push(`${m.name}: a cold module has a backup`);
     for (const r of running) if (!up.has(r.host)) broken.push(`${r.id} runs on ${r.host}, which is down`);
     if (m.switchover) {
-      // Nobody is primary while the old primary steps down: two never run at once.
-      if (primaries > 0) broken.push(`${m.name}: a primary runs while its switchover waits`);
+      // The table keeps the old primary until it has stepped down: it is the only one meanwhile.
       const from = m.replicas.find((r) => r.id === m.switchover?.from);
+      if (from?.status !== 'P' || primaries !== 1)
+        broken.push(`${m.name}: a switchover waits, but its old primary is not the one primary`);
       if (!from || !up.has(from.host)) broken.push(`${m.name}: a switchover waits for a copy that is gone`);
-      if (m.style === 'warm' && from?.status !== 'B')
-        broken.push(`${m.name}: a warm switchover's old primary is not a backup`);
     }
-    const underReplicated = running.length + (m.switchover && m.style === 'cold' ? 1 : 0) < wantedRunning(m);
-    if (m.underReplicated !== underReplicated)
+    if (m.underReplicated !== running.length < wantedRunning(m))
       broken.push(`${m.name}: underReplicated is ${m.underReplicated}`);
     // A paused module is not failed over: it may run short, or without its primary.
     if (m.paused) continue;
     if (m.held) broken.push(`${m.name}: held failures outside maintenance mode`);
     // Copies on a drained host may run beside their replacements only while a primary hands over.
     const onDrained = running.filter((r) => up.has(r.host) && !placeable.has(r.host)).length;
-    const count = running.length + (m.switchover && m.style === 'cold' ? 1 : 0);
+    const count = running.length;
     // Nothing is placed on a drained host; a copy already running there counts until it can leave.
     const possible = m.replicas.filter(
       (r) => placeable.has(r.host) || (up.has(r.host) && isRunning(r.status)),
@@ -41,7 +39,7 @@ export function checkInvariants(table: ReplicaTable): string[] {
       broken.push(
         `${m.name}: ${count} running, ${wanted} wanted (${possible} on live, undrained hosts or running)`,
       );
-    if (m.style === 'warm' && running.length > 0 && primaries !== 1 && !m.switchover)
+    if (m.style === 'warm' && running.length > 0 && primaries !== 1)
       broken.push(`${m.name}: warm copies run without a primary`);
   }
   return broken;

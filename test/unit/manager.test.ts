@@ -353,8 +353,10 @@ describe('ReplicaManager loop: a planned switchover (DESIGN §12)', () => {
     log.length = 0;
     await rm.submit({ kind: 'switchover', module: 'A' });
     await settle();
-    // Persisted first: A1 is a backup in the store before it is told so, and nobody is primary.
-    expect(store.saved?.modules[0]?.replicas.map((r) => r.status)).toEqual(['B', 'B', 'I']);
+    // Persisted first: the switchover is in the store before A1 is told to step down; A1 stays the
+    // primary there (its saves are accepted) until its WatchDog has confirmed it.
+    expect(store.saved?.modules[0]?.switchover).toEqual({ from: 'A1', to: 'A2' });
+    expect(store.saved?.modules[0]?.replicas.map((r) => r.status)).toEqual(['P', 'B', 'I']);
     expect(log).toEqual(['save@3']);
     release();
     await settle();
@@ -375,7 +377,7 @@ describe('ReplicaManager loop: a planned switchover (DESIGN §12)', () => {
     log.length = 0;
     await rm.submit({ kind: 'switchover', module: 'A' });
     await new Promise((r) => setTimeout(r, 600));
-    expect(statuses(rm)).toEqual(['A1:B', 'A2:B', 'A3:I']);
+    expect(statuses(rm)).toEqual(['A1:P', 'A2:B', 'A3:I']);
     expect(log).toEqual(['save@3']);
     // H1's WatchDog answers again and lists A1 as a backup (the command did reach it).
     watchdogs.before = async () => undefined;

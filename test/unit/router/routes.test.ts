@@ -83,6 +83,16 @@ describe('routes across events', () => {
       drain: ['A1'],
     });
   });
+  it('a switchover decided by the core: new connections are held while A1 steps down, its own drain, then A2 serves', () => {
+    const t0 = registered(spec('A', 'warm', 9200));
+    const t1 = decide(t0, { kind: 'switchover', module: 'A' }).table;
+    const held = routesFor(t1).get('A');
+    expect(held?.targets).toEqual([]);
+    expect(changeFor(routesFor(t0).get('A'), held, t1)).toEqual({ cut: [], drain: ['A1'] });
+    const t2 = decide(t1, { kind: 'demoted', replica: 'A1' }).table;
+    expect(routesFor(t2).get('A')?.targets).toEqual([{ replica: 'A2', host: 'H2', port: 9202 }]);
+    expect(changeFor(held, routesFor(t2).get('A'), t2)).toEqual({ cut: [], drain: [] });
+  });
   it('hot connections go to the copy with the fewest open, skipping one that refused', () => {
     const route = routesFor(registered(spec('H', 'hot', 9000))).get('H');
     if (!route) throw new Error('no route');
