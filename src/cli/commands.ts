@@ -14,6 +14,7 @@ import { type ClusterConfig, findClusterFile, loadClusterConfig } from '../share
 import {
   ConfigError,
   ConflictError,
+  MaintenanceError,
   NotFoundError,
   RegistrationError,
   StaleEpochError,
@@ -38,7 +39,12 @@ export const stdio: Io = {
 export function failure(io: Io, command: string, err: unknown): number {
   const message = err instanceof Error ? err.message : String(err);
   io.err(`rmctl ${command}: ${message}`);
-  if (err instanceof RegistrationError || err instanceof ConfigError || err instanceof InvalidRequestError) {
+  if (
+    err instanceof RegistrationError ||
+    err instanceof ConfigError ||
+    err instanceof InvalidRequestError ||
+    err instanceof MaintenanceError
+  ) {
     return ExitCode.badInput;
   }
   if (err instanceof NotFoundError) return ExitCode.notFound;
@@ -47,7 +53,7 @@ export function failure(io: Io, command: string, err: unknown): number {
   return ExitCode.failure;
 }
 
-async function withCluster<T>(
+export async function withCluster<T>(
   configOpt: string | undefined,
   fn: (c: ClusterClient) => Promise<T>,
 ): Promise<T> {
@@ -403,6 +409,7 @@ export async function hostsCommand(
           name: h.name,
           address: c.cfg.hosts.find((x) => x.name === h.name)?.address ?? '',
           up: h.up,
+          drained: !!h.drained,
           since: seen ? Number(seen.since_ms) : 0,
           lastBeat: seen ? Number(seen.last_beat_ms) : 0,
           copies,
@@ -420,7 +427,7 @@ export async function hostsCommand(
         t.push([
           r.name,
           r.address,
-          r.up ? 'up' : 'DOWN',
+          `${r.up ? 'up' : 'DOWN'}${r.drained ? ' (drained)' : ''}`,
           r.since ? new Date(r.since).toISOString() : '-',
           ago(r.lastBeat),
           r.copies.join(' ') || '-',

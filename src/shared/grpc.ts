@@ -13,6 +13,7 @@ import {
   ConflictError,
   ExecutableError,
   FencedError,
+  MaintenanceError,
   NotFoundError,
   RegistrationError,
   StaleEpochError,
@@ -90,7 +91,8 @@ export function toServiceError(err: unknown): Partial<grpc.ServiceError> {
     else if (err instanceof StaleEpochError) {
       code = grpc.status.FAILED_PRECONDITION;
       metadata.set(EPOCH_KEY, String(err.current));
-    } else if (err instanceof FencedError) code = grpc.status.FAILED_PRECONDITION;
+    } else if (err instanceof FencedError || err instanceof MaintenanceError)
+      code = grpc.status.FAILED_PRECONDITION;
     else if (err instanceof ConflictError) code = grpc.status.ABORTED;
     else if (err instanceof ExecutableError) code = grpc.status.PERMISSION_DENIED;
     else if (err instanceof UnavailableError) code = grpc.status.UNAVAILABLE;
@@ -121,6 +123,8 @@ export function fromServiceError(err: grpc.ServiceError, peer: string): Error {
       return new ConflictError(details);
     case 'executable-refused':
       return new ExecutableError(details);
+    case 'maintenance-refused':
+      return new MaintenanceError(details);
   }
   if (
     err.code === grpc.status.UNAVAILABLE ||
