@@ -14,12 +14,12 @@ import {
   parseTableFile,
   tableToPlain,
 } from '../replica-manager/table-file.js';
-import { ConfigError, NotFoundError, RegistrationError } from '../shared/errors.js';
+import { ConfigError, MaintenanceError, NotFoundError, RegistrationError } from '../shared/errors.js';
 import { type Io, stdio } from './commands.js';
 import { ExitCode } from './exit-codes.js';
 
 export const EVENT_SYNTAX =
-  'replica-failed ID [at MS] | host-down HOST | host-up HOST | register FILE | unregister NAME | replica-started ID | reconcile HOST [ID:P|B,…]';
+  'replica-failed ID [at MS] | host-down HOST | host-up HOST | register FILE | unregister NAME | replica-started ID | reconcile HOST [ID:P|B,…] | switchover MODULE [to ID] | demoted ID | pause [MODULE] | resume [MODULE] | drain HOST | undrain HOST';
 
 function readText(file: string): string {
   try {
@@ -47,6 +47,10 @@ export function parseEvent(text: string, n: number, table: ReplicaTable): Event 
       throw new ConfigError(`"at ${parts[3]}": expected a time in ms ≥ 0`, undefined, where);
     return { kind, replica: arg, atMs };
   }
+  // Maintenance: a switchover may name the copy to hand over to; pause and resume may name no module.
+  if (kind === 'switchover' && arg && extra === 'to' && parts.length === 4)
+    return { kind, module: arg, to: parts[3] as string };
+  if ((kind === 'pause' || kind === 'resume') && parts.length === 1) return { kind };
   if (!kind || !arg || extra !== undefined)
     throw new ConfigError(`expected KIND ARG, one of: ${EVENT_SYNTAX}`, undefined, where);
   switch (kind) {
@@ -58,6 +62,15 @@ export function parseEvent(text: string, n: number, table: ReplicaTable): Event 
       return { kind, host: arg };
     case 'unregister':
       return { kind, name: arg };
+    case 'switchover':
+    case 'pause':
+    case 'resume':
+      return { kind, module: arg };
+    case 'demoted':
+      return { kind, replica: arg };
+    case 'drain':
+    case 'undrain':
+      return { kind, host: arg };
     case 'register': {
       const file = resolve(arg);
       const spec = parseModuleSpec(readText(file), arg);
@@ -101,7 +114,11 @@ export function simulate(table: ReplicaTable, events: readonly string[]): Simula
     try {
       d = decide(result.table, event);
     } catch (err) {
-      if (err instanceof NotFoundError || err instanceof RegistrationError) {
+      if (
+        err instanceof NotFoundError ||
+        err instanceof RegistrationError ||
+        err instanceof MaintenanceError
+      ) {
         throw new ConfigError(err.message, undefined, `--event #${i + 1} "${text}"`);
       }
       throw err;

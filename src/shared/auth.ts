@@ -54,6 +54,11 @@ export const POLICY: Readonly<Record<string, MethodRule>> = {
   [`${RM}Unregister`]: { roles: ['operator'] },
   [`${RM}Status`]: { roles: ['operator', 'viewer'] },
   [`${RM}WatchStatus`]: { roles: ['operator', 'viewer'] },
+  [`${RM}Switchover`]: { roles: ['operator'] },
+  [`${RM}Pause`]: { roles: ['operator'] },
+  [`${RM}Resume`]: { roles: ['operator'] },
+  [`${RM}Drain`]: { roles: ['operator'] },
+  [`${RM}Undrain`]: { roles: ['operator'] },
   [`${RM}ReportFailure`]: { roles: ['watchdog'], hostField: 'host' },
   [`${RM}ReportRunning`]: { roles: ['watchdog'], hostField: 'host' },
   [`${RM}ReportHost`]: {
@@ -71,7 +76,10 @@ export const POLICY: Readonly<Record<string, MethodRule>> = {
 
   [`${CS}Get`]: { roles: ['replica-manager', 'operator'] },
   [`${CS}List`]: { roles: ['replica-manager', 'operator'] },
-  [`${CS}Watch`]: { roles: ['replica-manager', 'operator'] },
+  [`${CS}Watch`]: {
+    roles: ['replica-manager', 'operator', 'router'],
+    why: 'a router reads the replica table as the ReplicaManager persisted it; it never writes',
+  },
   [`${CS}Put`]: { roles: ['replica-manager', 'operator'] },
   [`${CS}Txn`]: { roles: ['replica-manager', 'operator'] },
   [`${CS}AcquireLeadership`]: {
