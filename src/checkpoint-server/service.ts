@@ -25,6 +25,7 @@ import {
   type KeyValue,
   type Leadership,
   MANAGER_ROLE,
+  TABLE_KEY,
   type TxnOp,
 } from './store.js';
 
@@ -147,10 +148,17 @@ export class CheckpointService {
 
   /**
    * A WatchDog reaches, of the generic keys, only the replication announcements of modules with a
-   * copy on its own host (its copies' streams, DESIGN §11); the manager and operators any key.
+   * copy on its own host (its copies' streams, DESIGN §11); a router only the replica table's keys
+   * (its routes); the manager and operators any key.
    */
   private async checkAnnouncementAccess(call: Caller, key: string): Promise<void> {
     const who = this.caller(call);
+    if (who?.role === 'router') {
+      if (isTableKey(key)) return;
+      throw new PermissionError(
+        `the router of ${who.name} may watch only the replica table (${TABLE_KEY}), not "${key.slice(0, 64)}"`,
+      );
+    }
     if (who?.role !== 'watchdog') return;
     const module = announcementModule(key);
     if (module === null) {

@@ -216,13 +216,14 @@ function checkpointServerHosts(cfg: ClusterConfig): string[] {
   return [...new Set(cfg.checkpointServer.addresses.map(hostOf))];
 }
 
-/** Every identity a cluster file needs: each host's WatchDog, the ring's SuperWatchDogs and ReplicaManagers, the Checkpoint Server, an operator and a viewer. */
+/** Every identity a cluster file needs: each host's WatchDog and router, the ring's SuperWatchDogs and ReplicaManagers, the Checkpoint Server, an operator and a viewer. */
 export function clusterIdentities(cfg: ClusterConfig): IssueRequest[] {
   const out: IssueRequest[] = [
     { role: 'checkpoint-server', name: '', addresses: checkpointServerHosts(cfg) },
   ];
   for (const h of cfg.hosts) {
     out.push({ role: 'watchdog', name: h.name, addresses: [h.address] });
+    out.push({ role: 'router', name: h.name, addresses: [h.address] });
     if (cfg.ring.includes(h.name)) {
       out.push({ role: 'super-watchdog', name: h.name, addresses: [h.address] });
       out.push({ role: 'replica-manager', name: h.name, addresses: [h.address] });

@@ -14,6 +14,7 @@ import { type ClusterConfig, findClusterFile, loadClusterConfig } from '../share
 import {
   ConfigError,
   ConflictError,
+  MaintenanceError,
   NotFoundError,
   PermissionError,
   RegistrationError,
@@ -46,9 +47,11 @@ export function failure(io: Io, command: string, err: unknown): number {
     err instanceof RegistrationError ||
     err instanceof ConfigError ||
     err instanceof InvalidRequestError ||
-    err instanceof TlsError
-  )
+    err instanceof TlsError ||
+    err instanceof MaintenanceError
+  ) {
     return ExitCode.badInput;
+  }
   if (err instanceof PermissionError || err instanceof UnauthenticatedError) return ExitCode.refused;
   if (err instanceof NotFoundError) return ExitCode.notFound;
   if (err instanceof UnavailableError) return ExitCode.unavailable;
@@ -56,7 +59,7 @@ export function failure(io: Io, command: string, err: unknown): number {
   return ExitCode.failure;
 }
 
-async function withCluster<T>(
+export async function withCluster<T>(
   configOpt: string | undefined,
   fn: (c: ClusterClient) => Promise<T>,
 ): Promise<T> {
@@ -441,6 +444,7 @@ export async function hostsCommand(
           name: h.name,
           address: c.cfg.hosts.find((x) => x.name === h.name)?.address ?? '',
           up: h.up,
+          drained: !!h.drained,
           since: seen ? Number(seen.since_ms) : 0,
           lastBeat: seen ? Number(seen.last_beat_ms) : 0,
           copies,
@@ -458,7 +462,7 @@ export async function hostsCommand(
         t.push([
           r.name,
           r.address,
-          r.up ? 'up' : 'DOWN',
+          `${r.up ? 'up' : 'DOWN'}${r.drained ? ' (drained)' : ''}`,
           r.since ? new Date(r.since).toISOString() : '-',
           ago(r.lastBeat),
           r.copies.join(' ') || '-',

@@ -21,7 +21,7 @@ import type { SuperWatchDogClient } from '../shared/generated/rm/super_watchdog/
 import { CLIENT_OPTIONS, protos, type Transport, unary } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
-import { DaemonMetrics } from '../shared/metrics.js';
+import { DaemonMetrics, listenHttp } from '../shared/metrics.js';
 import { operatorTransport } from './commands.js';
 import { DASHBOARD_PAGE } from './dashboard-page.js';
 import { detailsOf, headline } from './events.js';
@@ -367,15 +367,7 @@ export async function startDashboard(
     }
   };
   const server = createServer(handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const bound = server.address();
-  const url = `http://${host}:${typeof bound === 'object' && bound ? bound.port : port}/`;
+  const url = `http://${host}:${await listenHttp(server, host, port)}/`;
   state = 'serving';
   void follow();
   const timer = setInterval(() => void poll(), pollMs);

@@ -58,6 +58,16 @@ function eventHeadline(e: EventSummary): string {
       return `${e.replica} found running`;
     case 'reconcile':
       return `${e.host} reconciled (${e.running} running)`;
+    case 'switchover':
+      return `switchover of ${e.module}${e.to ? ` to ${e.to}` : ''} asked for`;
+    case 'demoted':
+      return `${e.replica} stepped down (switchover)`;
+    case 'pause':
+    case 'resume':
+      return `${e.module ?? 'every module'} ${e.kind === 'pause' ? 'paused' : 'resumed'}`;
+    case 'drain':
+    case 'undrain':
+      return `host ${e.host} ${e.kind}ed`;
   }
 }
 

@@ -3,7 +3,7 @@ export const ExitCode = {
   ok: 0,
   /** Something unexpected failed; the message says what. */
   failure: 1,
-  /** Bad input: usage, a bad file, a bad event, a refused registration. Nothing was changed. */
+  /** Bad input: usage, a bad file, a bad event, a refused registration or maintenance request. Nothing was changed. */
   badInput: 2,
   /** The named module, replica or host does not exist. */
   notFound: 3,

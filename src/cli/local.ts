@@ -297,6 +297,8 @@ export class LocalCluster {
       cs.close();
     }
     for (const h of LOCAL_HOSTS) this.startDaemon('watchdog', h);
+    // Each host's endpoints for the modules with a service port (DESIGN §12).
+    for (const h of LOCAL_HOSTS) this.startDaemon('router', h);
     // The ring's first member is the primary at start (source ¶0022): the others join it once it
     // serves, rather than racing it on a busy machine.
     const [first, ...rest] = RING;

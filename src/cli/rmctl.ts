@@ -16,6 +16,7 @@ import {
 } from './commands.js';
 import { type EventsFlags, eventsCommand } from './events.js';
 import { ExitCode } from './exit-codes.js';
+import { drainCommand, pauseCommand, SWITCHOVER_WAIT_MS, switchoverCommand } from './maintenance.js';
 import { EVENT_SYNTAX, simulateCommand } from './simulate.js';
 import { storeExportCommand, storeImportCommand } from './store-command.js';
 import { projectVersion } from './version.js';
@@ -135,6 +136,55 @@ export function buildRmctl(): Command {
     .description('Shows the SuperWatchDog ring: members, who is primary, the epoch, last beats.')
     .option('--json', 'as JSON')
     .action(async (flags: { json?: boolean }) => set(await ringCommand({ ...flags, config: cfg() })));
+
+  program
+    .command('switchover <MODULE>')
+    .description(
+      'A planned change of primary of a warm or cold module: the primary steps down first (the router drains its connections), then the chosen copy is made primary; never two at once.',
+    )
+    .option('--to <REPLICA>', 'the copy to hand over to (warm: a running backup; cold: an idle copy)')
+    .option('--no-wait', 'return once the old primary is asked to step down, without waiting for the new one')
+    .option('--timeout <SECONDS>', 'how long to wait for the new primary', String(SWITCHOVER_WAIT_MS / 1000))
+    .option('--json', 'print the decision (and the new primary) as JSON')
+    .action(
+      async (module: string, flags: { to?: string; wait: boolean; timeout: string; json?: boolean }) => {
+        const timeout = Number(flags.timeout);
+        if (!Number.isFinite(timeout) || timeout <= 0) {
+          process.stderr.write(`rmctl switchover: --timeout: expected seconds > 0, got "${flags.timeout}"\n`);
+          set(ExitCode.badInput);
+          return;
+        }
+        set(await switchoverCommand(module, { ...flags, waitMs: timeout * 1000, config: cfg() }));
+      },
+    );
+
+  for (const which of ['pause', 'resume'] as const) {
+    program
+      .command(`${which} [MODULE]`)
+      .description(
+        which === 'pause'
+          ? 'Maintenance mode for MODULE (every module without one): copies keep running and are watched, failures are recorded, nothing is failed over; status shows what resume would do.'
+          : 'Ends maintenance mode for MODULE (every module without one) and does what is still needed.',
+      )
+      .option('--json', 'print the decision as JSON')
+      .action(async (module: string | undefined, flags: { json?: boolean }) =>
+        set(await pauseCommand(which, module, { ...flags, config: cfg() })),
+      );
+  }
+
+  for (const which of ['drain', 'undrain'] as const) {
+    program
+      .command(`${which} <HOST>`)
+      .description(
+        which === 'drain'
+          ? 'Takes HOST out of service in a planned way: nothing is placed there, its primaries hand over first, its other copies are replaced and stopped.'
+          : 'Returns HOST to service: copies may be placed there again (nothing moves back by itself).',
+      )
+      .option('--json', 'print the decision as JSON')
+      .action(async (host: string, flags: { json?: boolean }) =>
+        set(await drainCommand(which, host, { ...flags, config: cfg() })),
+      );
+  }
 
   program
     .command('events')

@@ -1,5 +1,5 @@
 /**
- * The daemon launcher: `rmd checkpoint-server | replica-manager | watchdog | super-watchdog --config FILE
+ * The daemon launcher: `rmd checkpoint-server | replica-manager | watchdog | super-watchdog | router --config FILE
  * --host NAME`, so that a systemd unit is one line.
  */
 import { Command, CommanderError } from 'commander';
@@ -28,6 +28,11 @@ const DAEMONS: Record<string, { component: string; start: () => Promise<Starter>
     component: 'watchdog',
     describe: "this host's WatchDog",
     start: async () => (await import('../watchdog/daemon.js')).startWatchDogDaemon,
+  },
+  router: {
+    component: 'router',
+    describe: "this host's endpoints: one TCP proxy per module with a service port, to its current primary",
+    start: async () => (await import('../router/daemon.js')).startRouterDaemon,
   },
   'super-watchdog': {
     component: 'super-watchdog',

@@ -21,12 +21,12 @@ import {
   parseTableFile,
   tableToPlain,
 } from '../replica-manager/table-file.js';
-import { ConfigError, NotFoundError, RegistrationError } from '../shared/errors.js';
+import { ConfigError, MaintenanceError, NotFoundError, RegistrationError } from '../shared/errors.js';
 import { type Io, stdio } from './commands.js';
 import { ExitCode } from './exit-codes.js';
 
 export const EVENT_SYNTAX =
-  'replica-failed ID [at MS] [applied ID=[GEN:]SEQ,…] | host-down HOST [applied …] | host-up HOST | register FILE | unregister NAME | replica-started ID | reconcile HOST [ID:P|B,…] [applied …]';
+  'replica-failed ID [at MS] [applied ID=[GEN:]SEQ,…] | host-down HOST [applied …] | host-up HOST | register FILE | unregister NAME | replica-started ID | reconcile HOST [ID:P|B,…] [applied …] | switchover MODULE [to ID] | demoted ID | pause [MODULE] | resume [MODULE] | drain HOST | undrain HOST';
 
 /** The events that may say how far each backup applied its module's stream (DESIGN §11). */
 const TAKES_APPLIED: readonly string[] = ['replica-failed', 'host-down', 'reconcile'];
@@ -68,6 +68,10 @@ export function parseEvent(text: string, n: number, table: ReplicaTable): Event 
       throw new ConfigError(`"at ${parts[3]}": expected a time in ms ≥ 0`, undefined, where);
     return { kind, replica: arg, atMs };
   }
+  // Maintenance: a switchover may name the copy to hand over to; pause and resume may name no module.
+  if (kind === 'switchover' && arg && extra === 'to' && parts.length === 4)
+    return { kind, module: arg, to: parts[3] as string };
+  if ((kind === 'pause' || kind === 'resume') && parts.length === 1) return { kind };
   if (!kind || !arg || extra !== undefined)
     throw new ConfigError(`expected KIND ARG, one of: ${EVENT_SYNTAX}`, undefined, where);
   switch (kind) {
@@ -79,6 +83,15 @@ export function parseEvent(text: string, n: number, table: ReplicaTable): Event 
       return { kind, host: arg };
     case 'unregister':
       return { kind, name: arg };
+    case 'switchover':
+    case 'pause':
+    case 'resume':
+      return { kind, module: arg };
+    case 'demoted':
+      return { kind, replica: arg };
+    case 'drain':
+    case 'undrain':
+      return { kind, host: arg };
     case 'register': {
       const file = resolve(arg);
       const spec = parseModuleSpec(readText(file), arg);
@@ -134,7 +147,11 @@ export function simulate(table: ReplicaTable, events: readonly string[]): Simula
     try {
       d = decide(result.table, event);
     } catch (err) {
-      if (err instanceof NotFoundError || err instanceof RegistrationError) {
+      if (
+        err instanceof NotFoundError ||
+        err instanceof RegistrationError ||
+        err instanceof MaintenanceError
+      ) {
         throw new ConfigError(err.message, undefined, `--event #${i + 1} "${text}"`);
       }
       throw err;

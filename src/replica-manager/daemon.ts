@@ -22,19 +22,25 @@ import { EventHistory } from './history.js';
 import { type DecisionObserver, ReplicaManager, type TableStore, type WatchDogTransport } from './manager.js';
 import { ManagerMetrics } from './metrics.js';
 import { replicaManagerHandlers } from './service.js';
-import type { Action, Module, ReplicaTable } from './table.js';
+import { type Action, copyServicePort, type Module, type ReplicaTable } from './table.js';
 import { validateStoredModule } from './validate.js';
 
 /** What the WatchDog needs to start one copy of `module`. */
 export function replicaSpec(module: Module, replica: string): WatchDogReplicaSpec {
   const r = module.replicas.find((x) => x.id === replica);
   if (!r) throw new ConfigError(`replica ${replica} is not in module ${module.name}`);
+  const index = module.replicas.indexOf(r);
+  // The copy's own port, after the module's env so that it cannot be overridden (DESIGN §12).
+  const service: Record<string, string> =
+    module.servicePort === undefined
+      ? {}
+      : { RM_SERVICE_PORT: String(copyServicePort(module.servicePort, index)) };
   return {
     replica: r.id,
     module: module.name,
     path: r.path,
     args: module.args ?? [],
-    env: module.env ?? {},
+    env: { ...(module.env ?? {}), ...service },
     detect: module.detect,
     interval_ms: module.intervalMs ?? 0,
     timeout_ms: module.timeoutMs ?? 0,
@@ -147,7 +153,12 @@ export class GrpcWatchDogs implements WatchDogTransport {
         await wd.stopReplica(epoch, action.replica);
         return wd.startReplica(epoch, replicaSpec(module!, action.replica), action.role, generation);
       case 'stop':
-        await wd.stopReplica(epoch, action.replica);
+        // A switchover's first step waits for the copy's end: TERM, the grace, then KILL.
+        if (action.confirm) {
+          const t = this.cfg.timings;
+          const deadlineMs = this.deadlineMs + t.killGraceMs + Math.max(2000, t.killGraceMs);
+          await wd.stopReplica(epoch, action.replica, { waitExit: true, deadlineMs });
+        } else await wd.stopReplica(epoch, action.replica);
         return null;
       case 'set-role':
         await wd.setRole(epoch, action.replica, action.role, generation);

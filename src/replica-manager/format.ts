@@ -3,6 +3,7 @@
  * and switching policy, then each copy with its host, path and status. Plain text, no colours.
  */
 import Table from 'cli-table3';
+import { actionText, wouldResume } from './decide.js';
 import type { Action, Alert, Module, ReplicaTable } from './table.js';
 
 function policyText(m: Module): string {
@@ -11,10 +12,21 @@ function policyText(m: Module): string {
 
 const STYLE_TEXT = { cold: 'cold', warm: 'warm', hot: 'hot' } as const;
 
-/** The FIG. 2 table. Hosts that are down and modules running short are marked in place. */
+/** How a module's name is shown: marked when it runs short or is paused. */
+function moduleName(m: Module): string {
+  const marks = [m.underReplicated ? 'short' : '', m.paused ? 'paused' : ''].filter(Boolean);
+  return marks.length > 0 ? `${m.name} (${marks.join(', ')})` : m.name;
+}
+
+/** The FIG. 2 table. Hosts that are down or drained, modules running short or paused, are marked in place. */
 export function formatTable(table: ReplicaTable): string {
   if (table.modules.length === 0) return '(no module registered)';
   const down = new Set(table.hosts.filter((h) => !h.up).map((h) => h.name));
+  const drained = new Set(table.hosts.filter((h) => h.drained).map((h) => h.name));
+  const hostText = (h: string) => {
+    const marks = [down.has(h) ? 'down' : '', drained.has(h) ? 'drained' : ''].filter(Boolean);
+    return marks.length > 0 ? `${h} (${marks.join(', ')})` : h;
+  };
   const t = new Table({
     head: ['Module', 'Style', 'Degree', 'Switching', 'Replica', 'Host', 'Path', 'Status', 'Failures'],
     style: { head: [], border: [], compact: true },
@@ -22,21 +34,41 @@ export function formatTable(table: ReplicaTable): string {
   for (const m of table.modules) {
     m.replicas.forEach((r, i) => {
       const first = i === 0;
-      const name = first ? (m.underReplicated ? `${m.name} (short)` : m.name) : '';
+      const name = first ? moduleName(m) : '';
       t.push([
         name,
         first ? STYLE_TEXT[m.style] : '',
         first ? String(m.degree) : '',
         first ? policyText(m) : '',
         r.id,
-        down.has(r.host) ? `${r.host} (down)` : r.host,
+        hostText(r.host),
         r.path,
         r.status,
         r.failures > 0 ? String(r.failures) : '',
       ]);
     });
   }
-  return t.toString();
+  return [t.toString(), ...maintenanceNotes(table)].join('\n');
+}
+
+/** One line per maintenance under way: a switchover waiting, a paused module and what resume would do. */
+function maintenanceNotes(table: ReplicaTable): string[] {
+  const notes: string[] = [];
+  for (const m of table.modules) {
+    if (m.switchover) {
+      const step = m.style === 'warm' ? 'to become a backup' : 'to stop';
+      notes.push(
+        `switchover of ${m.name}: waiting for ${m.switchover.from} ${step}, then ${m.switchover.to} becomes primary`,
+      );
+    }
+    if (m.paused) {
+      const would = wouldResume(table, m.name).map(actionText);
+      notes.push(
+        `paused ${m.name}: nothing is failed over; resume would ${would.length > 0 ? would.join(', ') : 'do nothing'}`,
+      );
+    }
+  }
+  return notes;
 }
 
 /** One action as `rmctl simulate`, the logs' readers and `rmctl events` show it. */

@@ -31,7 +31,12 @@ export type EventSummary =
   | { kind: 'host-down'; host: string }
   | { kind: 'host-up'; host: string }
   | { kind: 'replica-started'; replica: string }
-  | { kind: 'reconcile'; host: string; running: number };
+  | { kind: 'reconcile'; host: string; running: number }
+  /** Maintenance (DESIGN §12), as decide() takes it. */
+  | { kind: 'switchover'; module: string; to?: string }
+  | { kind: 'demoted'; replica: string }
+  | { kind: 'pause' | 'resume'; module?: string }
+  | { kind: 'drain' | 'undrain'; host: string };
 
 interface RecordBase {
   /** The record's number: one more than the record before it, across managers. */
@@ -99,7 +104,9 @@ export function modulesOf(event: Event, decision: Decision | null, before: Repli
   const names = new Set<string>();
   if (event.kind === 'register') names.add(event.module.name);
   if (event.kind === 'unregister') names.add(event.name);
-  if (event.kind === 'replica-failed' || event.kind === 'replica-started') {
+  if ((event.kind === 'switchover' || event.kind === 'pause' || event.kind === 'resume') && event.module)
+    names.add(event.module);
+  if (event.kind === 'replica-failed' || event.kind === 'replica-started' || event.kind === 'demoted') {
     const m = moduleOf.get(event.replica);
     if (m) names.add(m);
   }

@@ -50,7 +50,9 @@ export interface HostListing {
 export interface WatchDogTransport {
   /**
    * Carries out one action on its host; a start or restart resolves with the start time (WatchDog
-   * clock) of the copy that runs. Raises StaleEpochError, UnavailableError, ExecutableError.
+   * clock) of the copy that runs. A stop with `confirm` resolves only once the copy has ended.
+   * Raises StaleEpochError, UnavailableError, ExecutableError, NotFoundError (set-role of a copy that
+   * does not run there).
    */
   execute(action: Action, module: Module, epoch: number): Promise<{ startedAtMs: number } | null>;
   /** What the host's WatchDog runs. Raises StaleEpochError or UnavailableError. */
@@ -623,6 +625,9 @@ export class ReplicaManager {
         );
         // A copy started in the replica's place: reports about the ones before it are stale.
         if (started) this.incarnations.learn(action.replica, action.host, started.startedAtMs);
+        // A switchover's first step is done: its successor may be named now (DESIGN §12).
+        if ((action.kind === 'set-role' || action.kind === 'stop') && action.confirm)
+          this.confirmDemoted(action);
         return true;
       } catch (err) {
         if (err instanceof StaleEpochError) {
@@ -661,8 +666,22 @@ export class ReplicaManager {
   private stillWanted(action: Action): Module | undefined | null {
     const module = this.current.modules.find((m) => m.replicas.some((r) => r.id === action.replica));
     if (action.kind === 'stop') return module;
+    // A switchover's step down: the table keeps the copy as primary until it is confirmed.
+    if (action.kind === 'set-role' && action.confirm)
+      return module?.switchover?.from === action.replica ? module : null;
     const status = module?.replicas.find((r) => r.id === action.replica)?.status;
     return status === action.role ? module : null;
+  }
+
+  /** Decides `demoted` for the old primary of a switchover whose WatchDog carried out its step down. */
+  private confirmDemoted(action: Action): void {
+    this.submit({ kind: 'demoted', replica: action.replica }).catch((e: unknown) =>
+      // Not lost: the next reconcile of that host asks again, and its answer confirms it.
+      this.opts.logger.warn(
+        { replica: action.replica, err: (e as Error).message },
+        'could not record that the old primary stepped down',
+      ),
+    );
   }
 
   /** Whether this manager may command WatchDogs now. */

@@ -4,11 +4,15 @@ import type {
   Module__Output as PbModuleOut,
 } from '../shared/generated/rm/replica_manager/v1/Module.js';
 import type {
+  PlannedAction as PbPlannedAction,
+  PlannedAction__Output as PbPlannedActionOut,
+} from '../shared/generated/rm/replica_manager/v1/PlannedAction.js';
+import type {
   Table as PbTable,
   Table__Output as PbTableOut,
 } from '../shared/generated/rm/replica_manager/v1/Table.js';
 import { checkFromWire, checkToWire } from '../shared/wire.js';
-import type { Module, ModuleSpec, ReplicaTable, Status } from './table.js';
+import type { Action, Module, ModuleSpec, ReplicaTable, Role, Status } from './table.js';
 
 export function moduleToProto(m: Module | ModuleSpec): PbModule {
   return {
@@ -26,6 +30,7 @@ export function moduleToProto(m: Module | ModuleSpec): PbModule {
     env: m.env ?? {},
     user: m.user ?? '',
     group: m.group ?? '',
+    service_port: m.servicePort ?? 0,
     replicas: m.replicas.map((r) => ({
       id: r.id ?? '',
       host: r.host,
@@ -35,6 +40,9 @@ export function moduleToProto(m: Module | ModuleSpec): PbModule {
     })),
     under_replicated: 'underReplicated' in m ? m.underReplicated : false,
     generation: String('generation' in m ? (m.generation ?? 0) : 0),
+    paused: 'paused' in m ? !!m.paused : false,
+    held: 'held' in m ? (m.held ?? []).map((h) => ({ ...h })) : [],
+    switchover: 'switchover' in m && m.switchover ? { ...m.switchover } : null,
   };
 }
 
@@ -62,6 +70,7 @@ export function specFromProto(m: PbModuleOut): ModuleSpec {
   if (Object.keys(m.env).length > 0) spec.env = m.env;
   if (m.user) spec.user = m.user;
   if (m.group) spec.group = m.group;
+  if (m.service_port) spec.servicePort = m.service_port;
   return spec;
 }
 
@@ -79,13 +88,45 @@ export function moduleFromProto(m: PbModuleOut): Module {
     })),
     underReplicated: m.under_replicated,
     ...(Number(m.generation) > 0 ? { generation: Number(m.generation) } : {}),
+    ...(m.paused ? { paused: true } : {}),
+    ...(m.held.length > 0 ? { held: m.held.map((h) => ({ replica: h.replica, role: h.role as Role })) } : {}),
+    ...(m.switchover ? { switchover: { from: m.switchover.from, to: m.switchover.to } } : {}),
   };
 }
 
 export function tableToProto(t: ReplicaTable): PbTable {
-  return { hosts: t.hosts.map((h) => ({ name: h.name, up: h.up })), modules: t.modules.map(moduleToProto) };
+  return {
+    hosts: t.hosts.map((h) => ({ name: h.name, up: h.up, drained: !!h.drained })),
+    modules: t.modules.map(moduleToProto),
+  };
 }
 
 export function tableFromProto(t: PbTableOut): ReplicaTable {
-  return { hosts: t.hosts.map((h) => ({ name: h.name, up: h.up })), modules: t.modules.map(moduleFromProto) };
+  return {
+    hosts: t.hosts.map((h) => ({ name: h.name, up: h.up, ...(h.drained ? { drained: true } : {}) })),
+    modules: t.modules.map(moduleFromProto),
+  };
+}
+
+/** A decision's actions as the wire carries them, each with its reason. */
+export function actionToProto(a: Action): PbPlannedAction {
+  return {
+    kind: a.kind,
+    replica: a.replica,
+    host: a.host,
+    role: a.kind === 'stop' ? '' : a.role,
+    reason: a.reason ?? '',
+  };
+}
+
+export function actionFromProto(a: PbPlannedActionOut): Action {
+  const reason = a.reason ? { reason: a.reason } : {};
+  if (a.kind === 'stop') return { kind: 'stop', replica: a.replica, host: a.host, ...reason };
+  return {
+    kind: a.kind as 'start' | 'restart' | 'set-role',
+    replica: a.replica,
+    host: a.host,
+    role: a.role as Role,
+    ...reason,
+  };
 }

@@ -1,14 +1,15 @@
 /** The ReplicaManager's gRPC handlers: convert the request, submit the event, convert the answer. */
 import type * as grpc from '@grpc/grpc-js';
-import { NotFoundError, StaleEpochError, UnavailableError } from '../shared/errors.js';
+import { MaintenanceError, NotFoundError, StaleEpochError, UnavailableError } from '../shared/errors.js';
+import type { MaintenanceResponse } from '../shared/generated/rm/replica_manager/v1/MaintenanceResponse.js';
 import type { ReplicaManagerHandlers } from '../shared/generated/rm/replica_manager/v1/ReplicaManager.js';
 import type { StatusRequest__Output } from '../shared/generated/rm/replica_manager/v1/StatusRequest.js';
 import type { StatusResponse } from '../shared/generated/rm/replica_manager/v1/StatusResponse.js';
 import { callerIdentity, handle } from '../shared/grpc.js';
 import { positionFromWire } from '../shared/wire.js';
 import type { ReplicaManager } from './manager.js';
-import { moduleToProto, specFromProto, tableToProto } from './proto-convert.js';
-import type { ReplicaTable } from './table.js';
+import { actionToProto, moduleToProto, specFromProto, tableToProto } from './proto-convert.js';
+import type { Decision, ReplicaTable } from './table.js';
 import { checkAllowedDirs, checkEnvPolicy, checkTableSize, validateRegistration } from './validate.js';
 
 /** What a registration is held to beyond the rules of validate.ts (the cluster file's security settings). */
@@ -41,6 +42,16 @@ function statusOf(rm: ReplicaManager, managerHost: string, only: string): Status
     table = { hosts: table.hosts, modules: [m] };
   }
   return { table: tableToProto(table), epoch: String(rm.epoch), manager_host: managerHost };
+}
+
+/** What a maintenance decision did, for the operator: its actions and alerts, and the new table. */
+function maintenanceAnswer(rm: ReplicaManager, d: Decision): MaintenanceResponse {
+  return {
+    actions: d.actions.map(actionToProto),
+    alerts: d.alerts.map((a) => ({ ...a })),
+    epoch: String(rm.epoch),
+    table: tableToProto(d.table),
+  };
 }
 
 export function replicaManagerHandlers(
@@ -120,5 +131,29 @@ export function replicaManagerHandlers(
       else await rm.hostDown(req.host);
       return { epoch: String(rm.epoch) };
     }),
+    // Maintenance (DESIGN §12): events of the decision core like any other, persisted before acting.
+    Switchover: handle(async (req) => {
+      if (!req.module) throw new MaintenanceError('a switchover needs the module to switch over');
+      const event = req.to
+        ? { kind: 'switchover' as const, module: req.module, to: req.to }
+        : { kind: 'switchover' as const, module: req.module };
+      return maintenanceAnswer(rm, await rm.submit(event));
+    }),
+    Pause: handle(async (req) =>
+      maintenanceAnswer(
+        rm,
+        await rm.submit(req.module ? { kind: 'pause', module: req.module } : { kind: 'pause' }),
+      ),
+    ),
+    Resume: handle(async (req) =>
+      maintenanceAnswer(
+        rm,
+        await rm.submit(req.module ? { kind: 'resume', module: req.module } : { kind: 'resume' }),
+      ),
+    ),
+    Drain: handle(async (req) => maintenanceAnswer(rm, await rm.submit({ kind: 'drain', host: req.host }))),
+    Undrain: handle(async (req) =>
+      maintenanceAnswer(rm, await rm.submit({ kind: 'undrain', host: req.host })),
+    ),
   };
 }

@@ -5,7 +5,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, RegistrationError } from '../shared/errors.js';
-import type { Check, Host, Module, ModuleSpec, Replica, ReplicaSpec, ReplicaTable } from './table.js';
+import type { Check, Host, Module, ModuleSpec, Replica, ReplicaSpec, ReplicaTable, Role } from './table.js';
 import { validateRegistration, validateTable } from './validate.js';
 
 type Plain = Record<string, unknown>;
@@ -83,6 +83,7 @@ const MODULE_KEYS = [
   'env',
   'user',
   'group',
+  'servicePort',
   'replicas',
 ];
 
@@ -117,6 +118,7 @@ function readSettings(s: Shape, o: Plain, at: string): Omit<ModuleSpec, 'replica
   }
   if (o.user !== undefined) m.user = s.string(o.user, `${at}user`);
   if (o.group !== undefined) m.group = s.string(o.group, `${at}group`);
+  if (o.servicePort !== undefined) m.servicePort = s.number(o.servicePort, `${at}servicePort`);
   return m;
 }
 
@@ -140,18 +142,20 @@ export function parseTableFile(text: string, file = 'table'): ReplicaTable {
   if (top.epoch !== undefined) s.number(top.epoch, 'epoch');
   if (top.manager !== undefined) s.string(top.manager, 'manager');
   const hosts: Host[] = s.list(top.hosts, 'hosts').map((h, i) => {
-    const o = s.object(h, `hosts[${i}]`, ['name', 'up'], ['name']);
-    return {
+    const o = s.object(h, `hosts[${i}]`, ['name', 'up', 'drained'], ['name']);
+    const host: Host = {
       name: s.string(o.name, `hosts[${i}].name`),
       up: o.up === undefined ? true : s.boolean(o.up, `hosts[${i}].up`),
     };
+    if (o.drained !== undefined && s.boolean(o.drained, `hosts[${i}].drained`)) host.drained = true;
+    return host;
   });
   const modules: Module[] = s.list(top.modules ?? [], 'modules').map((mv, mi) => {
     const at = `modules[${mi}].`;
     const o = s.object(
       mv,
       `modules[${mi}]`,
-      [...MODULE_KEYS, 'underReplicated', 'generation'],
+      [...MODULE_KEYS, 'underReplicated', 'generation', 'paused', 'held', 'switchover'],
       ['name', 'style', 'degree', 'policy', 'replicas'],
     );
     const settings = readSettings(s, o, at);
@@ -182,17 +186,41 @@ export function parseTableFile(text: string, file = 'table'): ReplicaTable {
     const under =
       o.underReplicated === undefined ? false : s.boolean(o.underReplicated, `${at}underReplicated`);
     const generation = o.generation === undefined ? 0 : s.number(o.generation, `${at}generation`);
-    return {
+    const module: Module = {
       ...settings,
       detect: settings.detect ?? 'poll',
       replicas,
       underReplicated: under,
       ...(generation > 0 ? { generation } : {}),
     };
+    readMaintenance(s, o, at, module);
+    return module;
   });
   const table = { hosts, modules };
   rulesAsConfig(file, '', () => validateTable(table));
   return table;
+}
+
+/** A module's maintenance keys (`paused`, `held`, `switchover`), read into `module`. */
+function readMaintenance(s: Shape, o: Plain, at: string, module: Module): void {
+  if (o.paused !== undefined && s.boolean(o.paused, `${at}paused`)) module.paused = true;
+  if (o.held !== undefined) {
+    const held = s.list(o.held, `${at}held`).map((hv, i) => {
+      const f = `${at}held[${i}]`;
+      const h = s.object(hv, f, ['replica', 'role'], ['replica', 'role']);
+      const role = s.string(h.role, `${f}.role`);
+      if (role !== 'P' && role !== 'B') s.fail(`${f}.role`, `unknown role "${role}"; accepted: P, B`);
+      return { replica: s.string(h.replica, `${f}.replica`), role: role as Role };
+    });
+    if (held.length > 0) module.held = held;
+  }
+  if (o.switchover !== undefined) {
+    const w = s.object(o.switchover, `${at}switchover`, ['from', 'to'], ['from', 'to']);
+    module.switchover = {
+      from: s.string(w.from, `${at}switchover.from`),
+      to: s.string(w.to, `${at}switchover.to`),
+    };
+  }
 }
 
 /**
@@ -228,7 +256,7 @@ export function checkRegistration(spec: ModuleSpec, table: ReplicaTable, file: s
 /** The table with docs/TABLE-FORMAT.md's keys in its order, ready for YAML or JSON. */
 export function tableToPlain(table: ReplicaTable): Plain {
   return {
-    hosts: table.hosts.map((h) => ({ name: h.name, up: h.up })),
+    hosts: table.hosts.map((h) => ({ name: h.name, up: h.up, ...(h.drained ? { drained: true } : {}) })),
     modules: table.modules.map(moduleToPlain),
   };
 }
@@ -244,6 +272,7 @@ export function moduleToPlain(m: Module): Plain {
   if (m.env !== undefined) o.env = { ...m.env };
   if (m.user !== undefined) o.user = m.user;
   if (m.group !== undefined) o.group = m.group;
+  if (m.servicePort !== undefined) o.servicePort = m.servicePort;
   o.replicas = m.replicas.map((r) => ({
     id: r.id,
     host: r.host,
@@ -254,5 +283,8 @@ export function moduleToPlain(m: Module): Plain {
   }));
   o.underReplicated = m.underReplicated;
   if (m.generation) o.generation = m.generation;
+  if (m.paused) o.paused = true;
+  if (m.held) o.held = m.held.map((h) => ({ ...h }));
+  if (m.switchover) o.switchover = { ...m.switchover };
   return o;
 }

@@ -40,6 +40,12 @@ export interface Check {
 export interface Host {
   name: string;
   up: boolean;
+  /**
+   * Maintenance (rmctl drain): no copy is placed here, and the copies running here leave in a planned
+   * way (a primary hands its role over first, a backup or hot copy is replaced before it stops).
+   * Absent means false.
+   */
+  drained?: boolean;
 }
 
 export interface Replica {
@@ -75,9 +81,17 @@ export interface Module {
   /** The account its copies run as, and their group (TABLE-FORMAT.md); absent: the WatchDog's own. */
   user?: string;
   group?: string;
+  /**
+   * The port the router serves this module on at every host (DESIGN §12). The copy at index i of
+   * `replicas` is told its own port, servicePort + 1 + i, in RM_SERVICE_PORT (copyServicePort).
+   */
+  servicePort?: number;
   /** Registration order is preference order. */
   replicas: Replica[];
-  /** Fewer copies run than the style and degree ask for, because no live idle copy is left. */
+  /**
+   * Fewer copies run than the style and degree ask for: no live idle copy is left, or the module is
+   * paused.
+   */
   underReplicated: boolean;
   /**
    * Warm and cold: grows by one each time a copy is given the primary role (started, restarted or
@@ -85,6 +99,29 @@ export interface Module {
    * save showing an older one (DESIGN §5, fenced application state). Absent means 0.
    */
   generation?: number;
+  /**
+   * Maintenance mode (rmctl pause): the copies keep running and are watched, their failures are
+   * recorded, but nothing is failed over, restarted or moved until rmctl resume. Absent means false.
+   */
+  paused?: boolean;
+  /**
+   * While paused: the copies that failed, with the role each had, in order. On resume they are
+   * handled as their failures would have been (restarted in place within OnOverThreshold, else
+   * replaced, themselves only as the last resort), if still needed. Absent means none.
+   */
+  held?: HeldFailure[];
+  /**
+   * A planned switchover under way (rmctl switchover, rmctl drain): `from`, the primary, was asked
+   * to step down (warm: to a backup; cold: stopped); `to` is made primary once its WatchDog confirmed
+   * it (the `demoted` event), or its host or copy is known gone. Meanwhile nobody is promoted.
+   */
+  switchover?: { from: string; to: string };
+}
+
+/** A copy that failed while its module was paused, and the role it had. */
+export interface HeldFailure {
+  replica: string;
+  role: Role;
 }
 
 export interface ReplicaTable {
@@ -115,6 +152,7 @@ export interface ModuleSpec {
   user?: string;
   /** Their group (a name or gid); absent: the user's primary group. Only with a user. */
   group?: string;
+  servicePort?: number;
   replicas: ReplicaSpec[];
 }
 
@@ -166,18 +204,33 @@ export type Event =
       host: string;
       running: Array<{ replica: string; role: Role }>;
       applied?: AppliedPositions;
-    };
+    }
+  /** A planned change of a warm or cold module's primary, to `to` or the first eligible copy. */
+  | { kind: 'switchover'; module: string; to?: string }
+  /** The WatchDog carried out a switchover's first step: `replica`, the old primary, is no longer one. */
+  | { kind: 'demoted'; replica: string }
+  /** Maintenance mode for one module, or for every module registered when `module` is absent. */
+  | { kind: 'pause'; module?: string }
+  | { kind: 'resume'; module?: string }
+  /** A host leaves service in a planned way (maintenance), or returns to it. */
+  | { kind: 'drain'; host: string }
+  | { kind: 'undrain'; host: string };
+
+/** The event kinds an operator asks for (rmctl), as opposed to what the cluster observes. */
+export const MAINTENANCE_EVENTS = ['switchover', 'pause', 'resume', 'drain', 'undrain'] as const;
 
 /**
  * What decide() asks the daemons to do (TABLE-FORMAT.md). `delayMs`: a copy that keeps failing is
- * started again only after this back-off (capped; never a terminal state).
+ * started again only after this back-off (capped; never a terminal state). `confirm`: a switchover's first step; once
+ * the WatchDog has carried it out (a stop: once the copy has ended), the ReplicaManager decides
+ * `demoted` for the replica, and only then is the new primary named.
  */
 export type Action = (
   | { kind: 'start'; replica: string; host: string; role: Role; delayMs?: number }
-  | { kind: 'stop'; replica: string; host: string }
+  | { kind: 'stop'; replica: string; host: string; confirm?: boolean }
   /** In place, same role (OnOverThreshold within its threshold). */
   | { kind: 'restart'; replica: string; host: string; role: Role; delayMs?: number }
-  | { kind: 'set-role'; replica: string; host: string; role: Role }
+  | { kind: 'set-role'; replica: string; host: string; role: Role; confirm?: boolean }
 ) & {
   /** Why (STYLE §10): the event, then the rule that asked for it: `A1 failed: A runs 2 of 3 …`. */
   reason?: string;
@@ -193,7 +246,7 @@ export interface Alert {
  * nobody diffs tables to find out.
  */
 export interface Persist {
-  /** Whether a host's up/down changed. */
+  /** Whether a host's up/down or drained changed. */
   hosts: boolean;
   /** The modules the decision added or changed (names, in the new table). */
   modules: string[];
@@ -245,4 +298,12 @@ export function isRunning(status: Status): status is Role {
 /** How many copies must run: warm/hot the degree, cold exactly one (source ¶0015). */
 export function wantedRunning(module: Pick<Module, 'style' | 'degree'>): number {
   return module.style === 'cold' ? 1 : module.degree;
+}
+
+/**
+ * The port the copy at `index` of a module's replicas serves on: servicePort + 1 + index, so that
+ * every copy of every module has its own port and several copies can share a host (and its address).
+ */
+export function copyServicePort(servicePort: number, index: number): number {
+  return servicePort + 1 + index;
 }

@@ -164,6 +164,15 @@ function checkModuleSettings(m: ModuleSpec | Module, at: string): void {
     fail(`${at}replicas`, 'at least one replica (host and path) is required');
   if (m.replicas.length > LIMITS.replicasPerModule)
     fail(`${at}replicas`, `${m.replicas.length} replicas; at most ${LIMITS.replicasPerModule}`);
+  if (m.servicePort !== undefined) {
+    wholeNumber(`${at}servicePort`, m.servicePort, 1024, 'a port number from 1024');
+    const last = m.servicePort + m.replicas.length;
+    if (last > 65535)
+      fail(
+        `${at}servicePort`,
+        `${m.servicePort} leaves no room for the copies' own ports (${m.servicePort + 1}–${last}, one per replica); choose a port up to ${65535 - m.replicas.length}`,
+      );
+  }
   if (m.degree > m.replicas.length) {
     const what = m.style === 'cold' ? 'hosts it may run on' : 'running copies';
     fail(
@@ -214,6 +223,26 @@ export function validateRegistration(spec: ModuleSpec, table: ReplicaTable, at =
     for (const m of table.modules) for (const r of m.replicas) if (named.has(r.id)) taken.add(r.id);
   }
   checkReplicas(spec, at, new Set(table.hosts.map((h) => h.name)), taken);
+  checkServicePorts(spec, table.modules, at);
+}
+
+/** The ports a module with a service port takes: the router's and one per copy. */
+function servicePorts(m: ModuleSpec | Module): [number, number] | null {
+  return m.servicePort === undefined ? null : [m.servicePort, m.servicePort + m.replicas.length];
+}
+
+/** A module's service ports may not overlap another module's (the router's and its copies'). */
+function checkServicePorts(m: ModuleSpec | Module, others: readonly Module[], at: string): void {
+  const mine = servicePorts(m);
+  if (!mine) return;
+  for (const o of others) {
+    const theirs = o.name === m.name ? null : servicePorts(o);
+    if (theirs && mine[0] <= theirs[1] && theirs[0] <= mine[1])
+      fail(
+        `${at}servicePort`,
+        `ports ${mine[0]}–${mine[1]} (the router's and one per copy) overlap module ${show(o.name)}'s ${theirs[0]}–${theirs[1]}; choose a port outside it`,
+      );
+  }
 }
 
 /**
@@ -237,6 +266,7 @@ export function validateStoredModule(m: Module, hosts: readonly string[], at = '
 /** Validates a whole table (a table file, or one loaded from the store): the registration rules plus statuses. */
 export function validateTable(table: ReplicaTable): void {
   const hosts = new Set<string>();
+  const drained = new Set(table.hosts.filter((h) => h.drained).map((h) => h.name));
   table.hosts.forEach((h, i) => {
     name(`hosts[${i}].name`, h.name, 'host name');
     if (hosts.has(h.name)) fail(`hosts[${i}].name`, `host ${show(h.name)} is listed twice`);
@@ -253,6 +283,7 @@ export function validateTable(table: ReplicaTable): void {
       if (r.id === undefined) fail(`${at}replicas[${i}].id`, 'every replica in a table needs an id');
     });
     checkReplicas(m, at, hosts, ids);
+    checkServicePorts(m, table.modules.slice(0, mi), at);
     let primaries = 0;
     m.replicas.forEach((r, i) => {
       const f = `${at}replicas[${i}]`;
@@ -272,12 +303,39 @@ export function validateTable(table: ReplicaTable): void {
       fail(`${at}replicas`, `a ${m.style} module has at most one primary (P), found ${primaries}`);
     const running = m.replicas.filter((r) => r.status !== 'I').length;
     const wanted = m.style === 'cold' ? 1 : m.degree;
-    if (running > wanted)
+    // A primary on a drained host may hand over to a backup started for it: one more, for a while.
+    const handing =
+      m.switchover !== undefined || m.replicas.some((r) => r.status !== 'I' && drained.has(r.host));
+    if (running > wanted + (handing ? 1 : 0))
       fail(
         `${at}replicas`,
         `${running} copies are running (P or B) but a ${m.style} module of degree ${m.degree} runs ${wanted}`,
       );
+    checkMaintenance(m, at);
   });
+}
+
+/** A module's maintenance state: held failures and a switchover name its own copies, coherently. */
+function checkMaintenance(m: Module, at: string): void {
+  const ids = new Set(m.replicas.map((r) => r.id));
+  (m.held ?? []).forEach((h, i) => {
+    if (!m.paused) fail(`${at}held`, 'held failures are kept only while the module is paused');
+    if (!ids.has(h.replica))
+      fail(`${at}held[${i}].replica`, `${show(h.replica)} is not a replica of ${m.name}`);
+  });
+  const w = m.switchover;
+  if (!w) return;
+  if (m.style === 'hot') fail(`${at}switchover`, 'a hot module has no primary to switch over');
+  for (const k of ['from', 'to'] as const) {
+    if (!ids.has(w[k])) fail(`${at}switchover.${k}`, `${show(w[k])} is not a replica of ${m.name}`);
+  }
+  // The table keeps the old primary until it has stepped down: it is the one primary meanwhile.
+  const bad = m.replicas.find((r) => r.status === 'P' && r.id !== w.from);
+  if (bad || m.replicas.find((r) => r.id === w.from)?.status !== 'P')
+    fail(
+      `${at}switchover`,
+      `a switchover waits for ${w.from} to step down: ${w.from} stays P meanwhile, and no other copy of ${m.name} is P`,
+    );
 }
 
 /**

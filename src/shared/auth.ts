@@ -54,6 +54,11 @@ export const POLICY: Readonly<Record<string, MethodRule>> = {
   [`${RM}Unregister`]: { roles: ['operator'] },
   [`${RM}Status`]: { roles: ['operator', 'viewer'] },
   [`${RM}WatchStatus`]: { roles: ['operator', 'viewer'] },
+  [`${RM}Switchover`]: { roles: ['operator'] },
+  [`${RM}Pause`]: { roles: ['operator'] },
+  [`${RM}Resume`]: { roles: ['operator'] },
+  [`${RM}Drain`]: { roles: ['operator'] },
+  [`${RM}Undrain`]: { roles: ['operator'] },
   [`${RM}ReportFailure`]: { roles: ['watchdog'], hostField: 'host' },
   [`${RM}ReportRunning`]: { roles: ['watchdog'], hostField: 'host' },
   [`${RM}ReportHost`]: {
@@ -75,8 +80,8 @@ export const POLICY: Readonly<Record<string, MethodRule>> = {
   },
   [`${CS}List`]: { roles: ['replica-manager', 'operator'] },
   [`${CS}Watch`]: {
-    roles: ['replica-manager', 'operator', 'watchdog'],
-    why: "a WatchDog watches only its copies' replication announcements",
+    roles: ['replica-manager', 'operator', 'watchdog', 'router'],
+    why: "a WatchDog watches only its copies' replication announcements; a router only the replica table, as the ReplicaManager persisted it",
   },
   [`${CS}Put`]: {
     roles: ['replica-manager', 'operator', 'watchdog'],

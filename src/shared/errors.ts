@@ -38,6 +38,15 @@ export class NotFoundError extends SupervisorError {
   readonly code = 'not-found';
 }
 
+/**
+ * A maintenance request (switchover, pause, drain…) that the table cannot carry out as asked: a hot
+ * module has no primary to switch over, the chosen copy is not a running backup, a switchover is
+ * already under way. Nothing was changed; the message says what to ask instead.
+ */
+export class MaintenanceError extends SupervisorError {
+  readonly code = 'maintenance-refused';
+}
+
 /** A write or command carrying an epoch lower than one already seen: the sender must stop acting (DESIGN §5). */
 export class StaleEpochError extends SupervisorError {
   readonly code = 'stale-epoch';

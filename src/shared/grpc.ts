@@ -18,6 +18,7 @@ import {
   ConflictError,
   ExecutableError,
   FencedError,
+  MaintenanceError,
   NotFoundError,
   PermissionError,
   RegistrationError,
@@ -111,7 +112,8 @@ export function toServiceError(err: unknown): Partial<grpc.ServiceError> {
     else if (err instanceof StaleEpochError) {
       code = grpc.status.FAILED_PRECONDITION;
       metadata.set(EPOCH_KEY, String(err.current));
-    } else if (err instanceof FencedError) code = grpc.status.FAILED_PRECONDITION;
+    } else if (err instanceof FencedError || err instanceof MaintenanceError)
+      code = grpc.status.FAILED_PRECONDITION;
     else if (err instanceof ConflictError) code = grpc.status.ABORTED;
     else if (err instanceof ExecutableError) code = grpc.status.PERMISSION_DENIED;
     else if (err instanceof AccountError) code = grpc.status.PERMISSION_DENIED;
@@ -151,6 +153,8 @@ export function fromServiceError(err: grpc.ServiceError, peer: string): Error {
       return new PermissionError(details);
     case 'unauthenticated':
       return new UnauthenticatedError(details);
+    case 'maintenance-refused':
+      return new MaintenanceError(details);
   }
   if (err.code === grpc.status.PERMISSION_DENIED) return new PermissionError(`${peer}: ${details}`);
   if (err.code === grpc.status.UNAUTHENTICATED) return new UnauthenticatedError(`${peer}: ${details}`);

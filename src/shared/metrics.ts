@@ -108,6 +108,19 @@ export class StoreClientMetrics {
 }
 
 /** A running `/metrics` endpoint. */
+/** Binds an HTTP server (port 0: a free one) and resolves with the port bound; a bind error rejects. */
+export async function listenHttp(server: Server, host: string, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = server.address();
+  return typeof bound === 'object' && bound ? bound.port : port;
+}
+
 export interface MetricsEndpoint {
   /** `host:port` actually bound. */
   readonly address: string;
@@ -145,15 +158,7 @@ export async function serveMetrics(
       },
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const bound = server.address();
-  const address = `${host}:${typeof bound === 'object' && bound ? bound.port : port}`;
+  const address = `${host}:${await listenHttp(server, host, port)}`;
   logger.info({ address }, 'metrics served at /metrics');
   return {
     address,

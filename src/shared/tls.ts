@@ -21,13 +21,14 @@ export const ROLES = [
   'replica-manager',
   'watchdog',
   'super-watchdog',
+  'router',
   'operator',
   'viewer',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Roles whose certificate names the host the daemon runs on. */
-export const HOST_ROLES: readonly Role[] = ['replica-manager', 'watchdog', 'super-watchdog'];
+export const HOST_ROLES: readonly Role[] = ['replica-manager', 'watchdog', 'super-watchdog', 'router'];
 
 /** Who holds a certificate: its cluster, role and (for a daemon) host. */
 export interface Identity {

@@ -83,10 +83,18 @@ export class WatchDogClient {
     return ack(await unary(c, c.StartReplica, req, this.deadlineMs, this.peer));
   }
 
-  /** Stops a copy: resolves once TERM is sent; KILL follows after the WatchDog's grace. */
-  async stopReplica(epoch: number, replica: string): Promise<Ack> {
+  /**
+   * Stops a copy: resolves once TERM is sent (KILL follows after the WatchDog's grace), or with
+   * `waitExit` once the copy has ended, within `deadlineMs` (give room for the grace and the KILL).
+   */
+  async stopReplica(
+    epoch: number,
+    replica: string,
+    opts: { waitExit?: boolean; deadlineMs?: number } = {},
+  ): Promise<Ack> {
     const c = this.client;
-    return ack(await unary(c, c.StopReplica, { epoch: String(epoch), replica }, this.deadlineMs, this.peer));
+    const req = { epoch: String(epoch), replica, wait_exit: opts.waitExit ?? false };
+    return ack(await unary(c, c.StopReplica, req, opts.deadlineMs ?? this.deadlineMs, this.peer));
   }
 
   async setRole(epoch: number, replica: string, role: AnyRole, generation = 0): Promise<Ack> {

@@ -25,7 +25,7 @@ export function watchDogHandlers(wd: WatchDog): WatchDogHandlers {
     StartReplica: handle((req) =>
       wd.startReplica(Number(req.epoch), req.replica, req.role, Number(req.generation)),
     ),
-    StopReplica: handle((req) => wd.stopReplica(Number(req.epoch), req.replica)),
+    StopReplica: handle((req) => wd.stopReplica(Number(req.epoch), req.replica, req.wait_exit)),
     SetRole: handle((req) => wd.setRole(Number(req.epoch), req.replica, req.role, Number(req.generation))),
     ListRunning: handle((req) => wd.listRunning(Number(req.epoch))),
   };

@@ -401,15 +401,23 @@ export class WatchDog {
     });
   }
 
-  /** Stops a copy; returns once TERM is sent (KILL follows after the grace). A copy that does not run is fine. */
-  stopReplica(epoch: number, replica: string) {
-    return this.serial(async () => {
+  /**
+   * Stops a copy; returns once TERM is sent (KILL follows after the grace), or with `waitExit` once
+   * the copy has ended, so that a switchover's successor never starts beside it. A copy that does
+   * not run is fine. The wait is outside the command queue: other commands go on meanwhile.
+   */
+  async stopReplica(epoch: number, replica: string, waitExit = false) {
+    const ending: { gone?: Promise<void> } = {};
+    const ack = await this.serial(async () => {
       await this.fence(epoch);
       const copy = this.copies.get(replica);
       if (!copy) return { replica, pid: 0, role: 'ROLE_UNSPECIFIED' as const };
+      ending.gone = copy.gone;
       void this.beginStop(copy, 'stopped by the ReplicaManager');
       return { replica, pid: copy.pid, role: roleToWire(copy.role) };
     });
+    if (waitExit && ending.gone) await ending.gone;
+    return ack;
   }
 
   /** Tells a running copy its new role. Raises NotFoundError when it does not run here. */

@@ -5,6 +5,7 @@
  * Run it under `flock /tmp/rm-cluster.lock` beside other users of the local cluster's addresses.
  */
 import type { Timings } from '../../src/shared/config.js';
+import { argReader } from './args.js';
 import { FAULT_NAMES, type FaultName } from './faults.js';
 import { partitionSupported } from './partition.js';
 import { runCts } from './run.js';
@@ -17,9 +18,11 @@ const USAGE = `usage: npm run cts -- --seed N --iterations K [--faults LIST] [--
   --timing      a cluster-file timing instead of the local cluster's, e.g. --timing appLeaseMs=1000
   --keep        keep the cluster's folder (logs, state) even without a violation (kept with one)`;
 
+const { int, names, fail: refuse } = argReader('cts', USAGE);
+
+/** Declared, so that the checker narrows after a refusal. */
 function fail(message: string): never {
-  process.stderr.write(`cts: ${message}\n${USAGE}\n`);
-  process.exit(2);
+  return refuse(message);
 }
 
 function parse(argv: string[]) {
@@ -30,12 +33,6 @@ function parse(argv: string[]) {
   let settleMs = 30_000;
   let keep = false;
   const timings: Partial<Timings> = {};
-  const int = (flag: string, v: string | undefined, min: number) => {
-    const n = Number(v);
-    if (v === undefined || !Number.isInteger(n) || n < min)
-      fail(`${flag} needs an integer ≥ ${min}, got ${v ?? 'nothing'}`);
-    return n;
-  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
@@ -43,15 +40,8 @@ function parse(argv: string[]) {
     else if (a === '--iterations') iterations = int(a, v, 1);
     else if (a === '--port-base') portBase = int(a, v, 1024);
     else if (a === '--settle-ms') settleMs = int(a, v, 1000);
-    else if (a === '--faults') {
-      const list = (v ?? '').split(',').filter((x) => x !== '');
-      const unknown = list.filter((x) => !(FAULT_NAMES as readonly string[]).includes(x));
-      if (list.length === 0 || unknown.length > 0)
-        fail(
-          `--faults: unknown fault ${unknown.join(', ') || '(none given)'} (accepted: ${FAULT_NAMES.join(', ')})`,
-        );
-      faults = list as FaultName[];
-    } else if (a === '--timing') {
+    else if (a === '--faults') faults = names(a, v, FAULT_NAMES);
+    else if (a === '--timing') {
       const m = /^([A-Za-z]+)=(\d+)$/.exec(v ?? '');
       if (!m) fail(`--timing needs NAME=MS, got ${v ?? 'nothing'}`);
       (timings as Record<string, number>)[m[1] as string] = Number(m[2]);

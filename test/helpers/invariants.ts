@@ -1,9 +1,10 @@
-/** What must hold of every table decide() returns, whatever happened before (DESIGN §4). */
+/** What must hold of every table decide() returns, whatever happened before (DESIGN §4, §12). */
 import { isRunning, type ReplicaTable, wantedRunning } from '../../src/replica-manager/table.js';
 
 export function checkInvariants(table: ReplicaTable): string[] {
   const broken: string[] = [];
   const up = new Set(table.hosts.filter((h) => h.up).map((h) => h.name));
+  const placeable = new Set(table.hosts.filter((h) => h.up && !h.drained).map((h) => h.name));
   for (const m of table.modules) {
     const running = m.replicas.filter((r) => isRunning(r.status));
     const primaries = running.filter((r) => r.status === 'P').length;
@@ -13,12 +14,31 @@ export function checkInvariants(table: ReplicaTable): string[] {
     if (m.style === 'cold' && running.some((r) => r.status === 'B'))
       broken.push(`${m.name}: a cold module has a backup`);
     for (const r of running) if (!up.has(r.host)) broken.push(`${r.id} runs on ${r.host}, which is down`);
-    const possible = m.replicas.filter((r) => up.has(r.host)).length;
-    const wanted = Math.min(wantedRunning(m), possible);
-    if (running.length !== wanted)
-      broken.push(`${m.name}: ${running.length} running, ${wanted} wanted (${possible} on live hosts)`);
+    if (m.switchover) {
+      // The table keeps the old primary until it has stepped down: it is the only one meanwhile.
+      const from = m.replicas.find((r) => r.id === m.switchover?.from);
+      if (from?.status !== 'P' || primaries !== 1)
+        broken.push(`${m.name}: a switchover waits, but its old primary is not the one primary`);
+      if (!from || !up.has(from.host)) broken.push(`${m.name}: a switchover waits for a copy that is gone`);
+    }
     if (m.underReplicated !== running.length < wantedRunning(m))
       broken.push(`${m.name}: underReplicated is ${m.underReplicated}`);
+    // A paused module is not failed over: it may run short, or without its primary.
+    if (m.paused) continue;
+    if (m.held) broken.push(`${m.name}: held failures outside maintenance mode`);
+    // Copies on a drained host may run beside their replacements only while a primary hands over.
+    const onDrained = running.filter((r) => up.has(r.host) && !placeable.has(r.host)).length;
+    const count = running.length;
+    // Nothing is placed on a drained host; a copy already running there counts until it can leave.
+    const possible = m.replicas.filter(
+      (r) => placeable.has(r.host) || (up.has(r.host) && isRunning(r.status)),
+    ).length;
+    const wanted = Math.min(wantedRunning(m), possible);
+    const extra = m.switchover || onDrained > 0 ? 1 : 0;
+    if (count < wanted || count > Math.max(wanted, wantedRunning(m)) + extra)
+      broken.push(
+        `${m.name}: ${count} running, ${wanted} wanted (${possible} on live, undrained hosts or running)`,
+      );
     if (m.style === 'warm' && running.length > 0 && primaries !== 1)
       broken.push(`${m.name}: warm copies run without a primary`);
   }

@@ -223,12 +223,26 @@ export const TEST_TIMINGS: Partial<Timings> = {
   pollMisses: 2,
 };
 
-/** Writes a six-host cluster file (H1–H6 on 127.0.0.11–16, ring H2 → H5 → H6) into `dir`. */
+/**
+ * Writes a cluster file into `dir`: by default six hosts (H1–H6 on 127.0.0.11–16, the Checkpoint
+ * Server on 127.0.0.10, ring H2 → H5 → H6); `first` moves the addresses (the Checkpoint Server on
+ * 127.0.0.`first`, Hn on `first` + n), `count` and `ring` shrink the cluster.
+ */
 export function writeClusterFile(
   dir: string,
-  opts: { ports: ReturnType<typeof testPorts>; timings?: Partial<Timings>; allowed?: string[] },
+  opts: {
+    ports: ReturnType<typeof testPorts>;
+    timings?: Partial<Timings>;
+    allowed?: string[];
+    first?: number;
+    count?: number;
+    ring?: string[];
+  },
 ): { file: string; cfg: ClusterConfig } {
-  const hosts = [1, 2, 3, 4, 5, 6].map((i) => `  - { name: H${i}, address: 127.0.0.${10 + i} }`).join('\n');
+  const first = opts.first ?? 10;
+  const hosts = Array.from({ length: opts.count ?? 6 }, (_, k) => k + 1)
+    .map((i) => `  - { name: H${i}, address: 127.0.0.${first + i} }`)
+    .join('\n');
   const timings = { ...TEST_TIMINGS, ...opts.timings };
   const allowed = opts.allowed ?? [join(ROOT, 'examples', 'bin')];
   const text = [
@@ -236,10 +250,10 @@ export function writeClusterFile(
     'insecure: true',
     'hosts:',
     hosts,
-    `checkpointServer: { address: "127.0.0.10:${opts.ports.checkpoint}", dataDir: ${JSON.stringify(join(dir, 'cs'))} }`,
+    `checkpointServer: { address: "127.0.0.${first}:${opts.ports.checkpoint}", dataDir: ${JSON.stringify(join(dir, 'cs'))} }`,
     `ports: { replicaManager: ${opts.ports.replicaManager}, watchdog: ${opts.ports.watchdog}, superWatchdog: ${opts.ports.superWatchdog},`,
     `         metrics: { replicaManager: ${opts.ports.metrics}, watchdog: ${opts.ports.metrics + 1}, superWatchdog: ${opts.ports.metrics + 2}, checkpointServer: ${opts.ports.metrics + 3} } }`,
-    'ring: [H2, H5, H6]',
+    `ring: [${(opts.ring ?? ['H2', 'H5', 'H6']).join(', ')}]`,
     `allowedExecutableDirs: ${JSON.stringify(allowed)}`,
     `stateDir: ${JSON.stringify(join(dir, 'state'))}`,
     'timings:',

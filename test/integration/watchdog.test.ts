@@ -11,6 +11,7 @@ import type { ClusterConfig } from '../../src/shared/config.js';
 import { ExecutableError, NotFoundError, StaleEpochError } from '../../src/shared/errors.js';
 import type { ReplicaSpec__Output } from '../../src/shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import type { WatchDogClient } from '../../src/watchdog/client.js';
+import { procStat } from '../../src/watchdog/state.js';
 import { isAlive, tempDir, waitFor } from '../helpers/processes.js';
 import {
   appEvents,
@@ -176,5 +177,26 @@ describe('WatchDog', () => {
     manager = await new FakeReplicaManager().start(address);
     const report = await waitFor('the kept report for C1', () => failureOf('C1'), { timeoutMs: 20_000 });
     expect(report.reason).toBe('signal');
+  });
+
+  it("a stop with wait_exit answers only once the copy has ended (a switchover's first step); a plain stop answers at TERM", async () => {
+    // A program that ignores TERM: only the KILL after the grace ends it.
+    const stubborn = join(tmp.dir, 'bin', 'stubborn');
+    writeFileSync(stubborn, "#!/bin/sh\ntrap '' TERM\nwhile :; do sleep 0.1; done\n");
+    chmodSync(stubborn, 0o755);
+    const spec = { path: stubborn, module: 'S', style: 'cold', interval_ms: 60_000 };
+    const plain = await start('S1', 'P', spec, 7);
+    const waited = await start('S2', 'P', spec, 7);
+    // Runs: not gone, and not a zombie its parent has yet to reap.
+    const runs = (pid: number) => procStat(pid) !== null;
+    await client.stopReplica(7, 'S1');
+    expect(runs(plain.pid), 'a plain stop answers while the copy may still run').toBe(true);
+    await client.stopReplica(7, 'S2', { waitExit: true, deadlineMs: 15_000 });
+    expect(runs(waited.pid), 'wait_exit answers once the copy has ended').toBe(false);
+    // A stop with wait_exit of a copy already on its way out waits for that end too.
+    await client.stopReplica(7, 'S1', { waitExit: true, deadlineMs: 15_000 });
+    expect(runs(plain.pid)).toBe(false);
+    const running = await client.listRunning(7);
+    expect(running.running.map((r) => r.replica)).not.toContain('S2');
   });
 });

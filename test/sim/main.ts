@@ -3,6 +3,7 @@
  * with its whole trace. Prints each failing seed (invariant, evidence, faults, trace tail), then
  * `N seeds, V violations, … seeds/s`. Exit code 1 on any violation, 2 on bad input.
  */
+import { argReader } from '../cts/args.js';
 import { FAULT_NAMES, type FaultName } from './faults.js';
 import { DEFAULT_SETTLE_MS, describeFailure, runSeed } from './run.js';
 
@@ -12,16 +13,11 @@ const USAGE = `usage: npm run sim -- --seeds A..B [--faults LIST] [--hosts N] [-
   --hosts   how many hosts (default 6; at least 1)
   --trace   print the run's whole trace (a replay prints the same lines every time)`;
 
-function fail(message: string): never {
-  process.stderr.write(`sim: ${message}\n${USAGE}\n`);
-  process.exit(2);
-}
+const { int, names, fail: refuse } = argReader('sim', USAGE);
 
-function int(flag: string, v: string | undefined, min: number): number {
-  const n = Number(v);
-  if (v === undefined || !Number.isInteger(n) || n < min)
-    fail(`${flag} needs an integer ≥ ${min}, got ${v ?? 'nothing'}`);
-  return n;
+/** Declared, so that the checker narrows after a refusal. */
+function fail(message: string): never {
+  return refuse(message);
 }
 
 function parse(argv: string[]) {
@@ -46,15 +42,8 @@ function parse(argv: string[]) {
       to = Number(m[2]);
     } else if (a === '--hosts') hosts = int(a, v, 1);
     else if (a === '--settle-ms') settleMs = int(a, v, 1000);
-    else if (a === '--faults') {
-      const list = (v ?? '').split(',').filter((x) => x !== '');
-      const unknown = list.filter((x) => !(FAULT_NAMES as readonly string[]).includes(x));
-      if (list.length === 0 || unknown.length > 0)
-        fail(
-          `--faults: unknown fault ${unknown.join(', ') || '(none given)'} (accepted: ${FAULT_NAMES.join(', ')})`,
-        );
-      faults = list as FaultName[];
-    } else fail(`unknown argument ${a}`);
+    else if (a === '--faults') faults = names(a, v, FAULT_NAMES);
+    else fail(`unknown argument ${a}`);
     i++;
   }
   if (from === null || to === null) fail('--seeds A..B or --seed N is needed');

@@ -57,7 +57,11 @@ type Gen =
   | { kind: 'reconcile'; host: string; keep: boolean[]; flip: boolean; stray: boolean }
   | { kind: 'unregister'; pick: number }
   | { kind: 'register'; spec: ModuleSpec }
-  | { kind: 'replica-started'; pick: number };
+  | { kind: 'replica-started'; pick: number }
+  | { kind: 'switchover'; pick: number; to: number | null }
+  | { kind: 'demoted'; pick: number }
+  | { kind: 'pause' | 'resume'; pick: number | null }
+  | { kind: 'drain' | 'undrain'; host: string };
 
 const gen: fc.Arbitrary<Gen> = fc.oneof(
   {
@@ -95,6 +99,29 @@ const gen: fc.Arbitrary<Gen> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('replica-started' as const), pick: fc.nat() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('switchover' as const),
+      pick: fc.nat(),
+      to: fc.option(fc.nat(), { nil: null }),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('demoted' as const), pick: fc.nat() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constantFrom('pause' as const, 'resume' as const),
+      pick: fc.option(fc.nat(), { nil: null }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constantFrom('drain' as const, 'undrain' as const),
+      host: fc.constantFrom(...HOSTS),
+    }),
+  },
 );
 
 /** The generated positions given to the table's replicas in order. */
@@ -138,7 +165,69 @@ function resolveEvent(g: Gen, table: ReplicaTable): Event | null {
     }
     case 'register':
       return { kind: 'register', module: g.spec };
+    case 'switchover': {
+      const m = table.modules[g.pick % Math.max(1, table.modules.length)];
+      if (!m) return null;
+      const to = g.to === null ? undefined : m.replicas[g.to % m.replicas.length]?.id;
+      return to === undefined
+        ? { kind: 'switchover', module: m.name }
+        : { kind: 'switchover', module: m.name, to };
+    }
+    case 'demoted': {
+      // Mostly the confirmation a waiting switchover expects; sometimes a late or stray one.
+      const waiting = table.modules.flatMap((m) => (m.switchover ? [m.switchover.from] : []));
+      const pool = waiting.length > 0 && g.pick % 4 !== 0 ? waiting : replicas.map((r) => r.id);
+      const id = pool[g.pick % Math.max(1, pool.length)];
+      return id ? { kind: 'demoted', replica: id } : null;
+    }
+    case 'pause':
+    case 'resume': {
+      if (g.pick === null) return { kind: g.kind };
+      const m = table.modules[g.pick % Math.max(1, table.modules.length)];
+      return m ? { kind: g.kind, module: m.name } : null;
+    }
+    case 'drain':
+    case 'undrain':
+      return { kind: g.kind, host: g.host };
   }
+}
+
+/**
+ * What the maintenance rules promise of one decision: nothing starts on a drained host; a paused
+ * module is neither failed over nor restarted by what the cluster observes; a copy is named primary
+ * only when no other is one or steps down (never two primaries, even for a moment).
+ */
+function maintenanceBroken(before: ReplicaTable, event: Event, d: ReturnType<typeof decide>): string[] {
+  const broken: string[] = [];
+  const drained = new Set(d.table.hosts.filter((h) => h.drained).map((h) => h.name));
+  const moduleOf = new Map(before.modules.flatMap((m) => m.replicas.map((r) => [r.id, m] as const)));
+  const operator = ['switchover', 'demoted', 'resume', 'unregister', 'register'].includes(event.kind);
+  for (const a of d.actions) {
+    if ((a.kind === 'start' || a.kind === 'restart') && drained.has(a.host))
+      broken.push(`${a.kind} ${a.replica} on drained ${a.host}`);
+    const m = moduleOf.get(a.replica);
+    // A role corrected to what the table already said (a reconcile) gives nobody a new role.
+    const was = m?.replicas.find((r) => r.id === a.replica)?.status;
+    const gives = (a.kind === 'start' || a.kind === 'restart' || a.kind === 'set-role') && a.role === 'P';
+    const promotes = gives && !(a.kind === 'set-role' && was === 'P');
+    // A switchover the operator asked for still ends in a paused module.
+    const planned = a.reason?.includes(': switchover of ') ?? false;
+    if (m?.paused && !operator && !planned && (promotes || a.kind === 'start' || a.kind === 'restart'))
+      broken.push(`${a.kind} ${a.replica} of paused ${m.name} after ${event.kind}`);
+    if (m && m.style !== 'hot' && promotes) {
+      const after = d.table.modules.find((x) => x.name === m.name);
+      const others = after?.replicas.filter((r) => r.status === 'P' && r.id !== a.replica) ?? [];
+      if (others.length > 0)
+        broken.push(`${a.replica} made primary beside ${others.map((r) => r.id).join(', ')}`);
+      // The old primary steps down before anyone takes its place: its step-down is in an earlier decision.
+      const stepping = d.actions.some(
+        (x) => x.kind === 'set-role' && x.role === 'B' && x.confirm && moduleOf.get(x.replica) === m,
+      );
+      if (stepping)
+        broken.push(`${a.replica} made primary in the decision that asks its predecessor to step down`);
+    }
+  }
+  return broken;
 }
 
 const initial = fc
@@ -167,15 +256,16 @@ describe('decide() properties', () => {
           try {
             d = decide(table, event);
           } catch (err) {
-            // Only a registration may be refused here (a duplicate name), and it changes nothing.
+            // Only a registration (a duplicate name) or a switchover (not possible now) may be
+            // refused here, and a refusal changes nothing.
             expect(err).toBeInstanceOf(SupervisorError);
-            expect(event.kind).toBe('register');
+            expect(['register', 'switchover']).toContain(event.kind);
             expect(table).toEqual(before);
             continue;
           }
           expect(table, 'the input is never changed').toEqual(before);
           expect(decide(before, event), 'the same inputs give the same outputs').toEqual(d);
-          const broken = checkInvariants(d.table);
+          const broken = [...checkInvariants(d.table), ...maintenanceBroken(before, event, d)];
           if (broken.length > 0) throw new Error(`after ${JSON.stringify(event)}: ${broken.join('; ')}`);
           // The decision says exactly what to persist: every module that differs is named, every
           // module gone is named, and the hosts are flagged whenever they changed.

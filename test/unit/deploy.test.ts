@@ -116,6 +116,7 @@ describe('systemd units', () => {
   it('one unit per daemon, each one line of rmd with the cluster file and the host', () => {
     expect(units.sort()).toEqual([
       'rm-checkpoint-server.service',
+      'rm-router.service',
       'rm-super-watchdog.service',
       'rm-watchdog.service',
     ]);
@@ -143,10 +144,11 @@ describe('systemd units', () => {
   it('starts the Checkpoint Server first where it shares a host with the other daemons', () => {
     const cs = parseUnit(readFileSync(join(dir, 'rm-checkpoint-server.service'), 'utf8'));
     expect(cs.Unit!.Before?.join(' ').split(/\s+/).sort()).toEqual([
+      'rm-router.service',
       'rm-super-watchdog.service',
       'rm-watchdog.service',
     ]);
-    for (const u of ['rm-watchdog.service', 'rm-super-watchdog.service']) {
+    for (const u of ['rm-watchdog.service', 'rm-super-watchdog.service', 'rm-router.service']) {
       const unit = parseUnit(readFileSync(join(dir, u), 'utf8'));
       expect(unit.Unit!.After?.join(' ').split(/\s+/), u).toContain('rm-checkpoint-server.service');
     }

@@ -62,6 +62,8 @@ class FakeWatchDogs implements WatchDogTransport {
   clockMs = 1000;
   /** When each replica's copy was last started. */
   started = new Map<string, number>();
+  /** Called before an action is carried out: a test may hold it back, or make it fail. */
+  before: (action: Action) => Promise<void> = async () => undefined;
   constructor(private readonly log: Log) {}
   /** Hosts whose WatchDog does not answer commands (each attempt fails as unreachable). */
   unreachable = new Set<string>();
@@ -69,6 +71,7 @@ class FakeWatchDogs implements WatchDogTransport {
     if (this.stale) throw new StaleEpochError(epoch, epoch + 1);
     if (this.unreachable.has(action.host))
       throw new UnavailableError(`WatchDog on ${action.host} did not answer`);
+    await this.before(action);
     this.log.push(
       `${action.kind} ${action.replica}@${action.host}${'role' in action ? ` ${action.role}` : ''}`,
     );
@@ -454,6 +457,109 @@ describe('ReplicaManager loop: promotion by applied position (DESIGN §11)', () 
     // A second report about it, which no longer runs, counts nothing and raises no second alert.
     const again = await rm.reportFailure({ ...report, startedAtMs: 1 });
     expect(again.alerts).toEqual([]);
+  });
+});
+
+describe('ReplicaManager loop: a planned switchover (DESIGN §12)', () => {
+  const statuses = (rm: ReplicaManager) => rm.table.modules[0]?.replicas.map((r) => `${r.id}:${r.status}`);
+
+  it('names the new primary only once the WatchDog has made the old one a backup, with the next generation', async () => {
+    const { rm, log, store, watchdogs } = setup();
+    await rm.start();
+    await rm.submit({ kind: 'register', module: A });
+    await settle();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    watchdogs.before = (a) => (a.kind === 'set-role' && a.role === 'B' ? held : Promise.resolve());
+    log.length = 0;
+    await rm.submit({ kind: 'switchover', module: 'A' });
+    await settle();
+    // Persisted first: the switchover is in the store before A1 is told to step down; A1 stays the
+    // primary there (its saves are accepted) until its WatchDog has confirmed it.
+    expect(store.saved?.modules[0]?.switchover).toEqual({ from: 'A1', to: 'A2' });
+    expect(store.saved?.modules[0]?.replicas.map((r) => r.status)).toEqual(['P', 'B', 'I']);
+    expect(log).toEqual(['save@3']);
+    release();
+    await settle();
+    expect(log).toEqual(['save@3', 'set-role A1@H1 B', 'save@3', 'set-role A2@H2 P']);
+    expect(statuses(rm)).toEqual(['A1:B', 'A2:P', 'A3:I']);
+    expect(rm.table.modules[0]?.generation).toBe(2);
+    expect(rm.table.modules[0]?.switchover).toBeUndefined();
+  });
+
+  it('promotes nobody while the old primary cannot be told to step down; its WatchDog reporting it a backup ends the switchover', async () => {
+    const { rm, log, watchdogs } = setup({ actionAttempts: 2 });
+    await rm.start();
+    await rm.submit({ kind: 'register', module: A });
+    await settle();
+    watchdogs.before = async (a) => {
+      if (a.host === 'H1') throw new UnavailableError('WatchDog on H1 did not answer');
+    };
+    log.length = 0;
+    await rm.submit({ kind: 'switchover', module: 'A' });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(statuses(rm)).toEqual(['A1:P', 'A2:B', 'A3:I']);
+    expect(log).toEqual(['save@3']);
+    // H1's WatchDog answers again and lists A1 as a backup (the command did reach it).
+    watchdogs.before = async () => undefined;
+    watchdogs.running.set('H1', [{ replica: 'A1', role: 'B' }]);
+    watchdogs.running.set('H2', [{ replica: 'A2', role: 'B' }]);
+    await rm.reconcileHost('H1');
+    await settle();
+    expect(log).toEqual(['save@3', 'save@3', 'set-role A2@H2 P']);
+    expect(statuses(rm)).toEqual(['A1:B', 'A2:P', 'A3:I']);
+  });
+
+  it('a cold module: the copy on the new host starts only after the old one has been stopped', async () => {
+    const { rm, log, watchdogs } = setup();
+    await rm.start();
+    await rm.submit({ kind: 'register', module: { ...A, style: 'cold' } });
+    await settle();
+    const stops: Action[] = [];
+    watchdogs.before = async (a) => {
+      if (a.kind === 'stop') stops.push(a);
+    };
+    log.length = 0;
+    await rm.submit({ kind: 'switchover', module: 'A', to: 'A3' });
+    await settle();
+    expect(stops.map((a) => a.kind === 'stop' && a.confirm)).toEqual([true]);
+    expect(log).toEqual(['save@3', 'stop A1@H1', 'save@3', 'start A3@H3 P']);
+    expect(statuses(rm)).toEqual(['A1:I', 'A2:I', 'A3:P']);
+  });
+});
+
+describe('ReplicaManager loop: maintenance mode and drain (DESIGN §12)', () => {
+  it('a paused module is not failed over; resume applies what is still needed', async () => {
+    const { rm, log } = setup();
+    await rm.start();
+    await rm.submit({ kind: 'register', module: A });
+    await settle();
+    await rm.submit({ kind: 'pause', module: 'A' });
+    log.length = 0;
+    const d = await rm.submit({ kind: 'replica-failed', replica: 'A1' });
+    await settle();
+    expect(log).toEqual(['save@3']);
+    expect(d.alerts.map((a) => a.reason)).toEqual([
+      'A1 failed: paused: nothing is failed over; rmctl resume A would set-role A2@H2 P, start A3@H3 B',
+    ]);
+    log.length = 0;
+    await rm.submit({ kind: 'resume', module: 'A' });
+    await settle();
+    expect(log).toEqual(['save@3', 'set-role A2@H2 P', 'start A3@H3 B']);
+  });
+
+  it('a drained host: the backup there is replaced and stopped in one decision, and the host is marked drained', async () => {
+    const { rm, log } = setup();
+    await rm.start();
+    await rm.submit({ kind: 'register', module: A });
+    await settle();
+    log.length = 0;
+    await rm.submit({ kind: 'drain', host: 'H2' });
+    await settle();
+    expect(log).toEqual(['save@3', 'start A3@H3 B', 'stop A2@H2']);
+    expect(rm.table.hosts.find((h) => h.name === 'H2')?.drained).toBe(true);
   });
 });
 

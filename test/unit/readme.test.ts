@@ -88,7 +88,7 @@ describe('the README', () => {
       [...l.matchAll(/systemctl enable --now (\S+)/g)].map((m) => m[1] as string),
     );
     expect(enabled[0]).toBe('rm-checkpoint-server');
-    expect(enabled.sort()).toEqual(['rm-checkpoint-server', 'rm-super-watchdog', 'rm-watchdog']);
+    expect(enabled.sort()).toEqual(['rm-checkpoint-server', 'rm-router', 'rm-super-watchdog', 'rm-watchdog']);
     for (const u of enabled) expect(existsSync(join(dir, `${u}.service`)), u).toBe(true);
   });
 

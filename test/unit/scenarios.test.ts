@@ -17,7 +17,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse, parseDocument, stringify } from 'yaml';
 import { parseEvent } from '../../src/cli/simulate.js';
-import { decide } from '../../src/replica-manager/decide.js';
+import { decide, actionText as shortText, wouldResume } from '../../src/replica-manager/decide.js';
 import type { Action, Alert, Event, ReplicaTable, Role } from '../../src/replica-manager/table.js';
 import { checkRegistration, parseModuleSpec, parseTableFile } from '../../src/replica-manager/table-file.js';
 import { ConfigError, SupervisorError } from '../../src/shared/errors.js';
@@ -35,6 +35,15 @@ interface Step {
   underReplicated?: string[];
   /** Each named module's primary generation afterwards (absent = 0). */
   generations?: Record<string, number>;
+  /** Each named module's switchover afterwards, `FROM>TO`, or `none`. */
+  switchover?: Record<string, string>;
+  /** The modules paused afterwards, and the hosts drained. */
+  paused?: string[];
+  drained?: string[];
+  /** Each named module's held failures afterwards (`A1:P`). */
+  held?: Record<string, string[]>;
+  /** What resume would do now for each named module (the short action form). */
+  wouldResume?: Record<string, string[]>;
   error?: string;
   field?: string;
 }
@@ -56,6 +65,11 @@ const STEP_KEYS = [
   'hosts',
   'underReplicated',
   'generations',
+  'switchover',
+  'paused',
+  'drained',
+  'held',
+  'wouldResume',
   'error',
   'field',
 ];
@@ -101,6 +115,7 @@ function loadTable(s: Scenario, file: string): ReplicaTable {
 /** Turns a step's event into decide()'s input, the way rmctl simulate and the ReplicaManager do. */
 function toEvent(step: Step, table: ReplicaTable): Event {
   const e = step.event;
+  // The text form rmctl simulate reads (docs/TABLE-FORMAT.md).
   if (typeof e === 'string') return parseEvent(e, 1, table);
   if ('register' in e) {
     // Through the module file's reader, so that unknown keys and bad shapes are refused as rmctl refuses them.
@@ -180,6 +195,31 @@ describe('decision scenarios (test/scenarios)', () => {
             table.modules.find((x) => x.name === m)?.generation ?? 0,
             `${where}: generation of ${m}`,
           ).toBe(g);
+        }
+        for (const [m, sw] of Object.entries(step.switchover ?? {})) {
+          const got = table.modules.find((x) => x.name === m)?.switchover;
+          expect(got ? `${got.from}>${got.to}` : 'none', `${where}: switchover of ${m}`).toBe(sw);
+        }
+        if (step.paused) {
+          expect(
+            table.modules.filter((m) => m.paused).map((m) => m.name),
+            `${where}: paused`,
+          ).toEqual(step.paused);
+        }
+        if (step.drained) {
+          expect(
+            table.hosts.filter((h) => h.drained).map((h) => h.name),
+            `${where}: drained`,
+          ).toEqual(step.drained);
+        }
+        for (const [m, held] of Object.entries(step.held ?? {})) {
+          const got = (table.modules.find((x) => x.name === m)?.held ?? []).map(
+            (h) => `${h.replica}:${h.role}`,
+          );
+          expect(got, `${where}: held of ${m}`).toEqual(held);
+        }
+        for (const [m, would] of Object.entries(step.wouldResume ?? {})) {
+          expect(wouldResume(table, m).map(shortText), `${where}: would resume ${m}`).toEqual(would);
         }
         if (step.underReplicated) {
           expect(

@@ -2,6 +2,8 @@
 
 import type { HealthCheck as _rm_replica_manager_v1_HealthCheck, HealthCheck__Output as _rm_replica_manager_v1_HealthCheck__Output } from '../../../rm/replica_manager/v1/HealthCheck.js';
 import type { Replica as _rm_replica_manager_v1_Replica, Replica__Output as _rm_replica_manager_v1_Replica__Output } from '../../../rm/replica_manager/v1/Replica.js';
+import type { HeldFailure as _rm_replica_manager_v1_HeldFailure, HeldFailure__Output as _rm_replica_manager_v1_HeldFailure__Output } from '../../../rm/replica_manager/v1/HeldFailure.js';
+import type { Switchover as _rm_replica_manager_v1_Switchover, Switchover__Output as _rm_replica_manager_v1_Switchover__Output } from '../../../rm/replica_manager/v1/Switchover.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Module {
@@ -23,6 +25,19 @@ export interface Module {
    * Warm and cold: the primary generation, the current primary's fencing token (DESIGN §5).
    */
   'generation'?: (number | string | Long);
+  /**
+   * The router's port for the module on every host; 0 = none (DESIGN §12).
+   */
+  'service_port'?: (number);
+  /**
+   * Maintenance mode (rmctl pause), and the copies that failed meanwhile (DESIGN §12).
+   */
+  'paused'?: (boolean);
+  'held'?: (_rm_replica_manager_v1_HeldFailure)[];
+  /**
+   * A switchover under way; absent when none.
+   */
+  'switchover'?: (_rm_replica_manager_v1_Switchover | null);
   /**
    * The account its copies run as on every host (empty: the WatchDog's own): a user name or uid,
    * and a group name or gid (empty: the user's primary group).
@@ -50,6 +65,19 @@ export interface Module__Output {
    * Warm and cold: the primary generation, the current primary's fencing token (DESIGN §5).
    */
   'generation': (string);
+  /**
+   * The router's port for the module on every host; 0 = none (DESIGN §12).
+   */
+  'service_port': (number);
+  /**
+   * Maintenance mode (rmctl pause), and the copies that failed meanwhile (DESIGN §12).
+   */
+  'paused': (boolean);
+  'held': (_rm_replica_manager_v1_HeldFailure__Output)[];
+  /**
+   * A switchover under way; absent when none.
+   */
+  'switchover': (_rm_replica_manager_v1_Switchover__Output | null);
   /**
    * The account its copies run as on every host (empty: the WatchDog's own): a user name or uid,
    * and a group name or gid (empty: the user's primary group).

@@ -58,14 +58,16 @@ export interface WatchDogClient extends grpc.Client {
   startReplica(argument: _rm_watchdog_v1_StartReplicaRequest, callback: grpc.requestCallback<_rm_watchdog_v1_ReplicaAck__Output>): grpc.ClientUnaryCall;
   
   /**
-   * Stops a copy (TERM, then KILL after the grace). Stopping a copy that does not run is a no-op.
+   * Stops a copy (TERM, then KILL after the grace). Stopping a copy that does not run is a no-op;
+   * with wait_exit, stopping one already on its way out waits for its end too.
    */
   StopReplica(argument: _rm_watchdog_v1_StopReplicaRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_watchdog_v1_ReplicaAck__Output>): grpc.ClientUnaryCall;
   StopReplica(argument: _rm_watchdog_v1_StopReplicaRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rm_watchdog_v1_ReplicaAck__Output>): grpc.ClientUnaryCall;
   StopReplica(argument: _rm_watchdog_v1_StopReplicaRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_watchdog_v1_ReplicaAck__Output>): grpc.ClientUnaryCall;
   StopReplica(argument: _rm_watchdog_v1_StopReplicaRequest, callback: grpc.requestCallback<_rm_watchdog_v1_ReplicaAck__Output>): grpc.ClientUnaryCall;
   /**
-   * Stops a copy (TERM, then KILL after the grace). Stopping a copy that does not run is a no-op.
+   * Stops a copy (TERM, then KILL after the grace). Stopping a copy that does not run is a no-op;
+   * with wait_exit, stopping one already on its way out waits for its end too.
    */
   stopReplica(argument: _rm_watchdog_v1_StopReplicaRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rm_watchdog_v1_ReplicaAck__Output>): grpc.ClientUnaryCall;
   stopReplica(argument: _rm_watchdog_v1_StopReplicaRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rm_watchdog_v1_ReplicaAck__Output>): grpc.ClientUnaryCall;
@@ -92,7 +94,8 @@ export interface WatchDogHandlers extends grpc.UntypedServiceImplementation {
   StartReplica: grpc.handleUnaryCall<_rm_watchdog_v1_StartReplicaRequest__Output, _rm_watchdog_v1_ReplicaAck>;
   
   /**
-   * Stops a copy (TERM, then KILL after the grace). Stopping a copy that does not run is a no-op.
+   * Stops a copy (TERM, then KILL after the grace). Stopping a copy that does not run is a no-op;
+   * with wait_exit, stopping one already on its way out waits for its end too.
    */
   StopReplica: grpc.handleUnaryCall<_rm_watchdog_v1_StopReplicaRequest__Output, _rm_watchdog_v1_ReplicaAck>;
   
