@@ -44,16 +44,17 @@ const RING = ['H2', 'H5', 'H6'];
 /** The local cluster's timings: shortened so that the story runs in seconds. */
 export const LOCAL_TIMINGS: Partial<Timings> = {
   watchdogBeatMs: 200,
-  hostTimeoutMs: 3000,
+  hostTimeoutMs: 4000,
   ringBeatMs: 200,
   ringTimeoutMs: 1000,
   rpcDeadlineMs: 1000,
   killGraceMs: 1000,
-  // Fence first (DESIGN §5): 2400 + 400 < 3000; a SuperWatchDog take-over (ring timeout, the store's
-  // compare-and-set, the WatchDogs finding the new primary) and a WatchDog restart fit in the lease.
-  appLeaseMs: 2400,
+  // Fence first (DESIGN §5): 3400 + 400 < 4000. Within the lease fit a SuperWatchDog take-over (ring
+  // timeout, the store's compare-and-set, the WatchDogs finding the new primary) and a WatchDog
+  // restart (a node start, TLS handshakes with the ring) on a loaded two-core machine.
+  appLeaseMs: 3400,
   fenceMarginMs: 400,
-  // A Checkpoint Server restarted within about 1000 + 3000 + 3000 − 400 ms stops no copy.
+  // A Checkpoint Server restarted within about 1000 + 4000 + 3000 − 400 ms stops no copy.
   takeoverGraceMs: 3000,
   managerStartGraceMs: 4000,
   pollIntervalMs: 300,

@@ -19,10 +19,11 @@ import {
 import { checkToWire } from '../shared/wire.js';
 import { WatchDogClient, type WatchDogReplicaSpec } from '../watchdog/client.js';
 import { EventHistory } from './history.js';
+import { LeaseTerms } from './lease-terms.js';
 import { type DecisionObserver, ReplicaManager, type TableStore, type WatchDogTransport } from './manager.js';
 import { ManagerMetrics } from './metrics.js';
 import { replicaManagerHandlers } from './service.js';
-import { type Action, copyServicePort, type Module, type ReplicaTable } from './table.js';
+import { type Action, copyServicePort, type Module, type ReplicaTable, type Role } from './table.js';
 import { validateStoredModule } from './validate.js';
 
 /** What the WatchDog needs to start one copy of `module`. */
@@ -122,6 +123,7 @@ export function loadedTable(json: string, logger?: Logger): ReplicaTable {
 /** The WatchDogs of the cluster file's hosts, over gRPC. */
 export class GrpcWatchDogs implements WatchDogTransport {
   private readonly clients = new Map<string, WatchDogClient>();
+  private readonly terms = new LeaseTerms();
 
   constructor(
     private readonly cfg: ClusterConfig,
@@ -145,13 +147,18 @@ export class GrpcWatchDogs implements WatchDogTransport {
     const wd = this.client(action.host);
     // A primary is handed the module's primary generation of the table just persisted: its fencing token.
     const generation = action.kind !== 'stop' && action.role === 'P' ? (module?.generation ?? 0) : 0;
+    const list = async () => (await wd.listRunning(epoch)).leaseTerm;
+    const start = (role: Role) =>
+      this.terms.stamped(action.host, list, (term) =>
+        wd.startReplica(epoch, replicaSpec(module!, action.replica), role, generation, term),
+      );
     switch (action.kind) {
       case 'start':
-        return wd.startReplica(epoch, replicaSpec(module!, action.replica), action.role, generation);
+        return start(action.role);
       case 'restart':
         // In place: whatever is left of the failed copy goes first.
         await wd.stopReplica(epoch, action.replica);
-        return wd.startReplica(epoch, replicaSpec(module!, action.replica), action.role, generation);
+        return start(action.role);
       case 'stop':
         // A switchover's first step waits for the copy's end: TERM, the grace, then KILL.
         if (action.confirm) {
@@ -161,13 +168,16 @@ export class GrpcWatchDogs implements WatchDogTransport {
         } else await wd.stopReplica(epoch, action.replica);
         return null;
       case 'set-role':
-        await wd.setRole(epoch, action.replica, action.role, generation);
+        await this.terms.stamped(action.host, list, (term) =>
+          wd.setRole(epoch, action.replica, action.role, generation, term),
+        );
         return null;
     }
   }
 
   async listRunning(host: string, epoch: number) {
     const res = await this.client(host).listRunning(epoch);
+    this.terms.heard(host, res.leaseTerm);
     return {
       asOfMs: res.asOfMs,
       running: res.running.map((r) => ({

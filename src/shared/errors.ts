@@ -47,6 +47,27 @@ export class MaintenanceError extends SupervisorError {
   readonly code = 'maintenance-refused';
 }
 
+/**
+ * A start or promotion decided before the host's lease last ran out (DESIGN §5): meanwhile the host may
+ * have been declared dead and the copy's role given to another. `current` is the term the WatchDog
+ * holds now; the ReplicaManager learns it and decides again.
+ */
+export class StaleLeaseTermError extends SupervisorError {
+  readonly code = 'stale-lease-term';
+  constructor(
+    readonly got: number,
+    readonly current: number,
+    /** The whole message as the WatchDog worded it (a peer's error), or what was refused. */
+    text: { what: string } | { message: string },
+  ) {
+    super(
+      'message' in text
+        ? text.message
+        : `${text.what} was decided under host lease term ${got}, and the lease has run out and been renewed since (term ${current}): refused; the ReplicaManager decides again with what runs here now`,
+    );
+  }
+}
+
 /** A write or command carrying an epoch lower than one already seen: the sender must stop acting (DESIGN §5). */
 export class StaleEpochError extends SupervisorError {
   readonly code = 'stale-epoch';

@@ -23,6 +23,7 @@ import {
   PermissionError,
   RegistrationError,
   StaleEpochError,
+  StaleLeaseTermError,
   SupervisorError,
   UnauthenticatedError,
   UnavailableError,
@@ -97,6 +98,7 @@ export function protos() {
 
 const ERROR_CODE_KEY = 'rm-error-code';
 const EPOCH_KEY = 'rm-current-epoch';
+const LEASE_TERM_KEY = 'rm-lease-term';
 const FIELD_KEY = 'rm-field';
 
 /** Maps a domain error to a gRPC status carrying the stable code in metadata, for the handler's callback. */
@@ -112,6 +114,9 @@ export function toServiceError(err: unknown): Partial<grpc.ServiceError> {
     else if (err instanceof StaleEpochError) {
       code = grpc.status.FAILED_PRECONDITION;
       metadata.set(EPOCH_KEY, String(err.current));
+    } else if (err instanceof StaleLeaseTermError) {
+      code = grpc.status.FAILED_PRECONDITION;
+      metadata.set(LEASE_TERM_KEY, `${err.got}/${err.current}`);
     } else if (err instanceof FencedError || err instanceof MaintenanceError)
       code = grpc.status.FAILED_PRECONDITION;
     else if (err instanceof ConflictError) code = grpc.status.ABORTED;
@@ -140,6 +145,10 @@ export function fromServiceError(err: grpc.ServiceError, peer: string): Error {
       const current = Number(err.metadata.get(EPOCH_KEY)[0]?.toString() ?? 0);
       const got = Number(/stale epoch (\d+)/.exec(details)?.[1] ?? 0);
       return new StaleEpochError(got, current);
+    }
+    case 'stale-lease-term': {
+      const [got, current] = (err.metadata.get(LEASE_TERM_KEY)[0]?.toString() ?? '0/0').split('/');
+      return new StaleLeaseTermError(Number(got), Number(current), { message: details });
     }
     case 'fenced':
       return new FencedError(details);

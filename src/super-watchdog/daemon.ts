@@ -30,6 +30,7 @@ import {
   startMetricsEndpoint,
 } from '../shared/metrics.js';
 import { type HostEffect, type HostMonitorState, initHostMonitor, stepHosts } from './host-monitor.js';
+import { HostReports } from './host-reports.js';
 import { ManagerProcess } from './manager-process.js';
 import { SuperWatchDogMetrics } from './metrics.js';
 import { initRing, type RingEffect, type RingMsg, type RingState, ringView, step } from './ring.js';
@@ -110,7 +111,7 @@ export class SuperWatchDog {
   private rmClient: ReplicaManagerClient | null = null;
   private readonly inFlight = new Set<string>();
   /** Host reports not yet accepted by the ReplicaManager: the latest state per host. */
-  private readonly pendingHostReports = new Map<string, boolean>();
+  private readonly hostReports = new HostReports();
   private lastManagerBeat = 0;
   private acquiring = false;
   private renewing = false;
@@ -219,7 +220,7 @@ export class SuperWatchDog {
     this.opts.logger.warn({ reason }, 'stepping down to backup: stopping the ReplicaManager on this host');
     this.hosts = null;
     this.leaseLost = false;
-    this.pendingHostReports.clear();
+    this.hostReports.clear();
     void this.opts.manager.stop();
   }
 
@@ -228,8 +229,8 @@ export class SuperWatchDog {
     for (const e of res.effects) {
       const up = e.kind === 'host-up';
       this.opts.logger.warn({ host: e.host }, up ? 'host is back' : 'host declared dead');
-      this.pendingHostReports.set(e.host, up);
     }
+    this.hostReports.noted(res.effects);
     if (res.effects.length > 0) this.flushHostReports();
   }
 
@@ -378,6 +379,7 @@ export class SuperWatchDog {
     primaryHost: string;
     epoch: number;
     leaseRemainingMs: number;
+    leaseWithheld: boolean;
   } {
     const now = this.now();
     if (this.isPrimary && this.hosts)
@@ -387,6 +389,7 @@ export class SuperWatchDog {
       primaryHost: this.ring.primary ?? '',
       epoch: this.ring.epoch,
       leaseRemainingMs: this.isPrimary ? this.lastRenew + this.opts.cfg.timings.ringTimeoutMs - now : 0,
+      leaseWithheld: this.isPrimary && this.hostReports.withheld(host),
     };
   }
 
@@ -406,9 +409,10 @@ export class SuperWatchDog {
 
   /** Delivers host reports to the ReplicaManager on this host; undelivered ones wait for the next tick. */
   private flushHostReports(): void {
-    if (this.flushing || this.pendingHostReports.size === 0) return;
+    const report = this.hostReports.next();
+    if (this.flushing || !report) return;
     this.flushing = true;
-    const [host, up] = this.pendingHostReports.entries().next().value as [string, boolean];
+    const { host, up } = report;
     const c = this.rm();
     unary(
       c,
@@ -418,10 +422,11 @@ export class SuperWatchDog {
       'ReplicaManager',
     )
       .then(() => {
-        if (this.pendingHostReports.get(host) === up) this.pendingHostReports.delete(host);
+        this.hostReports.settled(host, up, true);
         this.opts.logger.info({ host, up }, 'host reported to the ReplicaManager');
       })
       .catch((err: unknown) => {
+        this.hostReports.settled(host, up, false);
         this.opts.logger.debug(
           { host, err: (err as Error).message },
           'ReplicaManager not ready for the host report yet',
@@ -429,7 +434,7 @@ export class SuperWatchDog {
       })
       .finally(() => {
         this.flushing = false;
-        if (this.pendingHostReports.size > 0 && !this.stopped) setImmediate(() => this.flushHostReports());
+        if (this.hostReports.size > 0 && !this.stopped) setImmediate(() => this.flushHostReports());
       });
   }
 
@@ -519,6 +524,7 @@ export class SuperWatchDog {
           epoch: String(res.epoch),
           manager_address: res.primaryHost ? addressOf.replicaManager(this.opts.cfg, res.primaryHost) : '',
           lease_remaining_ms: String(res.leaseRemainingMs),
+          lease_withheld: res.leaseWithheld,
         };
       }),
       ManagerBeat: handle((req) => {

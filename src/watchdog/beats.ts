@@ -18,6 +18,8 @@ export interface BeatAnswer {
   managerAddress: string;
   /** A primary's own lower bound of its manager lease, from its answer (negative once run out). */
   leaseRemainingMs: number;
+  /** The primary grants no lease on this beat: it declared this host dead and its manager has not heard yet. */
+  leaseWithheld?: boolean;
 }
 
 /** One beat to one ring member. Raises when the member does not answer in time. */
@@ -64,6 +66,7 @@ export class GrpcBeatTransport implements BeatTransport {
       epoch: Number(res.epoch),
       managerAddress: res.manager_address,
       leaseRemainingMs: Number(res.lease_remaining_ms),
+      leaseWithheld: res.lease_withheld,
     };
   }
 

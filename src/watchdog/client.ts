@@ -47,6 +47,8 @@ export interface Running {
   asOfMs: number;
   /** The highest epoch the WatchDog has seen. */
   epoch: number;
+  /** The term of the host's lease (0: it never held one). */
+  leaseTerm: number;
 }
 
 function ack(a: ReplicaAck__Output): Ack {
@@ -77,9 +79,22 @@ export class WatchDogClient {
   }
 
   /** Starts a copy (a no-op when it runs with that role; a role change when it runs with another). */
-  async startReplica(epoch: number, spec: WatchDogReplicaSpec, role: AnyRole, generation = 0): Promise<Ack> {
+  /** `leaseTerm`: the host lease's term the start was decided under (ListRunning's; 0: none heard). */
+  async startReplica(
+    epoch: number,
+    spec: WatchDogReplicaSpec,
+    role: AnyRole,
+    generation = 0,
+    leaseTerm = 0,
+  ): Promise<Ack> {
     const c = this.client;
-    const req = { epoch: String(epoch), replica: spec, role: wireRole(role), generation: String(generation) };
+    const req = {
+      epoch: String(epoch),
+      replica: spec,
+      role: wireRole(role),
+      generation: String(generation),
+      lease_term: String(leaseTerm),
+    };
     return ack(await unary(c, c.StartReplica, req, this.deadlineMs, this.peer));
   }
 
@@ -97,9 +112,15 @@ export class WatchDogClient {
     return ack(await unary(c, c.StopReplica, req, opts.deadlineMs ?? this.deadlineMs, this.peer));
   }
 
-  async setRole(epoch: number, replica: string, role: AnyRole, generation = 0): Promise<Ack> {
+  async setRole(epoch: number, replica: string, role: AnyRole, generation = 0, leaseTerm = 0): Promise<Ack> {
     const c = this.client;
-    const req = { epoch: String(epoch), replica, role: wireRole(role), generation: String(generation) };
+    const req = {
+      epoch: String(epoch),
+      replica,
+      role: wireRole(role),
+      generation: String(generation),
+      lease_term: String(leaseTerm),
+    };
     return ack(await unary(c, c.SetRole, req, this.deadlineMs, this.peer));
   }
 
@@ -116,6 +137,7 @@ export class WatchDogClient {
       host: res.host,
       epoch: Number(res.epoch),
       asOfMs: Number(res.as_of_ms),
+      leaseTerm: Number(res.lease_term),
       running: res.running.map((r) => {
         const applied = positionFromWire(r.applied);
         return {

@@ -93,7 +93,8 @@ export async function startWatchDogDaemon(
     epochSeen: () => ready?.epoch ?? 0,
     sentClock: monotonicMs,
     onPrimary: (ringHost, answer, sentAtMs) => {
-      lease.granted({ sentAtMs, primaryLeaseRemainingMs: answer.leaseRemainingMs });
+      if (!answer.leaseWithheld)
+        lease.granted({ sentAtMs, primaryLeaseRemainingMs: answer.leaseRemainingMs });
       if (link.setAddress(answer.managerAddress)) {
         logger.info({ manager: answer.managerAddress, primary: ringHost }, 'ReplicaManager found');
         ready?.managerChanged();

@@ -23,10 +23,18 @@ export function copyToken(metadata: grpc.Metadata): string {
 export function watchDogHandlers(wd: WatchDog): WatchDogHandlers {
   return {
     StartReplica: handle((req) =>
-      wd.startReplica(Number(req.epoch), req.replica, req.role, Number(req.generation)),
+      wd.startReplica(
+        Number(req.epoch),
+        req.replica,
+        req.role,
+        Number(req.generation),
+        Number(req.lease_term),
+      ),
     ),
     StopReplica: handle((req) => wd.stopReplica(Number(req.epoch), req.replica, req.wait_exit)),
-    SetRole: handle((req) => wd.setRole(Number(req.epoch), req.replica, req.role, Number(req.generation))),
+    SetRole: handle((req) =>
+      wd.setRole(Number(req.epoch), req.replica, req.role, Number(req.generation), Number(req.lease_term)),
+    ),
     ListRunning: handle((req) => wd.listRunning(Number(req.epoch))),
   };
 }

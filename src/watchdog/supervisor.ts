@@ -24,6 +24,7 @@ import {
   PermissionError,
   RegistrationError,
   StaleEpochError,
+  StaleLeaseTermError,
   UnavailableError,
 } from '../shared/errors.js';
 import type { Module as PbModule } from '../shared/generated/rm/replica_manager/v1/Module.js';
@@ -92,7 +93,12 @@ export interface WatchDogOptions {
    * once the lease runs out, no copy starts while there is none, and each beat's answer tells an SDK
    * copy how long it still runs. Without it (unit tests of other duties), copies start as they are.
    */
-  lease?: { readonly path: string; remainingMs(): number };
+  lease?: {
+    readonly path: string;
+    remainingMs(): number;
+    /** When the lease's current unbroken run of renewals began (0: never granted). */
+    readonly term: number;
+  };
   /**
    * The WatchDog's local socket for its copies (`unix:PATH`): what RM_WATCHDOG_ADDRESS and
    * RM_CHECKPOINT_ADDRESS tell every copy. Without it, the TCP addresses above.
@@ -385,19 +391,21 @@ export class WatchDog {
 
   /**
    * Starts a copy; a copy that runs with that role is left alone, with another role it changes role.
-   * `generation` is the module's primary generation, the copy's fencing token as a primary.
+   * `generation` is the module's primary generation, the copy's fencing token as a primary;
+   * `leaseTerm` the host lease's term the manager decided under (undefined: not checked).
    */
   startReplica(
     epoch: number,
     wire: ReplicaSpec__Output | null | undefined,
     wireRole: string,
     generation = 0,
+    leaseTerm?: number,
   ) {
     return this.serial(async () => {
       const spec = specFromWire(wire, this.opts.allowedEnv);
       const role = roleFromWire(wireRole);
       await this.fence(epoch);
-      return this.ensureStarted(spec, role, epoch, generation);
+      return this.ensureStarted(spec, role, epoch, generation, leaseTerm);
     });
   }
 
@@ -421,10 +429,11 @@ export class WatchDog {
   }
 
   /** Tells a running copy its new role. Raises NotFoundError when it does not run here. */
-  setRole(epoch: number, replica: string, wireRole: string, generation = 0) {
+  setRole(epoch: number, replica: string, wireRole: string, generation = 0, leaseTerm?: number) {
     return this.serial(async () => {
       const role = roleFromWire(wireRole);
       await this.fence(epoch);
+      if (role === 'P') this.checkLeaseTerm(leaseTerm, `the promotion of ${replica}`);
       const copy = this.copies.get(replica);
       if (copy?.state !== 'running') {
         throw new NotFoundError(`replica ${replica} does not run on ${this.opts.host}`);
@@ -454,6 +463,7 @@ export class WatchDog {
           })),
         as_of_ms: String(this.opts.clock.now()),
         epoch: String(this.epochSeen),
+        lease_term: String(this.opts.lease?.term ?? 0),
       };
     });
   }
@@ -826,7 +836,13 @@ export class WatchDog {
     return watchOf(copy.spec, this.opts.timings, this.startGraceMs);
   }
 
-  private async ensureStarted(spec: CopySpec, role: Role, epoch: number, generation: number) {
+  private async ensureStarted(
+    spec: CopySpec,
+    role: Role,
+    epoch: number,
+    generation: number,
+    leaseTerm?: number,
+  ) {
     let copy = this.copies.get(spec.replica);
     if (copy && copy.state !== 'running') {
       // A copy on its way out: the new one starts once the old one is gone, never beside it.
@@ -834,11 +850,14 @@ export class WatchDog {
       copy = this.copies.get(spec.replica);
     }
     if (copy && copy.state === 'running') {
-      if (copy.role !== role || (role === 'P' && (copy.generation ?? 0) !== generation))
+      if (copy.role !== role || (role === 'P' && (copy.generation ?? 0) !== generation)) {
+        if (role === 'P') this.checkLeaseTerm(leaseTerm, `the promotion of ${spec.replica}`);
         this.changeRole(copy, role, epoch, generation);
+      }
       return { replica: spec.replica, ...ackOf(copy) };
     }
     await this.awaitLease(spec.replica);
+    this.checkLeaseTerm(leaseTerm, `the start of ${spec.replica}`);
     const resolve = this.opts.resolveExecutable ?? resolveExecutable;
     const path = await resolve(spec.path, this.opts.allowedExecutableDirs).catch((err: unknown) => {
       this.log.error(
@@ -911,6 +930,22 @@ export class WatchDog {
     await this.persist();
     this.log.info({ replica: spec.replica, module: spec.module, pid: proc.pid, role, epoch }, 'copy started');
     return { replica: spec.replica, pid: proc.pid, role: roleToWire(role), started_at_ms: String(now) };
+  }
+
+  /**
+   * A start or promotion must have been decided under the host lease's current term: one decided
+   * before the lease last ran out may be stale, since the host may have been declared dead meanwhile
+   * and the copy's role given to another (DESIGN §5). Refused; the manager learns the term and
+   * decides again.
+   */
+  private checkLeaseTerm(leaseTerm: number | undefined, what: string): void {
+    const lease = this.opts.lease;
+    if (leaseTerm === undefined || !lease || leaseTerm >= lease.term) return;
+    this.log.warn(
+      { got: leaseTerm, current: lease.term },
+      `${what}: decided under an older host lease term; refused`,
+    );
+    throw new StaleLeaseTermError(leaseTerm, lease.term, { what });
   }
 
   /**

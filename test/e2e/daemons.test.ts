@@ -72,7 +72,7 @@ describe('the daemons fail and recover (six hosts, real processes)', () => {
         wd.close();
       }
     });
-    await new Promise((r) => setTimeout(r, 4000)); // past the copies' lease (2.4 s) and the host timeout (3 s)
+    await new Promise((r) => setTimeout(r, 5000)); // past the copies' lease (3.4 s) and the host timeout (4 s)
     const after = await c.table();
     expect(after.hosts.every((h) => h.up)).toBe(true);
     expect(after.modules).toEqual(before.modules);

@@ -14,6 +14,7 @@ import {
   NotFoundError,
   PermissionError,
   StaleEpochError,
+  StaleLeaseTermError,
   UnavailableError,
 } from '../../../src/shared/errors.js';
 import type { ReplicaSpec__Output } from '../../../src/shared/generated/rm/watchdog/v1/ReplicaSpec.js';
@@ -173,7 +174,7 @@ const spec = (replica: string, extra: Partial<ReplicaSpec__Output> = {}) =>
   copySpec(replica, { path: APP, ...extra });
 
 function newWatchDog(
-  lease?: { path: string; remainingMs(): number },
+  lease?: { path: string; remainingMs(): number; term: number },
   extra: Partial<WatchDogOptions> = {},
 ): WatchDog {
   return new WatchDog({
@@ -277,7 +278,7 @@ describe('starting copies', () => {
 
   it('starts a copy only under a live host lease, under its keeper, and tells it the lease with every beat', async () => {
     let remaining = 0;
-    const wd = newWatchDog({ path: '/state/lease', remainingMs: () => remaining });
+    const wd = newWatchDog({ path: '/state/lease', remainingMs: () => remaining, term: 1 });
     await wd.start();
     // No primary SuperWatchDog has answered lately: nothing starts (two beats of patience first).
     const refused = wd.startReplica(1, spec('A1'), 'PRIMARY', 3);
@@ -301,6 +302,25 @@ describe('starting copies', () => {
     remaining = 0;
     wd.heartbeat('A1', link, '2');
     expect(link.sent.at(-1)).toEqual({ beat_ack: { seq: '2', lease_remaining_ms: 0 } });
+  });
+
+  it('refuses a start or promotion decided under an older host lease term, and carries out one of the current term', async () => {
+    const lease = { path: '/state/lease', remainingMs: () => 1200, term: 7 };
+    const wd = newWatchDog(lease);
+    await wd.start();
+    await expect(wd.startReplica(1, spec('A1'), 'PRIMARY', 3, 6)).rejects.toBeInstanceOf(StaleLeaseTermError);
+    expect(procs.spawned).toHaveLength(0);
+    const started = await wd.startReplica(1, spec('A1'), 'BACKUP', 0, 7);
+    expect(started.role).toBe('BACKUP');
+    const listed = await wd.listRunning(1);
+    expect(listed.lease_term).toBe('7');
+    // The lease ran out and was renewed since: a promotion decided before is refused; a demotion never is.
+    lease.term = 8;
+    await expect(wd.setRole(1, 'A1', 'PRIMARY', 4, 7)).rejects.toThrow(
+      /the promotion of A1 was decided under host lease term 7.*\(term 8\): refused/,
+    );
+    await wd.setRole(1, 'A1', 'PRIMARY', 4, 8);
+    await wd.setRole(1, 'A1', 'BACKUP', 0, 7);
   });
 
   it('hands a promoted copy its new primary generation, also when promoted again in the same role', async () => {

@@ -13,6 +13,11 @@ export interface StartReplicaRequest {
    * handed to the copy, which shows it with every save.
    */
   'generation'?: (number | string | Long);
+  /**
+   * The host lease's term the ReplicaManager last heard from this WatchDog (ListRunningResponse): a
+   * start decided before the host's lease last ran out is refused (stale-lease-term).
+   */
+  'lease_term'?: (number | string | Long);
 }
 
 export interface StartReplicaRequest__Output {
@@ -24,4 +29,9 @@ export interface StartReplicaRequest__Output {
    * handed to the copy, which shows it with every save.
    */
   'generation': (string);
+  /**
+   * The host lease's term the ReplicaManager last heard from this WatchDog (ListRunningResponse): a
+   * start decided before the host's lease last ran out is refused (stale-lease-term).
+   */
+  'lease_term': (string);
 }
