@@ -17,7 +17,7 @@ export class LeaseTerms {
 
   /**
    * Runs a start or promotion stamped with the host's term. With none heard yet (a manager just
-   * started), the host's listing is asked for it first.
+   * started), the host's listing is asked for it first: an unstamped command (term 0) is not checked.
    */
   async stamped<T>(
     host: string,

@@ -392,7 +392,7 @@ export class WatchDog {
   /**
    * Starts a copy; a copy that runs with that role is left alone, with another role it changes role.
    * `generation` is the module's primary generation, the copy's fencing token as a primary;
-   * `leaseTerm` the host lease's term the manager decided under (undefined: not checked).
+   * `leaseTerm` the host lease's term the manager decided under (0 or undefined: not checked).
    */
   startReplica(
     epoch: number,
@@ -940,7 +940,8 @@ export class WatchDog {
    */
   private checkLeaseTerm(leaseTerm: number | undefined, what: string): void {
     const lease = this.opts.lease;
-    if (leaseTerm === undefined || !lease || leaseTerm >= lease.term) return;
+    // 0: not stamped (a command of a tool or test, not of a ReplicaManager, which always stamps).
+    if (!leaseTerm || !lease || leaseTerm >= lease.term) return;
     this.log.warn(
       { got: leaseTerm, current: lease.term },
       `${what}: decided under an older host lease term; refused`,

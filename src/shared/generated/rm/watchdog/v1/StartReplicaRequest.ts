@@ -15,7 +15,8 @@ export interface StartReplicaRequest {
   'generation'?: (number | string | Long);
   /**
    * The host lease's term the ReplicaManager last heard from this WatchDog (ListRunningResponse): a
-   * start decided before the host's lease last ran out is refused (stale-lease-term).
+   * start decided before the host's lease last ran out is refused (stale-lease-term). 0: not
+   * stamped, not checked (a ReplicaManager always stamps, once it has heard the term).
    */
   'lease_term'?: (number | string | Long);
 }
@@ -31,7 +32,8 @@ export interface StartReplicaRequest__Output {
   'generation': (string);
   /**
    * The host lease's term the ReplicaManager last heard from this WatchDog (ListRunningResponse): a
-   * start decided before the host's lease last ran out is refused (stale-lease-term).
+   * start decided before the host's lease last ran out is refused (stale-lease-term). 0: not
+   * stamped, not checked (a ReplicaManager always stamps, once it has heard the term).
    */
   'lease_term': (string);
 }
