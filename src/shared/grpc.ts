@@ -585,6 +585,24 @@ function authorization(server: { cluster: string; name: string }): grpc.ServerIn
   };
 }
 
+/** Longest status message a daemon sends: a longer one would not fit in the HTTP/2 trailers. */
+export const MAX_STATUS_DETAILS = 1024;
+
+/** A status message cut to MAX_STATUS_DETAILS characters, saying how much was left out. */
+export function boundedDetails(details: string): string {
+  if (details.length <= MAX_STATUS_DETAILS) return details;
+  return `${details.slice(0, MAX_STATUS_DETAILS)}… (${details.length - MAX_STATUS_DETAILS} more characters)`;
+}
+
+/**
+ * A server interceptor that bounds every status message: an error naming a 100 kB request value
+ * would otherwise overflow the client's header limit, and the call would end only at its deadline.
+ */
+const boundedStatus: grpc.ServerInterceptor = (_method, call) =>
+  new grpc.ServerInterceptingCall(call, {
+    sendStatus: (status, next) => next({ ...status, details: boundedDetails(status.details) }),
+  });
+
 /** Largest request a daemon accepts (every input has a size limit, DESIGN §9). */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
@@ -612,6 +630,7 @@ export class DaemonServer {
     this.server = new grpc.Server({
       'grpc.max_receive_message_length': MAX_REQUEST_BYTES,
       interceptors: [
+        boundedStatus,
         ...interceptors,
         ...(id ? [authorization({ cluster: transport.cluster, name: id.name })] : []),
       ],

@@ -2,93 +2,39 @@
  * The security model (DESIGN §9, README "Security") against real daemons on loopback
  * (127.0.0.20–23, not the local cluster's addresses): a Checkpoint Server, a WatchDog on H1 and the
  * SuperWatchDog of a one-member ring on H3 (which starts the ReplicaManager on H3 as a process), all
- * with mutual TLS. Each attack of the issue that filed this is tried as an outsider would, and as an
+ * with mutual TLS (test/helpers/secure-daemons.ts). Each attack of the issue that filed this is tried as an outsider would, and as an
  * insider of the wrong role: every one was accepted before, and is refused now with the table, the
  * epochs and the leadership unchanged. Needs `npm run build` (the ReplicaManager runs from dist/).
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCheckpointServer } from '../../src/checkpoint-server/daemon.js';
 import { issue, issueCluster } from '../../src/cli/certs.js';
 import { loadedTable } from '../../src/replica-manager/daemon.js';
-import { addressOf, type ClusterConfig, loadClusterConfig } from '../../src/shared/config.js';
-import { CLIENT_OPTIONS, protos, Transport } from '../../src/shared/grpc.js';
-import type { Daemon } from '../../src/shared/lifecycle.js';
-import { silentLogger } from '../../src/shared/logging.js';
+import type { ClusterConfig } from '../../src/shared/config.js';
 import { identityFiles, type Role } from '../../src/shared/tls.js';
-import { startSuperWatchDogDaemon } from '../../src/super-watchdog/daemon.js';
-import { startWatchDogDaemon, type WatchDogDaemon } from '../../src/watchdog/daemon.js';
-import { killAll, tempDir, waitFor } from '../helpers/processes.js';
-import { SAMPLE_APP, TEST_TIMINGS, testPorts } from '../helpers/watchdog-fakes.js';
+import { waitFor } from '../helpers/processes.js';
+import { type SecureDaemons, startSecureDaemons } from '../helpers/secure-daemons.js';
+import { SAMPLE_APP } from '../helpers/watchdog-fakes.js';
 
-const tmp = tempDir('rm-sec-');
-const ports = testPorts();
-const logger = silentLogger();
+let d: SecureDaemons;
+let tmp: SecureDaemons['tmp'];
 let cfg: ClusterConfig;
-let cs: Daemon & { dbFile: string };
-let wd: WatchDogDaemon;
-let swd: Daemon;
-const transports: Transport[] = [];
-const clients: grpc.Client[] = [];
+let cs: SecureDaemons['cs'];
+let wd: SecureDaemons['wd'];
 
 const MAX = '9007199254740991';
 
-function as(role: Role, host = ''): Transport {
-  const t =
-    role === 'operator' || role === 'viewer'
-      ? Transport.forIdentity(cfg, role, '')
-      : Transport.forDaemon(cfg, role, host);
-  transports.push(t);
-  return t;
-}
-
-type Pkg = ReturnType<typeof protos>;
-function client<C extends grpc.Client>(
-  make: (p: Pkg) => new (address: string, creds: grpc.ChannelCredentials, opts: grpc.ChannelOptions) => C,
-  address: string,
-  creds: grpc.ChannelCredentials,
-): C {
-  const c = new (make(protos()))(address, creds, CLIENT_OPTIONS);
-  clients.push(c);
-  return c;
-}
-
-/** Calls a unary method; resolves with the status code (OK = 0) and the details. */
-function call(
-  c: grpc.Client,
-  method: string,
-  req: unknown,
-  metadata = new grpc.Metadata(),
-): Promise<{ code: number; details: string; res?: unknown }> {
-  return new Promise((resolve) => {
-    const fn = (c as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!;
-    fn.call(
-      c,
-      req,
-      metadata,
-      { deadline: Date.now() + 15_000 },
-      (err: grpc.ServiceError | null, res: unknown) =>
-        resolve(err ? { code: err.code, details: err.details } : { code: 0, details: '', res }),
-    );
-  });
-}
-
-const wdOf = (t: grpc.ChannelCredentials) =>
-  client((p) => p.watchdog.rm.watchdog.v1.WatchDog, addressOf.watchdog(cfg, 'H1'), t);
-const wdAppOf = (t: grpc.ChannelCredentials) =>
-  client((p) => p.watchdog.rm.watchdog.v1.WatchDogApp, addressOf.watchdog(cfg, 'H1'), t);
-const rmOf = (t: grpc.ChannelCredentials) =>
-  client(
-    (p) => p.replicaManager.rm.replica_manager.v1.ReplicaManager,
-    addressOf.replicaManager(cfg, 'H3'),
-    t,
-  );
-const swdOf = (t: grpc.ChannelCredentials) =>
-  client((p) => p.superWatchdog.rm.super_watchdog.v1.SuperWatchDog, addressOf.superWatchdog(cfg, 'H3'), t);
-const csOf = (t: grpc.ChannelCredentials) =>
-  client((p) => p.checkpoint.rm.checkpoint.v1.CheckpointServer, cs.address, t);
+const as = (role: Role, host = '') => d.as(role, host);
+const client: SecureDaemons['client'] = (make, address, creds) => d.client(make, address, creds);
+const call = (c: grpc.Client, method: string, req: unknown, metadata = new grpc.Metadata()) =>
+  d.call(c, method, req, metadata);
+const wdOf = (t: grpc.ChannelCredentials) => d.wdOf(t);
+const wdAppOf = (t: grpc.ChannelCredentials) => d.wdAppOf(t);
+const rmOf = (t: grpc.ChannelCredentials) => d.rmOf(t);
+const swdOf = (t: grpc.ChannelCredentials) => d.swdOf(t);
+const csOf = (t: grpc.ChannelCredentials) => d.csOf(t);
 
 function sampleModule(env: Record<string, string> = {}) {
   return {
@@ -109,55 +55,12 @@ async function leadership() {
 }
 
 beforeAll(async () => {
-  const hosts = [1, 2, 3].map((i) => `  - { name: H${i}, address: 127.0.0.${20 + i} }`).join('\n');
-  const file = join(tmp.dir, 'cluster.yaml');
-  writeFileSync(
-    file,
-    [
-      'name: sec',
-      'hosts:',
-      hosts,
-      `checkpointServer: { address: "127.0.0.20:${ports.checkpoint}", dataDir: ${JSON.stringify(join(tmp.dir, 'cs'))} }`,
-      `ports: { replicaManager: ${ports.replicaManager}, watchdog: ${ports.watchdog}, superWatchdog: ${ports.superWatchdog} }`,
-      'ring: [H3]',
-      `allowedExecutableDirs: [${JSON.stringify(join(SAMPLE_APP, '..'))}]`,
-      `stateDir: ${JSON.stringify(join(tmp.dir, 'state'))}`,
-      'timings:',
-      ...Object.entries(TEST_TIMINGS).map(([k, v]) => `  ${k}: ${v}`),
-      '',
-    ].join('\n'),
-  );
-  cfg = loadClusterConfig(file);
-  await issueCluster(cfg);
-  // A SuperWatchDog of another host, as an insider of the ring would hold.
-  await issue(cfg.tls.dir, cfg.name, { role: 'super-watchdog', name: 'H2', addresses: ['127.0.0.22'] });
-  cs = await startCheckpointServer({
-    address: cfg.checkpointServer.address,
-    dataDir: cfg.checkpointServer.dataDir,
-    logger,
-    transport: as('checkpoint-server'),
-    maxLeaseMs: 15_000,
-  });
-  swd = await startSuperWatchDogDaemon(cfg, 'H3', logger);
-  wd = await startWatchDogDaemon(cfg, 'H1', logger);
-  const op = rmOf(as('operator').channelCredentials());
-  await waitFor(
-    'the ReplicaManager on H3 to answer the operator',
-    async () => (await call(op, 'Status', { module: '' })).code === 0,
-    {
-      timeoutMs: 30_000,
-    },
-  );
+  d = await startSecureDaemons('rm-sec-');
+  ({ tmp, cfg, cs, wd } = d);
 }, 60_000);
 
 afterAll(async () => {
-  for (const c of clients) c.close();
-  await wd?.stop();
-  await swd?.stop();
-  await cs?.stop();
-  for (const t of transports) t.close();
-  await killAll();
-  tmp.remove();
+  await d?.stop();
 });
 
 describe('who may connect', () => {
