@@ -19,6 +19,7 @@ export function watchDogHandlers(wd: WatchDog): WatchDogHandlers {
     StopReplica: handle((req) => wd.stopReplica(Number(req.epoch), req.replica, req.wait_exit)),
     SetRole: handle((req) => wd.setRole(Number(req.epoch), req.replica, req.role, Number(req.generation))),
     ListRunning: handle((req) => wd.listRunning(Number(req.epoch))),
+    CheckReplica: handle((req) => wd.checkReplica(req.replica)),
   };
 }
 
