@@ -160,7 +160,7 @@ export function parseTableFile(text: string, file = 'table'): ReplicaTable {
       const r = s.object(
         rv,
         f,
-        ['id', 'host', 'path', 'status', 'failures', 'streak'],
+        ['id', 'host', 'path', 'status', 'failures', 'streak', 'unusable'],
         ['id', 'host', 'path', 'status'],
       );
       const replica: Replica = {
@@ -177,6 +177,7 @@ export function parseTableFile(text: string, file = 'table'): ReplicaTable {
           lastAtMs: s.number(k.lastAtMs, `${f}.streak.lastAtMs`),
         };
       }
+      if (r.unusable !== undefined) replica.unusable = s.string(r.unusable, `${f}.unusable`);
       return replica;
     });
     const under =
@@ -274,6 +275,7 @@ export function moduleToPlain(m: Module): Plain {
     status: r.status,
     failures: r.failures,
     ...(r.streak ? { streak: { ...r.streak } } : {}),
+    ...(r.unusable !== undefined ? { unusable: r.unusable } : {}),
   }));
   o.underReplicated = m.underReplicated;
   if (m.generation) o.generation = m.generation;

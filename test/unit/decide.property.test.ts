@@ -36,7 +36,7 @@ const moduleSpec = (name: string): fc.Arbitrary<ModuleSpec> =>
 
 /** Events named by index, resolved against the table at hand, so that most of them hit something real. */
 type Gen =
-  | { kind: 'replica-failed'; pick: number }
+  | { kind: 'replica-failed' | 'start-refused' | 'replica-startable'; pick: number }
   | { kind: 'host-down' | 'host-up'; host: string }
   | { kind: 'reconcile'; host: string; keep: boolean[]; flip: boolean; stray: boolean }
   | { kind: 'unregister'; pick: number }
@@ -49,6 +49,13 @@ type Gen =
 
 const gen: fc.Arbitrary<Gen> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('replica-failed' as const), pick: fc.nat() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constantFrom('start-refused' as const, 'replica-startable' as const),
+      pick: fc.nat(),
+    }),
+  },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -104,6 +111,8 @@ function resolveEvent(g: Gen, table: ReplicaTable): Event | null {
   const replicas = table.modules.flatMap((m) => m.replicas);
   switch (g.kind) {
     case 'replica-failed':
+    case 'start-refused':
+    case 'replica-startable':
     case 'replica-started': {
       const r = replicas[g.pick % Math.max(1, replicas.length)];
       return r ? { kind: g.kind, replica: r.id } : null;
@@ -162,7 +171,19 @@ function maintenanceBroken(before: ReplicaTable, event: Event, d: ReturnType<typ
   const drained = new Set(d.table.hosts.filter((h) => h.drained).map((h) => h.name));
   const moduleOf = new Map(before.modules.flatMap((m) => m.replicas.map((r) => [r.id, m] as const)));
   const operator = ['switchover', 'demoted', 'resume', 'unregister', 'register'].includes(event.kind);
+  // A copy whose start was refused is started only once that no longer holds (found startable, its
+  // host back, or found running by its WatchDog).
+  const refused = new Set(
+    before.modules.flatMap((m) => m.replicas.filter((r) => r.unusable).map((r) => r.id)),
+  );
+  const cleared = (a: { replica: string; host: string }) =>
+    (event.kind === 'replica-startable' && event.replica === a.replica) ||
+    ((event.kind === 'host-up' || event.kind === 'reconcile') &&
+      event.host === a.host &&
+      !before.hosts.find((h) => h.name === a.host)?.up);
   for (const a of d.actions) {
+    if ((a.kind === 'start' || a.kind === 'restart') && refused.has(a.replica) && !cleared(a))
+      broken.push(`${a.kind} ${a.replica}, whose start was refused, after ${event.kind}`);
     if ((a.kind === 'start' || a.kind === 'restart') && drained.has(a.host))
       broken.push(`${a.kind} ${a.replica} on drained ${a.host}`);
     const m = moduleOf.get(a.replica);
