@@ -75,6 +75,14 @@ export function checkpointTableStore(cs: CheckpointClient, metrics?: StoreClient
   };
 }
 
+/**
+ * The deadline of a WatchDog's CheckReplica: a quarter of the calls' deadline (at least 200 ms), so
+ * that a registration waiting on one silent host still answers well within its own deadline.
+ */
+export function checkDeadlineMs(rpcDeadlineMs: number): number {
+  return Math.max(200, Math.floor(rpcDeadlineMs / 4));
+}
+
 /** The WatchDogs of the cluster file's hosts, over gRPC. */
 export class GrpcWatchDogs implements WatchDogTransport {
   private readonly clients = new Map<string, WatchDogClient>();
@@ -116,6 +124,13 @@ export class GrpcWatchDogs implements WatchDogTransport {
         await wd.setRole(epoch, action.replica, action.role, generation);
         return null;
     }
+  }
+
+  /** A check is short: it stands between an operator and the answer to a registration. */
+  async checkReplica(module: Module, replica: string) {
+    const host = module.replicas.find((r) => r.id === replica)?.host;
+    if (!host) throw new ConfigError(`replica ${replica} is not in module ${module.name}`);
+    return this.client(host).checkReplica(replicaSpec(module, replica), checkDeadlineMs(this.deadlineMs));
   }
 
   async listRunning(host: string, epoch: number) {
@@ -304,7 +319,10 @@ export async function startReplicaManagerDaemon(
   // or command cannot leave the table and the hosts apart for long.
   timers.push(
     setInterval(() => {
-      if (state === 'serving' && rm.state === 'serving') void rm.reconcileAll();
+      if (state !== 'serving' || rm.state !== 'serving') return;
+      void rm.reconcileAll();
+      // A copy whose start was refused is asked about as often: found startable, it is placed again.
+      void rm.recheckUnusable();
     }, 10_000),
   );
 
