@@ -321,6 +321,9 @@ export class ReplicaManager {
    * refused start when it is started.
    */
   async checkRegistration(spec: ModuleSpec): Promise<UncheckedHost[]> {
+    // A manager that could not decide the registration anyway asks nobody.
+    const refused = this.refusal({ kind: 'register', module: spec });
+    if (refused) throw refused;
     // The copies as they would be started; their ids are not assigned yet and do not matter here.
     const module: Module = {
       ...spec,
@@ -336,7 +339,7 @@ export class ReplicaManager {
     };
     const up = new Set(this.current.hosts.filter((h) => h.up).map((h) => h.name));
     const unchecked: UncheckedHost[] = [];
-    const refused: Array<{ index: number; text: string }> = [];
+    const cannot: Array<{ index: number; text: string }> = [];
     await Promise.all(
       module.replicas.map(async (r, index) => {
         if (!up.has(r.host)) {
@@ -345,17 +348,17 @@ export class ReplicaManager {
         }
         try {
           const verdict = await this.opts.watchdogs.checkReplica(module, r.id);
-          if (!verdict.startable) refused.push({ index, text: `on ${r.host}: ${verdict.reason}` });
+          if (!verdict.startable) cannot.push({ index, text: `on ${r.host}: ${verdict.reason}` });
         } catch (err) {
           unchecked.push({ host: r.host, reason: `its WatchDog was not asked: ${(err as Error).message}` });
         }
       }),
     );
-    if (refused.length > 0) {
-      refused.sort((a, b) => a.index - b.index);
+    if (cannot.length > 0) {
+      cannot.sort((a, b) => a.index - b.index);
       throw new RegistrationError(
-        `${spec.name} cannot be started ${refused.map((x) => x.text).join('; ')}`,
-        `replicas[${refused[0]?.index}].path`,
+        `${spec.name} cannot be started ${cannot.map((x) => x.text).join('; ')}`,
+        `replicas[${cannot[0]?.index}].path`,
       );
     }
     unchecked.sort((a, b) => a.host.localeCompare(b.host));

@@ -559,6 +559,12 @@ describe('ReplicaManager loop: a copy that cannot be started (its executable mis
     expect(store.saved?.modules ?? []).toEqual([]);
   });
 
+  it('asks nobody before its table is loaded: the registration could not be decided anyway', async () => {
+    const { rm, watchdogs } = setup();
+    await expect(rm.checkRegistration(A)).rejects.toBeInstanceOf(UnavailableError);
+    expect(watchdogs.checks).toEqual([]);
+  });
+
   it('a WatchDog that cannot be asked, or a host down, does not block a registration: it is named as unchecked', async () => {
     const { rm, watchdogs } = setup();
     await rm.start();
