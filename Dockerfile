@@ -12,6 +12,8 @@ WORKDIR /app
 # The same unprivileged user as the systemd units (README, Deployment).
 RUN groupadd --system replica-manager \
   && useradd --system --gid replica-manager --home-dir /var/lib/replica-manager --create-home replica-manager
+# The certificate folder of docker-compose.yml's certs volume (README "Security").
+RUN mkdir -m 0700 /var/lib/replica-manager-certs && chown replica-manager:replica-manager /var/lib/replica-manager-certs
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin

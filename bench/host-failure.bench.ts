@@ -10,7 +10,6 @@
  */
 import { freemem } from 'node:os';
 import { join } from 'node:path';
-import { ClusterClient } from '../src/cli/cluster-client.js';
 import type { LocalCluster } from '../src/cli/local.js';
 import { register, startCluster } from './lib/clusters.js';
 import {
@@ -99,7 +98,7 @@ async function quiet(cluster: LocalCluster, names: readonly string[]): Promise<L
 
 /** The host is back for the primary SuperWatchDog and for the ReplicaManager's table. */
 async function hostBack(cluster: LocalCluster, host: string): Promise<boolean> {
-  const client = new ClusterClient(cluster.cfg, 800);
+  const client = cluster.clusterClient(800);
   try {
     const view = await client.hostsView();
     if (view?.hosts.find((h) => h.name === host)?.up !== true) return false;

@@ -6,8 +6,6 @@
  * ring as a backup, and the next trial kills the new manager's host (H2 → H5 → H6 → H2 …).
  */
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
-import { ClusterClient } from '../src/cli/cluster-client.js';
 import { demoModules, type LocalCluster } from '../src/cli/local.js';
 import { addressOf } from '../src/shared/config.js';
 import type { ReplicaManagerClient } from '../src/shared/generated/rm/replica_manager/v1/ReplicaManager.js';
@@ -38,7 +36,7 @@ async function statusOnce(
     RING.map(async (host) => {
       const client: ReplicaManagerClient = new Ctor(
         addressOf.replicaManager(cluster.cfg, host),
-        grpc.credentials.createInsecure(),
+        cluster.transport().channelCredentials(),
       );
       try {
         const res = await unary(client, client.Status, { module: '' }, deadlineMs, host);
@@ -53,7 +51,7 @@ async function statusOnce(
 
 /** The returning ring member has rejoined: it names the primary, and the primary sees it live. */
 async function rejoined(cluster: LocalCluster, host: string, primary: string): Promise<boolean> {
-  const client = new ClusterClient(cluster.cfg, 800);
+  const client = cluster.clusterClient(800);
   try {
     const views = await client.ringViews();
     const mine = views.find((v) => v.host === host)?.view;

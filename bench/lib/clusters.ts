@@ -2,7 +2,6 @@
  * The local six-host cluster of `rmd local` (src/cli/local.ts) for the benchmarks: port base 7600 and
  * up, so that a benchmark never meets a test run (7400); stopped with every copy on interruption.
  */
-import { ClusterClient } from '../../src/cli/cluster-client.js';
 import { LocalCluster } from '../../src/cli/local.js';
 import { moduleToProto } from '../../src/replica-manager/proto-convert.js';
 import type { ModuleSpec } from '../../src/replica-manager/table.js';
@@ -31,7 +30,7 @@ export async function startCluster(
 
 /** Registers modules one by one with the acting ReplicaManager. */
 export async function register(cluster: LocalCluster, specs: ModuleSpec[]): Promise<void> {
-  const client = new ClusterClient(cluster.cfg, 2000);
+  const client = cluster.clusterClient(2000);
   try {
     const m = await client.manager();
     for (const spec of specs) {
@@ -43,7 +42,7 @@ export async function register(cluster: LocalCluster, specs: ModuleSpec[]): Prom
 }
 
 export async function unregister(cluster: LocalCluster, names: string[]): Promise<void> {
-  const client = new ClusterClient(cluster.cfg, 2000);
+  const client = cluster.clusterClient(2000);
   try {
     const m = await client.manager();
     for (const name of names) await unary(m.client, m.client.Unregister, { name }, 10_000, 'RM');

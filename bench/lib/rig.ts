@@ -189,7 +189,8 @@ export class Rig {
   ) {
     mkdirSync(join(dir, 'logs'), { recursive: true });
     this.cfgFile = join(dir, 'cluster.yaml');
-    writeFileSync(this.cfgFile, localClusterYaml(dir, ROOT, portBase));
+    // The rig's WatchDogs are plaintext fakes: it measures the manager and the store, not TLS.
+    writeFileSync(this.cfgFile, `insecure: true\n${localClusterYaml(dir, ROOT, portBase)}`);
     this.cfg = loadClusterConfig(this.cfgFile);
     this.fakes = new FakeWatchDogs(this.cfg);
     this.cs = new CheckpointClient(this.cfg.checkpointServer.address, { deadlineMs: 20_000 });

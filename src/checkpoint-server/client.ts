@@ -15,7 +15,7 @@
  * it fails, the next one opens on the next address.
  * - Error: a malformed request (empty key, negative lease, table that is not JSON) — a caller's bug.
  */
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { UnavailableError } from '../shared/errors.js';
 import { Failover } from '../shared/failover.js';
 import type { Checkpoint__Output } from '../shared/generated/rm/checkpoint/v1/Checkpoint.js';
@@ -31,7 +31,7 @@ import type { SaveCheckpointResponse__Output as SaveCheckpointRes } from '../sha
 import type { SaveTableResponse__Output as SaveTableRes } from '../shared/generated/rm/checkpoint/v1/SaveTableResponse.js';
 import type { TxnResponse__Output as TxnRes } from '../shared/generated/rm/checkpoint/v1/TxnResponse.js';
 import type { WatchEvent__Output } from '../shared/generated/rm/checkpoint/v1/WatchEvent.js';
-import { CLIENT_OPTIONS, fromServiceError, protos, unary } from '../shared/grpc.js';
+import { CLIENT_OPTIONS, fromServiceError, protos, Transport, unary } from '../shared/grpc.js';
 
 export type Bytes = Buffer | Uint8Array | string;
 
@@ -234,16 +234,17 @@ export class CheckpointClient {
 
   /**
    * Connects lazily: nothing is sent until the first call. `deadlineMs` bounds every call, its
-   * fail-over between `addresses` included.
+   * fail-over between `addresses` included; `transport` gives the channels their credentials.
    */
-  constructor(addresses: string | readonly string[], options: { deadlineMs: number }) {
+  constructor(addresses: string | readonly string[], options: { deadlineMs: number; transport?: Transport }) {
     const list = typeof addresses === 'string' ? [addresses] : [...addresses];
     this.address = list[0] ?? '';
     this.deadlineMs = options.deadlineMs;
     const Ctor = protos().checkpoint.rm.checkpoint.v1.CheckpointServer;
+    const transport = options.transport ?? Transport.insecure();
     this.servers = new Failover(
       list,
-      (address) => new Ctor(address, grpc.credentials.createInsecure(), CLIENT_OPTIONS),
+      (address) => new Ctor(address, transport.channelCredentials(), CLIENT_OPTIONS),
       'Checkpoint Server',
     );
   }

@@ -5,11 +5,11 @@
  * etcd it holds nothing itself, and one runs on each host that `checkpointServer.addresses` names,
  * all serving the same etcd data (DESIGN §10).
  */
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ClusterConfig, checkpointServerAddressOf, type EtcdConfig } from '../shared/config.js';
 import { ConfigError, NotFoundError } from '../shared/errors.js';
-import { DaemonServer, protos } from '../shared/grpc.js';
+import { DaemonServer, daemonTransport, protos, type Transport } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
 import {
@@ -40,6 +40,10 @@ export interface CheckpointServerOptions {
   now?: () => number;
   /** How long a stop lets calls in flight finish before it cuts them (default 2000). */
   graceMs?: number;
+  /** Mutual TLS and authorization by certificate (default: plaintext, for tests of the store itself). */
+  transport?: Transport;
+  /** The longest manager lease granted (default 60 s). */
+  maxLeaseMs?: number;
   /** Port of `/metrics` on the address's host (0 picks a free one); null or absent: not served. */
   metricsPort?: number | null;
 }
@@ -95,8 +99,11 @@ export async function startCheckpointServer(
   let state: DaemonState = 'starting';
   const metrics = new DaemonMetrics('checkpoint-server', host);
   checkpointServerMetrics(metrics.registry, backend, options.now);
-  const server = new DaemonServer(host, [metrics.grpcInterceptor()]);
-  const service = new CheckpointService(backend, logger);
+  const server = new DaemonServer(host, options.transport, [metrics.grpcInterceptor()]);
+  const service = new CheckpointService(backend, logger, {
+    secure: options.transport?.secure ?? false,
+    maxLeaseMs: options.maxLeaseMs ?? 60_000,
+  });
   let port: number;
   let metricsEndpoint: MetricsEndpoint | null = null;
   try {
@@ -122,6 +129,7 @@ export async function startCheckpointServer(
       await metricsEndpoint?.close();
       await server.stop(options.graceMs ?? 2000);
       await backend.close();
+      options.transport?.close();
       state = 'stopped';
     })();
     return stopping;
@@ -157,8 +165,18 @@ export function openStoreBackend(
       `no store at ${file} (checkpointServer.dataDir): run this on the Checkpoint Server's host, with its cluster file`,
     );
   }
-  mkdirSync(where.dataDir, { recursive: true });
-  return new SqliteBackend(new CheckpointStore(file, options.now ? { now: options.now } : {}));
+  // The table holds every module's environment: the folder and the database are the daemon's alone.
+  mkdirSync(where.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(where.dataDir, 0o700);
+  const store = new CheckpointStore(file, options.now ? { now: options.now } : {});
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      chmodSync(f, 0o600);
+    } catch {
+      // The WAL and shared-memory files exist only while the database is open in WAL mode.
+    }
+  }
+  return new SqliteBackend(store);
 }
 
 /** The etcd backend of the cluster file's settings; a TLS file that cannot be read is a ConfigError naming it. */
@@ -194,6 +212,9 @@ export async function startCheckpointServerDaemon(
 ): Promise<Daemon> {
   const cs = cfg.checkpointServer;
   return startCheckpointServer({
+    transport: daemonTransport(cfg, 'checkpoint-server', host, logger),
+    // A manager's lease is a ring timeout; ten of them is the most anyone is granted.
+    maxLeaseMs: Math.max(10 * cfg.timings.ringTimeoutMs, 10_000),
     address: checkpointServerAddressOf(cfg, host),
     dataDir: cs.dataDir,
     etcd: cs.backend === 'etcd' ? cs.etcd : null,

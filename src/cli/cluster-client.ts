@@ -1,5 +1,5 @@
 /** How rmctl reaches a running cluster: finds the acting ReplicaManager and the SuperWatchDogs. */
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { addressOf, type ClusterConfig } from '../shared/config.js';
 import { UnavailableError } from '../shared/errors.js';
 import type { ReplicaManagerClient } from '../shared/generated/rm/replica_manager/v1/ReplicaManager.js';
@@ -7,7 +7,7 @@ import type { StatusResponse__Output } from '../shared/generated/rm/replica_mana
 import type { HostsView__Output } from '../shared/generated/rm/super_watchdog/v1/HostsView.js';
 import type { RingView__Output } from '../shared/generated/rm/super_watchdog/v1/RingView.js';
 import type { SuperWatchDogClient } from '../shared/generated/rm/super_watchdog/v1/SuperWatchDog.js';
-import { CLIENT_OPTIONS, protos, unary } from '../shared/grpc.js';
+import { CLIENT_OPTIONS, protos, Transport, unary } from '../shared/grpc.js';
 
 export interface ManagerHandle {
   client: ReplicaManagerClient;
@@ -23,12 +23,13 @@ export class ClusterClient {
   constructor(
     readonly cfg: ClusterConfig,
     readonly deadlineMs = cfg.timings.rpcDeadlineMs,
+    readonly transport: Transport = Transport.insecure(),
   ) {}
 
   replicaManagerClient(address: string): ReplicaManagerClient {
     const c = new (protos().replicaManager.rm.replica_manager.v1.ReplicaManager)(
       address,
-      grpc.credentials.createInsecure(),
+      this.transport.channelCredentials(),
       CLIENT_OPTIONS,
     );
     this.clients.push(c);
@@ -38,7 +39,7 @@ export class ClusterClient {
   superWatchDogClient(address: string): SuperWatchDogClient {
     const c = new (protos().superWatchdog.rm.super_watchdog.v1.SuperWatchDog)(
       address,
-      grpc.credentials.createInsecure(),
+      this.transport.channelCredentials(),
       CLIENT_OPTIONS,
     );
     this.clients.push(c);

@@ -3,7 +3,7 @@
  * its exit code; what it prints goes through `out`/`err` so that tests can read it.
  */
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import { InvalidRequestError } from '../checkpoint-server/store.js';
 import { formatTable } from '../replica-manager/format.js';
@@ -16,12 +16,16 @@ import {
   ConflictError,
   MaintenanceError,
   NotFoundError,
+  PermissionError,
   RegistrationError,
   StaleEpochError,
+  TlsError,
+  UnauthenticatedError,
   UnavailableError,
 } from '../shared/errors.js';
 import type { StatusResponse__Output } from '../shared/generated/rm/replica_manager/v1/StatusResponse.js';
-import { unary } from '../shared/grpc.js';
+import { Transport, unary } from '../shared/grpc.js';
+import { identityFiles, isRole } from '../shared/tls.js';
 import { ClusterClient, type ManagerHandle } from './cluster-client.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -43,10 +47,12 @@ export function failure(io: Io, command: string, err: unknown): number {
     err instanceof RegistrationError ||
     err instanceof ConfigError ||
     err instanceof InvalidRequestError ||
+    err instanceof TlsError ||
     err instanceof MaintenanceError
   ) {
     return ExitCode.badInput;
   }
+  if (err instanceof PermissionError || err instanceof UnauthenticatedError) return ExitCode.refused;
   if (err instanceof NotFoundError) return ExitCode.notFound;
   if (err instanceof UnavailableError) return ExitCode.unavailable;
   if (err instanceof StaleEpochError || err instanceof ConflictError) return ExitCode.refused;
@@ -58,12 +64,37 @@ export async function withCluster<T>(
   fn: (c: ClusterClient) => Promise<T>,
 ): Promise<T> {
   const cfg = loadClusterConfig(findClusterFile(configOpt));
-  const client = new ClusterClient(cfg);
+  const transport = operatorTransport(cfg);
+  const client = new ClusterClient(cfg, cfg.timings.rpcDeadlineMs, transport);
   try {
     return await fn(client);
   } finally {
     client.close();
+    transport.close();
   }
+}
+
+/**
+ * The identity rmctl acts as: the certificate named by --cert or $RM_CERT (a file base in the
+ * cluster's certificate folder, e.g. operator, viewer, operator-alice), else operator.crt when it is
+ * there, else viewer.crt. Plaintext in an insecure cluster.
+ */
+export function operatorTransport(cfg: ClusterConfig): Transport {
+  if (cfg.tls.insecure) return Transport.insecure(cfg.name);
+  let base = process.env.RM_CERT ?? '';
+  if (!base) {
+    base = existsSync(identityFiles(cfg.tls.dir, 'operator').cert) ? 'operator' : 'viewer';
+  }
+  if (!/^[A-Za-z0-9_.-]{1,80}$/.test(base))
+    throw new TlsError(`--cert: "${base.slice(0, 80)}" is not a file name`);
+  const role = base.split('-')[0] ?? '';
+  const files = {
+    ...identityFiles(cfg.tls.dir, 'operator'),
+    cert: `${cfg.tls.dir}/${base}.crt`,
+    key: `${cfg.tls.dir}/${base}.key`,
+  };
+  if (!isRole(role)) throw new TlsError(`--cert: "${base}" does not start with a role (operator, viewer…)`);
+  return Transport.fromFiles(cfg, files);
 }
 
 export interface RegisterFlags {
@@ -81,6 +112,8 @@ export interface RegisterFlags {
   checkCommand?: string;
   arg?: string[];
   env?: string[];
+  user?: string;
+  group?: string;
   json?: boolean;
 }
 
@@ -157,6 +190,8 @@ export function specFromFlags(name: string | undefined, f: RegisterFlags): Modul
       }),
     );
   }
+  if (f.user !== undefined) spec.user = f.user;
+  if (f.group !== undefined) spec.group = f.group;
   return spec;
 }
 
@@ -290,7 +325,7 @@ async function findManager(
   let backoff = WATCH_BACKOFF_FIRST_MS;
   let lastError = '';
   for (let attempt = 0; attempt < 10_000 && !signal?.aborted; attempt++) {
-    const client = new ClusterClient(cfg);
+    const client = new ClusterClient(cfg, cfg.timings.rpcDeadlineMs, operatorTransport(cfg));
     try {
       const rm = await client.manager();
       if (rm.epoch >= minEpoch) return { client, rm };

@@ -9,7 +9,6 @@
  * the view again after every change (text/event-stream), `/metrics` its own metrics. GET only.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import * as grpc from '@grpc/grpc-js';
 import type { KeyEvent } from '../checkpoint-server/client.js';
 import { CheckpointClient, type WatchStream } from '../checkpoint-server/client.js';
 import { HISTORY_PREFIX, type HistoryRecord, parseRecord } from '../replica-manager/history.js';
@@ -19,10 +18,11 @@ import { addressOf, type ClusterConfig } from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
 import type { ReplicaManagerClient } from '../shared/generated/rm/replica_manager/v1/ReplicaManager.js';
 import type { SuperWatchDogClient } from '../shared/generated/rm/super_watchdog/v1/SuperWatchDog.js';
-import { CLIENT_OPTIONS, protos, unary } from '../shared/grpc.js';
+import { CLIENT_OPTIONS, protos, type Transport, unary } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
 import { DaemonMetrics, listenHttp } from '../shared/metrics.js';
+import { operatorTransport } from './commands.js';
 import { DASHBOARD_PAGE } from './dashboard-page.js';
 import { detailsOf, headline } from './events.js';
 
@@ -127,7 +127,23 @@ export class Timeline {
   }
 }
 
-/** Asks the daemons for the view, reusing one client per daemon. */
+/**
+ * The table as the page shows it: the page is served over plain HTTP to whoever reaches it, so the
+ * modules' environment values (which may hold secrets) are left out, as for a viewer.
+ */
+function shown(table: ReplicaTable): ReplicaTable {
+  return {
+    ...table,
+    modules: table.modules.map((m) =>
+      m.env ? { ...m, env: Object.fromEntries(Object.keys(m.env).map((k) => [k, '(hidden)'])) } : m,
+    ),
+  };
+}
+
+/**
+ * Asks the daemons for the view, reusing one client per daemon, with the operator's certificate
+ * (rmctl's: $RM_CERT, else operator): the event history is read from the Checkpoint Server.
+ */
 class Sources {
   private readonly managers = new Map<string, ReplicaManagerClient>();
   private readonly swds = new Map<string, SuperWatchDogClient>();
@@ -136,8 +152,9 @@ class Sources {
   constructor(
     private readonly cfg: ClusterConfig,
     private readonly deadlineMs: number,
+    private readonly transport: Transport,
   ) {
-    this.cs = new CheckpointClient(cfg.checkpointServer.addresses, { deadlineMs });
+    this.cs = new CheckpointClient(cfg.checkpointServer.addresses, { deadlineMs, transport });
   }
 
   private manager(host: string): ReplicaManagerClient {
@@ -145,7 +162,7 @@ class Sources {
     if (!c) {
       c = new (protos().replicaManager.rm.replica_manager.v1.ReplicaManager)(
         addressOf.replicaManager(this.cfg, host),
-        grpc.credentials.createInsecure(),
+        this.transport.channelCredentials(),
         CLIENT_OPTIONS,
       );
       this.managers.set(host, c);
@@ -158,7 +175,7 @@ class Sources {
     if (!c) {
       c = new (protos().superWatchdog.rm.super_watchdog.v1.SuperWatchDog)(
         addressOf.superWatchdog(this.cfg, host),
-        grpc.credentials.createInsecure(),
+        this.transport.channelCredentials(),
         CLIENT_OPTIONS,
       );
       this.swds.set(host, c);
@@ -172,7 +189,11 @@ class Sources {
         this.cfg.hosts.map(async (h) => {
           const c = this.manager(h.name);
           const s = await unary(c, c.Status, { module: '' }, this.deadlineMs, `ReplicaManager on ${h.name}`);
-          return { host: h.name, epoch: Number(s.epoch), table: s.table ? tableFromProto(s.table) : null };
+          return {
+            host: h.name,
+            epoch: Number(s.epoch),
+            table: s.table ? shown(tableFromProto(s.table)) : null,
+          };
         }),
       ),
       Promise.all(
@@ -237,6 +258,7 @@ class Sources {
   close(): void {
     for (const c of [...this.managers.values(), ...this.swds.values()]) c.close();
     this.cs.close();
+    this.transport.close();
   }
 }
 
@@ -254,7 +276,7 @@ export async function startDashboard(
 ): Promise<DashboardDaemon> {
   const { host, port } = parseListen(options.listen);
   const pollMs = options.pollMs ?? 500;
-  const sources = new Sources(cfg, Math.min(cfg.timings.rpcDeadlineMs, 1000));
+  const sources = new Sources(cfg, Math.min(cfg.timings.rpcDeadlineMs, 1000), operatorTransport(cfg));
   const timeline = new Timeline();
   const metrics = new DaemonMetrics('dashboard', host);
   const clients = new Set<ServerResponse>();

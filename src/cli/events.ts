@@ -15,7 +15,7 @@ import {
 } from '../replica-manager/history.js';
 import { findClusterFile, loadClusterConfig } from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
-import { failure, type Io } from './commands.js';
+import { failure, type Io, operatorTransport } from './commands.js';
 import { ExitCode } from './exit-codes.js';
 
 export interface EventsFlags {
@@ -132,7 +132,11 @@ export async function eventsCommand(flags: EventsFlags, io: Io, signal?: AbortSi
       ...(flags.module ? { module: flags.module } : {}),
       ...(flags.since ? { sinceMs: parseSince(flags.since, Date.now()) } : {}),
     };
-    cs = new CheckpointClient(cfg.checkpointServer.addresses, { deadlineMs: cfg.timings.rpcDeadlineMs });
+    // The history is in the Checkpoint Server, which serves its keys to operators (and managers).
+    cs = new CheckpointClient(cfg.checkpointServer.addresses, {
+      deadlineMs: cfg.timings.rpcDeadlineMs,
+      transport: operatorTransport(cfg),
+    });
     if (!flags.follow) {
       printAll(await readHistory(cs, filter), io, flags.json ?? false);
       return ExitCode.ok;

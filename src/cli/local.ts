@@ -10,11 +10,21 @@ import { CheckpointClient } from '../checkpoint-server/client.js';
 import { formatTable } from '../replica-manager/format.js';
 import { moduleToProto, tableFromProto } from '../replica-manager/proto-convert.js';
 import type { ModuleSpec, ReplicaTable } from '../replica-manager/table.js';
-import { addressOf, type ClusterConfig, loadClusterConfig, type Timings } from '../shared/config.js';
-import { unary } from '../shared/grpc.js';
+import {
+  addressOf,
+  type ClusterConfig,
+  hostStateDir,
+  loadClusterConfig,
+  type Timings,
+} from '../shared/config.js';
+import { Transport, unary } from '../shared/grpc.js';
+import type { Role } from '../shared/tls.js';
 import { rmdPath } from '../super-watchdog/manager-process.js';
+import { appSocketPath } from '../watchdog/app-socket.js';
+import { issueCluster } from './certs.js';
 import { ClusterClient } from './cluster-client.js';
 import type { Io } from './commands.js';
+import { operatorTransport } from './commands.js';
 import {
   copiesOf,
   daemonsOf,
@@ -34,16 +44,17 @@ const RING = ['H2', 'H5', 'H6'];
 /** The local cluster's timings: shortened so that the story runs in seconds. */
 export const LOCAL_TIMINGS: Partial<Timings> = {
   watchdogBeatMs: 200,
-  hostTimeoutMs: 3000,
+  hostTimeoutMs: 4000,
   ringBeatMs: 200,
   ringTimeoutMs: 1000,
   rpcDeadlineMs: 1000,
   killGraceMs: 1000,
-  // Fence first (DESIGN §5): 2400 + 400 < 3000; a SuperWatchDog take-over (ring timeout, the store's
-  // compare-and-set, the WatchDogs finding the new primary) and a WatchDog restart fit in the lease.
-  appLeaseMs: 2400,
+  // Fence first (DESIGN §5): 3400 + 400 < 4000. Within the lease fit a SuperWatchDog take-over (ring
+  // timeout, the store's compare-and-set, the WatchDogs finding the new primary) and a WatchDog
+  // restart (a node start, TLS handshakes with the ring) on a loaded two-core machine.
+  appLeaseMs: 3400,
   fenceMarginMs: 400,
-  // A Checkpoint Server restarted within about 1000 + 3000 + 3000 − 400 ms stops no copy.
+  // A Checkpoint Server restarted within about 1000 + 4000 + 3000 − 400 ms stops no copy.
   takeoverGraceMs: 3000,
   managerStartGraceMs: 4000,
   pollIntervalMs: 300,
@@ -66,6 +77,8 @@ export function localClusterYaml(
   const t: Partial<Timings> = { ...LOCAL_TIMINGS, ...timings };
   return [
     '# The local six-host cluster of `rmd local` (source FIG. 1): one loopback address per host.',
+    '# Mutual TLS with its own CA: `rmd local` makes the certificates in certs/ at every start.',
+    'name: local',
     'hosts:',
     ...LOCAL_HOSTS.map((h, i) => `  - { name: ${h}, address: 127.0.0.${11 + i} }`),
     'checkpointServer:',
@@ -211,6 +224,38 @@ export class LocalCluster {
     return this.cfgValue;
   }
 
+  private readonly transports = new Map<string, Transport>();
+
+  /**
+   * The credentials of one of this cluster's identities (default: its operator), for tools and tests
+   * that talk to the daemons as that identity would.
+   */
+  transport(role: Role = 'operator', host = ''): Transport {
+    const key = `${role}/${host}`;
+    let t = this.transports.get(key);
+    if (!t) {
+      t =
+        role === 'operator' && !host
+          ? operatorTransport(this.cfg)
+          : Transport.forDaemon(this.cfg, role, host);
+      this.transports.set(key, t);
+    }
+    return t;
+  }
+
+  /** rmctl's view of this cluster, as its operator. */
+  clusterClient(deadlineMs = this.cfg.timings.rpcDeadlineMs): ClusterClient {
+    return new ClusterClient(this.cfg, deadlineMs, this.transport());
+  }
+
+  /** The Checkpoint Server, as this cluster's operator. */
+  checkpointClient(deadlineMs: number): CheckpointClient {
+    return new CheckpointClient(this.cfg.checkpointServer.address, {
+      deadlineMs,
+      transport: this.transport(),
+    });
+  }
+
   /** Daemons recorded by a cluster started earlier from this folder that still run. */
   liveRecorded(): LocalDaemon[] {
     if (!existsSync(this.pidFile)) return [];
@@ -242,8 +287,11 @@ export class LocalCluster {
       localClusterYaml(this.dir, this.root, this.portBase, this.timings, this.extraAllowedDirs),
     );
     this.cfgValue = null;
+    this.transports.clear();
+    // A CA of its own and a certificate per daemon, an operator and a viewer, made fresh each start.
+    await issueCluster(this.cfg);
     this.startDaemon('checkpoint-server', 'CS');
-    const cs = new CheckpointClient(this.cfg.checkpointServer.address, { deadlineMs: 500 });
+    const cs = this.checkpointClient(500);
     try {
       await waitUntil('the Checkpoint Server', () => cs.getLeadership('manager').then(() => true), 20_000);
     } finally {
@@ -263,7 +311,7 @@ export class LocalCluster {
 
   /** Waits until every ring member answers and sees every other one live, under one primary. */
   async ringJoined(timeoutMs: number): Promise<void> {
-    const client = new ClusterClient(this.cfg, 800);
+    const client = this.clusterClient(800);
     try {
       await waitUntil(
         'every SuperWatchDog to join the ring',
@@ -296,7 +344,7 @@ export class LocalCluster {
 
   /** Waits until a ReplicaManager answers, optionally one with an epoch above `minEpoch`. */
   async manager(timeoutMs: number, minEpoch = 0) {
-    const client = new ClusterClient(this.cfg, 800);
+    const client = this.clusterClient(800);
     try {
       return await waitUntil(
         'a ReplicaManager to answer',
@@ -312,7 +360,7 @@ export class LocalCluster {
   }
 
   async table(): Promise<ReplicaTable & { epoch: number; managerHost: string }> {
-    const client = new ClusterClient(this.cfg, 1000);
+    const client = this.clusterClient(1000);
     try {
       const m = await client.manager();
       return { ...tableFromProto(m.status.table!), epoch: m.epoch, managerHost: m.host };
@@ -322,7 +370,7 @@ export class LocalCluster {
   }
 
   async register(specs: ModuleSpec[]): Promise<void> {
-    const client = new ClusterClient(this.cfg);
+    const client = this.clusterClient();
     try {
       const m = await client.manager();
       for (const spec of specs) {
@@ -341,7 +389,10 @@ export class LocalCluster {
 
   /** Copies running on `host` (processes started by its WatchDog). */
   copiesOn(host: string): Array<{ pid: number; replica: string }> {
-    return copiesOf(addressOf.watchdog(this.cfg, host));
+    // Copies know their WatchDog by its local socket (the TCP address in clusters of older files).
+    return copiesOf(`unix:${appSocketPath(hostStateDir(this.cfg, host))}`).concat(
+      copiesOf(addressOf.watchdog(this.cfg, host)),
+    );
   }
 
   /** Whether the table and the hosts agree: every P/B copy of the table runs on its host. */
@@ -412,7 +463,7 @@ export class LocalCluster {
   }
 
   async checkpointCounter(module: string): Promise<number | null> {
-    const cs = new CheckpointClient(this.cfg.checkpointServer.address, { deadlineMs: 1000 });
+    const cs = this.checkpointClient(1000);
     try {
       const res = await cs.loadCheckpoint(module);
       return res ? Number(res.state.toString('utf8')) : null;
@@ -510,7 +561,7 @@ export async function tellStory(cluster: LocalCluster, io: Io): Promise<void> {
   io.out('\n— Step 3 (source ¶0025): the backup SuperWatchDog on H6 dies.');
   t0 = performance.now();
   cluster.killDaemon('super-watchdog', 'H6');
-  const client = new ClusterClient(cluster.cfg, 800);
+  const client = cluster.clusterClient(800);
   try {
     const ringClosed = async () => {
       const views = await client.ringViews();

@@ -3,6 +3,7 @@
  * ./cluster.yaml, or the local cluster's .rm-local/cluster.yaml. Exit codes: see exit-codes.ts.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { type CertsFlags, certsCommand } from './certs-command.js';
 import {
   hostsCommand,
   type RegisterFlags,
@@ -29,6 +30,10 @@ export function buildRmctl(): Command {
     .option(
       '-c, --config <FILE>',
       'the cluster file (default: $RM_CONFIG, ./cluster.yaml, ./.rm-local/cluster.yaml)',
+    )
+    .option(
+      '--cert <NAME>',
+      "the certificate to act with, in the cluster's certificate folder (default: $RM_CERT, else operator, else viewer)",
     )
     .exitOverride()
     .showHelpAfterError('(rmctl --help, or rmctl COMMAND --help, for usage)')
@@ -69,6 +74,8 @@ export function buildRmctl(): Command {
     .option('--check-command <CMD>', 'for --check exec: an absolute executable and its arguments')
     .option('--arg <ARG>', 'an argument for the executable (repeat)', collect)
     .option('--env <KEY=VALUE>', 'an environment variable for the copies (repeat)', collect)
+    .option('--user <USER>', 'the account the copies run as on every host (a name or uid)')
+    .option('--group <GROUP>', "with --user: their group (default: the user's primary group)")
     .option('--json', 'print the registered module as JSON')
     .action(async (name: string | undefined, flags: RegisterFlags) =>
       set(await registerCommand(name, { ...flags, config: cfg() })),
@@ -231,6 +238,49 @@ export function buildRmctl(): Command {
     )
     .action(async (file: string) => set(await storeImportCommand(file, { config: cfg() })));
 
+  const certs = program
+    .command('certs')
+    .description(
+      "The cluster's private CA and its certificates (mutual TLS; the README's security section).",
+    );
+  certs
+    .command('init')
+    .description(
+      'Creates the CA (ca.crt, ca.key) in the certificate folder; --rotate adds a new one beside the old.',
+    )
+    .option('--dir <DIR>', "the certificate folder (default: the cluster file's tls.dir)")
+    .option('--rotate', 'a new CA in front of the old one in ca.crt (rotation without a stop)')
+    .option('--days <N>', 'validity (default 3650)')
+    .action(async (f: CertsFlags) => set(await certsCommand('init', { ...f, config: cfg() })));
+  certs
+    .command('issue')
+    .description('Issues the certificate of one identity, or of every identity of the cluster file (--all).')
+    .option(
+      '--role <ROLE>',
+      'checkpoint-server, replica-manager, watchdog, super-watchdog, operator or viewer',
+    )
+    .option('--host <HOST>', 'the host of a replica-manager, watchdog or super-watchdog')
+    .option('--name <NAME>', 'the name of an operator or viewer (files operator-NAME.crt/.key)')
+    .option('--all', 'every daemon of the cluster file, an operator and a viewer')
+    .option('--dir <DIR>', "the certificate folder (default: the cluster file's tls.dir)")
+    .option('--days <N>', 'validity (default 365)')
+    .action(async (f: CertsFlags) => set(await certsCommand('issue', { ...f, config: cfg() })));
+  certs
+    .command('show')
+    .description('Shows the certificates of the folder: identity, addresses, validity, fingerprint.')
+    .option('--dir <DIR>', 'a folder or one .crt file')
+    .option('--json', 'as JSON')
+    .action(async (f: CertsFlags) => set(await certsCommand('show', { ...f, config: cfg() })));
+  certs
+    .command('retire')
+    .description('Drops every CA but the current one from ca.crt (the last step of a rotation).')
+    .option('--dir <DIR>', "the certificate folder (default: the cluster file's tls.dir)")
+    .action(async (f: CertsFlags) => set(await certsCommand('retire', { ...f, config: cfg() })));
+
+  program.hook('preAction', () => {
+    const cert = program.opts<{ cert?: string }>().cert;
+    if (cert) process.env.RM_CERT = cert;
+  });
   program.hook('postAction', () => {
     process.exitCode = code;
   });

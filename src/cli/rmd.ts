@@ -54,6 +54,8 @@ export function buildRmd(): Command {
       .requiredOption('-c, --config <FILE>', 'the cluster file (YAML)', process.env.RM_CONFIG)
       .requiredOption('-H, --host <NAME>', 'this host, as the cluster file names it', process.env.RM_HOST)
       .action(async (opts: { config: string; host: string }) => {
+        // Every file and folder a daemon creates is its own: 0600 and 0700 (DESIGN §9).
+        process.umask(0o077);
         const cfg = loadClusterConfig(opts.config);
         const logger = componentLogger(d.component, opts.host);
         const start = await d.start();

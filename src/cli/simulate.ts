@@ -7,7 +7,14 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { decide } from '../replica-manager/decide.js';
 import { formatActions, formatAlerts, formatTable } from '../replica-manager/format.js';
-import type { Action, Alert, Event, ReplicaTable } from '../replica-manager/table.js';
+import type {
+  Action,
+  Alert,
+  AppliedPosition,
+  AppliedPositions,
+  Event,
+  ReplicaTable,
+} from '../replica-manager/table.js';
 import {
   checkRegistration,
   parseModuleSpec,
@@ -19,7 +26,10 @@ import { type Io, stdio } from './commands.js';
 import { ExitCode } from './exit-codes.js';
 
 export const EVENT_SYNTAX =
-  'replica-failed ID [at MS] | start-refused ID [at MS] | replica-startable ID | host-down HOST | host-up HOST | register FILE | unregister NAME | replica-started ID | reconcile HOST [ID:P|B,…] | switchover MODULE [to ID] | demoted ID | pause [MODULE] | resume [MODULE] | drain HOST | undrain HOST';
+  'replica-failed ID [at MS] [applied ID=[GEN:]SEQ,…] | start-refused ID [at MS] | replica-startable ID | host-down HOST [applied …] | host-up HOST | register FILE | unregister NAME | replica-started ID | reconcile HOST [ID:P|B,…] [applied …] | switchover MODULE [to ID] | demoted ID | pause [MODULE] | resume [MODULE] | drain HOST | undrain HOST';
+
+/** The events that may say how far each backup applied its module's stream (DESIGN §11). */
+const TAKES_APPLIED: readonly string[] = ['replica-failed', 'host-down', 'reconcile'];
 
 function readText(file: string): string {
   try {
@@ -33,10 +43,21 @@ function readText(file: string): string {
   }
 }
 
-/** Parses one `--event` argument; `register FILE` is read relative to the working directory. */
+/**
+ * Parses one `--event` argument; `register FILE` is read relative to the working directory. A
+ * failure, a host down or a reconcile may end in `applied A2=1:97,A3=1:120`: how far each backup
+ * applied (generation, then sequence number; the generation may be left out, 0).
+ */
 export function parseEvent(text: string, n: number, table: ReplicaTable): Event {
   const where = `--event #${n} "${text}"`;
   const parts = text.trim().split(/\s+/);
+  if (parts.length >= 3 && parts.at(-2) === 'applied') {
+    const applied = parseApplied(parts.splice(-2)[1] as string, where);
+    const e = parseEvent(parts.join(' '), n, table);
+    if (e.kind === 'replica-failed' || e.kind === 'host-down' || e.kind === 'reconcile')
+      return { ...e, applied };
+    throw new ConfigError(`only ${TAKES_APPLIED.join(', ')} take "applied"`, undefined, where);
+  }
   const [kind, arg, extra] = parts;
   // A reconcile's report may be empty (the WatchDog runs nothing) or a comma-separated list.
   if (kind === 'reconcile' && arg && parts.length <= 3) return parseReconcile(arg, extra ?? '', where);
@@ -87,6 +108,18 @@ export function parseEvent(text: string, n: number, table: ReplicaTable): Event 
     default:
       throw new ConfigError(`unknown event "${kind}"; accepted: ${EVENT_SYNTAX}`, undefined, where);
   }
+}
+
+/** `A2=1:97,A3=120`: replica id = [generation:]sequence number, both whole numbers ≥ 0. */
+function parseApplied(list: string, where: string): AppliedPositions {
+  const applied: Record<string, AppliedPosition> = {};
+  for (const item of list.split(',').filter((x) => x !== '')) {
+    const m = /^([^=]+)=(?:(\d+):)?(\d+)$/.exec(item);
+    if (!m)
+      throw new ConfigError(`"${item}": expected REPLICA=SEQ or REPLICA=GENERATION:SEQ`, undefined, where);
+    applied[m[1] as string] = { seq: Number(m[3]), generation: Number(m[2] ?? 0) };
+  }
+  return applied;
 }
 
 /** `reconcile HOST A1:P,B2:B`: a WatchDog's full report of what runs on HOST, with each copy's role. */

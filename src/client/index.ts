@@ -31,18 +31,39 @@ import type { CheckpointServerClient } from '../shared/generated/rm/checkpoint/v
 import type { AppMessage } from '../shared/generated/rm/watchdog/v1/AppMessage.js';
 import type { WatchDogAppClient } from '../shared/generated/rm/watchdog/v1/WatchDogApp.js';
 import type { WatchDogMessage__Output } from '../shared/generated/rm/watchdog/v1/WatchDogMessage.js';
-import { CLIENT_OPTIONS, protos, unary } from '../shared/grpc.js';
-import { type AppRole, appRoleFromWire, PROMOTE_SIGNALS } from '../shared/wire.js';
+import { CLIENT_OPTIONS, protos, Transport, unary } from '../shared/grpc.js';
+import { type AppRole, appRoleFromWire, PROMOTE_SIGNALS, positionToWire } from '../shared/wire.js';
+import { Copycat, type CopycatCopy, type CopycatOptions, type Divergence } from './copycat.js';
+import {
+  CheckpointDirectory,
+  type Directory,
+  type ReplicationOptions,
+  ReplicationStream,
+} from './replication.js';
 
 export {
   ConflictError,
   ExecutableError,
+  GuidelineError,
+  NotAcknowledgedError,
   NotFoundError,
   RegistrationError,
   StaleEpochError,
   SupervisorError,
   UnavailableError,
 } from '../shared/errors.js';
+export type { CopycatCopy, CopycatOptions, Divergence, ReplayContext } from './copycat.js';
+export { Copycat } from './copycat.js';
+export type {
+  AckLevel,
+  Announcement,
+  Delivered,
+  Directory,
+  ReplicateOptions,
+  ReplicationOptions,
+  ReplicationPosition,
+} from './replication.js';
+export { CheckpointDirectory, FixedDirectory, ReplicationStream } from './replication.js';
 export type { AppRole, ModuleSpec };
 
 /** What a sanity check answers: healthy or not, optionally with a word on why. */
@@ -50,10 +71,19 @@ export type SanityResult = boolean | { healthy: boolean; detail?: string };
 
 /** The exit code of a copy that stopped itself after losing its WatchDog (EX_TEMPFAIL). */
 export const FENCED_EXIT_CODE = 75;
+/** The exit code of a diverged copy-cat backup that its WatchDog did not stop in time (DESIGN §11). */
+export const OUT_OF_SERVICE_EXIT_CODE = 76;
 
 export interface ConnectOptions {
-  /** The local WatchDog (default RM_WATCHDOG_ADDRESS). */
+  /** The local WatchDog (default RM_WATCHDOG_ADDRESS: its local socket, `unix:…/app.sock`). */
   watchdogAddress?: string;
+  /** The token this copy shows its WatchDog (default RM_COPY_TOKEN, which the WatchDog sets). */
+  copyToken?: string;
+  /**
+   * Credentials for registerSelf() on the WatchDog's port: an operator's certificate
+   * (`Transport.fromFiles`); plaintext only in an insecure cluster.
+   */
+  transport?: Transport;
   /** This copy's module and replica id (default RM_MODULE, RM_REPLICA). Without a replica, call registerSelf(). */
   module?: string;
   replica?: string;
@@ -101,6 +131,8 @@ export interface ReplicaEvents {
   stop: [reason: string];
   /** The lease ran out: this copy stops itself. */
   fence: [reason: string];
+  /** This copy-cat backup's replay diverged: it goes out of service (DESIGN §11). */
+  diverged: [d: Divergence];
 }
 
 function toSavedState(c: Checkpoint__Output): SavedState {
@@ -130,7 +162,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   private knownVersion = 0;
   private leaseMs: number;
   private checkpointAddress: string;
-  private readonly watchdogAddress: string;
+  private watchdogAddress: string;
   private readonly deadlineMs: number;
   private readonly opts: ConnectOptions;
 
@@ -153,15 +185,22 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   private closed = false;
   private fenced = false;
   private checkpoints: Failover<CheckpointServerClient> | null = null;
+  /** What this copy shows its WatchDog on every call (RM_COPY_TOKEN). */
+  private copyToken: string;
+  private readonly registerTransport: Transport;
+  private registrar: WatchDogAppClient | null = null;
   private readonly watches = new Set<() => void>();
   private readonly signalHandler: (() => void) | null = null;
   private readonly promoteSignal: string | undefined;
+  private readonly streamsOpen = new Set<ReplicationStream>();
 
   constructor(options: ConnectOptions = {}) {
     super();
     const env = options.env ?? process.env;
     this.opts = options;
     this.watchdogAddress = options.watchdogAddress ?? env.RM_WATCHDOG_ADDRESS ?? '';
+    this.copyToken = options.copyToken ?? env.RM_COPY_TOKEN ?? '';
+    this.registerTransport = options.transport ?? Transport.insecure();
     this.moduleName = options.module ?? env.RM_MODULE ?? '';
     this.replicaId = options.replica ?? env.RM_REPLICA ?? '';
     this.hostName = options.host ?? env.RM_HOST ?? '';
@@ -242,9 +281,20 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     });
   }
 
-  /** Sends one heartbeat now, on top of the automatic ones (per-request beats, source ¶0019). */
+  /**
+   * Sends one heartbeat now, on top of the automatic ones (per-request beats, source ¶0019). Each
+   * beat says where this copy stands in its replication stream, when one is open: the WatchDog
+   * keeps it, and the ReplicaManager promotes the backup that applied the most (DESIGN §11).
+   */
   beat(): void {
-    this.write({ heartbeat: { seq: String(++this.beatSeq) } });
+    const stream = this.streamsOpen.values().next().value;
+    const p = stream?.position;
+    this.write({
+      heartbeat: {
+        seq: String(++this.beatSeq),
+        applied: p ? positionToWire({ seq: p.applied, generation: p.appliedGeneration }) : null,
+      },
+    });
   }
 
   /**
@@ -341,7 +391,14 @@ export class Replica extends EventEmitter<ReplicaEvents> {
    */
   async registerSelf(spec: ModuleSpec | string): Promise<{ replica: string; role: AppRole }> {
     const json = typeof spec === 'string' ? spec : JSON.stringify(spec);
-    const c = this.appClient();
+    // Registration is an operator act: on the WatchDog's port, with the operator's certificate
+    // (options.transport); then the program attaches over the local socket like any copy.
+    this.registrar ??= new (protos().watchdog.rm.watchdog.v1.WatchDogApp)(
+      this.watchdogAddress,
+      this.registerTransport.channelCredentials(),
+      CLIENT_OPTIONS,
+    );
+    const c = this.registrar;
     const res = await unary(
       c,
       c.RegisterSelf,
@@ -350,10 +407,66 @@ export class Replica extends EventEmitter<ReplicaEvents> {
       `WatchDog at ${this.watchdogAddress}`,
     );
     this.replicaId = res.replica;
+    if (res.copy_token) this.copyToken = res.copy_token;
+    if (res.app_address && res.app_address !== this.watchdogAddress) {
+      this.watchdogAddress = res.app_address;
+      this.app?.close();
+      this.app = null;
+      if (!this.opts.checkpointAddress) {
+        this.checkpointAddress = res.app_address;
+        this.checkpoints?.close();
+        this.checkpoints = null;
+      }
+    }
     this.moduleName = typeof spec === 'string' ? (JSON.parse(spec) as { name: string }).name : spec.name;
     this.setRole(appRoleFromWire(res.role) ?? 'primary');
     await this.attach();
     return { replica: this.replicaId, role: this.roleValue };
+  }
+
+  /**
+   * Opens this module's ordered replication stream (DESIGN §11): as primary, `stream.replicate()`
+   * writes; as backup, `onMessage` receives every message once, in the primary's order. It follows
+   * this copy's role changes by itself. Backups find the primary through the Checkpoint Server.
+   */
+  replication(options: ReplicationOptions): ReplicationStream {
+    const stream = new ReplicationStream(
+      this.streamCopy(),
+      this.directoryOf(options),
+      this.streamOptions(options),
+    );
+    this.streamsOpen.add(stream);
+    return stream;
+  }
+
+  /**
+   * Opens this module's stream as an active copy-cat module (DESIGN §11, seed 002): on the primary,
+   * `submit(input)` runs the handler and hands the input with its output to the backups; a backup
+   * replays each input and compares. A backup that diverges tells its WatchDog, which stops it and
+   * reports it (reason diverged) for the ReplicaManager to replace; it stops applying at once.
+   */
+  copycat(options: CopycatOptions): Copycat {
+    const cat = new Copycat(this.streamCopy(), this.directoryOf(options), this.streamOptions(options));
+    this.streamsOpen.add(cat.stream);
+    return cat;
+  }
+
+  private directoryOf(options: { directory?: Directory }): Directory {
+    return (
+      options.directory ??
+      new CheckpointDirectory(() => this.checkpointServers(), this.moduleName, this.deadlineMs)
+    );
+  }
+
+  /**
+   * A stream's options with this copy's defaults: it listens on its host's address (RM_HOST_ADDRESS,
+   * from its WatchDog; else the host of a TCP WatchDog address, else loopback).
+   */
+  private streamOptions<T extends object>(options: T): T & { listenHost: string } {
+    const env = this.opts.env ?? process.env;
+    const tcp = this.watchdogAddress && !this.watchdogAddress.startsWith('unix:');
+    const host = env.RM_HOST_ADDRESS || (tcp ? this.watchdogAddress.replace(/:\d+$/, '') : '127.0.0.1');
+    return { listenHost: host, ...(this.opts.env ? { env: this.opts.env } : {}), ...options };
   }
 
   /** Detaches and stops every timer and stream. The process is left to end on its own. */
@@ -363,6 +476,8 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     for (const t of [this.beatTimer, this.fenceTimer, this.reconnectTimer]) if (t) clearTimeout(t);
     this.beatTimer = this.fenceTimer = this.reconnectTimer = null;
     for (const stop of [...this.watches]) stop();
+    for (const s of this.streamsOpen) void s.close();
+    this.streamsOpen.clear();
     if (this.stream) {
       this.stream.end();
       this.stream.cancel();
@@ -370,12 +485,68 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     }
     this.attachedNow = false;
     this.app?.close();
+    this.registrar?.close();
     this.checkpoints?.close();
     if (this.signalHandler && this.promoteSignal)
       process.off(this.promoteSignal as NodeJS.Signals, this.signalHandler);
   }
 
   // ---- internals ----
+
+  /** The live view of this copy the replication stream reads (role and token change under it). */
+  private streamCopy(): CopycatCopy {
+    const self = this;
+    return {
+      get module() {
+        return self.moduleName;
+      },
+      get replica() {
+        return self.replicaId;
+      },
+      get role() {
+        return self.roleValue;
+      },
+      get epoch() {
+        return self.epochValue;
+      },
+      get generation() {
+        return self.generationValue;
+      },
+      on: (e: 'role', cb: (role: AppRole) => void) => this.on(e, cb),
+      off: (e: 'role', cb: (role: AppRole) => void) => this.off(e, cb),
+      stepDown: (reason: string) => void this.fence(`a newer primary exists: ${reason}`),
+      outOfService: (d: Divergence) => this.outOfService(d),
+    };
+  }
+
+  /**
+   * A copy-cat backup whose replay diverged: its WatchDog is told, stops it and reports it; should
+   * the WatchDog not stop it within its lease, it exits on its own (OUT_OF_SERVICE_EXIT_CODE).
+   */
+  private outOfService(d: Divergence): void {
+    this.emit('diverged', d);
+    this.write({ diverged: { seq: String(d.seq), detail: d.detail } });
+    setTimeout(
+      () => {
+        this.close();
+        (this.opts.exit ?? ((code: number) => process.exit(code)))(OUT_OF_SERVICE_EXIT_CODE);
+      },
+      Math.max(1000, this.leaseMs),
+    ).unref();
+  }
+
+  /** Every call to the WatchDog's local socket carries the copy token. */
+  private clientOptions(): grpc.ClientOptions {
+    const token = () => this.copyToken;
+    const interceptor: grpc.Interceptor = (options, nextCall) =>
+      new grpc.InterceptingCall(nextCall(options), {
+        start(metadata, listener, next) {
+          if (token()) metadata.set('rm-copy-token', token());
+          next(metadata, listener);
+        },
+      });
+    return { ...CLIENT_OPTIONS, interceptors: [interceptor] };
+  }
 
   private appClient(): WatchDogAppClient {
     if (!this.watchdogAddress) throw new Error('no WatchDog address: set RM_WATCHDOG_ADDRESS');
@@ -384,7 +555,11 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     this.app ??= new (protos().watchdog.rm.watchdog.v1.WatchDogApp)(
       this.watchdogAddress,
       grpc.credentials.createInsecure(),
-      { ...CLIENT_OPTIONS, 'grpc.initial_reconnect_backoff_ms': 50, 'grpc.max_reconnect_backoff_ms': 100 },
+      {
+        ...this.clientOptions(),
+        'grpc.initial_reconnect_backoff_ms': 50,
+        'grpc.max_reconnect_backoff_ms': 100,
+      },
     );
     return this.app;
   }
@@ -392,10 +567,12 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   /** The Checkpoint Servers: one address, or several separated by commas (etcd backend), tried in turn. */
   private checkpointServers(): Failover<CheckpointServerClient> {
     if (!this.checkpointAddress) throw new Error('no Checkpoint Server address: set RM_CHECKPOINT_ADDRESS');
+    // A copy reaches its checkpoints through its WatchDog's local socket (RM_CHECKPOINT_ADDRESS);
+    // TCP addresses (several with the etcd backend) are only for insecure clusters and tools.
     const Ctor = protos().checkpoint.rm.checkpoint.v1.CheckpointServer;
     this.checkpoints ??= new Failover(
       splitAddresses(this.checkpointAddress),
-      (address) => new Ctor(address, grpc.credentials.createInsecure(), CLIENT_OPTIONS),
+      (address) => new Ctor(address, grpc.credentials.createInsecure(), this.clientOptions()),
       'Checkpoint Server',
     );
     return this.checkpoints;

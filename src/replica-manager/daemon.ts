@@ -2,11 +2,11 @@
  * The ReplicaManager daemon: the loop of manager.ts wired to the Checkpoint Server (its table, its
  * epoch), to the WatchDogs (its commands), and to the SuperWatchDog on its host (its beats).
  */
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { CheckpointClient } from '../checkpoint-server/client.js';
 import { addressOf, type ClusterConfig, clusterHost } from '../shared/config.js';
 import { ConfigError, StaleEpochError, UnavailableError } from '../shared/errors.js';
-import { CLIENT_OPTIONS, DaemonServer, protos, unary } from '../shared/grpc.js';
+import { CLIENT_OPTIONS, DaemonServer, daemonTransport, protos, Transport, unary } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
 import {
@@ -19,10 +19,12 @@ import {
 import { checkToWire } from '../shared/wire.js';
 import { WatchDogClient, type WatchDogReplicaSpec } from '../watchdog/client.js';
 import { EventHistory } from './history.js';
+import { LeaseTerms } from './lease-terms.js';
 import { type DecisionObserver, ReplicaManager, type TableStore, type WatchDogTransport } from './manager.js';
 import { ManagerMetrics } from './metrics.js';
 import { replicaManagerHandlers } from './service.js';
-import { type Action, copyServicePort, type Module, type ReplicaTable } from './table.js';
+import { type Action, copyServicePort, type Module, type ReplicaTable, type Role } from './table.js';
+import { validateStoredModule } from './validate.js';
 
 /** What the WatchDog needs to start one copy of `module`. */
 export function replicaSpec(module: Module, replica: string): WatchDogReplicaSpec {
@@ -45,6 +47,8 @@ export function replicaSpec(module: Module, replica: string): WatchDogReplicaSpe
     timeout_ms: module.timeoutMs ?? 0,
     check: checkToWire(module.check),
     style: module.style,
+    user: module.user ?? '',
+    group: module.group ?? '',
   };
 }
 
@@ -53,12 +57,16 @@ export function replicaSpec(module: Module, replica: string): WatchDogReplicaSpe
  * the module order, and the modules the decisions named (Persist); the store removes the others no
  * longer named.
  */
-export function checkpointTableStore(cs: CheckpointClient, metrics?: StoreClientMetrics): TableStore {
+export function checkpointTableStore(
+  cs: CheckpointClient,
+  logger?: Logger,
+  metrics?: StoreClientMetrics,
+): TableStore {
   const timed = <T>(op: string, call: () => Promise<T>) => (metrics ? metrics.time(op, call) : call());
   return {
     async load() {
       const res = await timed('load-table', () => cs.loadTable());
-      return res.found ? (JSON.parse(res.tableJson) as ReplicaTable) : null;
+      return res.found ? loadedTable(res.tableJson, logger) : null;
     },
     async save(table, epoch, change) {
       const named = new Set(change.modules);
@@ -83,19 +91,61 @@ export function checkDeadlineMs(rpcDeadlineMs: number): number {
   return Math.max(200, Math.floor(rpcDeadlineMs / 4));
 }
 
+/**
+ * A table read back from the store, validated like a registration: a bad module is reported and
+ * left out (the next save drops it) instead of crashing every ReplicaManager that loads it.
+ */
+export function loadedTable(json: string, logger?: Logger): ReplicaTable {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (err) {
+    throw new ConfigError(`the stored replica table is not JSON: ${(err as Error).message.slice(0, 120)}`);
+  }
+  const t = raw as Partial<ReplicaTable> | null;
+  const hosts = Array.isArray(t?.hosts)
+    ? t.hosts.filter((h) => h && typeof h.name === 'string' && typeof h.up === 'boolean')
+    : [];
+  const names = hosts.map((h) => h.name);
+  const modules: Module[] = [];
+  const ids = new Set<string>();
+  (Array.isArray(t?.modules) ? t.modules : []).forEach((m, i) => {
+    try {
+      validateStoredModule(m, names, `modules[${i}].`);
+      if (modules.some((x) => x.name === m.name)) throw new Error(`module ${m.name} is listed twice`);
+      for (const r of m.replicas) {
+        if (ids.has(r.id)) throw new Error(`replica id ${r.id} is taken twice`);
+        ids.add(r.id);
+      }
+      modules.push(m);
+    } catch (err) {
+      logger?.error(
+        { module: typeof m?.name === 'string' ? m.name.slice(0, 64) : null, err: (err as Error).message },
+        'a module of the stored table is invalid: left out (the next save removes it); register it again',
+      );
+    }
+  });
+  return { hosts, modules };
+}
+
 /** The WatchDogs of the cluster file's hosts, over gRPC. */
 export class GrpcWatchDogs implements WatchDogTransport {
   private readonly clients = new Map<string, WatchDogClient>();
+  private readonly terms = new LeaseTerms();
 
   constructor(
     private readonly cfg: ClusterConfig,
     private readonly deadlineMs = cfg.timings.rpcDeadlineMs,
+    private readonly transport: Transport = Transport.insecure(),
   ) {}
 
   private client(host: string): WatchDogClient {
     let c = this.clients.get(host);
     if (!c) {
-      c = new WatchDogClient(addressOf.watchdog(this.cfg, host), { deadlineMs: this.deadlineMs });
+      c = new WatchDogClient(addressOf.watchdog(this.cfg, host), {
+        deadlineMs: this.deadlineMs,
+        transport: this.transport,
+      });
       this.clients.set(host, c);
     }
     return c;
@@ -105,13 +155,18 @@ export class GrpcWatchDogs implements WatchDogTransport {
     const wd = this.client(action.host);
     // A primary is handed the module's primary generation of the table just persisted: its fencing token.
     const generation = action.kind !== 'stop' && action.role === 'P' ? (module?.generation ?? 0) : 0;
+    const list = async () => (await wd.listRunning(epoch)).leaseTerm;
+    const start = (role: Role) =>
+      this.terms.stamped(action.host, list, (term) =>
+        wd.startReplica(epoch, replicaSpec(module!, action.replica), role, generation, term),
+      );
     switch (action.kind) {
       case 'start':
-        return wd.startReplica(epoch, replicaSpec(module!, action.replica), action.role, generation);
+        return start(action.role);
       case 'restart':
         // In place: whatever is left of the failed copy goes first.
         await wd.stopReplica(epoch, action.replica);
-        return wd.startReplica(epoch, replicaSpec(module!, action.replica), action.role, generation);
+        return start(action.role);
       case 'stop':
         // A switchover's first step waits for the copy's end: TERM, the grace, then KILL.
         if (action.confirm) {
@@ -121,7 +176,9 @@ export class GrpcWatchDogs implements WatchDogTransport {
         } else await wd.stopReplica(epoch, action.replica);
         return null;
       case 'set-role':
-        await wd.setRole(epoch, action.replica, action.role, generation);
+        await this.terms.stamped(action.host, list, (term) =>
+          wd.setRole(epoch, action.replica, action.role, generation, term),
+        );
         return null;
     }
   }
@@ -135,9 +192,15 @@ export class GrpcWatchDogs implements WatchDogTransport {
 
   async listRunning(host: string, epoch: number) {
     const res = await this.client(host).listRunning(epoch);
+    this.terms.heard(host, res.leaseTerm);
     return {
       asOfMs: res.asOfMs,
-      running: res.running.map((r) => ({ replica: r.replica, role: r.role, startedAtMs: r.startedAtMs })),
+      running: res.running.map((r) => ({
+        replica: r.replica,
+        role: r.role,
+        startedAtMs: r.startedAtMs,
+        ...(r.applied ? { applied: r.applied } : {}),
+      })),
     };
   }
 
@@ -174,13 +237,14 @@ export async function startReplicaManagerDaemon(
 ): Promise<Daemon> {
   const me = clusterHost(cfg, host);
   const t = cfg.timings;
-  const cs = new CheckpointClient(cfg.checkpointServer.addresses, { deadlineMs: t.rpcDeadlineMs });
+  const transport = daemonTransport(cfg, 'replica-manager', host, logger);
+  const cs = new CheckpointClient(cfg.checkpointServer.addresses, { deadlineMs: t.rpcDeadlineMs, transport });
   let state: DaemonState = 'starting';
   const timers: NodeJS.Timeout[] = [];
   const metrics = new DaemonMetrics('replica-manager', host);
   const storeMetrics = new StoreClientMetrics(metrics.registry);
-  const server = new DaemonServer(me.address, [metrics.grpcInterceptor()]);
-  const watchdogs = new GrpcWatchDogs(cfg);
+  const server = new DaemonServer(me.address, transport, [metrics.grpcInterceptor()]);
+  const watchdogs = new GrpcWatchDogs(cfg, t.rpcDeadlineMs, transport);
   let swdClient: grpc.Client | null = null;
   let metricsEndpoint: MetricsEndpoint | null = null;
 
@@ -200,6 +264,7 @@ export async function startReplicaManagerDaemon(
       watchdogs.close();
       swdClient?.close();
       cs.close();
+      transport.close();
       state = 'stopped';
     })();
     return stopping;
@@ -213,7 +278,7 @@ export async function startReplicaManagerDaemon(
     timed: (op, call) => storeMetrics.time(op, call),
   });
   const observers: DecisionObserver[] = [managerMetrics, history];
-  const tableStore = checkpointTableStore(cs, storeMetrics);
+  const tableStore = checkpointTableStore(cs, log, storeMetrics);
   const rm: ReplicaManager = new ReplicaManager({
     store: {
       load: async () => {
@@ -247,7 +312,7 @@ export async function startReplicaManagerDaemon(
 
   server.server.addService(
     protos().replicaManager.rm.replica_manager.v1.ReplicaManager.service,
-    replicaManagerHandlers(rm, host, cfg.allowedExecutableDirs),
+    replicaManagerHandlers(rm, host, cfg.allowedExecutableDirs, { allowedEnv: cfg.security.allowedEnv }),
   );
   await server.listen(cfg.ports.replicaManager);
   metricsEndpoint = await startMetricsEndpoint(
@@ -263,7 +328,7 @@ export async function startReplicaManagerDaemon(
     const SuperWatchDog = protos().superWatchdog.rm.super_watchdog.v1.SuperWatchDog;
     const swd = new SuperWatchDog(
       addressOf.superWatchdog(cfg, host),
-      grpc.credentials.createInsecure(),
+      transport.channelCredentials(),
       CLIENT_OPTIONS,
     );
     swdClient = swd;

@@ -4,9 +4,11 @@
  * randomness: the same inputs always give the same outputs, and the input table is never changed.
  *
  * Every event ends with the same level-based step, `restore`, applied to each module it touched: a
- * warm or cold module without a primary promotes its first live backup, else starts its first live
- * idle copy as primary; then idle copies are started (hot as P, warm as B) until the degree runs.
- * The order of the registration is the order of preference throughout.
+ * warm or cold module without a primary promotes a live backup, else starts its first live idle
+ * copy as primary; then idle copies are started (hot as P, warm as B) until the degree runs. The
+ * order of the registration is the order of preference throughout, with one exception: when the
+ * event says how far each backup applied the module's replication stream, the backup that applied
+ * the most is promoted (DESIGN §11).
  *
  * Maintenance (DESIGN §12) is decided here too. A switchover first asks the primary to step down
  * (warm: to a backup; cold: stopped) and names its successor only once that is confirmed (`demoted`),
@@ -28,7 +30,10 @@ import { MaintenanceError, NotFoundError, RegistrationError } from '../shared/er
 import {
   type Action,
   type Alert,
+  type AppliedPositions,
+  comparePositions,
   type Decision,
+  DIVERGED,
   type Event,
   type HeldFailure,
   type Host,
@@ -36,6 +41,7 @@ import {
   type Module,
   type ModuleSpec,
   type Persist,
+  positionText,
   type Replica,
   type ReplicaTable,
   type Role,
@@ -61,7 +67,7 @@ export function restartBackoffMs(count: number): number {
 
 /** Decides one event. Raises RegistrationError (refused registration) or NotFoundError (unknown name). */
 export function decide(table: ReplicaTable, event: Event): Decision {
-  const d = new Decider(table);
+  const d = new Decider(table, 'applied' in event ? event.applied : undefined);
   d.cause = causeOf(event);
   switch (event.kind) {
     case 'register':
@@ -71,7 +77,8 @@ export function decide(table: ReplicaTable, event: Event): Decision {
       d.unregister(event.name);
       break;
     case 'replica-failed':
-      d.replicaFailed(event.replica, event.atMs);
+      if (d.replicaFailed(event.replica, event.atMs) && event.reason === DIVERGED)
+        d.outOfService(event.replica, event.detail);
       break;
     case 'start-refused':
       d.replicaFailed(event.replica, event.atMs, event.reason || 'refused by its WatchDog');
@@ -241,7 +248,11 @@ class Decider {
   /** The drain event being decided: a copy that cannot leave its drained host is an alert in it. */
   private draining: string | null = null;
 
-  constructor(private readonly input: ReplicaTable) {
+  constructor(
+    private readonly input: ReplicaTable,
+    /** How far each copy applied its module's stream, as the event says (empty: nothing known). */
+    private readonly applied: AppliedPositions = {},
+  ) {
     this.table = { hosts: input.hosts.map((h) => ({ ...h })), modules: [...input.modules] };
   }
 
@@ -358,6 +369,8 @@ class Decider {
       ...(spec.check !== undefined ? { check: structuredClone(spec.check) } : {}),
       ...(spec.args !== undefined ? { args: [...spec.args] } : {}),
       ...(spec.env !== undefined ? { env: { ...spec.env } } : {}),
+      ...(spec.user !== undefined ? { user: spec.user } : {}),
+      ...(spec.group !== undefined ? { group: spec.group } : {}),
       ...(spec.servicePort !== undefined ? { servicePort: spec.servicePort } : {}),
       replicas: spec.replicas.map((r, i) => ({
         id: ids[i] as string,
@@ -385,17 +398,18 @@ class Decider {
   }
 
   /**
-   * A copy the table runs has failed. `refused`: it could not even be started (its WatchDog refused
-   * the executable): a failure like any other (counted, its policy restarts it in place within its
-   * threshold), but once it leaves it is unusable, not the last resort, so that the table never
-   * shows P or B for a copy that cannot run; the module runs short with an alert instead.
+   * A copy the table runs has failed; says whether that counted (false: it no longer ran, nothing
+   * changes). `refused`: it could not even be started (its WatchDog refused the executable): a
+   * failure like any other (counted, its policy restarts it in place within its threshold), but once
+   * it leaves it is unusable, not the last resort, so that the table never shows P or B for a copy
+   * that cannot run; the module runs short with an alert instead.
    */
-  replicaFailed(id: string, atMs?: number, refused?: string): void {
+  replicaFailed(id: string, atMs?: number, refused?: string): boolean {
     const { i, j } = locate(this.table, id);
     const found = (this.table.modules[i] as Module).replicas[j] as Replica;
     let role = found.status;
     // A report about a copy that no longer runs (already failed over, or its host is down) changes nothing.
-    if (!isRunning(role) || !this.isUp(found.host)) return;
+    if (!isRunning(role) || !this.isUp(found.host)) return false;
     const module = this.own(i);
     const replica = module.replicas[j] as Replica;
     replica.failures++;
@@ -409,7 +423,7 @@ class Decider {
       // successor is named now. A cold one was being stopped anyway; a warm one fails as the backup
       // it was becoming.
       this.completeSwitchover(i, `${id} failed`, true);
-      if (module.style === 'cold') return;
+      if (module.style === 'cold') return true;
       role = 'B';
       replica.status = 'B';
     }
@@ -417,7 +431,7 @@ class Decider {
       // Maintenance mode: recorded, not failed over (DESIGN §12); resume handles it if still needed.
       if (refused !== undefined) this.markUnusable(module, replica, refused);
       this.holdFailure(i, j, role);
-      return;
+      return true;
     }
     const first = this.actions.length;
     if (this.restartsInPlace(module, replica)) {
@@ -440,6 +454,19 @@ class Decider {
           this.actions[k] = { ...a, delayMs };
       }
     }
+    return true;
+  }
+
+  /**
+   * A copy-cat backup's replay diverged (DESIGN §11, seed 002): replaced like any failed copy, and
+   * the operator is told which input and how, since the module's handler is not deterministic.
+   */
+  outOfService(id: string, detail: string | undefined): void {
+    const { module, replica } = findReplica(this.input, id);
+    this.alerts.push({
+      module: module.name,
+      reason: `${this.cause}: out of service on ${replica.host}: ${detail ?? 'its replay diverged from the primary'}; it is replaced`,
+    });
   }
 
   /** A copy whose start its WatchDog refused: unusable, and the operator is told which host and why. */
@@ -675,6 +702,46 @@ class Decider {
   }
 
   /**
+   * The live backup of a warm module to promote: the one that applied the most of the module's
+   * replication stream (DESIGN §11), so that what it acknowledged survives; a position not known
+   * counts less than any known one, and ties go by the registration's order. With no position
+   * known (the module does not replicate, or no WatchDog said), the first live backup (¶0023).
+   */
+  private successor(module: Module, live: (r: Replica) => boolean): { j: number; reason?: string } | null {
+    const candidates: number[] = [];
+    module.replicas.forEach((r, j) => {
+      if (r.status === 'B' && live(r)) candidates.push(j);
+    });
+    const at = (j: number) => this.applied[(module.replicas[j] as Replica).id];
+    let best: number | undefined;
+    for (const j of candidates) {
+      const p = at(j);
+      const b = best === undefined ? undefined : at(best);
+      if (p && (!b || comparePositions(p, b) > 0)) best = j;
+    }
+    if (best === undefined) return candidates[0] === undefined ? null : { j: candidates[0] };
+    const chosen = at(best) as NonNullable<ReturnType<typeof at>>;
+    const id = (j: number) => (module.replicas[j] as Replica).id;
+    const others = candidates.filter((j) => j !== best);
+    const tie = others.some((j) => {
+      const p = at(j);
+      return p !== undefined && comparePositions(p, chosen) === 0;
+    });
+    const rest = others.map((j) => {
+      const p = at(j);
+      return `${id(j)} ${p ? positionText(p) : 'not known'}`;
+    });
+    return {
+      j: best,
+      reason:
+        `${id(best)} applied ${positionText(chosen)}, ` +
+        (rest.length === 0
+          ? `${module.name}'s only live backup`
+          : `the most of ${module.name}'s live backups (${rest.join('; ')})${tie ? '; of equals, the first registered' : ''}`),
+    };
+  }
+
+  /**
    * The role of a running copy adopted by its module: the next role; a paused module keeps a warm
    * copy's own role unless it would be a second primary.
    */
@@ -739,8 +806,9 @@ class Decider {
     const pending = module.switchover !== undefined;
     const runningCount = () => occupied(module);
     if (module.style === 'warm' && !pending && !module.replicas.some((r) => r.status === 'P')) {
-      // Warm primary gone: the first live backup becomes primary (¶0020, ¶0023).
-      let j = module.replicas.findIndex((r) => r.status === 'B' && placeable(r));
+      // Warm primary gone: a live backup becomes primary (¶0020, ¶0023), the one that applied the
+      // most of the module's stream (DESIGN §11).
+      let next = this.successor(module, placeable);
       // Only backups on drained hosts: one is promoted only if no copy can be started elsewhere
       // instead (it would have to hand its role over again at once). With the degree running, the
       // spare starts as primary in a drained backup's place.
@@ -748,11 +816,11 @@ class Decider {
         ...module.replicas.filter((r) => this.startable(r) && !failed.has(r.id)),
         ...module.replicas.filter((r) => this.startable(r) && failed.has(r.id)),
       ][0];
-      const drained = module.replicas.findIndex((r) => r.status === 'B' && live(r));
-      if (j < 0 && !spare) j = drained;
-      else if (j < 0 && drained >= 0 && runningCount() >= wantedRunning(module)) {
+      const drained = next ? null : this.successor(module, live);
+      if (!next && !spare) next = drained;
+      else if (!next && drained && runningCount() >= wantedRunning(module)) {
         const k = module.replicas.indexOf(spare as Replica);
-        const gone = change(drained);
+        const gone = change(drained.j);
         const next = change(k);
         gone.status = 'I';
         next.status = 'P';
@@ -766,12 +834,12 @@ class Decider {
           `${gone.id} is on drained ${gone.host}: replaced by ${next.id}`,
         );
       }
-      if (j >= 0) {
-        const backup = change(j);
+      if (next) {
+        const backup = change(next.j);
         backup.status = 'P';
         this.act(
           { kind: 'set-role', replica: backup.id, host: backup.host, role: 'P' },
-          `${module.name} has no primary: ${backup.id} is its first live backup`,
+          `${module.name} has no primary: ${next.reason ?? `${backup.id} is its first live backup`}`,
         );
       }
     }

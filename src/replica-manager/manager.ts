@@ -11,6 +11,8 @@ import { HostLane } from './host-lanes.js';
 import { Incarnations } from './incarnations.js';
 import {
   type Action,
+  type AppliedPosition,
+  type AppliedPositions,
   type Decision,
   type Event,
   type Module,
@@ -19,6 +21,7 @@ import {
   NOTHING_TO_PERSIST,
   type Persist,
   persistsAnything,
+  type Replica,
   type ReplicaTable,
   type Role,
 } from './table.js';
@@ -35,10 +38,13 @@ export interface TableStore {
   save(table: ReplicaTable, epoch: number, change: Persist): Promise<void>;
 }
 
-/** What a host's WatchDog runs, as of a time on its own clock. */
+/**
+ * What a host's WatchDog runs, as of a time on its own clock; with each copy's applied position in
+ * its module's replication stream, when the copy said at its last beat.
+ */
 export interface HostListing {
   asOfMs: number;
-  running: Array<{ replica: string; role: Role; startedAtMs: number }>;
+  running: Array<{ replica: string; role: Role; startedAtMs: number; applied?: AppliedPosition }>;
 }
 
 /** The WatchDogs, one per host. */
@@ -79,9 +85,16 @@ export interface FailureReport {
   reason: string;
   /** When the failed copy was started, on the WatchDog's clock (0: unknown). */
   startedAtMs: number;
+  /** What the WatchDog said of it (for a copy-cat backup that diverged: which input, and how). */
+  detail?: string;
   /** When the report came in, on this manager's clock: decide() keeps the restart back-off with it. */
   atMs: number;
+  /** Where the failed copy stood in its module's replication stream at its last beat, when it said. */
+  applied?: AppliedPosition;
 }
+
+/** The events that may take a warm module's primary away, and so may say how far each backup applied. */
+type LosingEvent = Extract<Event, { kind: 'replica-failed' | 'host-down' | 'reconcile' }>;
 
 /** Why an event was dropped in its turn without being decided. */
 export interface Dropped {
@@ -119,6 +132,11 @@ export interface ManagerOptions {
   actionAttempts?: number;
   /** Back-off between attempts to reach the store while it is unreachable (freeze). */
   storeRetryMs?: number;
+  /**
+   * How long a fail-over waits for the backups' WatchDogs to say how far each backup applied
+   * (default 500 ms): one that has not answered by then counts as not known (DESIGN §11).
+   */
+  positionWaitMs?: number;
   observer?: DecisionObserver;
   /** Time and timers (default: the system's); the simulator passes its own. */
   clock?: Clock;
@@ -142,6 +160,12 @@ interface Pending {
   receivedAtMs: number;
   receivedAt: number;
 }
+
+/** What an event may come with into the queue; `received`: when it came in, if earlier than now. */
+type Hooks = Pick<Pending, 'refuse' | 'decided'> & {
+  stillValid?: (() => boolean) | undefined;
+  received?: { atMs: number; at: number };
+};
 
 /** The decision of an event dropped because its `stillValid` said no or its `refuse` gave a reason. */
 const DROPPED: Decision = Object.freeze({
@@ -231,23 +255,22 @@ export class ReplicaManager {
     return this.lane(host).barrier(async () => {
       if (this.stateValue !== 'serving' && this.stateValue !== 'reconciling') return;
       const seq = this.dispatched.get(host) ?? 0;
-      let listing: HostListing;
-      try {
-        listing = await this.opts.watchdogs.listRunning(host, this.epoch);
-      } catch (err) {
-        if (err instanceof StaleEpochError) this.fence(err);
-        else
-          this.opts.logger.warn(
-            { host, err: (err as Error).message },
-            'WatchDog not answering; left to the SuperWatchDog',
-          );
-        return;
-      }
+      const listing = await this.listOrNull(
+        host,
+        'warn',
+        'WatchDog not answering; left to the SuperWatchDog',
+      );
+      if (!listing) return;
       const stillValid = () => (this.dispatched.get(host) ?? 0) === seq;
-      const d = await this.enqueue(this.reconcileEvent(host, listing), {
-        stillValid,
-        decided: (decision) => this.learnListing(decision.table, host, listing),
-      });
+      const listed = new Set(listing.running.map((r) => r.replica));
+      const d = await this.enqueueLosing(
+        this.reconcileEvent(host, listing),
+        (r) => r.host === host && !listed.has(r.id),
+        {
+          stillValid,
+          decided: (decision) => this.learnListing(decision.table, host, listing),
+        },
+      );
       if (d === DROPPED) {
         // Expected: a command left for the host meanwhile; the next report or reconcile sees it.
         this.opts.logger.info({ host }, 'reconcile dropped: a command left for the host meanwhile');
@@ -277,12 +300,21 @@ export class ReplicaManager {
     if (failed) throw failed;
   }
 
-  private reconcileEvent(host: string, listing: HostListing): Event {
+  /** A reconcile with what the listing says of its copies' applied positions. */
+  private reconcileEvent(host: string, listing: HostListing): LosingEvent {
+    const applied: Record<string, AppliedPosition> = {};
+    for (const r of listing.running) if (r.applied) applied[r.replica] = r.applied;
     return {
       kind: 'reconcile',
       host,
       running: listing.running.map((r) => ({ replica: r.replica, role: r.role })),
+      ...(Object.keys(applied).length > 0 ? { applied } : {}),
     };
+  }
+
+  /** The primary SuperWatchDog declared `host` dead (source ¶0024): each of its copies fails. */
+  hostDown(host: string): Promise<Decision> {
+    return this.enqueueLosing({ kind: 'host-down', host }, (r) => r.host === host, {});
   }
 
   private learnListing(table: ReplicaTable, host: string, listing: HostListing): void {
@@ -296,8 +328,15 @@ export class ReplicaManager {
    * twice against the copy that runs now. Resolves with the decision (DROPPED when stale).
    */
   reportFailure(r: FailureReport): Promise<Decision> {
-    const event: Event = { kind: 'replica-failed', replica: r.replica, reason: r.reason, atMs: r.atMs };
-    return this.enqueue(event, {
+    const event: LosingEvent = {
+      kind: 'replica-failed',
+      replica: r.replica,
+      reason: r.reason,
+      ...(r.detail ? { detail: r.detail } : {}),
+      atMs: r.atMs,
+      ...(r.applied ? { applied: { [r.replica]: r.applied } } : {}),
+    };
+    return this.enqueueLosing(event, (x) => x.id === r.replica && x.host === r.host, {
       refuse: () => {
         const since = this.incarnations.accountedSince(r.replica, r.host, r.startedAtMs);
         if (since === null) return null;
@@ -405,6 +444,78 @@ export class ReplicaManager {
     );
   }
 
+  /**
+   * Enqueues an event that stops the copies `gone` picks. Where that takes a warm module's primary
+   * and leaves a choice between two live backups or more, the backups' WatchDogs are asked first
+   * how far each applied (ListRunning, within positionWaitMs), and the event carries it: decide()
+   * promotes the backup that applied the most (DESIGN §11). Otherwise the event goes as it is, at once.
+   */
+  private enqueueLosing(event: LosingEvent, gone: (r: Replica) => boolean, hooks: Hooks): Promise<Decision> {
+    const ask = this.backupsToAsk(gone);
+    if (ask.size === 0) return this.enqueue(event, hooks);
+    // The event came in now: the time spent asking counts in its fail-over's duration.
+    const received = { atMs: this.clock.now(), at: performance.now() };
+    return this.askPositions(ask).then((found) => {
+      const applied = { ...found, ...event.applied };
+      return this.enqueue(Object.keys(applied).length > 0 ? { ...event, applied } : event, {
+        ...hooks,
+        received,
+      });
+    });
+  }
+
+  /** The live backups whose position would choose a warm module's next primary, by host. */
+  private backupsToAsk(gone: (r: Replica) => boolean): Map<string, Set<string>> {
+    const up = new Set(this.current.hosts.filter((h) => h.up).map((h) => h.name));
+    const ask = new Map<string, Set<string>>();
+    for (const m of this.current.modules) {
+      if (m.style !== 'warm' || !m.replicas.some((r) => r.status === 'P' && gone(r))) continue;
+      const backups = m.replicas.filter((r) => r.status === 'B' && up.has(r.host) && !gone(r));
+      if (backups.length < 2) continue;
+      for (const b of backups) ask.set(b.host, (ask.get(b.host) ?? new Set<string>()).add(b.id));
+    }
+    return ask;
+  }
+
+  /** What the WatchDogs of `ask` say of those copies' applied positions by positionWaitMs. */
+  private async askPositions(ask: Map<string, Set<string>>): Promise<AppliedPositions> {
+    const found: Record<string, AppliedPosition> = {};
+    const queries = [...ask].map(async ([host, ids]) => {
+      const listing = await this.listOrNull(
+        host,
+        'info',
+        'WatchDog did not say how far its backups applied: not known',
+      );
+      for (const r of listing?.running ?? [])
+        if (ids.has(r.replica) && r.applied) found[r.replica] = r.applied;
+    });
+    let timer: TimerHandle | undefined;
+    await Promise.race([
+      Promise.all(queries),
+      new Promise<void>((resolve) => {
+        timer = this.clock.setTimeout(resolve, this.opts.positionWaitMs ?? 500);
+      }),
+    ]);
+    if (timer) this.clock.clearTimeout(timer);
+    // A copy: an answer that comes later changes nothing already decided.
+    return { ...found };
+  }
+
+  /** What `host`'s WatchDog runs, or null when it does not answer (logged so); a stale epoch fences. */
+  private async listOrNull(
+    host: string,
+    level: 'info' | 'warn',
+    silent: string,
+  ): Promise<HostListing | null> {
+    try {
+      return await this.opts.watchdogs.listRunning(host, this.epoch);
+    } catch (err) {
+      if (err instanceof StaleEpochError) this.fence(err);
+      else this.opts.logger[level]({ host, err: (err as Error).message }, silent);
+      return null;
+    }
+  }
+
   private lane(host: string): HostLane {
     let lane = this.lanes.get(host);
     if (!lane) {
@@ -422,19 +533,17 @@ export class ReplicaManager {
     return this.enqueue(event, { stillValid });
   }
 
-  private enqueue(
-    event: Event,
-    hooks: Pick<Pending, 'refuse' | 'decided'> & { stillValid?: (() => boolean) | undefined },
-  ): Promise<Decision> {
+  private enqueue(event: Event, hooks: Hooks): Promise<Decision> {
+    const { received, ...rest } = hooks;
     return new Promise<Decision>((resolve, reject) => {
       this.pending.push({
-        ...hooks,
+        ...rest,
         event,
         stillValid: hooks.stillValid,
         resolve,
         reject,
-        receivedAtMs: this.clock.now(),
-        receivedAt: performance.now(),
+        receivedAtMs: received?.atMs ?? this.clock.now(),
+        receivedAt: received?.at ?? performance.now(),
       });
       if (this.draining) return;
       // Started after this tick, so that the events submitted in it share the first turn.

@@ -28,6 +28,8 @@ export function moduleToProto(m: Module | ModuleSpec): PbModule {
     check: checkToWire(m.check),
     args: m.args ?? [],
     env: m.env ?? {},
+    user: m.user ?? '',
+    group: m.group ?? '',
     service_port: m.servicePort ?? 0,
     replicas: m.replicas.map((r) => ({
       id: r.id ?? '',
@@ -67,6 +69,8 @@ export function specFromProto(m: PbModuleOut): ModuleSpec {
   if (check) spec.check = check;
   if (m.args.length > 0) spec.args = m.args;
   if (Object.keys(m.env).length > 0) spec.env = m.env;
+  if (m.user) spec.user = m.user;
+  if (m.group) spec.group = m.group;
   if (m.service_port) spec.servicePort = m.service_port;
   return spec;
 }

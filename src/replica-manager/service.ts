@@ -5,11 +5,27 @@ import type { MaintenanceResponse } from '../shared/generated/rm/replica_manager
 import type { ReplicaManagerHandlers } from '../shared/generated/rm/replica_manager/v1/ReplicaManager.js';
 import type { StatusRequest__Output } from '../shared/generated/rm/replica_manager/v1/StatusRequest.js';
 import type { StatusResponse } from '../shared/generated/rm/replica_manager/v1/StatusResponse.js';
-import { handle } from '../shared/grpc.js';
+import { callerIdentity, handle } from '../shared/grpc.js';
+import { positionFromWire } from '../shared/wire.js';
 import type { ReplicaManager } from './manager.js';
 import { actionToProto, moduleToProto, specFromProto, tableToProto } from './proto-convert.js';
 import type { Decision, ReplicaTable } from './table.js';
-import { checkAllowedDirs, validateRegistration } from './validate.js';
+import { checkAllowedDirs, checkEnvPolicy, checkTableSize, validateRegistration } from './validate.js';
+
+/** What a registration is held to beyond the rules of validate.ts (the cluster file's security settings). */
+export interface RegistrationPolicy {
+  /** Loader variables a module may set anyway (security.allowedEnv). */
+  allowedEnv: readonly string[];
+}
+
+/** A viewer sees the table without the modules' environment values (they may hold secrets). */
+function redacted(res: StatusResponse): StatusResponse {
+  const modules = (res.table?.modules ?? []).map((m) => ({
+    ...m,
+    env: Object.fromEntries(Object.keys(m.env ?? {}).map((k) => [k, '(hidden from viewers)'])),
+  }));
+  return { ...res, table: { ...res.table, modules } };
+}
 
 function statusOf(rm: ReplicaManager, managerHost: string, only: string): StatusResponse {
   // Until the table is loaded (and after fencing) this manager has nothing true to say.
@@ -42,6 +58,7 @@ export function replicaManagerHandlers(
   rm: ReplicaManager,
   managerHost: string,
   allowedDirs: readonly string[] = [],
+  policy: RegistrationPolicy = { allowedEnv: [] },
 ): ReplicaManagerHandlers {
   return {
     Register: handle(async (req) => {
@@ -50,6 +67,8 @@ export function replicaManagerHandlers(
       // The rules first (their messages are the most precise), then the cluster's allowed directories.
       validateRegistration(spec, rm.table);
       checkAllowedDirs(spec, allowedDirs);
+      checkEnvPolicy(spec, policy.allowedEnv);
+      checkTableSize(rm.table, spec);
       // Then each host's WatchDog: an executable missing or not executable there refuses it all.
       const unchecked = await rm.checkRegistration(spec);
       const event = req.running_on
@@ -63,11 +82,16 @@ export function replicaManagerHandlers(
       await rm.submit({ kind: 'unregister', name: req.name });
       return {};
     }),
-    Status: handle((req) => statusOf(rm, managerHost, req.module)),
+    Status: handle((req, call) => {
+      const res = statusOf(rm, managerHost, req.module);
+      return callerIdentity(call)?.role === 'viewer' ? redacted(res) : res;
+    }),
     WatchStatus: (call: grpc.ServerWritableStream<StatusRequest__Output, StatusResponse>) => {
+      const viewer = callerIdentity(call)?.role === 'viewer';
       const send = () => {
         try {
-          call.write(statusOf(rm, managerHost, call.request.module));
+          const res = statusOf(rm, managerHost, call.request.module);
+          call.write(viewer ? redacted(res) : res);
         } catch (err) {
           call.destroy(err as Error);
         }
@@ -83,12 +107,15 @@ export function replicaManagerHandlers(
         throw new NotFoundError(`replica ${req.replica} is on ${replica.host}, not on ${req.host}`);
       }
       // The time comes in with the event: decide() keeps the restart back-off (DESIGN §5).
+      const applied = positionFromWire(req.applied);
       await rm.reportFailure({
         host: req.host,
         replica: req.replica,
         reason: req.reason || 'failed',
+        ...(req.detail ? { detail: req.detail } : {}),
         startedAtMs: Number(req.started_at_ms),
         atMs: Date.now(),
+        ...(applied ? { applied } : {}),
       });
       return { epoch: String(rm.epoch) };
     }),
@@ -103,7 +130,7 @@ export function replicaManagerHandlers(
       const epoch = Number(req.epoch);
       if (epoch < rm.epoch) throw new StaleEpochError(epoch, rm.epoch);
       if (req.up) await rm.hostUp(req.host);
-      else await rm.submit({ kind: 'host-down', host: req.host });
+      else await rm.hostDown(req.host);
       return { epoch: String(rm.epoch) };
     }),
     // Maintenance (DESIGN §12): events of the decision core like any other, persisted before acting.

@@ -81,6 +81,8 @@ const MODULE_KEYS = [
   'check',
   'args',
   'env',
+  'user',
+  'group',
   'servicePort',
   'replicas',
 ];
@@ -114,6 +116,8 @@ function readSettings(s: Shape, o: Plain, at: string): Omit<ModuleSpec, 'replica
     const e = s.object(o.env, `${at}env`, Object.keys((o.env as Plain) ?? {}));
     m.env = Object.fromEntries(Object.entries(e).map(([k, v]) => [k, s.string(v, `${at}env.${k}`)]));
   }
+  if (o.user !== undefined) m.user = s.string(o.user, `${at}user`);
+  if (o.group !== undefined) m.group = s.string(o.group, `${at}group`);
   if (o.servicePort !== undefined) m.servicePort = s.number(o.servicePort, `${at}servicePort`);
   return m;
 }
@@ -267,6 +271,8 @@ export function moduleToPlain(m: Module): Plain {
   if (m.check !== undefined) o.check = { ...m.check };
   if (m.args !== undefined) o.args = [...m.args];
   if (m.env !== undefined) o.env = { ...m.env };
+  if (m.user !== undefined) o.user = m.user;
+  if (m.group !== undefined) o.group = m.group;
   if (m.servicePort !== undefined) o.servicePort = m.servicePort;
   o.replicas = m.replicas.map((r) => ({
     id: r.id,

@@ -85,6 +85,9 @@ export interface Module {
   check?: Check;
   args?: string[];
   env?: Record<string, string>;
+  /** The account its copies run as, and their group (TABLE-FORMAT.md); absent: the WatchDog's own. */
+  user?: string;
+  group?: string;
   /**
    * The port the router serves this module on at every host (DESIGN §12). The copy at index i of
    * `replicas` is told its own port, servicePort + 1 + i, in RM_SERVICE_PORT (copyServicePort).
@@ -152,17 +155,53 @@ export interface ModuleSpec {
   check?: Check;
   args?: string[];
   env?: Record<string, string>;
+  /** The account its copies run as on every host (a name or uid); absent: the WatchDog's own. */
+  user?: string;
+  /** Their group (a name or gid); absent: the user's primary group. Only with a user. */
+  group?: string;
   servicePort?: number;
   replicas: ReplicaSpec[];
 }
 
-/** The inputs of decide() (DESIGN §4). */
+/** The failure reason of a copy-cat backup whose replay differed from the primary's run (DESIGN §11). */
+export const DIVERGED = 'diverged';
+
+/**
+ * The last message a copy applied from its module's replication stream (DESIGN §11): its sequence
+ * number and the primary generation that wrote it. A primary's is the last message it wrote.
+ */
+export interface AppliedPosition {
+  seq: number;
+  generation: number;
+}
+
+/**
+ * Copies' applied positions as their WatchDogs last heard them, by replica id; a copy not named has
+ * none known. Soft state that comes with an event, never kept in the table: it changes with every
+ * message, and a position from before a takeover says nothing about now.
+ */
+export type AppliedPositions = Readonly<Record<string, AppliedPosition>>;
+
+/**
+ * The inputs of decide() (DESIGN §4). The events that can take a warm module's primary away may say
+ * how far each backup applied (`applied`): the one that applied the most is promoted (DESIGN §11).
+ */
 export type Event =
   /** `runningOn`: the registering copy already runs on that host and becomes its primary (SDK self-registration). */
   | { kind: 'register'; module: ModuleSpec; runningOn?: string }
   | { kind: 'unregister'; name: string }
-  /** `atMs`: when it failed (ms since the Unix epoch); the restart back-off counts from it. */
-  | { kind: 'replica-failed'; replica: string; reason?: string; atMs?: number }
+  /**
+   * `atMs`: when it failed (ms since the Unix epoch); the restart back-off counts from it. `reason`
+   * and `detail` as its WatchDog reported them (DIVERGED raises an alert with the detail).
+   */
+  | {
+      kind: 'replica-failed';
+      replica: string;
+      reason?: string;
+      detail?: string;
+      atMs?: number;
+      applied?: AppliedPositions;
+    }
   /**
    * The WatchDog refused to start the copy the table runs (its executable is missing or not
    * executable there): a failure of that copy, and the copy is unusable until found startable.
@@ -171,11 +210,16 @@ export type Event =
   | { kind: 'start-refused'; replica: string; reason?: string; atMs?: number }
   /** Its WatchDog finds an unusable copy startable again (the executable is back). */
   | { kind: 'replica-startable'; replica: string }
-  | { kind: 'host-down'; host: string }
+  | { kind: 'host-down'; host: string; applied?: AppliedPositions }
   | { kind: 'host-up'; host: string }
   | { kind: 'replica-started'; replica: string }
   /** A WatchDog's full report of what runs on its host, with each copy's role. */
-  | { kind: 'reconcile'; host: string; running: Array<{ replica: string; role: Role }> }
+  | {
+      kind: 'reconcile';
+      host: string;
+      running: Array<{ replica: string; role: Role }>;
+      applied?: AppliedPositions;
+    }
   /** A planned change of a warm or cold module's primary, to `to` or the first eligible copy. */
   | { kind: 'switchover'; module: string; to?: string }
   /** The WatchDog carried out a switchover's first step: `replica`, the old primary, is no longer one. */
@@ -247,6 +291,19 @@ export function mergePersist(a: Persist, b: Persist): Persist {
   for (const n of b.removed) modules.delete(n);
   for (const n of b.modules) removed.delete(n);
   return { hosts: a.hosts || b.hosts, modules: [...modules], removed: [...removed] };
+}
+
+/**
+ * Orders two applied positions as raft orders logs: the later generation first (a longer tail of an
+ * older generation is one the stream drops when its writer was replaced), then the sequence number.
+ */
+export function comparePositions(a: AppliedPosition, b: AppliedPosition): number {
+  return a.generation !== b.generation ? a.generation - b.generation : a.seq - b.seq;
+}
+
+/** `120 of generation 2`: a position as the reasons and `rmctl simulate` say it. */
+export function positionText(p: AppliedPosition): string {
+  return `${p.seq} of generation ${p.generation}`;
 }
 
 export function isRunning(status: Status): status is Role {

@@ -5,6 +5,7 @@
  */
 import { posix } from 'node:path';
 import { RegistrationError } from '../shared/errors.js';
+import { isLoaderVariable, LIMITS, quote, SAFE_ACCOUNT } from '../shared/limits.js';
 import {
   CHECK_KINDS,
   type Check,
@@ -21,8 +22,11 @@ import {
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** A value in a message: a short prefix at most, control characters escaped (never printed raw). */
 function show(value: unknown): string {
-  return typeof value === 'string' ? `"${value}"` : (JSON.stringify(value) ?? String(value));
+  if (typeof value === 'string') return quote(value, 120);
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
 }
 
 function fail(field: string, message: string): never {
@@ -57,6 +61,10 @@ export function checkExecutablePath(field: string, value: unknown): void {
     fail(field, `${show(value)} is a relative path; give an absolute path (e.g. /opt/app/bin/server)`);
   if (value.split('/').includes('..')) fail(field, `${show(value)} contains ".."; give the path without it`);
   if (value.includes('\0')) fail(field, 'the path contains a NUL character');
+  if (value.length > LIMITS.pathLength)
+    fail(field, `the path is ${value.length} characters long; at most ${LIMITS.pathLength}`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (/[\x00-\x1f\x7f]/.test(value)) fail(field, 'the path contains a control character');
   if (posix.normalize(value) !== value && `${posix.normalize(value)}/` !== value) {
     fail(field, `${show(value)} is not a normalized path; did you mean "${posix.normalize(value)}"?`);
   }
@@ -78,6 +86,12 @@ function checkCheck(field: string, check: Check): void {
   if (check.kind === 'exec') {
     if (!check.command || check.command.length === 0)
       fail(`${field}.command`, 'an exec check needs a command (an absolute executable and its arguments)');
+    if (check.command.length > LIMITS.checkCommand)
+      fail(`${field}.command`, `${check.command.length} words; at most ${LIMITS.checkCommand}`);
+    check.command.forEach((w, i) => {
+      if (typeof w !== 'string' || w.length > LIMITS.argLength)
+        fail(`${field}.command[${i}]`, `must be a string of at most ${LIMITS.argLength} characters`);
+    });
     checkExecutablePath(`${field}.command[0]`, check.command[0]);
   }
 }
@@ -106,16 +120,50 @@ function checkModuleSettings(m: ModuleSpec | Module, at: string): void {
   if (m.timeoutMs !== undefined) wholeNumber(`${at}timeoutMs`, m.timeoutMs, 1);
   if (m.check !== undefined) checkCheck(`${at}check`, m.check);
   if (m.args !== undefined) {
+    if (!Array.isArray(m.args)) fail(`${at}args`, 'must be a list of strings');
+    if (m.args.length > LIMITS.args) fail(`${at}args`, `${m.args.length} arguments; at most ${LIMITS.args}`);
     m.args.forEach((a, i) => {
       if (typeof a !== 'string') fail(`${at}args[${i}]`, `must be a string, got ${show(a)}`);
+      if (a.length > LIMITS.argLength)
+        fail(`${at}args[${i}]`, `${a.length} characters; at most ${LIMITS.argLength}`);
     });
   }
-  for (const [k, v] of Object.entries(m.env ?? {})) {
-    if (!ENV_KEY.test(k)) fail(`${at}env.${k}`, `${show(k)} is not a valid environment variable name`);
-    if (typeof v !== 'string') fail(`${at}env.${k}`, `must be a string, got ${show(v)}`);
+  for (const k of ['user', 'group'] as const) {
+    const v = m[k];
+    if (v !== undefined && (typeof v !== 'string' || !SAFE_ACCOUNT.test(v)))
+      fail(
+        `${at}${k}`,
+        `${show(v)} is not a ${k} name or id: lower-case letters, digits, "_" and "-", not starting with a digit or "-", at most 32; or a number`,
+      );
   }
+  if (m.group !== undefined && m.user === undefined)
+    fail(`${at}group`, 'a group is accepted only with a user (the copies run as that user, in that group)');
+  if (m.env !== undefined && (m.env === null || typeof m.env !== 'object' || Array.isArray(m.env)))
+    fail(`${at}env`, 'must be a mapping of names to strings');
+  const env = Object.entries(m.env ?? {});
+  if (env.length > LIMITS.envEntries)
+    fail(`${at}env`, `${env.length} variables; at most ${LIMITS.envEntries}`);
+  let specBytes = (m.args ?? []).reduce((n, a) => n + String(a).length, 0);
+  for (const [k, v] of env) {
+    const f = `${at}env.${k.slice(0, 32)}`;
+    if (!ENV_KEY.test(k) || k.length > LIMITS.envNameLength)
+      fail(
+        f,
+        `${show(k)} is not a valid environment variable name (letters, digits, _; at most ${LIMITS.envNameLength})`,
+      );
+    if (typeof v !== 'string') fail(f, `must be a string, got ${show(v)}`);
+    if (v.length > LIMITS.envValueLength) fail(f, `${v.length} characters; at most ${LIMITS.envValueLength}`);
+    specBytes += k.length + v.length;
+  }
+  if (specBytes > LIMITS.moduleSpecBytes)
+    fail(
+      `${at}env`,
+      `args and env come to ${specBytes} characters; at most ${LIMITS.moduleSpecBytes} together`,
+    );
   if (!Array.isArray(m.replicas) || m.replicas.length === 0)
     fail(`${at}replicas`, 'at least one replica (host and path) is required');
+  if (m.replicas.length > LIMITS.replicasPerModule)
+    fail(`${at}replicas`, `${m.replicas.length} replicas; at most ${LIMITS.replicasPerModule}`);
   if (m.servicePort !== undefined) {
     wholeNumber(`${at}servicePort`, m.servicePort, 1024, 'a port number from 1024');
     const last = m.servicePort + m.replicas.length;
@@ -195,6 +243,24 @@ function checkServicePorts(m: ModuleSpec | Module, others: readonly Module[], at
         `ports ${mine[0]}–${mine[1]} (the router's and one per copy) overlap module ${show(o.name)}'s ${theirs[0]}–${theirs[1]}; choose a port outside it`,
       );
   }
+}
+
+/**
+ * The checks a module read back from the store must pass before a ReplicaManager acts on it: the
+ * registration's settings, safe ids and absolute paths (not the status rules, which the manager's
+ * own reconcile puts right). Raises RegistrationError naming the field.
+ */
+export function validateStoredModule(m: Module, hosts: readonly string[], at = ''): void {
+  if (m === null || typeof m !== 'object') fail(at || 'module', 'a module is required');
+  checkModuleSettings(m, at);
+  m.replicas.forEach((r, i) => {
+    const f = `${at}replicas[${i}]`;
+    name(`${f}.id`, r.id, 'replica id');
+    if (typeof r.host !== 'string' || !hosts.includes(r.host))
+      fail(`${f}.host`, `unknown host ${show(r.host)}`);
+    checkExecutablePath(`${f}.path`, r.path);
+    oneOf(`${f}.status`, r.status, STATUSES);
+  });
 }
 
 /** Validates a whole table (a table file, or one loaded from the store): the registration rules plus statuses. */
@@ -283,13 +349,49 @@ function checkMaintenance(m: Module, at: string): void {
  */
 export function checkAllowedDirs(spec: ModuleSpec, allowedDirs: readonly string[]): void {
   if (allowedDirs.length === 0) return;
+  const inside = (p: string) => allowedDirs.some((d) => p.startsWith(d.endsWith('/') ? d : `${d}/`));
   spec.replicas.forEach((r, i) => {
-    const ok = allowedDirs.some((d) => r.path.startsWith(d.endsWith('/') ? d : `${d}/`));
-    if (!ok) {
+    if (!inside(r.path)) {
       fail(
         `replicas[${i}].path`,
         `${show(r.path)} is outside the cluster's allowed executable directories (${allowedDirs.join(', ')})`,
       );
     }
   });
+  // The check command runs on the hosts like the copies: held to the same directories.
+  const cmd = spec.check?.kind === 'exec' ? spec.check.command?.[0] : undefined;
+  if (cmd !== undefined && !inside(cmd)) {
+    fail(
+      'check.command[0]',
+      `${show(cmd)} is outside the cluster's allowed executable directories (${allowedDirs.join(', ')})`,
+    );
+  }
+}
+
+/**
+ * Variables that change how a program is loaded or found (NODE_OPTIONS, LD_*, DYLD_*, PATH…) are
+ * refused unless the cluster file's security.allowedEnv names them (DESIGN §9).
+ */
+export function checkEnvPolicy(spec: ModuleSpec, allowedEnv: readonly string[]): void {
+  for (const k of Object.keys(spec.env ?? {})) {
+    if (isLoaderVariable(k) && !allowedEnv.includes(k)) {
+      fail(
+        `env.${k.slice(0, 32)}`,
+        `${show(k)} changes how the program is loaded or found and is refused; an operator may allow it in the cluster file (security.allowedEnv)`,
+      );
+    }
+  }
+}
+
+/** The table a registration would make stays far below a gRPC message (limits.ts). */
+export function checkTableSize(table: ReplicaTable, adding: ModuleSpec): void {
+  if (table.modules.length + 1 > LIMITS.modules)
+    fail('name', `the table holds ${table.modules.length} modules already; at most ${LIMITS.modules}`);
+  const bytes = Buffer.byteLength(JSON.stringify(table)) + Buffer.byteLength(JSON.stringify(adding));
+  if (bytes > LIMITS.tableBytes) {
+    fail(
+      'module',
+      `the table would be ${bytes} bytes; at most ${LIMITS.tableBytes} (unregister modules or shorten their env and args)`,
+    );
+  }
 }

@@ -16,6 +16,7 @@ import { CheckpointClient } from '../checkpoint-server/client.js';
 import { TABLE_KEY } from '../checkpoint-server/store.js';
 import type { Module, ReplicaTable } from '../replica-manager/table.js';
 import { type ClusterConfig, clusterHost } from '../shared/config.js';
+import { daemonTransport, type Transport } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
 import { ModuleProxy } from './proxy.js';
@@ -55,7 +56,9 @@ export class WatchedTable {
 }
 
 export interface RouterOptions {
-  checkpointAddress: string;
+  /** The Checkpoint Servers (fail-over between them) and how to reach them (mutual TLS or insecure). */
+  checkpointAddresses: readonly string[];
+  transport?: Transport;
   /** This host's address: every proxy binds it. */
   bindHost: string;
   addressOf: (host: string) => string;
@@ -74,7 +77,10 @@ export interface RouterDaemon extends Daemon {
 
 export async function startRouter(opts: RouterOptions): Promise<RouterDaemon> {
   const log = opts.logger;
-  const cs = new CheckpointClient(opts.checkpointAddress, { deadlineMs: opts.rpcDeadlineMs });
+  const cs = new CheckpointClient(opts.checkpointAddresses, {
+    deadlineMs: opts.rpcDeadlineMs,
+    ...(opts.transport ? { transport: opts.transport } : {}),
+  });
   const proxies = new Map<string, ModuleProxy>();
   let routes = new Map<string, Route>();
   let state: DaemonState = 'serving';
@@ -170,13 +176,28 @@ export async function startRouter(opts: RouterOptions): Promise<RouterDaemon> {
 /** `rmd router`: this host's endpoints, with the cluster file's addresses and timings. */
 export async function startRouterDaemon(cfg: ClusterConfig, host: string, logger: Logger): Promise<Daemon> {
   const t = cfg.timings;
-  return startRouter({
-    checkpointAddress: cfg.checkpointServer.address,
+  const transport = daemonTransport(cfg, 'router', host, logger);
+  const router = await startRouter({
+    checkpointAddresses: cfg.checkpointServer.addresses,
+    transport,
     bindHost: clusterHost(cfg, host).address,
     addressOf: (h) => clusterHost(cfg, h).address,
     holdMs: t.hostTimeoutMs + t.startGraceMs,
     drainMs: t.killGraceMs,
     rpcDeadlineMs: t.rpcDeadlineMs,
     logger,
+  }).catch((err: unknown) => {
+    transport.close();
+    throw err;
   });
+  return {
+    get state() {
+      return router.state;
+    },
+    address: router.address,
+    async stop() {
+      await router.stop();
+      transport.close();
+    },
+  };
 }

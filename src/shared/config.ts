@@ -60,6 +60,25 @@ export interface ClusterHost {
   address: string;
 }
 
+/** Transport security (DESIGN §9): mutual TLS unless `insecure: true`. */
+export interface TlsSettings {
+  /** Plaintext, no authentication, no authorization: only for a network nobody else reaches. Announced at every start. */
+  insecure: boolean;
+  /** The certificate folder (ca.crt, ROLE-NAME.crt/.key; see tls.ts). */
+  dir: string;
+  /** How often a daemon looks for renewed certificate files (rotation without a restart). */
+  reloadMs: number;
+}
+
+/** What a registration may ask of the hosts beyond the defaults (DESIGN §9, least privilege). */
+export interface SecuritySettings {
+  /**
+   * Environment variables a module may set although they change how a program is loaded or found
+   * (NODE_OPTIONS, LD_*, DYLD_*, PATH…): refused unless named here.
+   */
+  allowedEnv: string[];
+}
+
 /** How the etcd backend reaches etcd (DESIGN §10). */
 export interface EtcdConfig {
   /** `host:port` of each etcd member's client URL. */
@@ -90,6 +109,10 @@ export interface CheckpointServerConfig {
 export interface ClusterConfig {
   /** The file it was read from (empty when parsed from text). */
   file: string;
+  /** The cluster's name, in every certificate's identity (rm://NAME/ROLE/HOST). */
+  name: string;
+  tls: TlsSettings;
+  security: SecuritySettings;
   hosts: ClusterHost[];
   checkpointServer: CheckpointServerConfig;
   ports: {
@@ -224,6 +247,10 @@ export function parseClusterConfig(text: string, file = ''): ClusterConfig {
   }
   const base = file ? dirname(resolve(file)) : process.cwd();
   const top = r.object(raw, '', [
+    'name',
+    'insecure',
+    'tls',
+    'security',
     'hosts',
     'checkpointServer',
     'ports',
@@ -325,8 +352,32 @@ export function parseClusterConfig(text: string, file = ''): ClusterConfig {
     taken.set(p, `ports.metrics.${k}`);
   }
 
+  const name = top.name === undefined ? 'cluster' : r.string(top.name, 'name');
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name))
+    r.fail('name', `"${name.slice(0, 64)}" may use only letters, digits, _ . - (at most 64)`);
+  if (top.insecure !== undefined && typeof top.insecure !== 'boolean')
+    r.fail('insecure', `expected true or false, got ${JSON.stringify(top.insecure)}`);
+  const tlsRaw = top.tls === undefined ? {} : r.object(top.tls, 'tls', ['dir', 'reloadMs']);
+  const tls: TlsSettings = {
+    insecure: top.insecure === true,
+    dir: resolve(base, tlsRaw.dir === undefined ? 'certs' : r.string(tlsRaw.dir, 'tls.dir')),
+    reloadMs: r.positiveInt(tlsRaw.reloadMs, 'tls.reloadMs', 5000),
+  };
+  const secRaw = top.security === undefined ? {} : r.object(top.security, 'security', ['allowedEnv']);
+  const security: SecuritySettings = {
+    allowedEnv:
+      secRaw.allowedEnv === undefined
+        ? []
+        : r
+            .list(secRaw.allowedEnv, 'security.allowedEnv')
+            .map((v, i) => r.string(v, `security.allowedEnv[${i}]`)),
+  };
+
   return {
     file: file ? resolve(file) : '',
+    name,
+    tls,
+    security,
     hosts,
     checkpointServer,
     ports,

@@ -47,6 +47,27 @@ export class MaintenanceError extends SupervisorError {
   readonly code = 'maintenance-refused';
 }
 
+/**
+ * A start or promotion decided before the host's lease last ran out (DESIGN §5): meanwhile the host may
+ * have been declared dead and the copy's role given to another. `current` is the term the WatchDog
+ * holds now; the ReplicaManager learns it and decides again.
+ */
+export class StaleLeaseTermError extends SupervisorError {
+  readonly code = 'stale-lease-term';
+  constructor(
+    readonly got: number,
+    readonly current: number,
+    /** The whole message as the WatchDog worded it (a peer's error), or what was refused. */
+    text: { what: string } | { message: string },
+  ) {
+    super(
+      'message' in text
+        ? text.message
+        : `${text.what} was decided under host lease term ${got}, and the lease has run out and been renewed since (term ${current}): refused; the ReplicaManager decides again with what runs here now`,
+    );
+  }
+}
+
 /** A write or command carrying an epoch lower than one already seen: the sender must stop acting (DESIGN §5). */
 export class StaleEpochError extends SupervisorError {
   readonly code = 'stale-epoch';
@@ -76,7 +97,48 @@ export class ExecutableError extends SupervisorError {
   readonly code = 'executable-refused';
 }
 
+/**
+ * A module's user or group that this host cannot run its copy as: unknown here, not allowed to a
+ * WatchDog that is not root, or unable to reach the WatchDog's socket. The message says which.
+ */
+export class AccountError extends SupervisorError {
+  readonly code = 'account-refused';
+}
+
 /** A peer daemon that did not answer within its deadline. */
 export class UnavailableError extends SupervisorError {
   readonly code = 'unavailable';
+}
+
+/**
+ * A replication message that was not acknowledged at the level asked within its deadline (too few
+ * in-sync backups, or they were too slow). It may still reach them: the caller treats its effect as
+ * unknown, as after a timed-out write to any replicated store.
+ */
+export class NotAcknowledgedError extends SupervisorError {
+  readonly code = 'not-acknowledged';
+}
+
+/**
+ * A primary that cannot keep its module's operating guideline (seed 002): the module demands
+ * in-sync backups and has had too few for longer than it allows. It accepts no work until one is
+ * back in sync; the message says how many it has, how long, and what is allowed.
+ */
+export class GuidelineError extends SupervisorError {
+  readonly code = 'guideline';
+}
+
+/** A caller whose certificate (or copy token) does not allow the call: the message says who may make it. */
+export class PermissionError extends SupervisorError {
+  readonly code = 'permission-denied';
+}
+
+/** A caller without a credential the server accepts (no certificate, another cluster's, no copy token). */
+export class UnauthenticatedError extends SupervisorError {
+  readonly code = 'unauthenticated';
+}
+
+/** Certificates or keys that are missing, unreadable or do not fit the cluster; the message says how to make them. */
+export class TlsError extends SupervisorError {
+  readonly code = 'tls';
 }

@@ -3,7 +3,7 @@
  * enums and messages), both ways, for every daemon, the CLI and the SDK. Nothing else converts a
  * role or a health check by hand.
  */
-import type { Check, Role } from '../replica-manager/table.js';
+import type { AppliedPosition, Check, Role } from '../replica-manager/table.js';
 import { CHECK_KINDS } from '../replica-manager/table.js';
 import { RegistrationError } from './errors.js';
 import type { HealthCheck as PbCheck } from './generated/rm/replica_manager/v1/HealthCheck.js';
@@ -58,6 +58,39 @@ export function checkFromWire(
   if (c.path) check.path = c.path;
   if (c.command.length > 0) check.command = [...c.command];
   return check;
+}
+
+/** Where a module's primary announces its replication stream in the Checkpoint Server (DESIGN §11). */
+export const ANNOUNCEMENT_PREFIX = 'replication/';
+
+export function announcementKey(module: string): string {
+  return `${ANNOUNCEMENT_PREFIX}${module}`;
+}
+
+/** The module whose announcement `key` is, or null for any other key. */
+export function announcementModule(key: string): string | null {
+  return key.startsWith(ANNOUNCEMENT_PREFIX) && key.length > ANNOUNCEMENT_PREFIX.length
+    ? key.slice(ANNOUNCEMENT_PREFIX.length)
+    : null;
+}
+
+/** An applied position as both .proto AppliedPosition messages carry it (null for none known). */
+export function positionToWire(
+  p: AppliedPosition | null | undefined,
+): { seq: string; generation: string } | null {
+  return p ? { seq: String(p.seq), generation: String(p.generation) } : null;
+}
+
+/** An applied position from the wire; undefined where the message is absent or not whole numbers ≥ 0. */
+export function positionFromWire(
+  p: { seq: string; generation: string } | null | undefined,
+): AppliedPosition | undefined {
+  if (!p) return undefined;
+  const seq = Number(p.seq);
+  const generation = Number(p.generation);
+  if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(generation) || seq < 0 || generation < 0)
+    return undefined;
+  return { seq, generation };
 }
 
 /** Whether a check kind from the wire is one the cluster knows (an empty kind is "none"). */

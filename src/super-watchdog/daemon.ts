@@ -3,17 +3,24 @@
  * gRPC (ring beats, WatchDog beats), to the Checkpoint Server (the epoch), and to the ReplicaManager
  * process it runs on its host while it is primary.
  */
-import * as grpc from '@grpc/grpc-js';
 import { type AcquireResult, CheckpointClient } from '../checkpoint-server/client.js';
 import { addressOf, type ClusterConfig, clusterHost } from '../shared/config.js';
-import { ConfigError, StaleEpochError } from '../shared/errors.js';
+import { ConfigError, FencedError, StaleEpochError } from '../shared/errors.js';
 import type { ReplicaManagerClient } from '../shared/generated/rm/replica_manager/v1/ReplicaManager.js';
 import type { RingView } from '../shared/generated/rm/super_watchdog/v1/RingView.js';
 import type {
   SuperWatchDogClient,
   SuperWatchDogHandlers,
 } from '../shared/generated/rm/super_watchdog/v1/SuperWatchDog.js';
-import { CLIENT_OPTIONS, DaemonServer, handle, protos, unary } from '../shared/grpc.js';
+import {
+  CLIENT_OPTIONS,
+  DaemonServer,
+  daemonTransport,
+  handle,
+  protos,
+  Transport,
+  unary,
+} from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
 import {
@@ -23,6 +30,7 @@ import {
   startMetricsEndpoint,
 } from '../shared/metrics.js';
 import { type HostEffect, type HostMonitorState, initHostMonitor, stepHosts } from './host-monitor.js';
+import { HostReports } from './host-reports.js';
 import { ManagerProcess } from './manager-process.js';
 import { SuperWatchDogMetrics } from './metrics.js';
 import { initRing, type RingEffect, type RingMsg, type RingState, ringView, step } from './ring.js';
@@ -85,6 +93,14 @@ export interface SuperWatchDogOptions {
   /** Runs the ReplicaManager on this host while primary. */
   manager: Pick<ManagerProcess, 'ensure' | 'stop' | 'restart' | 'spawnedAt'>;
   now?: () => number;
+  /** Credentials for the ring peers and the ReplicaManager (default plaintext). */
+  transport?: Transport;
+  /**
+   * The highest epoch the Checkpoint Server has handed out (DESIGN §9: epochs are verified, not
+   * believed). A ring beat or answer with a higher epoch than this SuperWatchDog knows is acted on
+   * only when the store confirms it. Without it (unit tests), every epoch is believed.
+   */
+  handedOutEpoch?: () => Promise<number>;
 }
 
 /** One SuperWatchDog: feeds messages into the pure cores and carries out their effects. */
@@ -95,7 +111,7 @@ export class SuperWatchDog {
   private rmClient: ReplicaManagerClient | null = null;
   private readonly inFlight = new Set<string>();
   /** Host reports not yet accepted by the ReplicaManager: the latest state per host. */
-  private readonly pendingHostReports = new Map<string, boolean>();
+  private readonly hostReports = new HostReports();
   private lastManagerBeat = 0;
   private acquiring = false;
   private renewing = false;
@@ -106,10 +122,14 @@ export class SuperWatchDog {
   private leaseLost = false;
   private stopped = false;
   private lastTick = 0;
+  /** Epochs up to this one are confirmed as handed out by the Checkpoint Server. */
+  private verifiedEpoch = 0;
   private readonly now: () => number;
+  private readonly transport: Transport;
 
   constructor(private readonly opts: SuperWatchDogOptions) {
     this.now = opts.now ?? Date.now;
+    this.transport = opts.transport ?? Transport.insecure();
     this.ring = initRing(
       {
         self: opts.host,
@@ -200,7 +220,7 @@ export class SuperWatchDog {
     this.opts.logger.warn({ reason }, 'stepping down to backup: stopping the ReplicaManager on this host');
     this.hosts = null;
     this.leaseLost = false;
-    this.pendingHostReports.clear();
+    this.hostReports.clear();
     void this.opts.manager.stop();
   }
 
@@ -209,8 +229,8 @@ export class SuperWatchDog {
     for (const e of res.effects) {
       const up = e.kind === 'host-up';
       this.opts.logger.warn({ host: e.host }, up ? 'host is back' : 'host declared dead');
-      this.pendingHostReports.set(e.host, up);
     }
+    this.hostReports.noted(res.effects);
     if (res.effects.length > 0) this.flushHostReports();
   }
 
@@ -220,7 +240,7 @@ export class SuperWatchDog {
       const Client = protos().superWatchdog.rm.super_watchdog.v1.SuperWatchDog;
       c = new Client(
         addressOf.superWatchdog(this.opts.cfg, member),
-        grpc.credentials.createInsecure(),
+        this.transport.channelCredentials(),
         CLIENT_OPTIONS,
       );
       this.peers.set(member, c);
@@ -240,8 +260,9 @@ export class SuperWatchDog {
         ? unary(c, c.RingBeat, req, deadline, `SuperWatchDog on ${to}`)
         : unary(c, c.RegisterPredecessor, req, deadline, `SuperWatchDog on ${to}`);
     call
-      .then((view) => {
+      .then(async (view) => {
         if (this.stopped) return;
+        if (!(await this.believable(Number(view.epoch), `the answer of ${to}`))) return;
         this.feed({
           kind: 'beat-received',
           from: to,
@@ -358,6 +379,7 @@ export class SuperWatchDog {
     primaryHost: string;
     epoch: number;
     leaseRemainingMs: number;
+    leaseWithheld: boolean;
   } {
     const now = this.now();
     if (this.isPrimary && this.hosts)
@@ -367,6 +389,7 @@ export class SuperWatchDog {
       primaryHost: this.ring.primary ?? '',
       epoch: this.ring.epoch,
       leaseRemainingMs: this.isPrimary ? this.lastRenew + this.opts.cfg.timings.ringTimeoutMs - now : 0,
+      leaseWithheld: this.isPrimary && this.hostReports.withheld(host),
     };
   }
 
@@ -375,7 +398,7 @@ export class SuperWatchDog {
       const Client = protos().replicaManager.rm.replica_manager.v1.ReplicaManager;
       this.rmClient = new Client(
         addressOf.replicaManager(this.opts.cfg, this.opts.host),
-        grpc.credentials.createInsecure(),
+        this.transport.channelCredentials(),
         CLIENT_OPTIONS,
       );
     }
@@ -386,9 +409,10 @@ export class SuperWatchDog {
 
   /** Delivers host reports to the ReplicaManager on this host; undelivered ones wait for the next tick. */
   private flushHostReports(): void {
-    if (this.flushing || this.pendingHostReports.size === 0) return;
+    const report = this.hostReports.next();
+    if (this.flushing || !report) return;
     this.flushing = true;
-    const [host, up] = this.pendingHostReports.entries().next().value as [string, boolean];
+    const { host, up } = report;
     const c = this.rm();
     unary(
       c,
@@ -398,10 +422,11 @@ export class SuperWatchDog {
       'ReplicaManager',
     )
       .then(() => {
-        if (this.pendingHostReports.get(host) === up) this.pendingHostReports.delete(host);
+        this.hostReports.settled(host, up, true);
         this.opts.logger.info({ host, up }, 'host reported to the ReplicaManager');
       })
       .catch((err: unknown) => {
+        this.hostReports.settled(host, up, false);
         this.opts.logger.debug(
           { host, err: (err as Error).message },
           'ReplicaManager not ready for the host report yet',
@@ -409,8 +434,41 @@ export class SuperWatchDog {
       })
       .finally(() => {
         this.flushing = false;
-        if (this.pendingHostReports.size > 0 && !this.stopped) setImmediate(() => this.flushHostReports());
+        if (this.hostReports.size > 0 && !this.stopped) setImmediate(() => this.flushHostReports());
       });
+  }
+
+  /**
+   * Whether an epoch may be acted on: any epoch this SuperWatchDog knows, and a higher one only once
+   * the Checkpoint Server confirms it handed it out (one call per new epoch). Logs a refusal.
+   */
+  private async believable(epoch: number, from: string): Promise<boolean> {
+    if (!Number.isSafeInteger(epoch) || epoch < 0) return false;
+    if (epoch <= this.ring.epoch || epoch <= this.verifiedEpoch || !this.opts.handedOutEpoch) return true;
+    try {
+      const handed = await this.opts.handedOutEpoch();
+      this.verifiedEpoch = Math.max(this.verifiedEpoch, handed);
+    } catch (err) {
+      this.opts.logger.warn(
+        { epoch, from, err: (err as Error).message },
+        'cannot confirm a higher epoch with the Checkpoint Server: not acted on',
+      );
+      return false;
+    }
+    if (epoch <= this.verifiedEpoch) return true;
+    this.opts.logger.warn(
+      { epoch, from, handedOut: this.verifiedEpoch },
+      'an epoch the Checkpoint Server never handed out: refused',
+    );
+    return false;
+  }
+
+  private async requireBelievable(epoch: number, from: string): Promise<void> {
+    if (!(await this.believable(epoch, from))) {
+      throw new FencedError(
+        `epoch ${String(epoch).slice(0, 20)} from ${from.slice(0, 64)} was not handed out by the Checkpoint Server (highest known: ${Math.max(this.verifiedEpoch, this.ring.epoch)}); refused`,
+      );
+    }
   }
 
   view(): RingView {
@@ -437,7 +495,8 @@ export class SuperWatchDog {
 
   handlers(): SuperWatchDogHandlers {
     return {
-      RingBeat: handle((req) => {
+      RingBeat: handle(async (req) => {
+        await this.requireBelievable(Number(req.epoch), req.from);
         this.feed({
           kind: 'beat-received',
           from: req.from,
@@ -446,7 +505,8 @@ export class SuperWatchDog {
         });
         return this.view();
       }),
-      RegisterPredecessor: handle((req) => {
+      RegisterPredecessor: handle(async (req) => {
+        await this.requireBelievable(Number(req.epoch), req.from);
         this.feed({ kind: 'registered', from: req.from, now: this.now() });
         this.feed({
           kind: 'beat-received',
@@ -464,6 +524,7 @@ export class SuperWatchDog {
           epoch: String(res.epoch),
           manager_address: res.primaryHost ? addressOf.replicaManager(this.opts.cfg, res.primaryHost) : '',
           lease_remaining_ms: String(res.leaseRemainingMs),
+          lease_withheld: res.leaseWithheld,
         };
       }),
       ManagerBeat: handle((req) => {
@@ -497,7 +558,8 @@ export async function startSuperWatchDogDaemon(
     throw new ConfigError(`host "${host}" is not in the ring (ring: ${cfg.ring.join(', ')})`, 'ring');
   }
   const t = cfg.timings;
-  const cs = new CheckpointClient(cfg.checkpointServer.addresses, { deadlineMs: t.rpcDeadlineMs });
+  const transport = daemonTransport(cfg, 'super-watchdog', host, logger);
+  const cs = new CheckpointClient(cfg.checkpointServer.addresses, { deadlineMs: t.rpcDeadlineMs, transport });
   const metrics = new DaemonMetrics('super-watchdog', host);
   let current: SuperWatchDog | null = null;
   const swdMetrics = new SuperWatchDogMetrics(metrics.registry, () => current);
@@ -534,9 +596,11 @@ export async function startSuperWatchDogDaemon(
         return manager.spawnedAt;
       },
     },
+    transport,
+    ...(transport.secure ? { handedOutEpoch: async () => (await cs.getLeadership(ROLE)).epoch } : {}),
   });
   current = swd;
-  const server = new DaemonServer(me.address, [metrics.grpcInterceptor()]);
+  const server = new DaemonServer(me.address, transport, [metrics.grpcInterceptor()]);
   server.server.addService(protos().superWatchdog.rm.super_watchdog.v1.SuperWatchDog.service, swd.handlers());
   await server.listen(cfg.ports.superWatchdog);
   const metricsEndpoint = await startMetricsEndpoint(
@@ -562,6 +626,7 @@ export async function startSuperWatchDogDaemon(
         await metricsEndpoint?.close();
         await server.stop(t.killGraceMs);
         cs.close();
+        transport.close();
         state = 'stopped';
       })();
       return stopping;

@@ -4,10 +4,9 @@
  * the primary it names or the next ring member in order (¶0026: each WatchDog discovers the new
  * primary). The primary's answer says where the ReplicaManager is.
  */
-import * as grpc from '@grpc/grpc-js';
 import { addressOf, type ClusterConfig } from '../shared/config.js';
 import type { SuperWatchDogClient } from '../shared/generated/rm/super_watchdog/v1/SuperWatchDog.js';
-import { CLIENT_OPTIONS, protos, unary } from '../shared/grpc.js';
+import { CLIENT_OPTIONS, protos, Transport, unary } from '../shared/grpc.js';
 import type { Logger } from '../shared/logging.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { type BeatOutcome, nextBeatTarget } from './rules.js';
@@ -19,6 +18,8 @@ export interface BeatAnswer {
   managerAddress: string;
   /** A primary's own lower bound of its manager lease, from its answer (negative once run out). */
   leaseRemainingMs: number;
+  /** The primary grants no lease on this beat: it declared this host dead and its manager has not heard yet. */
+  leaseWithheld?: boolean;
 }
 
 /** One beat to one ring member. Raises when the member does not answer in time. */
@@ -34,6 +35,7 @@ export class GrpcBeatTransport implements BeatTransport {
   constructor(
     private readonly cfg: ClusterConfig,
     private readonly deadlineMs: number,
+    private readonly transport: Transport = Transport.insecure(),
   ) {}
 
   private client(ringHost: string): SuperWatchDogClient {
@@ -41,7 +43,7 @@ export class GrpcBeatTransport implements BeatTransport {
     if (!c) {
       c = new (protos().superWatchdog.rm.super_watchdog.v1.SuperWatchDog)(
         addressOf.superWatchdog(this.cfg, ringHost),
-        grpc.credentials.createInsecure(),
+        this.transport.channelCredentials(),
         CLIENT_OPTIONS,
       );
       this.clients.set(ringHost, c);
@@ -64,6 +66,7 @@ export class GrpcBeatTransport implements BeatTransport {
       epoch: Number(res.epoch),
       managerAddress: res.manager_address,
       leaseRemainingMs: Number(res.lease_remaining_ms),
+      leaseWithheld: res.lease_withheld,
     };
   }
 

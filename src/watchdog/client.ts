@@ -3,14 +3,13 @@
  * epoch and a deadline, and every gRPC error comes back as the domain error it stands for
  * (StaleEpochError, ExecutableError, NotFoundError, UnavailableError …).
  */
-import * as grpc from '@grpc/grpc-js';
-import type { Role } from '../replica-manager/table.js';
+import type { AppliedPosition, Role } from '../replica-manager/table.js';
 import type { ListRunningResponse__Output } from '../shared/generated/rm/watchdog/v1/ListRunningResponse.js';
 import type { ReplicaAck__Output } from '../shared/generated/rm/watchdog/v1/ReplicaAck.js';
 import type { ReplicaSpec } from '../shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import type { WatchDogClient as GeneratedClient } from '../shared/generated/rm/watchdog/v1/WatchDog.js';
-import { CLIENT_OPTIONS, protos, unary } from '../shared/grpc.js';
-import { maybeRoleFromWire, roleToWire, type WireRole } from '../shared/wire.js';
+import { CLIENT_OPTIONS, protos, Transport, unary } from '../shared/grpc.js';
+import { maybeRoleFromWire, positionFromWire, roleToWire, type WireRole } from '../shared/wire.js';
 
 /** A copy to start, as the WatchDog needs it (the wire's ReplicaSpec). */
 export type WatchDogReplicaSpec = ReplicaSpec;
@@ -37,6 +36,8 @@ export interface RunningCopy {
   role: Role;
   pid: number;
   startedAtMs: number;
+  /** Where the copy stood in its module's replication stream at its last beat, when it said. */
+  applied?: AppliedPosition;
 }
 
 export interface Running {
@@ -46,6 +47,8 @@ export interface Running {
   asOfMs: number;
   /** The highest epoch the WatchDog has seen. */
   epoch: number;
+  /** The term of the host's lease (0: it never held one). */
+  leaseTerm: number;
 }
 
 /** A WatchDog's verdict on a copy it was asked about: whether its start would be accepted, else why not. */
@@ -70,21 +73,34 @@ export class WatchDogClient {
 
   constructor(
     readonly address: string,
-    options: { deadlineMs: number },
+    options: { deadlineMs: number; transport?: Transport },
   ) {
     this.deadlineMs = options.deadlineMs;
     this.peer = `WatchDog at ${address}`;
     this.client = new (protos().watchdog.rm.watchdog.v1.WatchDog)(
       address,
-      grpc.credentials.createInsecure(),
+      (options.transport ?? Transport.insecure()).channelCredentials(),
       CLIENT_OPTIONS,
     );
   }
 
   /** Starts a copy (a no-op when it runs with that role; a role change when it runs with another). */
-  async startReplica(epoch: number, spec: WatchDogReplicaSpec, role: AnyRole, generation = 0): Promise<Ack> {
+  /** `leaseTerm`: the host lease's term the start was decided under (ListRunning's; 0: none heard). */
+  async startReplica(
+    epoch: number,
+    spec: WatchDogReplicaSpec,
+    role: AnyRole,
+    generation = 0,
+    leaseTerm = 0,
+  ): Promise<Ack> {
     const c = this.client;
-    const req = { epoch: String(epoch), replica: spec, role: wireRole(role), generation: String(generation) };
+    const req = {
+      epoch: String(epoch),
+      replica: spec,
+      role: wireRole(role),
+      generation: String(generation),
+      lease_term: String(leaseTerm),
+    };
     return ack(await unary(c, c.StartReplica, req, this.deadlineMs, this.peer));
   }
 
@@ -102,9 +118,15 @@ export class WatchDogClient {
     return ack(await unary(c, c.StopReplica, req, opts.deadlineMs ?? this.deadlineMs, this.peer));
   }
 
-  async setRole(epoch: number, replica: string, role: AnyRole, generation = 0): Promise<Ack> {
+  async setRole(epoch: number, replica: string, role: AnyRole, generation = 0, leaseTerm = 0): Promise<Ack> {
     const c = this.client;
-    const req = { epoch: String(epoch), replica, role: wireRole(role), generation: String(generation) };
+    const req = {
+      epoch: String(epoch),
+      replica,
+      role: wireRole(role),
+      generation: String(generation),
+      lease_term: String(leaseTerm),
+    };
     return ack(await unary(c, c.SetRole, req, this.deadlineMs, this.peer));
   }
 
@@ -121,13 +143,18 @@ export class WatchDogClient {
       host: res.host,
       epoch: Number(res.epoch),
       asOfMs: Number(res.as_of_ms),
-      running: res.running.map((r) => ({
-        replica: r.replica,
-        module: r.module,
-        role: maybeRoleFromWire(r.role) ?? 'B',
-        pid: r.pid,
-        startedAtMs: Number(r.started_at_ms),
-      })),
+      leaseTerm: Number(res.lease_term),
+      running: res.running.map((r) => {
+        const applied = positionFromWire(r.applied);
+        return {
+          replica: r.replica,
+          module: r.module,
+          role: maybeRoleFromWire(r.role) ?? 'B',
+          pid: r.pid,
+          startedAtMs: Number(r.started_at_ms),
+          ...(applied ? { applied } : {}),
+        };
+      }),
     };
   }
 

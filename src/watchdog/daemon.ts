@@ -6,11 +6,15 @@
  * Stopping it (SIGTERM, SIGINT) leaves every copy running: a restarted WatchDog adopts them from its
  * state file (DESIGN §5: a WatchDog restart shorter than the host timeout disturbs no running copy).
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { CheckpointClient } from '../checkpoint-server/client.js';
 import { type ClusterConfig, clusterHost, hostStateDir } from '../shared/config.js';
-import { DaemonServer, protos } from '../shared/grpc.js';
+import { FencedError, UnavailableError } from '../shared/errors.js';
+import { DaemonServer, daemonTransport, protos } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
+import { appSocketPath, startAppSocket } from './app-socket.js';
 import { BeatLoop, GrpcBeatTransport } from './beats.js';
 import { type Clock, systemClock } from './clock.js';
 import { FileLease, HostLease, monotonicMs } from './lease.js';
@@ -49,31 +53,48 @@ export async function startWatchDogDaemon(
 ): Promise<WatchDogDaemon> {
   const me = clusterHost(cfg, host);
   const stateDir = hostStateDir(cfg, host);
+  // The state file (each copy's token and spec, its environment) and the logs are the WatchDog's
+  // alone (0600, 0700); the folder itself is only passable (0711), so that copies of a module's own
+  // user reach the socket in it (token-checked) and their working folders, and list nothing. The
+  // cluster's state folder, when this WatchDog makes it, is passable too.
+  const parent = dirname(stateDir);
+  if (!existsSync(parent)) {
+    mkdirSync(parent, { recursive: true });
+    chmodSync(parent, 0o711);
+  }
   mkdirSync(stateDir, { recursive: true });
+  chmodSync(stateDir, 0o711);
   const clock = options.clock ?? systemClock;
   const t = cfg.timings;
   let state: DaemonState = 'starting';
 
-  const link = new GrpcManagerLink(t.rpcDeadlineMs);
+  const transport = daemonTransport(cfg, 'watchdog', host, logger);
+  const cs = new CheckpointClient(cfg.checkpointServer.addresses, { deadlineMs: t.rpcDeadlineMs, transport });
+  const link = new GrpcManagerLink(t.rpcDeadlineMs, transport);
   const lease = new HostLease(new FileLease(stateDir), t, logger);
   // Beats come first, before anything else is loaded: a restarted WatchDog renews the host lease
   // its copies' keepers hold as soon as it can, so that a quick restart disturbs no copy.
   // A beat that takes longer than two beat intervals is as good as lost: the next ring member is
   // tried, so that a SuperWatchDog take-over is found well within the host lease.
-  const transport = new GrpcBeatTransport(cfg, Math.min(t.rpcDeadlineMs, 2 * t.watchdogBeatMs));
+  const beatTransport = new GrpcBeatTransport(
+    cfg,
+    Math.min(t.rpcDeadlineMs, 2 * t.watchdogBeatMs),
+    transport,
+  );
   /** The WatchDog once it has loaded its state and adopted its copies. */
   let ready: WatchDog | null = null;
   const beats = new BeatLoop({
     ring: cfg.ring,
     host,
-    transport,
+    transport: beatTransport,
     clock,
     intervalMs: t.watchdogBeatMs,
     logger,
     epochSeen: () => ready?.epoch ?? 0,
     sentClock: monotonicMs,
     onPrimary: (ringHost, answer, sentAtMs) => {
-      lease.granted({ sentAtMs, primaryLeaseRemainingMs: answer.leaseRemainingMs });
+      if (!answer.leaseWithheld)
+        lease.granted({ sentAtMs, primaryLeaseRemainingMs: answer.leaseRemainingMs });
       if (link.setAddress(answer.managerAddress)) {
         logger.info({ manager: answer.managerAddress, primary: ringHost }, 'ReplicaManager found');
         ready?.managerChanged();
@@ -86,9 +107,14 @@ export async function startWatchDogDaemon(
   const { DaemonMetrics, configuredPort, startMetricsEndpoint } = await import('../shared/metrics.js');
   const { WatchDogMetrics } = await import('./metrics.js');
   const metrics = new DaemonMetrics('watchdog', host);
-  const server = new DaemonServer(me.address, [metrics.grpcInterceptor()]);
+  const server = new DaemonServer(me.address, transport, [metrics.grpcInterceptor()]);
+  const closeClients = () => {
+    beatTransport.close();
+    cs.close();
+  };
   const port = await server.listen(options.port ?? cfg.ports.watchdog).catch((err: unknown) => {
     beats.stop();
+    closeClients();
     transport.close();
     throw err;
   });
@@ -115,6 +141,27 @@ export async function startWatchDogDaemon(
     store: new FileStateStore(stateDir),
     logger,
     lease,
+    appAddress: `unix:${appSocketPath(stateDir)}`,
+    allowedEnv: cfg.security.allowedEnv,
+    // A higher epoch than any seen is accepted only once the Checkpoint Server confirms it handed it
+    // out (with TLS: in an insecure cluster anyone may command anything anyway).
+    verifyEpoch: async (epoch) => {
+      if (!transport.secure) return;
+      const handed = await cs.getLeadership('manager').then(
+        (l) => l.epoch,
+        (err: unknown) => {
+          throw new UnavailableError(
+            `cannot confirm epoch ${epoch} with the Checkpoint Server: ${(err as Error).message}`,
+          );
+        },
+      );
+      if (epoch > handed) {
+        logger.warn({ epoch, handedOut: handed }, 'a command with an epoch never handed out: refused');
+        throw new FencedError(
+          `epoch ${epoch} was never handed out by the Checkpoint Server (the highest is ${handed}); refused`,
+        );
+      }
+    },
     ...(options.startGraceMs !== undefined ? { startGraceMs: options.startGraceMs } : {}),
   });
   // Adoption comes before the first command: no start or stop is decided on a partial view.
@@ -122,10 +169,19 @@ export async function startWatchDogDaemon(
     await watchdog.start();
   } catch (err) {
     beats.stop();
+    closeClients();
     transport.close();
     await server.stop(0);
     throw err;
   }
+  const appSocket = await startAppSocket({
+    stateDir,
+    watchdog,
+    checkpointAddresses: cfg.checkpointServer.addresses,
+    transport,
+    deadlineMs: t.rpcDeadlineMs,
+    logger,
+  });
   ready = watchdog;
   // A manager found while adopting is told now, with what runs here.
   if (link.managerAddress) watchdog.managerChanged();
@@ -157,8 +213,10 @@ export async function startWatchDogDaemon(
     await watchdog.stop();
     await metricsEndpoint?.close();
     await server.stop(1000);
-    transport.close();
+    await appSocket.stop();
+    closeClients();
     link.close();
+    transport.close();
     probes.close();
     state = 'stopped';
   };

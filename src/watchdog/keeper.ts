@@ -6,7 +6,10 @@
  * still be gone before its host can be declared dead. It ends with the copy's own exit status, so
  * the WatchDog sees the copy's exit as its own.
  *
- *   node keeper.js LEASE_FILE CHECK_MS   (the copy, as JSON { path, args, env, cwd }, on stdin)
+ *   node keeper.js LEASE_FILE CHECK_MS   (the copy, as JSON { path, args, env, cwd, uid?, gid? }, on stdin)
+ *
+ * With uid and gid the copy runs as that account (the keeper itself stays the WatchDog's, so that it
+ * can always kill the copy).
  *
  * It imports nothing of the project, so that it starts in a few milliseconds, and reads no
  * environment of the copy's for itself (no NODE_OPTIONS of a module reaches it).
@@ -20,6 +23,8 @@ interface CopyToStart {
   args: string[];
   env: Record<string, string>;
   cwd: string;
+  uid?: number;
+  gid?: number;
 }
 
 /** Exit code when the copy could not be started at all (as a shell's "command not found"). */
@@ -85,6 +90,8 @@ function main(): void {
   const child = spawn(copy.path, copy.args, {
     cwd: copy.cwd,
     env: copy.env,
+    ...(copy.uid !== undefined ? { uid: copy.uid } : {}),
+    ...(copy.gid !== undefined ? { gid: copy.gid } : {}),
     stdio: ['ignore', 'inherit', 'inherit'],
     shell: false,
   });

@@ -47,6 +47,7 @@ export class FileLease implements LeaseFile {
 /** The host's lease as the WatchDog holds it; writes to the file are coalesced, the latest wins. */
 export class HostLease {
   private untilMs = 0;
+  private currentTerm = 0;
   private written = 0;
   private writing: Promise<void> | null = null;
   private lostLogged = true;
@@ -59,7 +60,19 @@ export class HostLease {
     >,
     private readonly logger: Logger,
     private readonly now: () => number = monotonicMs,
+    /** The wall clock the term is read on: it must grow across WatchDog restarts. */
+    private readonly wallNow: () => number = Date.now,
   ) {}
+
+  /**
+   * When the lease's current unbroken run of renewals began (wall clock, ms; 0: never granted). A
+   * grant after the lease ran out, or the first one of this process, begins a new term: a command
+   * decided under an older term is refused (supervisor.checkLeaseTerm), since the host may have
+   * been declared dead meanwhile.
+   */
+  get term(): number {
+    return this.currentTerm;
+  }
 
   get path(): string {
     return this.file.path;
@@ -74,6 +87,7 @@ export class HostLease {
   granted(grant: LeaseGrant): void {
     const until = leaseUntil(grant, this.timings);
     if (until <= this.untilMs) return;
+    if (this.remainingMs() <= 0) this.currentTerm = Math.max(this.currentTerm + 1, this.wallNow());
     if (this.lostLogged && this.untilMs > 0) this.logger.info('host lease renewed again');
     this.lostLogged = false;
     this.untilMs = until;

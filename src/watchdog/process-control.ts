@@ -4,11 +4,12 @@
  * WatchDog that dies or restarts takes none of its copies with it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { ExecutableError } from '../shared/errors.js';
+import { AccountError, ExecutableError } from '../shared/errors.js';
+import type { Account } from './accounts.js';
 import { procStat, sameProcess } from './state.js';
 
 export interface SpawnRequest {
@@ -25,6 +26,11 @@ export interface SpawnRequest {
    * lease has run out, even with no WatchDog running. Absent: started directly, with no keeper.
    */
   leaseFile?: string;
+  /**
+   * The account the copy runs as (its module's user and group); `cwd` is then made its own (0700).
+   * Absent: the WatchDog's own account.
+   */
+  account?: Account;
 }
 
 export interface ExitStatus {
@@ -119,11 +125,31 @@ function copyPidFrom(child: ChildProcess, path: string): Promise<number> {
   });
 }
 
+/**
+ * A copy's working folder, its account's alone; the folder above it (`copies/`) only passable. A
+ * WatchDog that is not root cannot start a copy as another account: refused with AccountError.
+ */
+function ownFolder(dir: string, account: Account): void {
+  const me = process.getuid?.();
+  if (me !== undefined && me !== 0 && me !== account.uid)
+    throw new AccountError(
+      `this WatchDog runs as uid ${me}: it can run copies as uid ${account.uid} only as root (or run the module as uid ${me})`,
+    );
+  mkdirSync(dirname(dir), { recursive: true, mode: 0o711 });
+  // The daemons' umask (077) takes the search bit off what mkdir makes.
+  chmodSync(dirname(dir), 0o711);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  if (me === 0) chownSync(dir, account.uid, account.gid);
+}
+
 /** The real ProcessControl. */
 export class NodeProcessControl implements ProcessControl {
   async spawn(req: SpawnRequest): Promise<SpawnedProcess> {
-    mkdirSync(dirname(req.logFile), { recursive: true });
-    const fd = openSync(req.logFile, 'a', 0o640);
+    const account = req.account;
+    if (account) ownFolder(req.cwd, account);
+    mkdirSync(dirname(req.logFile), { recursive: true, mode: 0o700 });
+    const fd = openSync(req.logFile, 'a', 0o600);
     try {
       const kept = req.leaseFile !== undefined;
       // Under a keeper, the keeper leads the process group and the copy's spec reaches it on stdin,
@@ -140,13 +166,16 @@ export class NodeProcessControl implements ProcessControl {
         : spawn(req.path, req.args, {
             cwd: req.cwd,
             env: req.env,
+            ...account,
             detached: true,
             shell: false,
             stdio: ['ignore', fd, fd],
           });
       if (kept) {
         child.stdin?.on('error', () => undefined);
-        child.stdin?.end(JSON.stringify({ path: req.path, args: req.args, env: req.env, cwd: req.cwd }));
+        child.stdin?.end(
+          JSON.stringify({ path: req.path, args: req.args, env: req.env, cwd: req.cwd, ...account }),
+        );
       }
       const exited = new Promise<ExitStatus>((resolve) => {
         child.once('exit', (code, signal) => resolve({ code, signal }));

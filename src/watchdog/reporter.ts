@@ -4,13 +4,14 @@
  * that cannot be delivered wait in a bounded outbox and are retried with back-off; none is dropped
  * without a log line saying so.
  */
-import * as grpc from '@grpc/grpc-js';
+import type { AppliedPosition } from '../replica-manager/table.js';
 import { NotFoundError, RegistrationError, UnavailableError } from '../shared/errors.js';
 import type { Module } from '../shared/generated/rm/replica_manager/v1/Module.js';
 import type { RegisterResponse__Output } from '../shared/generated/rm/replica_manager/v1/RegisterResponse.js';
 import type { ReplicaManagerClient } from '../shared/generated/rm/replica_manager/v1/ReplicaManager.js';
-import { CLIENT_OPTIONS, protos, unary } from '../shared/grpc.js';
+import { CLIENT_OPTIONS, protos, Transport, unary } from '../shared/grpc.js';
 import type { Logger } from '../shared/logging.js';
+import { positionToWire } from '../shared/wire.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { backoffMs } from './rules.js';
 
@@ -23,6 +24,8 @@ export interface FailureReport {
   epochSeen: number;
   /** When the failed copy was started, on this host's clock: the manager ignores a report older than what it knows. */
   startedAtMs: number;
+  /** Where the failed copy stood in its module's replication stream at its last beat, when it said. */
+  applied?: AppliedPosition;
 }
 
 /** "Reconcile me": the manager then lists the host itself, in order with its commands there. */
@@ -51,7 +54,10 @@ export class GrpcManagerLink implements Reporter, Registrar {
   private client: ReplicaManagerClient | null = null;
   private address = '';
 
-  constructor(private readonly deadlineMs: number) {}
+  constructor(
+    private readonly deadlineMs: number,
+    private readonly transport: Transport = Transport.insecure(),
+  ) {}
 
   get managerAddress(): string {
     return this.address;
@@ -64,7 +70,7 @@ export class GrpcManagerLink implements Reporter, Registrar {
     this.address = address;
     this.client = new (protos().replicaManager.rm.replica_manager.v1.ReplicaManager)(
       address,
-      grpc.credentials.createInsecure(),
+      this.transport.channelCredentials(),
       CLIENT_OPTIONS,
     );
     return true;
@@ -88,6 +94,7 @@ export class GrpcManagerLink implements Reporter, Registrar {
         detail: r.detail,
         epoch_seen: String(r.epochSeen),
         started_at_ms: String(r.startedAtMs),
+        applied: positionToWire(r.applied),
       },
       this.deadlineMs,
       `ReplicaManager at ${this.address}`,

@@ -22,6 +22,9 @@ export interface CopySpec {
   timeoutMs: number;
   check: { kind: string; port: number; path: string; command: string[] } | null;
   style: string;
+  /** The module's user and group (absent: the WatchDog's own account). */
+  user?: string;
+  group?: string;
 }
 
 /** One copy as the state file records it. */
@@ -40,6 +43,8 @@ export interface CopyRecord {
   epoch: number;
   /** The module's primary generation the copy was given with its role (fencing token; 0 = none). */
   generation?: number;
+  /** The copy's token (RM_COPY_TOKEN): how it proves to the WatchDog that it is this copy. */
+  token?: string;
 }
 
 export interface WatchDogState {
@@ -109,7 +114,7 @@ export class FileStateStore implements StateStore {
 }
 
 /** Process facts read from /proc, or null when the process does not exist (or is a zombie). */
-export function procStat(pid: number): { start: string; state: string; pgid: number } | null {
+export function procStat(pid: number): { start: string; state: string; pgid: number; ppid: number } | null {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -119,10 +124,11 @@ export function procStat(pid: number): { start: string; state: string; pgid: num
   // The command name (field 2) may contain spaces and parentheses: fields resume after the last ')'.
   const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
   const state = rest[0] ?? '';
+  const ppid = Number(rest[1]);
   const pgid = Number(rest[2]);
   const start = rest[19];
   if (start === undefined || state === 'Z' || state === 'X') return null;
-  return { start, state, pgid };
+  return { start, state, pgid, ppid };
 }
 
 /** Whether `pid` is the very process recorded (same start time), alive and not a zombie. */

@@ -13,22 +13,35 @@
  * when one of its copies becomes primary. It is opt-in because the default action of SIGUSR2 ends a
  * process that does not handle it.
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
-import { CHECK_KINDS, DETECTS, type Role } from '../replica-manager/table.js';
+import { type AppliedPosition, CHECK_KINDS, DETECTS, type Role } from '../replica-manager/table.js';
 import type { Timings } from '../shared/config.js';
 import {
+  AccountError,
   ConflictError,
   ExecutableError,
   NotFoundError,
+  PermissionError,
   RegistrationError,
   StaleEpochError,
+  StaleLeaseTermError,
   UnavailableError,
 } from '../shared/errors.js';
 import type { Module as PbModule } from '../shared/generated/rm/replica_manager/v1/Module.js';
 import type { ReplicaSpec__Output } from '../shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import type { WatchDogMessage } from '../shared/generated/rm/watchdog/v1/WatchDogMessage.js';
+import { isLoaderVariable, LIMITS, quote, SAFE_ACCOUNT, SAFE_ID } from '../shared/limits.js';
 import type { Logger } from '../shared/logging.js';
-import { knownCheckKind, PROMOTE_SIGNALS, roleFromWire, roleToWire } from '../shared/wire.js';
+import { knownCheckKind, PROMOTE_SIGNALS, positionToWire, roleFromWire, roleToWire } from '../shared/wire.js';
+import {
+  type Account,
+  type AccountFiles,
+  processOwner,
+  readAccountFiles,
+  resolveAccount,
+  unreachableDir,
+} from './accounts.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { resolveCheckCommand, resolveExecutable } from './executable.js';
 import type { ProbeResult, Probes } from './probes.js';
@@ -81,7 +94,26 @@ export interface WatchDogOptions {
    * once the lease runs out, no copy starts while there is none, and each beat's answer tells an SDK
    * copy how long it still runs. Without it (unit tests of other duties), copies start as they are.
    */
-  lease?: { readonly path: string; remainingMs(): number };
+  lease?: {
+    readonly path: string;
+    remainingMs(): number;
+    /** When the lease's current unbroken run of renewals began (0: never granted). */
+    readonly term: number;
+  };
+  /**
+   * The WatchDog's local socket for its copies (`unix:PATH`): what RM_WATCHDOG_ADDRESS and
+   * RM_CHECKPOINT_ADDRESS tell every copy. Without it, the TCP addresses above.
+   */
+  appAddress?: string;
+  /** Loader variables a module may set anyway (the cluster file's security.allowedEnv). */
+  allowedEnv?: readonly string[];
+  /**
+   * Confirms that the Checkpoint Server handed out an epoch higher than any this WatchDog has seen
+   * (DESIGN §9): raises when it did not, or cannot be asked. Without it, a higher epoch is believed.
+   */
+  verifyEpoch?: (epoch: number) => Promise<void>;
+  /** This host's /etc/passwd and /etc/group, where a module's user and group are found (default: read them). */
+  accountFiles?: () => AccountFiles;
   /** The executable check (default: resolveExecutable on this machine's files); the simulator has no files. */
   resolveExecutable?: typeof resolveExecutable;
 }
@@ -100,22 +132,77 @@ interface Copy extends CopyRecord {
   app: AppLink | null;
   pingSeq: number;
   pendingPing: { seq: number; resolve: (r: ProbeResult) => void } | null;
+  /**
+   * Where the copy said at its last beat it stands in its module's replication stream (soft: a
+   * restarted WatchDog learns it again from the next beat); null until it says.
+   */
+  applied: AppliedPosition | null;
   /** Resolves when the copy has left the table of running copies. */
   gone: Promise<void>;
   markGone: () => void;
 }
 
-/** A ReplicaSpec from the wire, checked for what the WatchDog relies on. Raises RegistrationError. */
-export function specFromWire(s: ReplicaSpec__Output | null | undefined): CopySpec {
+/**
+ * A ReplicaSpec from the wire, checked for what the WatchDog relies on: safe ids (they name files),
+ * sizes, and no loader variables beyond `allowedEnv`. Raises RegistrationError.
+ */
+export function specFromWire(
+  s: ReplicaSpec__Output | null | undefined,
+  allowedEnv: readonly string[] = [],
+): CopySpec {
   if (!s) throw new RegistrationError('a replica spec is needed', 'replica');
   if (!s.replica) throw new RegistrationError('the replica id is empty', 'replica.replica');
   if (!s.module) throw new RegistrationError('the module name is empty', 'replica.module');
+  for (const [field, v] of [
+    ['replica.replica', s.replica],
+    ['replica.module', s.module],
+  ] as const) {
+    if (!SAFE_ID.test(v)) {
+      throw new RegistrationError(
+        `${quote(v)} is not a safe id: letters, digits, _ . - only, not only dots, at most ${LIMITS.nameLength}`,
+        field,
+      );
+    }
+  }
+  if (s.path.length > LIMITS.pathLength)
+    throw new RegistrationError(`${s.path.length} characters; at most ${LIMITS.pathLength}`, 'replica.path');
+  if (s.args.length > LIMITS.args || s.args.some((a) => a.length > LIMITS.argLength))
+    throw new RegistrationError(
+      `at most ${LIMITS.args} arguments of ${LIMITS.argLength} characters`,
+      'replica.args',
+    );
+  const env = Object.entries(s.env);
+  if (
+    env.length > LIMITS.envEntries ||
+    env.some(([k, v]) => k.length > LIMITS.envNameLength || v.length > LIMITS.envValueLength)
+  )
+    throw new RegistrationError(
+      `at most ${LIMITS.envEntries} variables, names of ${LIMITS.envNameLength} and values of ${LIMITS.envValueLength} characters`,
+      'replica.env',
+    );
+  for (const [k] of env) {
+    if (isLoaderVariable(k) && !allowedEnv.includes(k)) {
+      throw new RegistrationError(
+        `${quote(k)} changes how the program is loaded or found; refused unless the cluster file's security.allowedEnv names it`,
+        `replica.env.${k.slice(0, 32)}`,
+      );
+    }
+  }
   if (s.detect !== '' && !(DETECTS as readonly string[]).includes(s.detect)) {
     throw new RegistrationError(
       `unknown detect "${s.detect}" (accepted: ${DETECTS.join(', ')})`,
       'replica.detect',
     );
   }
+  for (const [field, v] of [
+    ['replica.user', s.user],
+    ['replica.group', s.group],
+  ] as const) {
+    if (v && !SAFE_ACCOUNT.test(v))
+      throw new RegistrationError(`${quote(v)} is not a user or group name, nor a number`, field);
+  }
+  if (s.group && !s.user)
+    throw new RegistrationError('a group is accepted only with a user', 'replica.group');
   const check = s.check?.kind ? s.check : null;
   if (check && !knownCheckKind(check.kind)) {
     throw new RegistrationError(
@@ -136,6 +223,8 @@ export function specFromWire(s: ReplicaSpec__Output | null | undefined): CopySpe
       ? { kind: check.kind, port: check.port, path: check.path, command: [...check.command] }
       : null,
     style: s.style,
+    ...(s.user ? { user: s.user } : {}),
+    ...(s.group ? { group: s.group } : {}),
   };
 }
 
@@ -186,6 +275,8 @@ export function moduleFromJson(text: string): PbModule {
       : null,
     args: Array.isArray(m.args) ? m.args.map(String) : [],
     env: m.env && typeof m.env === 'object' ? (m.env as Record<string, string>) : {},
+    user: str(m.user),
+    group: str(m.group),
     replicas: replicas.map((r) => ({
       id: str(r?.id),
       host: str(r?.host),
@@ -301,19 +392,21 @@ export class WatchDog {
 
   /**
    * Starts a copy; a copy that runs with that role is left alone, with another role it changes role.
-   * `generation` is the module's primary generation, the copy's fencing token as a primary.
+   * `generation` is the module's primary generation, the copy's fencing token as a primary;
+   * `leaseTerm` the host lease's term the manager decided under (0 or undefined: not checked).
    */
   startReplica(
     epoch: number,
     wire: ReplicaSpec__Output | null | undefined,
     wireRole: string,
     generation = 0,
+    leaseTerm?: number,
   ) {
     return this.serial(async () => {
-      const spec = specFromWire(wire);
+      const spec = specFromWire(wire, this.opts.allowedEnv);
       const role = roleFromWire(wireRole);
       await this.fence(epoch);
-      return this.ensureStarted(spec, role, epoch, generation);
+      return this.ensureStarted(spec, role, epoch, generation, leaseTerm);
     });
   }
 
@@ -337,10 +430,11 @@ export class WatchDog {
   }
 
   /** Tells a running copy its new role. Raises NotFoundError when it does not run here. */
-  setRole(epoch: number, replica: string, wireRole: string, generation = 0) {
+  setRole(epoch: number, replica: string, wireRole: string, generation = 0, leaseTerm?: number) {
     return this.serial(async () => {
       const role = roleFromWire(wireRole);
       await this.fence(epoch);
+      if (role === 'P') this.checkLeaseTerm(leaseTerm, `the promotion of ${replica}`);
       const copy = this.copies.get(replica);
       if (copy?.state !== 'running') {
         throw new NotFoundError(`replica ${replica} does not run on ${this.opts.host}`);
@@ -366,9 +460,11 @@ export class WatchDog {
             role: roleToWire(c.role),
             pid: c.pid,
             started_at_ms: String(c.startedAtMs),
+            applied: positionToWire(c.applied),
           })),
         as_of_ms: String(this.opts.clock.now()),
         epoch: String(this.epochSeen),
+        lease_term: String(this.opts.lease?.term ?? 0),
       };
     });
   }
@@ -414,12 +510,23 @@ export class WatchDog {
    */
   registerSelf(moduleJson: string, pid: number) {
     return this.serial(async () => {
+      if (moduleJson.length > LIMITS.moduleJsonBytes) {
+        throw new RegistrationError(
+          `${moduleJson.length} bytes; at most ${LIMITS.moduleJsonBytes}`,
+          'module_json',
+        );
+      }
       const module = moduleFromJson(moduleJson);
+      this.checkClaimedPid(pid);
+      this.checkClaimedOwner(pid, module.user ?? '', module.group ?? '');
       const st = procStat(pid);
       if (!st) throw new NotFoundError(`no process with pid ${pid} runs on ${this.opts.host}`);
       const res = await this.opts.registrar.register(module, this.opts.host);
       const epoch = Number(res.epoch);
-      if (epochVerdict(this.epochSeen, epoch) === 'newer') await this.raiseEpoch(epoch);
+      if (epochVerdict(this.epochSeen, epoch) === 'newer') {
+        await this.opts.verifyEpoch?.(epoch);
+        await this.raiseEpoch(epoch);
+      }
       const mine = (res.module?.replicas ?? []).filter((r) => r.host === this.opts.host);
       const replica = mine.find((r) => r.status === 'P') ?? mine[0];
       if (!replica || !res.module) {
@@ -449,6 +556,8 @@ export class WatchDog {
             ? { kind: m.check.kind, port: m.check.port, path: m.check.path, command: [...m.check.command] }
             : null,
           style: m.style,
+          ...(m.user ? { user: m.user } : {}),
+          ...(m.group ? { group: m.group } : {}),
         };
         const rec: CopyRecord = {
           spec,
@@ -458,13 +567,96 @@ export class WatchDog {
           startedAtMs: this.opts.clock.now(),
           group: false,
           epoch: this.epochSeen,
+          token: randomBytes(32).toString('base64url'),
         };
         this.copies.set(spec.replica, this.newCopy(rec, false, null, this.opts.clock.now()));
         await this.persist();
         this.log.info({ replica: spec.replica, module: m.name, pid, role }, 'self-registered copy adopted');
       }
-      return { replica: replica.id, role: roleToWire(role) };
+      return {
+        replica: replica.id,
+        role: roleToWire(role),
+        copy_token: this.copies.get(replica.id)?.token ?? '',
+        app_address: this.opts.appAddress ?? '',
+      };
     });
+  }
+
+  /**
+   * A pid a registration claims is adopted (and may later be killed): never pid 1, this WatchDog or
+   * its ancestors, and never a process that already belongs to another copy or its keeper.
+   */
+  private checkClaimedPid(pid: number): void {
+    if (!Number.isSafeInteger(pid) || pid <= 1) {
+      throw new PermissionError(
+        `pid ${pid} cannot be adopted: a running program registers its own pid (> 1)`,
+      );
+    }
+    const mine = new Set<number>([process.pid]);
+    for (let p = process.ppid, i = 0; p > 1 && i < 32; i++) {
+      mine.add(p);
+      const up = procStat(p)?.ppid;
+      if (!up || up === p) break;
+      p = up;
+    }
+    if (mine.has(pid))
+      throw new PermissionError(`pid ${pid} is this WatchDog or one of its parents: not adopted`);
+    for (const c of this.copies.values()) {
+      if (c.pid === pid || c.pgid === pid || (c.group && procStat(pid)?.pgid === leaderOf(c))) {
+        throw new PermissionError(
+          `pid ${pid} belongs to copy ${c.spec.replica}: not adopted by another registration`,
+        );
+      }
+    }
+  }
+
+  /**
+   * A claimed pid runs as the module's user (the WatchDog's own when the module names none): a
+   * registration cannot hand the WatchDog another account's process to adopt and later kill.
+   */
+  private checkClaimedOwner(pid: number, user: string, group: string): void {
+    const owner = processOwner(pid);
+    if (owner === null) return; // gone: the caller says so
+    const wanted = user ? this.accountOf(user, group).uid : process.getuid?.();
+    if (wanted !== undefined && owner !== wanted)
+      throw new PermissionError(
+        `pid ${pid} runs as uid ${owner}, not as the module's user (uid ${wanted}${user ? `, ${quote(user)}` : ", the WatchDog's own"}): not adopted`,
+      );
+  }
+
+  /** A module's account on this host; raises AccountError when the host does not know it. */
+  private accountOf(user: string, group: string): Account {
+    return resolveAccount(user, group, (this.opts.accountFiles ?? readAccountFiles)(), this.opts.host);
+  }
+
+  /**
+   * The account a copy runs as, when its module names one: known on this host, and able to reach the
+   * WatchDog's socket (every folder above it searchable by that account). Raises AccountError.
+   */
+  private copyAccount(spec: CopySpec): Account | undefined {
+    if (!spec.user) return undefined;
+    const account = this.accountOf(spec.user, spec.group ?? '');
+    const socket = this.opts.appAddress?.startsWith('unix:') ? this.opts.appAddress.slice(5) : null;
+    const blocked = socket ? unreachableDir(socket, account) : null;
+    if (blocked)
+      throw new AccountError(
+        `user ${quote(spec.user)} (uid ${account.uid}, gid ${account.gid}) cannot reach the WatchDog's socket: ${blocked} is not searchable by it (chmod o+x, or give it that folder's group)`,
+      );
+    return account;
+  }
+
+  /** The copy a token was given to (RM_COPY_TOKEN at its start), or null. */
+  copyByToken(token: string): { replica: string; module: string } | null {
+    if (!token) return null;
+    const given = Buffer.from(token);
+    for (const c of this.copies.values()) {
+      if (!c.token) continue;
+      const own = Buffer.from(c.token);
+      if (own.length === given.length && timingSafeEqual(own, given)) {
+        return { replica: c.spec.replica, module: c.spec.module };
+      }
+    }
+    return null;
   }
 
   // ---- the application's stream ----
@@ -473,10 +665,20 @@ export class WatchDog {
    * A copy attaches (Attach's hello). Returns its welcome; raises NotFoundError when no such copy
    * runs here, or when the pid is neither the copy's nor in its process group.
    */
-  attach(hello: { replica: string; module: string; pid: number }, link: AppLink): WatchDogMessage {
+  attach(
+    hello: { replica: string; module: string; pid: number },
+    link: AppLink,
+    token = '',
+  ): WatchDogMessage {
     const copy = this.copies.get(hello.replica);
     if (copy?.state !== 'running') {
-      throw new NotFoundError(`replica ${hello.replica} does not run on ${this.opts.host}`);
+      throw new NotFoundError(`replica ${quote(hello.replica)} does not run on ${this.opts.host}`);
+    }
+    // A copy is known by the token its WatchDog gave it: nobody else beats or answers for it.
+    if (copy.token && this.copyByToken(token)?.replica !== copy.spec.replica) {
+      throw new PermissionError(
+        `only copy ${copy.spec.replica} itself may attach as ${copy.spec.replica}: its RM_COPY_TOKEN is needed`,
+      );
     }
     if (
       hello.pid &&
@@ -500,18 +702,22 @@ export class WatchDog {
         host: this.opts.host,
         lease_ms: this.opts.timings.appLeaseMs,
         heartbeat_interval_ms: heartbeatIntervalMs(w.timeoutMs),
-        checkpoint_address: this.opts.checkpointAddress,
+        checkpoint_address: this.opts.appAddress ?? this.opts.checkpointAddress,
         epoch: String(copy.epoch),
         generation: String(copy.generation ?? 0),
       },
     };
   }
 
-  /** A beat on a copy's stream; answered so that the copy knows its WatchDog lives. */
-  heartbeat(replica: string, link: AppLink, seq: string): void {
+  /**
+   * A beat on a copy's stream; answered so that the copy knows its WatchDog lives. `applied`: where
+   * the copy stands in its module's replication stream, kept for the manager's promotions.
+   */
+  heartbeat(replica: string, link: AppLink, seq: string, applied?: AppliedPosition): void {
     const copy = this.copies.get(replica);
     if (!copy || copy.app !== link) return;
     copy.live = { ...copy.live, lastBeatMs: this.opts.clock.now() };
+    if (applied) copy.applied = applied;
     // The answer carries the host's lease: a copy whose WatchDog is cut off from the primary
     // SuperWatchDog hears its lease shrink and stops itself when it runs out (DESIGN §5).
     const lease = this.opts.lease ? this.opts.lease.remainingMs() : this.opts.timings.appLeaseMs;
@@ -530,6 +736,24 @@ export class WatchDog {
       });
       copy.pendingPing = null;
     }
+  }
+
+  /**
+   * A copy-cat backup says its replay of input `seq` differed from the primary's run (DESIGN §11,
+   * seed 002): it is stopped and reported failed, reason diverged, for the ReplicaManager to replace
+   * it and raise an alert naming the input.
+   */
+  diverged(replica: string, link: AppLink, seq: number, detail: string): void {
+    const copy = this.copies.get(replica);
+    if (!copy || copy.app !== link) return;
+    // The copy's words go to the manager's alert: bounded, like every input.
+    const said = detail.length > 500 ? `${detail.slice(0, 500)}…` : detail;
+    void this.fail(
+      copy,
+      'diverged',
+      `its replay of input ${seq} diverged from the primary's run (${said})`,
+      true,
+    );
   }
 
   /** The stream ended; the copy itself is watched on (its exit or silence tells the rest). */
@@ -565,7 +789,11 @@ export class WatchDog {
       this.log.warn({ got: epoch, seen: this.epochSeen }, 'command with a stale epoch refused');
       throw new StaleEpochError(epoch, this.epochSeen);
     }
-    if (verdict === 'newer') await this.raiseEpoch(epoch);
+    if (verdict === 'newer') {
+      // Verified, not believed: one made-up epoch must not lock out every later manager.
+      await this.opts.verifyEpoch?.(epoch);
+      await this.raiseEpoch(epoch);
+    }
   }
 
   private async raiseEpoch(epoch: number): Promise<void> {
@@ -610,6 +838,7 @@ export class WatchDog {
         ...(c.pgid !== undefined ? { pgid: c.pgid } : {}),
         epoch: c.epoch,
         ...(c.generation ? { generation: c.generation } : {}),
+        ...(c.token ? { token: c.token } : {}),
       })),
     };
   }
@@ -631,6 +860,7 @@ export class WatchDog {
       app: null,
       pingSeq: 0,
       pendingPing: null,
+      applied: null,
       gone,
       markGone,
     };
@@ -642,7 +872,13 @@ export class WatchDog {
     return watchOf(copy.spec, this.opts.timings, this.startGraceMs);
   }
 
-  private async ensureStarted(spec: CopySpec, role: Role, epoch: number, generation: number) {
+  private async ensureStarted(
+    spec: CopySpec,
+    role: Role,
+    epoch: number,
+    generation: number,
+    leaseTerm?: number,
+  ) {
     let copy = this.copies.get(spec.replica);
     if (copy && copy.state !== 'running') {
       // A copy on its way out: the new one starts once the old one is gone, never beside it.
@@ -650,11 +886,14 @@ export class WatchDog {
       copy = this.copies.get(spec.replica);
     }
     if (copy && copy.state === 'running') {
-      if (copy.role !== role || (role === 'P' && (copy.generation ?? 0) !== generation))
+      if (copy.role !== role || (role === 'P' && (copy.generation ?? 0) !== generation)) {
+        if (role === 'P') this.checkLeaseTerm(leaseTerm, `the promotion of ${spec.replica}`);
         this.changeRole(copy, role, epoch, generation);
+      }
       return { replica: spec.replica, ...ackOf(copy) };
     }
     await this.awaitLease(spec.replica);
+    this.checkLeaseTerm(leaseTerm, `the start of ${spec.replica}`);
     const path = await this.checkStart(spec).catch((err: unknown) => {
       this.log.error(
         { replica: spec.replica, path: spec.path, err: (err as Error).message },
@@ -662,6 +901,17 @@ export class WatchDog {
       );
       throw err;
     });
+    let account: Account | undefined;
+    try {
+      account = this.copyAccount(spec);
+    } catch (err) {
+      this.log.error(
+        { replica: spec.replica, user: spec.user, group: spec.group, err: (err as Error).message },
+        'account refused',
+      );
+      throw err;
+    }
+    const token = randomBytes(32).toString('base64url');
     const env: Record<string, string> = {
       PATH: this.opts.path ?? process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       ...spec.env,
@@ -669,8 +919,12 @@ export class WatchDog {
       RM_REPLICA: spec.replica,
       RM_ROLE: role === 'P' ? 'primary' : 'backup',
       RM_HOST: this.opts.host,
-      RM_WATCHDOG_ADDRESS: this.opts.watchdogAddress,
-      RM_CHECKPOINT_ADDRESS: this.opts.checkpointAddress,
+      // Where the copy's own services listen for other hosts (its replication stream, DESIGN §11).
+      RM_HOST_ADDRESS: this.opts.hostAddress,
+      RM_WATCHDOG_ADDRESS: this.opts.appAddress ?? this.opts.watchdogAddress,
+      RM_CHECKPOINT_ADDRESS: this.opts.appAddress ?? this.opts.checkpointAddress,
+      // What the copy shows its WatchDog (Attach, checkpoints): it acts only as itself.
+      RM_COPY_TOKEN: token,
       RM_EPOCH: String(epoch),
       RM_GENERATION: String(generation),
       RM_STYLE: spec.style,
@@ -681,9 +935,11 @@ export class WatchDog {
         path,
         args: spec.args,
         env,
-        cwd: this.opts.stateDir,
+        // A copy of another account works in a folder of its own; the state folder is the WatchDog's.
+        cwd: account ? join(this.opts.stateDir, 'copies', spec.replica) : this.opts.stateDir,
         logFile: join(this.opts.stateDir, 'logs', `${spec.replica}.log`),
         ...(this.opts.lease ? { leaseFile: this.opts.lease.path } : {}),
+        ...(account ? { account } : {}),
       })
       .catch((err: unknown) => {
         this.log.error(
@@ -703,11 +959,29 @@ export class WatchDog {
       group: true,
       epoch,
       ...(generation ? { generation } : {}),
+      token,
     };
     this.copies.set(spec.replica, this.newCopy(rec, true, proc.exited, now));
     await this.persist();
     this.log.info({ replica: spec.replica, module: spec.module, pid: proc.pid, role, epoch }, 'copy started');
     return { replica: spec.replica, pid: proc.pid, role: roleToWire(role), started_at_ms: String(now) };
+  }
+
+  /**
+   * A start or promotion must have been decided under the host lease's current term: one decided
+   * before the lease last ran out may be stale, since the host may have been declared dead meanwhile
+   * and the copy's role given to another (DESIGN §5). Refused; the manager learns the term and
+   * decides again.
+   */
+  private checkLeaseTerm(leaseTerm: number | undefined, what: string): void {
+    const lease = this.opts.lease;
+    // 0: not stamped (a command of a tool or test, not of a ReplicaManager, which always stamps).
+    if (!leaseTerm || !lease || leaseTerm >= lease.term) return;
+    this.log.warn(
+      { got: leaseTerm, current: lease.term },
+      `${what}: decided under an older host lease term; refused`,
+    );
+    throw new StaleLeaseTermError(leaseTerm, lease.term, { what });
   }
 
   /**
@@ -784,6 +1058,7 @@ export class WatchDog {
       detail: fullDetail,
       epochSeen: this.epochSeen,
       startedAtMs: copy.startedAtMs,
+      ...(copy.applied ? { applied: copy.applied } : {}),
     });
     await this.persist().catch(() => undefined);
   }

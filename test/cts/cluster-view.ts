@@ -1,8 +1,8 @@
 /**
  * What the daemons say, over long-lived gRPC channels (the audits ask many times a second): the acting
- * ReplicaManager's table and epoch, the ring, and the Checkpoint Server's epoch and checkpoints.
+ * ReplicaManager's table and epoch, the ring, and the Checkpoint Server's epoch and checkpoints. It
+ * asks as the cluster's operator (Status, GetRing, GetLeadership and LoadCheckpoint are all open to one).
  */
-import * as grpc from '@grpc/grpc-js';
 import { CheckpointClient } from '../../src/checkpoint-server/client.js';
 import { tableFromProto } from '../../src/replica-manager/proto-convert.js';
 import type { ReplicaTable } from '../../src/replica-manager/table.js';
@@ -10,7 +10,7 @@ import { addressOf, type ClusterConfig } from '../../src/shared/config.js';
 import type { ReplicaManagerClient } from '../../src/shared/generated/rm/replica_manager/v1/ReplicaManager.js';
 import type { RingView__Output } from '../../src/shared/generated/rm/super_watchdog/v1/RingView.js';
 import type { SuperWatchDogClient } from '../../src/shared/generated/rm/super_watchdog/v1/SuperWatchDog.js';
-import { CLIENT_OPTIONS, protos, unary } from '../../src/shared/grpc.js';
+import { CLIENT_OPTIONS, protos, type Transport, unary } from '../../src/shared/grpc.js';
 
 export interface ManagerAnswer {
   host: string;
@@ -27,14 +27,16 @@ export class ClusterView {
 
   constructor(
     readonly cfg: ClusterConfig,
+    transport: Transport,
     private readonly deadlineMs = 700,
   ) {
+    const credentials = transport.channelCredentials();
     for (const h of cfg.hosts) {
       this.managers.set(
         h.name,
         new (protos().replicaManager.rm.replica_manager.v1.ReplicaManager)(
           addressOf.replicaManager(cfg, h.name),
-          grpc.credentials.createInsecure(),
+          credentials,
           CLIENT_OPTIONS,
         ),
       );
@@ -44,12 +46,12 @@ export class ClusterView {
         h,
         new (protos().superWatchdog.rm.super_watchdog.v1.SuperWatchDog)(
           addressOf.superWatchdog(cfg, h),
-          grpc.credentials.createInsecure(),
+          credentials,
           CLIENT_OPTIONS,
         ),
       );
     }
-    this.cs = new CheckpointClient(cfg.checkpointServer.address, { deadlineMs });
+    this.cs = new CheckpointClient(cfg.checkpointServer.address, { deadlineMs, transport });
   }
 
   /** The manager answering with the highest epoch (as rmctl picks it), or null when none answers. */

@@ -15,6 +15,7 @@ import {
 } from 'node:fs';
 import { getPriority, setPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { issueCluster } from '../../src/cli/certs.js';
 import { LOCAL_HOSTS, LocalCluster, localClusterYaml } from '../../src/cli/local.js';
 import { killGroup, waitGone } from '../../src/cli/local-processes.js';
 import type { ModuleSpec } from '../../src/replica-manager/table.js';
@@ -25,6 +26,7 @@ import {
   loadClusterConfig,
   type Timings,
 } from '../../src/shared/config.js';
+import { appSocketPath } from '../../src/watchdog/app-socket.js';
 import { Auditor, type Snapshot, settleProblems, type Violation } from './audit.js';
 import { ClusterView, type ManagerAnswer } from './cluster-view.js';
 import { FAULTS, type FaultContext, type FaultName } from './faults.js';
@@ -169,6 +171,8 @@ export async function runCts(opts: CtsOptions): Promise<CtsResult> {
   const cfgFile = join(clusterDir, 'cluster.yaml');
   writeFileSync(cfgFile, localClusterYaml(clusterDir, ROOT, portBase, opts.timings ?? {}));
   const cfg: ClusterConfig = loadClusterConfig(cfgFile);
+  // The cluster's own CA and a certificate per daemon and for its operator, as `rmd local` makes them.
+  await issueCluster(cfg);
   const t0 = performance.now();
   const clock = () => performance.now() - t0;
   const prng = new Prng(opts.seed);
@@ -185,13 +189,17 @@ export async function runCts(opts: CtsOptions): Promise<CtsResult> {
   });
   const probe = new Probe({
     cfgFile,
-    watchdogAddresses: cfg.hosts.map((h) => addressOf.watchdog(cfg, h.name)),
+    // Copies know their WatchDog by its local socket (or, in an insecure cluster, by its address).
+    watchdogAddresses: cfg.hosts.flatMap((h) => [
+      `unix:${appSocketPath(hostStateDir(cfg, h.name))}`,
+      addressOf.watchdog(cfg, h.name),
+    ]),
     logDirOf: (h) => join(hostStateDir(cfg, h), 'logs'),
     replicas: modules.flatMap((m) =>
       m.replicas.map((r) => ({ host: r.host, replica: r.id ?? '', module: m.name })),
     ),
   });
-  const view = new ClusterView(cfg);
+  const view = new ClusterView(cfg, local.transport());
   const undos = new Map<number, () => void>();
   let nextUndo = 1;
   const undo = (fn: () => void) => {

@@ -62,14 +62,17 @@ describe('the daemons fail and recover (six hosts, real processes)', () => {
     c.killDaemon('watchdog', 'H3');
     c.startDaemon('watchdog', 'H3');
     await waitFor('the WatchDog on H3 to answer', async () => {
-      const wd = new WatchDogClient(addressOf.watchdog(c.cfg, 'H3'), { deadlineMs: 500 });
+      const wd = new WatchDogClient(addressOf.watchdog(c.cfg, 'H3'), {
+        deadlineMs: 500,
+        transport: c.transport('replica-manager', 'H2'),
+      });
       try {
         return (await wd.listRunning(before.epoch)).running.length === onH3.length;
       } finally {
         wd.close();
       }
     });
-    await new Promise((r) => setTimeout(r, 4000)); // past the copies' lease (2.4 s) and the host timeout (3 s)
+    await new Promise((r) => setTimeout(r, 5000)); // past the copies' lease (3.4 s) and the host timeout (4 s)
     const after = await c.table();
     expect(after.hosts.every((h) => h.up)).toBe(true);
     expect(after.modules).toEqual(before.modules);

@@ -41,7 +41,7 @@ describe('the local cluster as the README runs it', () => {
     expect(out).toMatch(/recovered in \d+ ms/);
     // Each detection next to the timeout that bounds it; step 2 moves only B (A1 moved in step 1).
     expect(out).toMatch(
-      /H1 declared dead after \d+ ms \(host timeout 3000 ms\); only B fails over: B2 to B3 on H5/,
+      /H1 declared dead after \d+ ms \(host timeout 4000 ms\); only B fails over: B2 to B3 on H5/,
     );
     expect(out).toMatch(/H2 declared H6 dead after \d+ ms \(ring timeout 1000 ms\)/);
     expect(out).toMatch(/ReplicaManager on H5, epoch [2-9]/);

@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointClient } from '../../src/checkpoint-server/client.js';
-import { ClusterClient } from '../../src/cli/cluster-client.js';
 import { LOCAL_HOSTS } from '../../src/cli/local.js';
 import { addressOf } from '../../src/shared/config.js';
 import { WatchDogClient } from '../../src/watchdog/client.js';
@@ -25,11 +24,20 @@ describe('an old primary frozen and resumed is fenced (six hosts, real processes
 
   it('SIGSTOP on H2 → H5 takes over; SIGCONT → H2 is refused everywhere and steps down; never two primaries', async () => {
     const c = tc.cluster;
-    const cs = new CheckpointClient(c.cfg.checkpointServer.address, { deadlineMs: 1000 });
+    // The audit reads the stored table as a manager does (LoadTable is a ReplicaManager's call).
+    const cs = new CheckpointClient(c.cfg.checkpointServer.address, {
+      deadlineMs: 1000,
+      transport: c.transport('replica-manager', 'H2'),
+    });
     const wds = LOCAL_HOSTS.map(
-      (h) => new WatchDogClient(addressOf.watchdog(c.cfg, h), { deadlineMs: 1000 }),
+      (h) =>
+        new WatchDogClient(addressOf.watchdog(c.cfg, h), {
+          deadlineMs: 1000,
+          // The audit lists what runs as a manager does; a ReplicaManager certificate may.
+          transport: c.transport('replica-manager', 'H2'),
+        }),
     );
-    const client = new ClusterClient(c.cfg, 1000);
+    const client = c.clusterClient(1000);
     // Every 100 ms, what every WatchDog runs, and in which role: at most one P of A and of C at any time.
     const violations: string[] = [];
     let samples = 0;

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointClient } from '../../src/checkpoint-server/client.js';
-import { ClusterClient } from '../../src/cli/cluster-client.js';
+import type { ClusterClient } from '../../src/cli/cluster-client.js';
 import { addressOf } from '../../src/shared/config.js';
 import { StaleEpochError } from '../../src/shared/errors.js';
 import { WatchDogClient } from '../../src/watchdog/client.js';
@@ -18,7 +18,7 @@ describe('hosts die, the ring repairs itself, the ReplicaManager moves (six host
   let client: ClusterClient;
   beforeAll(async () => {
     tc = await startCluster();
-    client = new ClusterClient(tc.cluster.cfg, 1000);
+    client = tc.cluster.clusterClient(1000);
   }, 90_000);
   afterAll(async () => {
     client?.close();
@@ -130,8 +130,14 @@ describe('hosts die, the ring repairs itself, the ReplicaManager moves (six host
     const c = tc.cluster;
     const t = await c.table();
     expect(t.epoch).toBeGreaterThan(1);
-    const wd = new WatchDogClient(addressOf.watchdog(c.cfg, 'H4'), { deadlineMs: 2000 });
-    const cs = new CheckpointClient(c.cfg.checkpointServer.address, { deadlineMs: 2000 });
+    const wd = new WatchDogClient(addressOf.watchdog(c.cfg, 'H4'), {
+      deadlineMs: 2000,
+      transport: c.transport('replica-manager', 'H2'),
+    });
+    const cs = new CheckpointClient(c.cfg.checkpointServer.address, {
+      deadlineMs: 2000,
+      transport: c.transport('replica-manager', 'H2'),
+    });
     try {
       await expect(wd.stopReplica(t.epoch - 1, 'A4')).rejects.toBeInstanceOf(StaleEpochError);
       await expect(

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { type ClusterConfig, loadClusterConfig, type Timings } from '../../src/shared/config.js';
+import { addressOf, type ClusterConfig, loadClusterConfig, type Timings } from '../../src/shared/config.js';
 import type { Checkpoint } from '../../src/shared/generated/rm/checkpoint/v1/Checkpoint.js';
 import type { FailureReport__Output } from '../../src/shared/generated/rm/replica_manager/v1/FailureReport.js';
 import type { RegisterRequest__Output } from '../../src/shared/generated/rm/replica_manager/v1/RegisterRequest.js';
@@ -15,7 +15,8 @@ import type { RunningReport__Output } from '../../src/shared/generated/rm/replic
 import type { WatchDogBeatRequest__Output } from '../../src/shared/generated/rm/super_watchdog/v1/WatchDogBeatRequest.js';
 import type { ReplicaSpec__Output } from '../../src/shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import { protos } from '../../src/shared/grpc.js';
-import { ROOT } from './processes.js';
+import { WatchDogClient } from '../../src/watchdog/client.js';
+import { killAll, killGroup, ROOT, type Spawned, spawnRmd, waitFor } from './processes.js';
 
 export const SAMPLE_APP = join(ROOT, 'examples', 'bin', 'sample-app');
 
@@ -32,6 +33,8 @@ export function copySpec(replica: string, extra: Partial<ReplicaSpec__Output> = 
     timeout_ms: 0,
     check: null,
     style: 'warm',
+    user: '',
+    group: '',
     ...extra,
   };
 }
@@ -243,6 +246,8 @@ export function writeClusterFile(
   const timings = { ...TEST_TIMINGS, ...opts.timings };
   const allowed = opts.allowed ?? [join(ROOT, 'examples', 'bin')];
   const text = [
+    // These files test supervision against plaintext fakes; security.test.ts runs the daemons with TLS.
+    'insecure: true',
     'hosts:',
     hosts,
     `checkpointServer: { address: "127.0.0.${first}:${opts.ports.checkpoint}", dataDir: ${JSON.stringify(join(dir, 'cs'))} }`,
@@ -278,4 +283,36 @@ export function appEvents(cfg: ClusterConfig, host: string, replica: string): Ar
         return [];
       }
     });
+}
+
+/** A real WatchDog under test, the fakes it talks to, and a client that commands it as a manager would. */
+export interface WatchDogRig {
+  manager: FakeReplicaManager;
+  swd: FakeSuperWatchDog;
+  wd: Spawned;
+  client: WatchDogClient;
+}
+
+/**
+ * Starts `rmd watchdog` on `host` with a recording fake ReplicaManager (127.0.0.12) and a fake primary
+ * SuperWatchDog on H2, and waits until it answers (its output in the error when it does not).
+ */
+export async function startWatchDogRig(cfg: ClusterConfig, host: string): Promise<WatchDogRig> {
+  const manager = await new FakeReplicaManager().start('127.0.0.12:0');
+  const swd = await new FakeSuperWatchDog(manager.address).start(addressOf.superWatchdog(cfg, 'H2'));
+  const wd = spawnRmd(['watchdog', '--config', cfg.file, '--host', host]);
+  const client = new WatchDogClient(addressOf.watchdog(cfg, host), { deadlineMs: 5000 });
+  await waitFor('the WatchDog to answer', () => client.listRunning(0), { timeoutMs: 20_000 }).catch((err) => {
+    throw new Error(`${(err as Error).message}\n${wd.output()}`);
+  });
+  return { manager, swd, wd, client };
+}
+
+/** Stops what a rig started (any part may be missing after a failed start) and the copies named. */
+export async function stopWatchDogRig(rig: Partial<WatchDogRig>, copies: Iterable<number>): Promise<void> {
+  rig.client?.close();
+  for (const pid of copies) killGroup(pid);
+  await killAll();
+  rig.manager?.stop();
+  rig.swd?.stop();
 }

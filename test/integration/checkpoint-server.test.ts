@@ -356,6 +356,7 @@ describe('rmd checkpoint-server (real processes)', () => {
     writeFileSync(
       configFile,
       [
+        'insecure: true',
         'hosts:',
         '  - { name: CS, address: 127.0.0.1 }',
         `checkpointServer: { address: "${address}", dataDir: "${dataDir}" }`,

@@ -69,7 +69,7 @@ beforeAll(async () => {
     role: 'manager',
     holder: 'replica-manager@H1',
     expectedEpoch: 0,
-    leaseMs: 600_000,
+    leaseMs: 60_000,
   });
   watchdogs = new GrpcWatchDogs(cfg);
   rm = new ReplicaManager({

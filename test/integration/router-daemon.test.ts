@@ -92,7 +92,7 @@ describe('rmd router', () => {
     await cs.saveTable(epoch, JSON.stringify(table));
 
     const router: RouterDaemon = await startRouter({
-      checkpointAddress: `127.0.0.34:${server.port}`,
+      checkpointAddresses: [`127.0.0.34:${server.port}`],
       bindHost: '127.0.0.33',
       addressOf: (h) => (h === 'H1' ? '127.0.0.31' : '127.0.0.32'),
       holdMs: 5000,

@@ -13,23 +13,16 @@ import { addressOf, type ClusterConfig } from '../../src/shared/config.js';
 import type { ReplicaSpec__Output } from '../../src/shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import { WatchDogClient } from '../../src/watchdog/client.js';
 import { sameProcess } from '../../src/watchdog/state.js';
-import {
-  killAll,
-  killGroup,
-  ROOT,
-  type Spawned,
-  spawnRmd,
-  spawnTracked,
-  tempDir,
-  waitFor,
-} from '../helpers/processes.js';
+import { ROOT, spawnRmd, spawnTracked, tempDir, waitFor } from '../helpers/processes.js';
 import {
   appEvents,
   copySpec,
   FakeCheckpointServer,
-  FakeReplicaManager,
-  FakeSuperWatchDog,
+  type FakeReplicaManager,
+  type FakeSuperWatchDog,
   SAMPLE_APP,
+  startWatchDogRig,
+  stopWatchDogRig,
   testPorts,
   writeClusterFile,
 } from '../helpers/watchdog-fakes.js';
@@ -40,7 +33,6 @@ let cfg: ClusterConfig;
 let manager: FakeReplicaManager;
 let swd: FakeSuperWatchDog;
 let checkpoints: FakeCheckpointServer;
-let wd: Spawned;
 let client: WatchDogClient;
 const copies = new Set<number>();
 const sdks: Replica[] = [];
@@ -67,14 +59,8 @@ function savedValues(module: string): number[] {
 
 beforeAll(async () => {
   ({ cfg } = writeClusterFile(tmp.dir, { ports, timings: { appLeaseMs: 1500 } }));
-  manager = await new FakeReplicaManager().start('127.0.0.12:0');
-  swd = await new FakeSuperWatchDog(manager.address).start(addressOf.superWatchdog(cfg, 'H2'));
   checkpoints = await new FakeCheckpointServer().start(cfg.checkpointServer.address);
-  wd = spawnRmd(['watchdog', '--config', cfg.file, '--host', 'H4']);
-  client = new WatchDogClient(addressOf.watchdog(cfg, 'H4'), { deadlineMs: 5000 });
-  await waitFor('the WatchDog to answer', () => client.listRunning(1), { timeoutMs: 20_000 }).catch((err) => {
-    throw new Error(`${(err as Error).message}\n${wd.output()}`);
-  });
+  ({ manager, swd, client } = await startWatchDogRig(cfg, 'H4'));
 });
 
 afterEach(() => {
@@ -82,11 +68,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  client?.close();
-  for (const pid of copies) killGroup(pid);
-  await killAll();
-  manager?.stop();
-  swd?.stop();
+  await stopWatchDogRig({ manager, swd, client }, copies);
   checkpoints?.stop();
   tmp.remove();
 });

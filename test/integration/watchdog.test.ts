@@ -7,26 +7,20 @@
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addressOf, type ClusterConfig } from '../../src/shared/config.js';
+import type { ClusterConfig } from '../../src/shared/config.js';
 import { ExecutableError, NotFoundError, StaleEpochError } from '../../src/shared/errors.js';
 import type { ReplicaSpec__Output } from '../../src/shared/generated/rm/watchdog/v1/ReplicaSpec.js';
-import { WatchDogClient } from '../../src/watchdog/client.js';
+import type { WatchDogClient } from '../../src/watchdog/client.js';
 import { procStat } from '../../src/watchdog/state.js';
-import {
-  isAlive,
-  killAll,
-  killGroup,
-  type Spawned,
-  spawnRmd,
-  tempDir,
-  waitFor,
-} from '../helpers/processes.js';
+import { isAlive, tempDir, waitFor } from '../helpers/processes.js';
 import {
   appEvents,
   copySpec,
   FakeReplicaManager,
-  FakeSuperWatchDog,
+  type FakeSuperWatchDog,
   SAMPLE_APP,
+  startWatchDogRig,
+  stopWatchDogRig,
   testPorts,
   writeClusterFile,
 } from '../helpers/watchdog-fakes.js';
@@ -36,7 +30,6 @@ const ports = testPorts();
 let cfg: ClusterConfig;
 let manager: FakeReplicaManager;
 let swd: FakeSuperWatchDog;
-let wd: Spawned;
 let client: WatchDogClient;
 const copies = new Set<number>();
 
@@ -60,21 +53,11 @@ beforeAll(async () => {
   writeFileSync(join(allowedExtra, 'not-executable'), '#!/bin/sh\nexit 0\n');
   symlinkSync(join(other, 'tool'), join(allowedExtra, 'escape'));
   ({ cfg } = writeClusterFile(tmp.dir, { ports, allowed: [join(SAMPLE_APP, '..'), allowedExtra] }));
-  manager = await new FakeReplicaManager().start('127.0.0.12:0');
-  swd = await new FakeSuperWatchDog(manager.address).start(addressOf.superWatchdog(cfg, 'H2'));
-  wd = spawnRmd(['watchdog', '--config', cfg.file, '--host', 'H1']);
-  client = new WatchDogClient(addressOf.watchdog(cfg, 'H1'), { deadlineMs: 5000 });
-  await waitFor('the WatchDog to answer', () => client.listRunning(0), { timeoutMs: 20_000 }).catch((err) => {
-    throw new Error(`${(err as Error).message}\n${wd.output()}`);
-  });
+  ({ manager, swd, client } = await startWatchDogRig(cfg, 'H1'));
 });
 
 afterAll(async () => {
-  client?.close();
-  for (const pid of copies) killGroup(pid);
-  await killAll();
-  manager?.stop();
-  swd?.stop();
+  await stopWatchDogRig({ client, manager, swd }, copies);
   tmp.remove();
 });
 

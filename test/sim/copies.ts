@@ -49,6 +49,8 @@ export class SimCopy {
   private beatTimer = false;
   private heartbeatMs = 300;
   private readonly leaseMs: number;
+  /** What the copy shows its WatchDog on Attach (RM_COPY_TOKEN), as the SDK does. */
+  private readonly token: string;
   /** Until when (host clock) it may run on what its WatchDog last said. */
   private leaseUntil: number;
   private counter = 0;
@@ -69,6 +71,7 @@ export class SimCopy {
     this.epoch = Number(req.env.RM_EPOCH ?? 0);
     this.generation = Number(req.env.RM_GENERATION ?? 0);
     this.leaseMs = Number(req.env.RM_LEASE_MS ?? 3000);
+    this.token = req.env.RM_COPY_TOKEN ?? '';
     this.proc = new Proc(`${host.name}/${this.replica}#${pid}`, host.name);
     this.keeper = new Proc(`${host.name}/keeper#${pid}`, host.name);
     this.leaseUntil = this.now() + this.leaseMs;
@@ -181,7 +184,11 @@ export class SimCopy {
     toWd(() => {
       let welcome: WatchDogMessage;
       try {
-        welcome = watchdog.attach({ replica: this.replica, module: this.module, pid: this.pid }, app);
+        welcome = watchdog.attach(
+          { replica: this.replica, module: this.module, pid: this.pid },
+          app,
+          this.token,
+        );
       } catch {
         this.sim.sched.after(LOCAL_HOP_MS, me, () => {
           this.attaching = false;

@@ -11,6 +11,7 @@ import type { CheckpointClient } from '../../src/checkpoint-server/client.js';
 import type { SaveToken } from '../../src/checkpoint-server/fence.js';
 import type { CheckpointStore, TableChange } from '../../src/checkpoint-server/store.js';
 import { checkpointTableStore, replicaSpec } from '../../src/replica-manager/daemon.js';
+import { LeaseTerms } from '../../src/replica-manager/lease-terms.js';
 import {
   type HostListing,
   ReplicaManager,
@@ -33,6 +34,7 @@ import {
   initHostMonitor,
   stepHosts,
 } from '../../src/super-watchdog/host-monitor.js';
+import { HostReports } from '../../src/super-watchdog/host-reports.js';
 import {
   initRing,
   isPrimary,
@@ -138,6 +140,8 @@ export class SimWatchDogDaemon {
       t,
       sim.logger,
       clock.now,
+      // The term's wall clock: the host's own, which only the simulator moves.
+      clock.now,
     );
     const beats = new BeatLoop({
       ring: sim.ring,
@@ -159,7 +163,8 @@ export class SimWatchDogDaemon {
       epochSeen: () => this.ready?.epoch ?? 0,
       sentClock: clock.now,
       onPrimary: (_ringHost, answer, sentAtMs) => {
-        lease.granted({ sentAtMs, primaryLeaseRemainingMs: answer.leaseRemainingMs });
+        if (!answer.leaseWithheld)
+          lease.granted({ sentAtMs, primaryLeaseRemainingMs: answer.leaseRemainingMs });
         if (answer.managerAddress && answer.managerAddress !== this.managerHost) {
           this.managerHost = answer.managerAddress;
           this.ready?.managerChanged();
@@ -216,7 +221,14 @@ export class SimWatchDogDaemon {
   }
 
   private handle(wd: WatchDog, method: string, req: unknown): unknown {
-    const r = req as { epoch: number; spec: Module; replica: string; role: 'P' | 'B'; generation: number };
+    const r = req as {
+      epoch: number;
+      spec: Module;
+      replica: string;
+      role: 'P' | 'B';
+      generation: number;
+      leaseTerm: number;
+    };
     switch (method) {
       case 'startReplica':
         // replicaSpec fills every field of the wire's spec, as the gRPC layer would on arrival.
@@ -225,11 +237,12 @@ export class SimWatchDogDaemon {
           replicaSpec(r.spec, r.replica) as ReplicaSpec__Output,
           roleToWire(r.role),
           r.generation,
+          r.leaseTerm,
         );
       case 'stopReplica':
         return wd.stopReplica(r.epoch, r.replica);
       case 'setRole':
-        return wd.setRole(r.epoch, r.replica, roleToWire(r.role), r.generation);
+        return wd.setRole(r.epoch, r.replica, roleToWire(r.role), r.generation, r.leaseTerm);
       case 'listRunning':
         return wd.listRunning(r.epoch);
       case 'checkReplica':
@@ -242,6 +255,8 @@ export class SimWatchDogDaemon {
 
 /** The ReplicaManager's commands to the WatchDogs over the simulated network (GrpcWatchDogs' part). */
 class SimWatchDogs implements WatchDogTransport {
+  private readonly terms = new LeaseTerms();
+
   constructor(
     private readonly sim: Sim,
     private readonly proc: Proc,
@@ -253,16 +268,19 @@ class SimWatchDogs implements WatchDogTransport {
 
   async execute(action: Action, module: Module, epoch: number) {
     const generation = action.kind !== 'stop' && action.role === 'P' ? (module?.generation ?? 0) : 0;
-    const start = async (role: 'P' | 'B') => {
-      const ack = await this.call<{ started_at_ms: string }>(action.host, 'startReplica', {
-        epoch,
-        spec: module,
-        replica: action.replica,
-        role,
-        generation,
+    const list = async () => (await this.listing(action.host, epoch)).lease_term;
+    const start = (role: 'P' | 'B') =>
+      this.terms.stamped(action.host, list, async (term) => {
+        const ack = await this.call<{ started_at_ms: string }>(action.host, 'startReplica', {
+          epoch,
+          spec: module,
+          replica: action.replica,
+          role,
+          generation,
+          leaseTerm: term,
+        });
+        return { startedAtMs: Number(ack.started_at_ms) };
       });
-      return { startedAtMs: Number(ack.started_at_ms) };
-    };
     switch (action.kind) {
       case 'start':
         return start(action.role);
@@ -273,12 +291,15 @@ class SimWatchDogs implements WatchDogTransport {
         await this.call(action.host, 'stopReplica', { epoch, replica: action.replica });
         return null;
       case 'set-role':
-        await this.call(action.host, 'setRole', {
-          epoch,
-          replica: action.replica,
-          role: action.role,
-          generation,
-        });
+        await this.terms.stamped(action.host, list, (term) =>
+          this.call(action.host, 'setRole', {
+            epoch,
+            replica: action.replica,
+            role: action.role,
+            generation,
+            leaseTerm: term,
+          }),
+        );
         return null;
     }
   }
@@ -288,11 +309,18 @@ class SimWatchDogs implements WatchDogTransport {
     return this.call<{ startable: boolean; reason: string }>(host, 'checkReplica', { spec: module, replica });
   }
 
-  async listRunning(host: string, epoch: number): Promise<HostListing> {
+  private async listing(host: string, epoch: number) {
     const res = await this.call<{
       as_of_ms: string;
+      lease_term: string;
       running: Array<{ replica: string; role: string; started_at_ms: string }>;
     }>(host, 'listRunning', { epoch });
+    this.terms.heard(host, Number(res.lease_term));
+    return { ...res, lease_term: Number(res.lease_term) };
+  }
+
+  async listRunning(host: string, epoch: number): Promise<HostListing> {
+    const res = await this.listing(host, epoch);
     return {
       asOfMs: Number(res.as_of_ms),
       running: res.running.flatMap((x) => {
@@ -496,7 +524,7 @@ export class SimSuperWatchDog {
   private readonly clock: Clock;
   private readonly arbiter: EpochArbiter;
   private readonly inFlight = new Set<string>();
-  private readonly pendingHostReports = new Map<string, boolean>();
+  private readonly hostReports = new HostReports();
   private lastManagerBeat = 0;
   private acquiring = false;
   private renewing = false;
@@ -614,7 +642,7 @@ export class SimSuperWatchDog {
     this.sim.trace(`${this.proc.name} steps down`);
     this.hosts = null;
     this.leaseLost = false;
-    this.pendingHostReports.clear();
+    this.hostReports.clear();
     this.manager.stop();
   }
 
@@ -622,8 +650,8 @@ export class SimSuperWatchDog {
     this.hosts = res.state;
     for (const e of res.effects) {
       this.sim.trace(`${this.proc.name} declares ${e.host} ${e.kind === 'host-up' ? 'up' : 'down'}`);
-      this.pendingHostReports.set(e.host, e.kind === 'host-up');
     }
+    this.hostReports.noted(res.effects);
     if (res.effects.length > 0) this.flushHostReports();
   }
 
@@ -695,9 +723,10 @@ export class SimSuperWatchDog {
   }
 
   private flushHostReports(): void {
-    if (this.flushing || this.pendingHostReports.size === 0) return;
+    const report = this.hostReports.next();
+    if (this.flushing || !report) return;
     this.flushing = true;
-    const [host, up] = this.pendingHostReports.entries().next().value as [string, boolean];
+    const { host, up } = report;
     this.sim.net
       .call(
         this.proc,
@@ -707,9 +736,9 @@ export class SimSuperWatchDog {
         this.sim.timings.rpcDeadlineMs,
       )
       .then(() => {
-        if (this.pendingHostReports.get(host) === up) this.pendingHostReports.delete(host);
+        this.hostReports.settled(host, up, true);
       })
-      .catch(() => undefined)
+      .catch(() => this.hostReports.settled(host, up, false))
       .finally(() => {
         this.flushing = false;
       });
@@ -741,6 +770,7 @@ export class SimSuperWatchDog {
           epoch: this.ring.epoch,
           managerAddress: primaryHost,
           leaseRemainingMs: this.isPrimary ? this.lastRenew + this.sim.timings.ringTimeoutMs - now : 0,
+          leaseWithheld: this.isPrimary && this.hostReports.withheld(r.host),
         };
         return answer;
       }

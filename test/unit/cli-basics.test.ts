@@ -70,7 +70,7 @@ describe('rmctl and rmd', () => {
   it('with no cluster running: ring, status and hosts say so in one line and exit 4', () => {
     const dir = join(tmp.dir, 'stopped');
     const cfg = join(tmp.dir, 'cluster.yaml');
-    writeFileSync(cfg, localClusterYaml(dir, ROOT, 7960));
+    writeFileSync(cfg, `insecure: true\n${localClusterYaml(dir, ROOT, 7960).replace('name: local\n', '')}`);
     for (const cmd of [['ring'], ['status'], ['hosts'], ['status', '--watch', '--retry-for', '1']]) {
       const r = run(RMCTL, ['--config', cfg, ...cmd]);
       expect(r.code, r.stderr).toBe(4);

@@ -1,6 +1,9 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { clusterIdentities, identityRequest, issueCluster, show } from '../../src/cli/certs.js';
 import { checkpointServerAddressOf, DEFAULT_TIMINGS, parseClusterConfig } from '../../src/shared/config.js';
 import { ConfigError } from '../../src/shared/errors.js';
+import { tempDir } from '../helpers/processes.js';
 
 const GOOD = `
 hosts:
@@ -66,7 +69,10 @@ describe('the cluster file', () => {
     ],
     [GOOD.replace('hostTimeoutMs: 5000', 'hostTimoutMs: 3000'), 'timings.hostTimoutMs: unknown key'],
     [GOOD.replace('hostTimeoutMs: 5000', 'hostTimeoutMs: 100'), 'timings.hostTimeoutMs: must be longer than'],
-    [`${GOOD}colour: blue\n`, 'colour: unknown key (accepted: hosts, checkpointServer'],
+    [
+      `${GOOD}colour: blue\n`,
+      'colour: unknown key (accepted: name, insecure, tls, security, hosts, checkpointServer',
+    ],
     [
       GOOD.replace('allowedExecutableDirs: [/opt/apps]', 'allowedExecutableDirs: []'),
       'allowedExecutableDirs: at least one',
@@ -187,5 +193,36 @@ describe('the cluster file: checkpointServer on etcd', () => {
     ],
   ])('refuses a bad etcd setting (%#)', (text, message) => {
     expect(refusal(text)).toContain(message);
+  });
+});
+
+describe('certificates of a cluster whose Checkpoint Servers run on etcd', () => {
+  it('one checkpoint-server certificate names the address of every Checkpoint Server', async () => {
+    const tmp = tempDir('rm-certs-etcd-');
+    try {
+      const cfg = parseClusterConfig(
+        GOOD.replace(
+          'checkpointServer: { address: 127.0.0.10:7400, dataDir: cs }',
+          [
+            `tls: { dir: ${JSON.stringify(tmp.dir)} }`,
+            'checkpointServer:',
+            '  backend: etcd',
+            '  addresses: [127.0.0.12:7400, 127.0.0.15:7400]',
+            '  etcd: { endpoints: [10.0.0.21:2379] }',
+          ].join('\n'),
+        ),
+        join(tmp.dir, 'cluster.yaml'),
+      );
+      expect(clusterIdentities(cfg).find((r) => r.role === 'checkpoint-server')?.addresses).toEqual([
+        '127.0.0.12',
+        '127.0.0.15',
+      ]);
+      expect(identityRequest(cfg, 'checkpoint-server').addresses).toEqual(['127.0.0.12', '127.0.0.15']);
+      await issueCluster(cfg);
+      const [cert] = show(join(tmp.dir, 'checkpoint-server.crt'));
+      expect(cert?.addresses).toEqual(['IP Address:127.0.0.12', 'IP Address:127.0.0.15']);
+    } finally {
+      tmp.remove();
+    }
   });
 });

@@ -3,13 +3,23 @@
  * every event the invariants of test/helpers/invariants.ts hold (at most one P for warm and cold, every
  * running hot copy is P, nothing runs on a down host, the degree runs whenever enough live hosts exist),
  * decide() is deterministic and never changes its input, and a refused registration changes nothing.
+ * A warm module whose primary fails promotes the live backup that applied the most, when the event
+ * says how far each applied (DESIGN §11), else the first live backup.
  */
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { decide } from '../../src/replica-manager/decide.js';
-import type { Event, ModuleSpec, ReplicaTable, Role } from '../../src/replica-manager/table.js';
+import {
+  type AppliedPosition,
+  type AppliedPositions,
+  comparePositions,
+  type Event,
+  type ModuleSpec,
+  type ReplicaTable,
+  type Role,
+} from '../../src/replica-manager/table.js';
 import { parseTableFile, tableToPlain } from '../../src/replica-manager/table-file.js';
 import { SupervisorError } from '../../src/shared/errors.js';
 import { checkInvariants } from '../helpers/invariants.js';
@@ -35,9 +45,16 @@ const moduleSpec = (name: string): fc.Arbitrary<ModuleSpec> =>
     }));
 
 /** Events named by index, resolved against the table at hand, so that most of them hit something real. */
+/** Positions for the table's replicas by index (null: not known), few values so that ties happen. */
+const positions = fc.array(
+  fc.option(fc.record({ seq: fc.nat({ max: 4 }), generation: fc.nat({ max: 2 }) }), { nil: null }),
+  { maxLength: 12 },
+);
+
 type Gen =
-  | { kind: 'replica-failed' | 'start-refused' | 'replica-startable'; pick: number }
-  | { kind: 'host-down' | 'host-up'; host: string }
+  | { kind: 'replica-failed'; pick: number; applied: Array<AppliedPosition | null> }
+  | { kind: 'start-refused' | 'replica-startable'; pick: number }
+  | { kind: 'host-down' | 'host-up'; host: string; applied: Array<AppliedPosition | null> }
   | { kind: 'reconcile'; host: string; keep: boolean[]; flip: boolean; stray: boolean }
   | { kind: 'unregister'; pick: number }
   | { kind: 'register'; spec: ModuleSpec }
@@ -48,7 +65,14 @@ type Gen =
   | { kind: 'drain' | 'undrain'; host: string };
 
 const gen: fc.Arbitrary<Gen> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('replica-failed' as const), pick: fc.nat() }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('replica-failed' as const),
+      pick: fc.nat(),
+      applied: positions,
+    }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -61,6 +85,7 @@ const gen: fc.Arbitrary<Gen> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constantFrom('host-down' as const, 'host-up' as const),
       host: fc.constantFrom(...HOSTS),
+      applied: positions,
     }),
   },
   {
@@ -107,10 +132,25 @@ const gen: fc.Arbitrary<Gen> = fc.oneof(
   },
 );
 
+/** The generated positions given to the table's replicas in order. */
+function appliedOf(list: ReadonlyArray<AppliedPosition | null>, table: ReplicaTable): AppliedPositions {
+  const applied: Record<string, AppliedPosition> = {};
+  table.modules
+    .flatMap((m) => m.replicas)
+    .forEach((r, i) => {
+      const p = list[i];
+      if (p) applied[r.id] = p;
+    });
+  return applied;
+}
+
 function resolveEvent(g: Gen, table: ReplicaTable): Event | null {
   const replicas = table.modules.flatMap((m) => m.replicas);
   switch (g.kind) {
-    case 'replica-failed':
+    case 'replica-failed': {
+      const r = replicas[g.pick % Math.max(1, replicas.length)];
+      return r ? { kind: g.kind, replica: r.id, applied: appliedOf(g.applied, table) } : null;
+    }
     case 'start-refused':
     case 'replica-startable':
     case 'replica-started': {
@@ -118,6 +158,7 @@ function resolveEvent(g: Gen, table: ReplicaTable): Event | null {
       return r ? { kind: g.kind, replica: r.id } : null;
     }
     case 'host-down':
+      return { kind: g.kind, host: g.host, applied: appliedOf(g.applied, table) };
     case 'host-up':
       return { kind: g.kind, host: g.host };
     case 'reconcile': {
@@ -260,6 +301,39 @@ describe('decide() properties', () => {
           expect(d.persist.hosts).toBe(!isDeepStrictEqual(d.table.hosts, before.hosts));
           table = d.table;
         }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("a warm module's failed primary is replaced by the live backup that applied the most; with no position known, the first", () => {
+    fc.assert(
+      fc.property(initial, positions, fc.nat(), (table, list, pick) => {
+        const warm = table.modules.filter(
+          (m) =>
+            m.style === 'warm' && m.policy === 'on-each-failure' && m.replicas.some((r) => r.status === 'P'),
+        );
+        const module = warm[pick % Math.max(1, warm.length)];
+        if (!module) return;
+        const primary = module.replicas.find((r) => r.status === 'P');
+        if (!primary) return;
+        const applied = appliedOf(list, table);
+        const d = decide(table, { kind: 'replica-failed', replica: primary.id, applied });
+        const backups = module.replicas.filter((r) => r.status === 'B');
+        const promoted = d.actions.find((a) => a.kind === 'set-role' && a.role === 'P');
+        if (backups.length === 0) {
+          expect(promoted).toBeUndefined();
+          return;
+        }
+        const known = backups.filter((r) => applied[r.id] !== undefined);
+        let want = backups[0];
+        for (const r of known) {
+          const best = want && applied[want.id];
+          if (!best || comparePositions(applied[r.id] as AppliedPosition, best) > 0) want = r;
+        }
+        expect(promoted?.replica).toBe(want?.id);
+        // The reason says which rule chose: the positions, or the registration's order.
+        expect(promoted?.reason).toContain(known.length > 0 ? ' applied ' : 'is its first live backup');
       }),
       { numRuns: 300 },
     );

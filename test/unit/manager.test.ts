@@ -1,7 +1,8 @@
 /**
  * The ReplicaManager's loop (DESIGN §5) with recording fakes for its two narrow interfaces: the table
  * store and the WatchDogs. Persist, then act; nothing decided before the table is loaded; a stale
- * epoch from anyone stops it for good; an unreachable store freezes it without losing the event.
+ * epoch from anyone stops it for good; an unreachable store freezes it without losing the event; a
+ * warm primary's fail-over asks the backups' WatchDogs how far each applied and promotes the most.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,7 +11,14 @@ import {
   type TableStore,
   type WatchDogTransport,
 } from '../../src/replica-manager/manager.js';
-import type { Action, Module, ModuleSpec, ReplicaTable, Role } from '../../src/replica-manager/table.js';
+import type {
+  Action,
+  AppliedPosition,
+  Module,
+  ModuleSpec,
+  ReplicaTable,
+  Role,
+} from '../../src/replica-manager/table.js';
 import {
   ExecutableError,
   RegistrationError,
@@ -44,10 +52,15 @@ class FakeStore implements TableStore {
 }
 
 class FakeWatchDogs implements WatchDogTransport {
-  running = new Map<string, Array<{ replica: string; role: Role; startedAtMs?: number }>>();
+  running = new Map<
+    string,
+    Array<{ replica: string; role: Role; startedAtMs?: number; applied?: AppliedPosition }>
+  >();
   stale = false;
   /** Hosts whose WatchDog does not answer. */
   silent = new Set<string>();
+  /** Hosts whose WatchDog never answers at all (a call that hangs until its deadline). */
+  hanging = new Set<string>();
   /** The hosts asked what they run, in order. */
   lists: string[] = [];
   listGate: Promise<void> = Promise.resolve();
@@ -93,6 +106,7 @@ class FakeWatchDogs implements WatchDogTransport {
   }
   async listRunning(host: string) {
     await this.listGate;
+    if (this.hanging.has(host)) await new Promise<never>(() => undefined);
     if (this.silent.has(host)) throw new UnavailableError(`WatchDog on ${host} did not answer`);
     this.lists.push(host);
     const running = (this.running.get(host) ?? []).map((r) => ({
@@ -358,6 +372,116 @@ describe('ReplicaManager loop: stale failure reports (a copy already accounted f
     await rm.reportFailure({ host: 'H1', replica: 'A1', reason: 'exit', startedAtMs: 0, atMs: 0 });
     await settle();
     expect(log).toEqual(['save@3', 'restart A1@H1 P']);
+  });
+});
+
+describe('ReplicaManager loop: promotion by applied position (DESIGN §11)', () => {
+  const FOUR = ['H1', 'H2', 'H3', 'H4'];
+  const W: ModuleSpec = {
+    name: 'W',
+    style: 'warm',
+    degree: 3,
+    policy: 'on-each-failure',
+    replicas: FOUR.map((host) => ({ host, path: '/opt/w' })),
+  };
+  const at = (seq: number, generation = 1): AppliedPosition => ({ seq, generation });
+
+  /** W1 P on H1, W2 B on H2, W3 B on H3, W4 idle; the backups' WatchDogs report how far each applied. */
+  async function started(over: Partial<ManagerOptions> = {}) {
+    const t = setup({ hosts: FOUR, ...over });
+    await t.rm.start();
+    await t.rm.submit({ kind: 'register', module: W });
+    await settle();
+    t.watchdogs.running.set('H1', [{ replica: 'W1', role: 'P', applied: at(60) }]);
+    t.watchdogs.running.set('H2', [{ replica: 'W2', role: 'B', applied: at(40) }]);
+    t.watchdogs.running.set('H3', [{ replica: 'W3', role: 'B', applied: at(55) }]);
+    t.watchdogs.lists.length = 0;
+    t.log.length = 0;
+    return t;
+  }
+  const promotion = (d: { actions: Action[] }) => d.actions.find((a) => a.kind === 'set-role');
+
+  it("a primary's failure asks the backups' WatchDogs first, and the backup that applied the most is promoted, saying why", async () => {
+    const { rm, log, watchdogs } = await started();
+    const d = await rm.reportFailure({
+      host: 'H1',
+      replica: 'W1',
+      reason: 'exit',
+      startedAtMs: 0,
+      atMs: 0,
+      applied: at(60),
+    });
+    await settle();
+    expect(watchdogs.lists.sort()).toEqual(['H2', 'H3']);
+    expect(promotion(d)).toMatchObject({ replica: 'W3', role: 'P' });
+    expect(promotion(d)).toHaveProperty(
+      'reason',
+      "W1 failed (exit): W has no primary: W3 applied 55 of generation 1, the most of W's live backups (W2 40 of generation 1)",
+    );
+    expect(log).toEqual(['save@3', 'set-role W3@H3 P', 'start W4@H4 B']);
+  });
+
+  it('a WatchDog that does not answer within positionWaitMs leaves its backup not known; the fail-over goes on', async () => {
+    const { rm, watchdogs } = await started({ positionWaitMs: 50 });
+    watchdogs.hanging.add('H3');
+    const d = await rm.reportFailure({ host: 'H1', replica: 'W1', reason: 'exit', startedAtMs: 0, atMs: 0 });
+    expect(promotion(d)).toMatchObject({ replica: 'W2', reason: expect.stringContaining('(W3 not known)') });
+  });
+
+  it('a host declared down, and a reconcile that finds the primary gone, choose the same way', async () => {
+    const down = await started();
+    const d1 = await down.rm.hostDown('H1');
+    expect(promotion(d1)).toMatchObject({ replica: 'W3', role: 'P' });
+
+    const lost = await started();
+    lost.watchdogs.running.set('H1', []);
+    lost.watchdogs.running.set('H2', [{ replica: 'W2', role: 'B', applied: at(70) }]);
+    await lost.rm.reconcileHost('H1');
+    await settle();
+    expect(lost.log).toEqual(['save@3', 'set-role W2@H2 P', 'start W4@H4 B']);
+  });
+
+  it('where there is nothing to choose (one live backup), nobody is asked and the event goes at once', async () => {
+    const { rm, watchdogs } = setup({ hosts: FOUR });
+    await rm.start();
+    await rm.submit({ kind: 'register', module: { ...W, degree: 2 } });
+    await settle();
+    watchdogs.running.set('H2', [{ replica: 'W2', role: 'B', applied: at(40) }]);
+    watchdogs.lists.length = 0;
+    const d = await rm.reportFailure({ host: 'H1', replica: 'W1', reason: 'exit', startedAtMs: 0, atMs: 0 });
+    expect(watchdogs.lists).toEqual([]);
+    expect(promotion(d)).toEqual({
+      kind: 'set-role',
+      replica: 'W2',
+      host: 'H2',
+      role: 'P',
+      reason: 'W1 failed (exit): W has no primary: W2 is its first live backup',
+    });
+  });
+
+  it('a copy-cat backup reported diverged is replaced, and the alert names the input its WatchDog reported', async () => {
+    const { rm, log } = await started();
+    const report = {
+      host: 'H2',
+      replica: 'W2',
+      reason: 'diverged',
+      detail:
+        'its replay of input 17 diverged from the primary\'s run (input 17: the backup\'s output "29" differs)',
+      startedAtMs: 0,
+      atMs: 0,
+    };
+    const d = await rm.reportFailure(report);
+    await settle();
+    expect(log).toEqual(['save@3', 'start W4@H4 B']);
+    expect(d.alerts).toEqual([
+      {
+        module: 'W',
+        reason: `W2 failed (diverged): out of service on H2: ${report.detail}; it is replaced`,
+      },
+    ]);
+    // A second report about it, which no longer runs, counts nothing and raises no second alert.
+    const again = await rm.reportFailure({ ...report, startedAtMs: 1 });
+    expect(again.alerts).toEqual([]);
   });
 });
 

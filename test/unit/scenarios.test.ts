@@ -3,7 +3,8 @@
  * and what must come of each (in the spirit of Pacemaker's scheduler regression tests). A step lists
  * its actions exactly, in order, in the short form `start A4@H4 B`, `restart C1@H3 P`,
  * `set-role A2@H2 P`, `stop A1@H1`; the modules alerted (`alerts: [C]`, none if absent); and any
- * statuses, failures, hosts and under-replicated modules to check afterwards. A refused step gives
+ * statuses, failures, hosts and under-replicated modules to check afterwards. An event given as
+ * text is read as `rmctl simulate --event` reads it. A refused step gives
  * `error` (a part of the message) and `field`, and the table must be left as it was.
  *
  * `RM_UPDATE_SCENARIOS=1 npx vitest run test/unit/scenarios.test.ts` writes what decide() now gives

@@ -16,7 +16,7 @@ import { runSeed, type SimResult } from '../sim/run.js';
  * copy announced itself primary. A command whose replica's status is no longer its role is dropped.
  */
 const REGRESSIONS: Record<number, string> = {
-  137: 'a superseded start and promotion carried out: two primaries',
+  137: 'a superseded start and promotion carried out: two primaries; with hostTimeoutMs 4000, a restart decided before its host was declared dead and carried out once the host lease was renewed: two primaries',
   278: 'a superseded start and promotion carried out: two primaries',
 };
 

@@ -61,6 +61,21 @@ describe('rmctl status --json is a table file for rmctl simulate -f', () => {
     expect(parseTableFile(json, file)).toEqual(parseTableFile(readFileSync(FIG2, 'utf8'), FIG2));
   });
 
+  it("keeps a module's user and group through the wire and the file", () => {
+    const withUser = join(tmp.dir, 'with-user.yaml');
+    writeFileSync(
+      withUser,
+      readFileSync(FIG2, 'utf8').replace(/(\n {4}style: warm\n)/, '$1    user: app\n    group: "4300"\n'),
+    );
+    const file = join(tmp.dir, 'status.json');
+    writeFileSync(file, renderStatus(overTheWire(withUser, 3, 'H5'), true));
+    const a = parseTableFile(readFileSync(file, 'utf8'), file).modules.find((m) => m.name === 'A');
+    expect(a).toMatchObject({ user: 'app', group: '4300' });
+    expect(parseTableFile(readFileSync(file, 'utf8'), file)).toEqual(
+      parseTableFile(readFileSync(withUser, 'utf8'), withUser),
+    );
+  });
+
   it('still refuses a wrong type or an unknown key at the top, naming it', () => {
     const file = join(tmp.dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ hosts: [{ name: 'H1' }], modules: [], epoch: 'three' }));

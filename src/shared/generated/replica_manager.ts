@@ -3,6 +3,7 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { Ack as _rm_replica_manager_v1_Ack, Ack__Output as _rm_replica_manager_v1_Ack__Output } from './rm/replica_manager/v1/Ack.js';
 import type { Alert as _rm_replica_manager_v1_Alert, Alert__Output as _rm_replica_manager_v1_Alert__Output } from './rm/replica_manager/v1/Alert.js';
+import type { AppliedPosition as _rm_replica_manager_v1_AppliedPosition, AppliedPosition__Output as _rm_replica_manager_v1_AppliedPosition__Output } from './rm/replica_manager/v1/AppliedPosition.js';
 import type { DrainRequest as _rm_replica_manager_v1_DrainRequest, DrainRequest__Output as _rm_replica_manager_v1_DrainRequest__Output } from './rm/replica_manager/v1/DrainRequest.js';
 import type { FailureReport as _rm_replica_manager_v1_FailureReport, FailureReport__Output as _rm_replica_manager_v1_FailureReport__Output } from './rm/replica_manager/v1/FailureReport.js';
 import type { HealthCheck as _rm_replica_manager_v1_HealthCheck, HealthCheck__Output as _rm_replica_manager_v1_HealthCheck__Output } from './rm/replica_manager/v1/HealthCheck.js';
@@ -37,6 +38,7 @@ export interface ProtoGrpcType {
       v1: {
         Ack: MessageTypeDefinition<_rm_replica_manager_v1_Ack, _rm_replica_manager_v1_Ack__Output>
         Alert: MessageTypeDefinition<_rm_replica_manager_v1_Alert, _rm_replica_manager_v1_Alert__Output>
+        AppliedPosition: MessageTypeDefinition<_rm_replica_manager_v1_AppliedPosition, _rm_replica_manager_v1_AppliedPosition__Output>
         DrainRequest: MessageTypeDefinition<_rm_replica_manager_v1_DrainRequest, _rm_replica_manager_v1_DrainRequest__Output>
         FailureReport: MessageTypeDefinition<_rm_replica_manager_v1_FailureReport, _rm_replica_manager_v1_FailureReport__Output>
         HealthCheck: MessageTypeDefinition<_rm_replica_manager_v1_HealthCheck, _rm_replica_manager_v1_HealthCheck__Output>

@@ -2,6 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { AppBeatAck as _rm_watchdog_v1_AppBeatAck, AppBeatAck__Output as _rm_watchdog_v1_AppBeatAck__Output } from './rm/watchdog/v1/AppBeatAck.js';
+import type { AppDiverged as _rm_watchdog_v1_AppDiverged, AppDiverged__Output as _rm_watchdog_v1_AppDiverged__Output } from './rm/watchdog/v1/AppDiverged.js';
 import type { AppHeartbeat as _rm_watchdog_v1_AppHeartbeat, AppHeartbeat__Output as _rm_watchdog_v1_AppHeartbeat__Output } from './rm/watchdog/v1/AppHeartbeat.js';
 import type { AppHello as _rm_watchdog_v1_AppHello, AppHello__Output as _rm_watchdog_v1_AppHello__Output } from './rm/watchdog/v1/AppHello.js';
 import type { AppMessage as _rm_watchdog_v1_AppMessage, AppMessage__Output as _rm_watchdog_v1_AppMessage__Output } from './rm/watchdog/v1/AppMessage.js';
@@ -10,6 +11,7 @@ import type { AppPong as _rm_watchdog_v1_AppPong, AppPong__Output as _rm_watchdo
 import type { AppRoleChange as _rm_watchdog_v1_AppRoleChange, AppRoleChange__Output as _rm_watchdog_v1_AppRoleChange__Output } from './rm/watchdog/v1/AppRoleChange.js';
 import type { AppStop as _rm_watchdog_v1_AppStop, AppStop__Output as _rm_watchdog_v1_AppStop__Output } from './rm/watchdog/v1/AppStop.js';
 import type { AppWelcome as _rm_watchdog_v1_AppWelcome, AppWelcome__Output as _rm_watchdog_v1_AppWelcome__Output } from './rm/watchdog/v1/AppWelcome.js';
+import type { AppliedPosition as _rm_watchdog_v1_AppliedPosition, AppliedPosition__Output as _rm_watchdog_v1_AppliedPosition__Output } from './rm/watchdog/v1/AppliedPosition.js';
 import type { CheckReplicaRequest as _rm_watchdog_v1_CheckReplicaRequest, CheckReplicaRequest__Output as _rm_watchdog_v1_CheckReplicaRequest__Output } from './rm/watchdog/v1/CheckReplicaRequest.js';
 import type { CheckReplicaResponse as _rm_watchdog_v1_CheckReplicaResponse, CheckReplicaResponse__Output as _rm_watchdog_v1_CheckReplicaResponse__Output } from './rm/watchdog/v1/CheckReplicaResponse.js';
 import type { HealthCheck as _rm_watchdog_v1_HealthCheck, HealthCheck__Output as _rm_watchdog_v1_HealthCheck__Output } from './rm/watchdog/v1/HealthCheck.js';
@@ -36,6 +38,7 @@ export interface ProtoGrpcType {
     watchdog: {
       v1: {
         AppBeatAck: MessageTypeDefinition<_rm_watchdog_v1_AppBeatAck, _rm_watchdog_v1_AppBeatAck__Output>
+        AppDiverged: MessageTypeDefinition<_rm_watchdog_v1_AppDiverged, _rm_watchdog_v1_AppDiverged__Output>
         AppHeartbeat: MessageTypeDefinition<_rm_watchdog_v1_AppHeartbeat, _rm_watchdog_v1_AppHeartbeat__Output>
         AppHello: MessageTypeDefinition<_rm_watchdog_v1_AppHello, _rm_watchdog_v1_AppHello__Output>
         AppMessage: MessageTypeDefinition<_rm_watchdog_v1_AppMessage, _rm_watchdog_v1_AppMessage__Output>
@@ -44,6 +47,7 @@ export interface ProtoGrpcType {
         AppRoleChange: MessageTypeDefinition<_rm_watchdog_v1_AppRoleChange, _rm_watchdog_v1_AppRoleChange__Output>
         AppStop: MessageTypeDefinition<_rm_watchdog_v1_AppStop, _rm_watchdog_v1_AppStop__Output>
         AppWelcome: MessageTypeDefinition<_rm_watchdog_v1_AppWelcome, _rm_watchdog_v1_AppWelcome__Output>
+        AppliedPosition: MessageTypeDefinition<_rm_watchdog_v1_AppliedPosition, _rm_watchdog_v1_AppliedPosition__Output>
         CheckReplicaRequest: MessageTypeDefinition<_rm_watchdog_v1_CheckReplicaRequest, _rm_watchdog_v1_CheckReplicaRequest__Output>
         CheckReplicaResponse: MessageTypeDefinition<_rm_watchdog_v1_CheckReplicaResponse, _rm_watchdog_v1_CheckReplicaResponse__Output>
         HealthCheck: MessageTypeDefinition<_rm_watchdog_v1_HealthCheck, _rm_watchdog_v1_HealthCheck__Output>

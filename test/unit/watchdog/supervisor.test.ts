@@ -3,14 +3,18 @@
  * and a manual clock. Every effect lands in one ordered log, so that "killed before reported" and
  * "epoch persisted before acting" are checked as orders, not timings.
  */
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_TIMINGS } from '../../../src/shared/config.js';
 import {
+  AccountError,
   ExecutableError,
   NotFoundError,
+  PermissionError,
   StaleEpochError,
+  StaleLeaseTermError,
   UnavailableError,
 } from '../../../src/shared/errors.js';
 import type { ReplicaSpec__Output } from '../../../src/shared/generated/rm/watchdog/v1/ReplicaSpec.js';
@@ -21,7 +25,7 @@ import type { ProbeResult, Probes } from '../../../src/watchdog/probes.js';
 import type { ExitStatus, ProcessControl, SpawnRequest } from '../../../src/watchdog/process-control.js';
 import type { FailureReport, Reporter, RunningReport } from '../../../src/watchdog/reporter.js';
 import type { StateStore, WatchDogState } from '../../../src/watchdog/state.js';
-import { type AppLink, WatchDog } from '../../../src/watchdog/supervisor.js';
+import { type AppLink, WatchDog, type WatchDogOptions } from '../../../src/watchdog/supervisor.js';
 import { tempDir } from '../../helpers/processes.js';
 import { copySpec } from '../../helpers/watchdog-fakes.js';
 
@@ -40,6 +44,11 @@ const timings = {
   pollIntervalMs: 200,
   pollMisses: 2,
 };
+
+/** The token a copy was started with (RM_COPY_TOKEN), which it shows on Attach. */
+function tokenOf(procs: FakeProcesses, replica: string): string {
+  return procs.spawned.filter((r) => r.env.RM_REPLICA === replica).at(-1)?.env.RM_COPY_TOKEN ?? '';
+}
 
 class FakeProcesses implements ProcessControl {
   readonly spawned: SpawnRequest[] = [];
@@ -164,7 +173,10 @@ let probes: FakeProbes;
 const spec = (replica: string, extra: Partial<ReplicaSpec__Output> = {}) =>
   copySpec(replica, { path: APP, ...extra });
 
-function newWatchDog(lease?: { path: string; remainingMs(): number }): WatchDog {
+function newWatchDog(
+  lease?: { path: string; remainingMs(): number; term: number },
+  extra: Partial<WatchDogOptions> = {},
+): WatchDog {
   return new WatchDog({
     ...(lease ? { lease } : {}),
     host: 'H1',
@@ -183,6 +195,7 @@ function newWatchDog(lease?: { path: string; remainingMs(): number }): WatchDog 
     logger: silentLogger(),
     path: '/usr/bin:/bin',
     startGraceMs: 500,
+    ...extra,
   });
 }
 
@@ -252,8 +265,10 @@ describe('starting copies', () => {
       RM_REPLICA: 'A1',
       RM_ROLE: 'backup',
       RM_HOST: 'H1',
+      RM_HOST_ADDRESS: '127.0.0.11',
       RM_WATCHDOG_ADDRESS: '127.0.0.11:7402',
       RM_CHECKPOINT_ADDRESS: '127.0.0.10:7400',
+      RM_COPY_TOKEN: expect.stringMatching(/^[\w-]{43}$/),
       RM_EPOCH: '2',
       RM_GENERATION: '0',
       RM_STYLE: 'warm',
@@ -263,7 +278,7 @@ describe('starting copies', () => {
 
   it('starts a copy only under a live host lease, under its keeper, and tells it the lease with every beat', async () => {
     let remaining = 0;
-    const wd = newWatchDog({ path: '/state/lease', remainingMs: () => remaining });
+    const wd = newWatchDog({ path: '/state/lease', remainingMs: () => remaining, term: 1 });
     await wd.start();
     // No primary SuperWatchDog has answered lately: nothing starts (two beats of patience first).
     const refused = wd.startReplica(1, spec('A1'), 'PRIMARY', 3);
@@ -275,7 +290,9 @@ describe('starting copies', () => {
     expect(procs.spawned[0]).toMatchObject({ leaseFile: '/state/lease' });
     expect(procs.spawned[0]?.env).toMatchObject({ RM_GENERATION: '3', RM_ROLE: 'primary' });
     const link = new FakeLink();
-    expect(wd.attach({ replica: 'A1', module: 'A', pid: ack.pid }, link).welcome).toMatchObject({
+    expect(
+      wd.attach({ replica: 'A1', module: 'A', pid: ack.pid }, link, tokenOf(procs, 'A1')).welcome,
+    ).toMatchObject({
       epoch: '1',
       generation: '3',
     });
@@ -287,12 +304,31 @@ describe('starting copies', () => {
     expect(link.sent.at(-1)).toEqual({ beat_ack: { seq: '2', lease_remaining_ms: 0 } });
   });
 
+  it('refuses a start or promotion decided under an older host lease term, and carries out one of the current term', async () => {
+    const lease = { path: '/state/lease', remainingMs: () => 1200, term: 7 };
+    const wd = newWatchDog(lease);
+    await wd.start();
+    await expect(wd.startReplica(1, spec('A1'), 'PRIMARY', 3, 6)).rejects.toBeInstanceOf(StaleLeaseTermError);
+    expect(procs.spawned).toHaveLength(0);
+    const started = await wd.startReplica(1, spec('A1'), 'BACKUP', 0, 7);
+    expect(started.role).toBe('BACKUP');
+    const listed = await wd.listRunning(1);
+    expect(listed.lease_term).toBe('7');
+    // The lease ran out and was renewed since: a promotion decided before is refused; a demotion never is.
+    lease.term = 8;
+    await expect(wd.setRole(1, 'A1', 'PRIMARY', 4, 7)).rejects.toThrow(
+      /the promotion of A1 was decided under host lease term 7.*\(term 8\): refused/,
+    );
+    await wd.setRole(1, 'A1', 'PRIMARY', 4, 8);
+    await wd.setRole(1, 'A1', 'BACKUP', 0, 7);
+  });
+
   it('hands a promoted copy its new primary generation, also when promoted again in the same role', async () => {
     const wd = newWatchDog();
     await wd.start();
     const first = await wd.startReplica(1, spec('A1'), 'BACKUP');
     const link = new FakeLink();
-    wd.attach({ replica: 'A1', module: 'A', pid: first.pid }, link);
+    wd.attach({ replica: 'A1', module: 'A', pid: first.pid }, link, tokenOf(procs, 'A1'));
     await wd.setRole(2, 'A1', 'PRIMARY', 7);
     expect(link.sent).toContainEqual({ role_change: { role: 'PRIMARY', epoch: '2', generation: '7' } });
     await wd.setRole(3, 'A1', 'PRIMARY', 9);
@@ -315,7 +351,9 @@ describe('starting copies', () => {
     const s = spec('A1', { env: { RM_PROMOTE_SIGNAL: 'SIGUSR2' } });
     const first = await wd.startReplica(1, s, 'BACKUP');
     const link = new FakeLink();
-    expect(wd.attach({ replica: 'A1', module: 'A', pid: first.pid }, link).welcome).toMatchObject({
+    expect(
+      wd.attach({ replica: 'A1', module: 'A', pid: first.pid }, link, tokenOf(procs, 'A1')).welcome,
+    ).toMatchObject({
       replica: 'A1',
       role: 'BACKUP',
       host: 'H1',
@@ -340,9 +378,18 @@ describe('starting copies', () => {
     const wd = newWatchDog();
     await wd.start();
     const ack = await wd.startReplica(1, spec('A1'), 'PRIMARY');
-    expect(() => wd.attach({ replica: 'A1', module: 'A', pid: 1 }, new FakeLink())).toThrow(NotFoundError);
+    expect(() =>
+      wd.attach({ replica: 'A1', module: 'A', pid: 1 }, new FakeLink(), tokenOf(procs, 'A1')),
+    ).toThrow(NotFoundError);
     expect(() => wd.attach({ replica: 'A9', module: 'A', pid: ack.pid }, new FakeLink())).toThrow(
       NotFoundError,
+    );
+    // Without the token the WatchDog gave the copy, nobody attaches as it, whatever pid it claims.
+    expect(() => wd.attach({ replica: 'A1', module: 'A', pid: ack.pid }, new FakeLink())).toThrow(
+      PermissionError,
+    );
+    expect(() => wd.attach({ replica: 'A1', module: 'A', pid: 0 }, new FakeLink(), 'guess')).toThrow(
+      PermissionError,
     );
   });
 });
@@ -403,6 +450,48 @@ describe('CheckReplica: whether a start would be accepted, without starting anyt
 });
 
 describe('detection', () => {
+  it("keeps where each copy said at its last beat it stands in its replication stream: listed, and in the copy's failure report", async () => {
+    const wd = newWatchDog();
+    await wd.start();
+    const ack = await wd.startReplica(1, spec('A1'), 'BACKUP');
+    const link = new FakeLink();
+    wd.attach({ replica: 'A1', module: 'A', pid: ack.pid }, link, tokenOf(procs, 'A1'));
+    wd.heartbeat('A1', link, '1');
+    expect((await wd.listRunning(1)).running[0]).toMatchObject({ replica: 'A1', applied: null });
+    wd.heartbeat('A1', link, '2', { seq: 41, generation: 2 });
+    // A beat without a stream's word keeps what the copy said last.
+    wd.heartbeat('A1', link, '3');
+    expect((await wd.listRunning(1)).running[0]).toMatchObject({
+      replica: 'A1',
+      applied: { seq: '41', generation: '2' },
+    });
+    procs.end(ack.pid, 1);
+    await settle();
+    expect(reporter.failures.at(-1)).toMatchObject({ replica: 'A1', applied: { seq: 41, generation: 2 } });
+  });
+
+  it('stops a copy-cat backup that says its replay diverged, and reports it with the input it names', async () => {
+    const wd = newWatchDog();
+    await wd.start();
+    const ack = await wd.startReplica(1, spec('A1'), 'BACKUP');
+    const link = new FakeLink();
+    wd.attach({ replica: 'A1', module: 'A', pid: ack.pid }, link, tokenOf(procs, 'A1'));
+    log.length = 0;
+    wd.diverged('A1', link, 17, `input 17: the backup's output "29" differs`);
+    await advance(200);
+    // Killed first, then reported (TERM is enough here).
+    expect(log.indexOf(`kill SIGTERM ${ack.pid} group`)).toBeGreaterThanOrEqual(0);
+    expect(log.indexOf(`kill SIGTERM ${ack.pid} group`)).toBeLessThan(log.indexOf('report A1 diverged'));
+    expect(reporter.failures.at(-1)).toMatchObject({
+      replica: 'A1',
+      reason: 'diverged',
+      detail: expect.stringContaining(
+        `its replay of input 17 diverged from the primary's run (input 17: the backup's output "29" differs)`,
+      ),
+    });
+    expect((await wd.listRunning(1)).running).toEqual([]);
+  });
+
   it('reports a child that exits at once, with its code, then removes it from the state file', async () => {
     const wd = newWatchDog();
     await wd.start();
@@ -432,7 +521,7 @@ describe('detection', () => {
     procs.ignoreTerm = true;
     const ack = await wd.startReplica(1, spec('A1', { detect: 'heartbeat', timeout_ms: 1000 }), 'PRIMARY');
     const link = new FakeLink();
-    wd.attach({ replica: 'A1', module: 'A', pid: ack.pid }, link);
+    wd.attach({ replica: 'A1', module: 'A', pid: ack.pid }, link, tokenOf(procs, 'A1'));
     wd.heartbeat('A1', link, '1');
     expect(link.sent.at(-1)).toEqual({ beat_ack: { seq: '1', lease_remaining_ms: timings.appLeaseMs } });
     await advance(900);
@@ -467,7 +556,7 @@ describe('detection', () => {
     await wd.start();
     const ack = await wd.startReplica(1, spec('A1'), 'PRIMARY');
     const link = new FakeLink();
-    wd.attach({ replica: 'A1', module: 'A', pid: ack.pid }, link);
+    wd.attach({ replica: 'A1', module: 'A', pid: ack.pid }, link, tokenOf(procs, 'A1'));
     let healthy = true;
     link.onPing = (seq) => wd.pong('A1', link, seq, healthy, healthy ? '' : 'disk full');
     await advance(1000);
@@ -563,5 +652,77 @@ describe('failure reports', () => {
     await advance(1000);
     expect(reporter.failures.map((r) => r.replica)).toEqual(['A1', 'B1']);
     expect(wd.outbox.idle).toBe(true);
+  });
+});
+
+describe("copies of a module's own user", () => {
+  const accountFiles = () => ({
+    passwd: 'root:x:0:0::/root:/bin/sh\napp:x:4321:4300::/nonexistent:/usr/sbin/nologin\n',
+    group: 'root:x:0:\napps:x:4300:\n',
+  });
+
+  it('start as that uid and gid, in a working folder of their own', async () => {
+    const wd = newWatchDog(undefined, { accountFiles });
+    await wd.start();
+    await wd.startReplica(1, spec('A1', { user: 'app' }), 'PRIMARY');
+    await wd.startReplica(1, spec('B1', { module: 'B' }), 'PRIMARY');
+    const [a, b] = procs.spawned;
+    expect(a?.account).toEqual({ uid: 4321, gid: 4300 });
+    expect(a?.cwd).toBe(join(tmp.dir, 'state', 'copies', 'A1'));
+    // A module without a user runs as the WatchDog does, in its state folder.
+    expect(b?.account).toBeUndefined();
+    expect(b?.cwd).toBe(join(tmp.dir, 'state'));
+  });
+
+  it('are refused with AccountError for a user the host does not know; nothing starts', async () => {
+    const wd = newWatchDog(undefined, { accountFiles });
+    await wd.start();
+    const err = await wd.startReplica(1, spec('A1', { user: 'ghost' }), 'PRIMARY').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AccountError);
+    expect((err as Error).message).toMatch(/"ghost" does not exist on H1/);
+    expect(procs.spawned).toHaveLength(0);
+  });
+
+  it("are refused when the user cannot pass a folder above the WatchDog's socket, naming it", async () => {
+    const closed = join(tmp.dir, 'closed');
+    mkdirSync(closed, { recursive: true });
+    chmodSync(closed, 0o700);
+    const wd = newWatchDog(undefined, { accountFiles, appAddress: `unix:${join(closed, 'app.sock')}` });
+    await wd.start();
+    const err = await wd.startReplica(1, spec('A1', { user: 'app' }), 'PRIMARY').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AccountError);
+    expect((err as Error).message).toContain(`${closed} is not searchable`);
+    expect(procs.spawned).toHaveLength(0);
+  });
+
+  it("registerSelf adopts no process that runs as another account than the module's user", async () => {
+    const wd = newWatchDog(undefined, { accountFiles });
+    await wd.start();
+    // A process of this test's own account (not the module's user 4321).
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const json = JSON.stringify({
+        name: 'Z',
+        style: 'warm',
+        degree: 1,
+        policy: 'on-each-failure',
+        user: 'app',
+        replicas: [{ host: 'H1', path: APP }],
+      });
+      const err = await wd.registerSelf(json, other.pid as number).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PermissionError);
+      expect((err as Error).message).toMatch(/runs as uid \d+, not as the module's user \(uid 4321/);
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('refuse a user or group that is not an account name or a number, and a group alone', async () => {
+    const wd = newWatchDog(undefined, { accountFiles });
+    await wd.start();
+    for (const extra of [{ user: '../x' }, { user: 'app', group: 'a b' }, { group: 'apps' }]) {
+      await expect(wd.startReplica(1, spec('A1', extra), 'PRIMARY')).rejects.toThrow(/replica\.(user|group)/);
+    }
+    expect(procs.spawned).toHaveLength(0);
   });
 });

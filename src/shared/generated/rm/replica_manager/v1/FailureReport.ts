@@ -1,12 +1,13 @@
 // Original file: proto/replica_manager.proto
 
+import type { AppliedPosition as _rm_replica_manager_v1_AppliedPosition, AppliedPosition__Output as _rm_replica_manager_v1_AppliedPosition__Output } from '../../../rm/replica_manager/v1/AppliedPosition.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface FailureReport {
   'host'?: (string);
   'replica'?: (string);
   /**
-   * exit | signal | hang | ping | missing
+   * exit | signal | hang | ping | missing | diverged (a copy-cat backup's replay differed)
    */
   'reason'?: (string);
   'detail'?: (string);
@@ -16,13 +17,18 @@ export interface FailureReport {
    * older than what the manager already knows of that replica on that host is stale and ignored.
    */
   'started_at_ms'?: (number | string | Long);
+  /**
+   * Where the failed copy stood in its module's replication stream at its last beat (absent: it said
+   * nothing). A failed primary's is the last message it wrote.
+   */
+  'applied'?: (_rm_replica_manager_v1_AppliedPosition | null);
 }
 
 export interface FailureReport__Output {
   'host': (string);
   'replica': (string);
   /**
-   * exit | signal | hang | ping | missing
+   * exit | signal | hang | ping | missing | diverged (a copy-cat backup's replay differed)
    */
   'reason': (string);
   'detail': (string);
@@ -32,4 +38,9 @@ export interface FailureReport__Output {
    * older than what the manager already knows of that replica on that host is stale and ignored.
    */
   'started_at_ms': (string);
+  /**
+   * Where the failed copy stood in its module's replication stream at its last beat (absent: it said
+   * nothing). A failed primary's is the last message it wrote.
+   */
+  'applied': (_rm_replica_manager_v1_AppliedPosition__Output | null);
 }

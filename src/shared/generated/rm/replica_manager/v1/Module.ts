@@ -38,6 +38,12 @@ export interface Module {
    * A switchover under way; absent when none.
    */
   'switchover'?: (_rm_replica_manager_v1_Switchover | null);
+  /**
+   * The account its copies run as on every host (empty: the WatchDog's own): a user name or uid,
+   * and a group name or gid (empty: the user's primary group).
+   */
+  'user'?: (string);
+  'group'?: (string);
 }
 
 export interface Module__Output {
@@ -72,4 +78,10 @@ export interface Module__Output {
    * A switchover under way; absent when none.
    */
   'switchover': (_rm_replica_manager_v1_Switchover__Output | null);
+  /**
+   * The account its copies run as on every host (empty: the WatchDog's own): a user name or uid,
+   * and a group name or gid (empty: the user's primary group).
+   */
+  'user': (string);
+  'group': (string);
 }

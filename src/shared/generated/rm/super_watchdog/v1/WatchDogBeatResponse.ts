@@ -13,6 +13,11 @@ export interface WatchDogBeatResponse {
    * primary could have declared their host dead (DESIGN §5, fence first).
    */
   'lease_remaining_ms'?: (number | string | Long);
+  /**
+   * The host was declared dead and the ReplicaManager has not yet heard it: no lease on this beat,
+   * so that nothing the manager decided before it heard can start there meanwhile (DESIGN §5).
+   */
+  'lease_withheld'?: (boolean);
 }
 
 export interface WatchDogBeatResponse__Output {
@@ -26,4 +31,9 @@ export interface WatchDogBeatResponse__Output {
    * primary could have declared their host dead (DESIGN §5, fence first).
    */
   'lease_remaining_ms': (string);
+  /**
+   * The host was declared dead and the ReplicaManager has not yet heard it: no lease on this beat,
+   * so that nothing the manager decided before it heard can start there meanwhile (DESIGN §5).
+   */
+  'lease_withheld': (boolean);
 }

@@ -14,6 +14,11 @@ export interface ListRunningResponse {
    * When the list was taken, on this WatchDog's clock.
    */
   'as_of_ms'?: (number | string | Long);
+  /**
+   * The term of the host's lease: when its current unbroken run of renewals began (WatchDog clock,
+   * ms; 0: it holds none). Commands carry it back; one with an older term is refused.
+   */
+  'lease_term'?: (number | string | Long);
 }
 
 export interface ListRunningResponse__Output {
@@ -27,4 +32,9 @@ export interface ListRunningResponse__Output {
    * When the list was taken, on this WatchDog's clock.
    */
   'as_of_ms': (string);
+  /**
+   * The term of the host's lease: when its current unbroken run of renewals began (WatchDog clock,
+   * ms; 0: it holds none). Commands carry it back; one with an older term is refused.
+   */
+  'lease_term': (string);
 }

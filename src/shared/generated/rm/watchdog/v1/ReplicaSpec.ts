@@ -19,6 +19,11 @@ export interface ReplicaSpec {
    * cold | warm | hot
    */
   'style'?: (string);
+  /**
+   * The account the copy runs as (empty: the WatchDog's own); the WatchDog drops to it.
+   */
+  'user'?: (string);
+  'group'?: (string);
 }
 
 export interface ReplicaSpec__Output {
@@ -38,4 +43,9 @@ export interface ReplicaSpec__Output {
    * cold | warm | hot
    */
   'style': (string);
+  /**
+   * The account the copy runs as (empty: the WatchDog's own); the WatchDog drops to it.
+   */
+  'user': (string);
+  'group': (string);
 }

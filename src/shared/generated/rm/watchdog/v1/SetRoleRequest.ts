@@ -11,6 +11,10 @@ export interface SetRoleRequest {
    * As in StartReplicaRequest.
    */
   'generation'?: (number | string | Long);
+  /**
+   * As in StartReplicaRequest: a promotion decided before the host's lease last ran out is refused.
+   */
+  'lease_term'?: (number | string | Long);
 }
 
 export interface SetRoleRequest__Output {
@@ -21,4 +25,8 @@ export interface SetRoleRequest__Output {
    * As in StartReplicaRequest.
    */
   'generation': (string);
+  /**
+   * As in StartReplicaRequest: a promotion decided before the host's lease last ran out is refused.
+   */
+  'lease_term': (string);
 }

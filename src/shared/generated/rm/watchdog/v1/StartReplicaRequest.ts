@@ -13,6 +13,12 @@ export interface StartReplicaRequest {
    * handed to the copy, which shows it with every save.
    */
   'generation'?: (number | string | Long);
+  /**
+   * The host lease's term the ReplicaManager last heard from this WatchDog (ListRunningResponse): a
+   * start decided before the host's lease last ran out is refused (stale-lease-term). 0: not
+   * stamped, not checked (a ReplicaManager always stamps, once it has heard the term).
+   */
+  'lease_term'?: (number | string | Long);
 }
 
 export interface StartReplicaRequest__Output {
@@ -24,4 +30,10 @@ export interface StartReplicaRequest__Output {
    * handed to the copy, which shows it with every save.
    */
   'generation': (string);
+  /**
+   * The host lease's term the ReplicaManager last heard from this WatchDog (ListRunningResponse): a
+   * start decided before the host's lease last ran out is refused (stale-lease-term). 0: not
+   * stamped, not checked (a ReplicaManager always stamps, once it has heard the term).
+   */
+  'lease_term': (string);
 }
