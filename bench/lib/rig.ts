@@ -123,6 +123,7 @@ export class FakeWatchDogs {
           started_at_ms: '0',
         })),
       })),
+      CheckReplica: handle(() => ({ host, startable: true, reason: '' })),
       Assign: handle(() => ({ started: [], stopped: [] })),
     };
   }

@@ -217,6 +217,12 @@ export async function registerCommand(
         const placed = module.replicas.map((r) => `${r.id} ${r.status} on ${r.host}`).join(', ');
         io.out(`registered ${module.name} (${module.style}, degree ${module.degree}): ${placed}`);
       }
+      // Registered all the same: a copy that cannot start there is a refused start, handled then.
+      for (const u of res.unchecked) {
+        io.err(
+          `rmctl register: not checked on ${u.host} (${u.reason}): a copy that cannot start there is handled as a failed start`,
+        );
+      }
       return ExitCode.ok;
     });
   } catch (err) {

@@ -86,7 +86,7 @@ export function parseListen(value: string): { host: string; port: number } {
 function isFailure(r: HistoryRecord): boolean {
   if (r.kind !== 'decision') return false;
   const k = r.event.kind;
-  const failed = k === 'replica-failed' || k === 'host-down' || k === 'reconcile';
+  const failed = k === 'replica-failed' || k === 'start-refused' || k === 'host-down' || k === 'reconcile';
   return failed && r.actions.some((a) => a.kind === 'start' || (a.kind === 'set-role' && a.role === 'P'));
 }
 

@@ -50,6 +50,10 @@ function eventHeadline(e: EventSummary): string {
       return `${e.module} unregistered`;
     case 'replica-failed':
       return `${e.replica} failed (${e.reason})`;
+    case 'start-refused':
+      return `${e.replica} could not be started (${e.reason})`;
+    case 'replica-startable':
+      return `${e.replica} can be started again`;
     case 'host-down':
       return `host ${e.host} down`;
     case 'host-up':

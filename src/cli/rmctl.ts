@@ -50,7 +50,7 @@ export function buildRmctl(): Command {
   program
     .command('register [NAME]')
     .description(
-      'Registers a module: with flags, or from a module file (-f: one module of the table format, docs/TABLE-FORMAT.md, without id/status).',
+      "Registers a module: with flags, or from a module file (-f: one module of the table format, docs/TABLE-FORMAT.md, without id/status). Each listed host's WatchDog is asked first whether it can start its copy: a missing or non-executable file refuses the registration (exit 2, naming host, path and why); a host whose WatchDog cannot be asked is named and does not block it.",
     )
     .option('-f, --file <FILE>', 'the module as YAML or JSON')
     .addOption(new Option('--style <STYLE>', 'replication style').choices(['cold', 'warm', 'hot']))

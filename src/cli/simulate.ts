@@ -26,7 +26,7 @@ import { type Io, stdio } from './commands.js';
 import { ExitCode } from './exit-codes.js';
 
 export const EVENT_SYNTAX =
-  'replica-failed ID [at MS] [applied ID=[GEN:]SEQ,…] | host-down HOST [applied …] | host-up HOST | register FILE | unregister NAME | replica-started ID | reconcile HOST [ID:P|B,…] [applied …] | switchover MODULE [to ID] | demoted ID | pause [MODULE] | resume [MODULE] | drain HOST | undrain HOST';
+  'replica-failed ID [at MS] [applied ID=[GEN:]SEQ,…] | start-refused ID [at MS] | replica-startable ID | host-down HOST [applied …] | host-up HOST | register FILE | unregister NAME | replica-started ID | reconcile HOST [ID:P|B,…] [applied …] | switchover MODULE [to ID] | demoted ID | pause [MODULE] | resume [MODULE] | drain HOST | undrain HOST';
 
 /** The events that may say how far each backup applied its module's stream (DESIGN §11). */
 const TAKES_APPLIED: readonly string[] = ['replica-failed', 'host-down', 'reconcile'];
@@ -62,7 +62,12 @@ export function parseEvent(text: string, n: number, table: ReplicaTable): Event 
   // A reconcile's report may be empty (the WatchDog runs nothing) or a comma-separated list.
   if (kind === 'reconcile' && arg && parts.length <= 3) return parseReconcile(arg, extra ?? '', where);
   // A failure may say when it happened (ms), for the restart back-off of a copy that keeps failing.
-  if (kind === 'replica-failed' && arg && extra === 'at' && parts.length === 4) {
+  if (
+    (kind === 'replica-failed' || kind === 'start-refused') &&
+    arg &&
+    extra === 'at' &&
+    parts.length === 4
+  ) {
     const atMs = Number(parts[3]);
     if (!Number.isFinite(atMs) || atMs < 0)
       throw new ConfigError(`"at ${parts[3]}": expected a time in ms ≥ 0`, undefined, where);
@@ -76,6 +81,8 @@ export function parseEvent(text: string, n: number, table: ReplicaTable): Event 
     throw new ConfigError(`expected KIND ARG, one of: ${EVENT_SYNTAX}`, undefined, where);
   switch (kind) {
     case 'replica-failed':
+    case 'start-refused':
+    case 'replica-startable':
     case 'replica-started':
       return { kind, replica: arg };
     case 'host-down':

@@ -84,6 +84,14 @@ export function checkpointTableStore(
 }
 
 /**
+ * The deadline of a WatchDog's CheckReplica: a quarter of the calls' deadline (at least 200 ms), so
+ * that a registration waiting on one silent host still answers well within its own deadline.
+ */
+export function checkDeadlineMs(rpcDeadlineMs: number): number {
+  return Math.max(200, Math.floor(rpcDeadlineMs / 4));
+}
+
+/**
  * A table read back from the store, validated like a registration: a bad module is reported and
  * left out (the next save drops it) instead of crashing every ReplicaManager that loads it.
  */
@@ -173,6 +181,13 @@ export class GrpcWatchDogs implements WatchDogTransport {
         );
         return null;
     }
+  }
+
+  /** A check is short: it stands between an operator and the answer to a registration. */
+  async checkReplica(module: Module, replica: string) {
+    const host = module.replicas.find((r) => r.id === replica)?.host;
+    if (!host) throw new ConfigError(`replica ${replica} is not in module ${module.name}`);
+    return this.client(host).checkReplica(replicaSpec(module, replica), checkDeadlineMs(this.deadlineMs));
   }
 
   async listRunning(host: string, epoch: number) {
@@ -369,7 +384,10 @@ export async function startReplicaManagerDaemon(
   // or command cannot leave the table and the hosts apart for long.
   timers.push(
     setInterval(() => {
-      if (state === 'serving' && rm.state === 'serving') void rm.reconcileAll();
+      if (state !== 'serving' || rm.state !== 'serving') return;
+      void rm.reconcileAll();
+      // A copy whose start was refused is asked about as often: found startable, it is placed again.
+      void rm.recheckUnusable();
     }, 10_000),
   );
 

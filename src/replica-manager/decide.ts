@@ -17,6 +17,11 @@
  * failures and is not failed over; resume applies what is still needed. A drained host gets no copy,
  * and its copies leave it: a primary by a switchover, the others replaced before they stop.
  *
+ * A copy whose start its WatchDog refused (the executable missing or not executable there) fails
+ * like any other, but once it leaves it is marked unusable and is never placed, not even as the last
+ * resort, until its WatchDog finds it startable or its host returns: the table never shows P or B
+ * for a copy that cannot run, and a module left without another host runs short with an alert.
+ *
  * The new table shares every module the event leaves alone with the input (copy on write), so that
  * an event costs what it changes, not the size of the table; nothing reachable from the input is
  * ever written to.
@@ -74,6 +79,12 @@ export function decide(table: ReplicaTable, event: Event): Decision {
     case 'replica-failed':
       if (d.replicaFailed(event.replica, event.atMs) && event.reason === DIVERGED)
         d.outOfService(event.replica, event.detail);
+      break;
+    case 'start-refused':
+      d.replicaFailed(event.replica, event.atMs, event.reason || 'refused by its WatchDog');
+      break;
+    case 'replica-startable':
+      d.replicaStartable(event.replica);
       break;
     case 'host-down':
       d.hostDown(event.host);
@@ -148,6 +159,10 @@ export function causeOf(event: Event): string {
       return `${event.name} unregistered`;
     case 'replica-failed':
       return `${event.replica} failed${event.reason ? ` (${event.reason})` : ''}`;
+    case 'start-refused':
+      return `${event.replica} could not be started`;
+    case 'replica-startable':
+      return `${event.replica} can be started again (its WatchDog checked)`;
     case 'host-down':
       return `${event.host} down`;
     case 'host-up':
@@ -290,6 +305,11 @@ class Decider {
     return !!h && h.up && !h.drained;
   }
 
+  /** Whether an idle copy may be started: on a live, undrained host, and its start not refused there. */
+  private startable(r: Replica): boolean {
+    return r.status === 'I' && r.unusable === undefined && this.placeable(r.host);
+  }
+
   private isDrained(name: string): boolean {
     return this.table.hosts.find((h) => h.name === name)?.drained ?? false;
   }
@@ -377,8 +397,14 @@ class Decider {
     this.removed.push(name);
   }
 
-  /** A copy failed; says whether that counted (false: it no longer ran, nothing changes). */
-  replicaFailed(id: string, atMs?: number): boolean {
+  /**
+   * A copy the table runs has failed; says whether that counted (false: it no longer ran, nothing
+   * changes). `refused`: it could not even be started (its WatchDog refused the executable): a
+   * failure like any other (counted, its policy restarts it in place within its threshold), but once
+   * it leaves it is unusable, not the last resort, so that the table never shows P or B for a copy
+   * that cannot run; the module runs short with an alert instead.
+   */
+  replicaFailed(id: string, atMs?: number, refused?: string): boolean {
     const { i, j } = locate(this.table, id);
     const found = (this.table.modules[i] as Module).replicas[j] as Replica;
     let role = found.status;
@@ -403,6 +429,7 @@ class Decider {
     }
     if (module.paused) {
       // Maintenance mode: recorded, not failed over (DESIGN §12); resume handles it if still needed.
+      if (refused !== undefined) this.markUnusable(module, replica, refused);
       this.holdFailure(i, j, role);
       return true;
     }
@@ -410,6 +437,10 @@ class Decider {
     if (this.restartsInPlace(module, replica)) {
       // OnOverThreshold(n): restarted in place, same role, while its failures on this host are ≤ n (¶0015).
       this.act({ kind: 'restart', replica: replica.id, host: replica.host, role }, inPlace(module, replica));
+    } else if (refused !== undefined) {
+      replica.status = 'I';
+      this.markUnusable(module, replica, refused);
+      this.restore(i, new Map(), true);
     } else {
       replica.status = 'I';
       this.restore(i, new Map([[replica.id, role]]), true);
@@ -438,6 +469,23 @@ class Decider {
     });
   }
 
+  /** A copy whose start its WatchDog refused: unusable, and the operator is told which host and why. */
+  private markUnusable(module: Module, replica: Replica, why: string): void {
+    replica.unusable = why;
+    this.alerts.push({
+      module: module.name,
+      reason: `${this.cause}: on ${replica.host}, ${why}; ${replica.id} is not started there again until its WatchDog finds it startable or ${replica.host} returns`,
+    });
+  }
+
+  /** An unusable copy's WatchDog finds it startable again: it is an idle copy like the others. */
+  replicaStartable(id: string): void {
+    const { i, j } = locate(this.table, id);
+    if ((this.table.modules[i] as Module).replicas[j]?.unusable === undefined) return;
+    delete (this.own(i).replicas[j] as Replica).unusable;
+    this.restore(i, new Map(), false);
+  }
+
   hostDown(name: string): void {
     const host = this.host(name);
     if (!host.up) return;
@@ -459,11 +507,15 @@ class Decider {
     }
   }
 
-  /** Clears the failures counted on `host`, for a host that comes back. */
+  /** Clears the failures counted on `host` and its refused starts, for a host that comes back. */
   private forgetFailures(host: string): void {
     this.table.modules.forEach((m, i) => {
-      if (!m.replicas.some((r) => r.host === host && r.failures !== 0)) return;
-      for (const r of this.own(i).replicas) if (r.host === host) r.failures = 0;
+      if (!m.replicas.some((r) => r.host === host && (r.failures !== 0 || r.unusable !== undefined))) return;
+      for (const r of this.own(i).replicas) {
+        if (r.host !== host) continue;
+        r.failures = 0;
+        delete r.unusable;
+      }
     });
   }
 
@@ -486,7 +538,10 @@ class Decider {
     }
     const module = this.own(i);
     const role = this.adoptedRole(module);
-    (module.replicas[j] as Replica).status = role;
+    const adopted = module.replicas[j] as Replica;
+    adopted.status = role;
+    // It runs: whatever refused its start before no longer holds.
+    delete adopted.unusable;
     this.act(
       { kind: 'set-role', replica: id, host: found.host, role },
       `${module.name} runs ${running} of ${wantedRunning(module)} (${styleText(module)}): adopted as ${role}`,
@@ -556,7 +611,9 @@ class Decider {
         const wanted = this.adoptedRole(owner, role);
         if (owner.paused && wanted === 'P' && role !== 'P') continue;
         const module = this.own(i);
-        (module.replicas.find((r) => r.id === id) as Replica).status = wanted;
+        const adopted = module.replicas.find((r) => r.id === id) as Replica;
+        adopted.status = wanted;
+        delete adopted.unusable;
         if (wanted !== role)
           this.act(
             { kind: 'set-role', replica: id, host: name, role: wanted },
@@ -756,8 +813,8 @@ class Decider {
       // instead (it would have to hand its role over again at once). With the degree running, the
       // spare starts as primary in a drained backup's place.
       const spare = [
-        ...module.replicas.filter((r) => r.status === 'I' && placeable(r) && !failed.has(r.id)),
-        ...module.replicas.filter((r) => r.status === 'I' && placeable(r) && failed.has(r.id)),
+        ...module.replicas.filter((r) => this.startable(r) && !failed.has(r.id)),
+        ...module.replicas.filter((r) => this.startable(r) && failed.has(r.id)),
       ][0];
       const drained = next ? null : this.successor(module, live);
       if (!next && !spare) next = drained;
@@ -789,7 +846,7 @@ class Decider {
     const want = wantedRunning(module);
     while (runningCount() < want) {
       const role = this.nextRole(module);
-      const idle = module.replicas.findIndex((r) => r.status === 'I' && placeable(r) && !failed.has(r.id));
+      const idle = module.replicas.findIndex((r) => this.startable(r) && !failed.has(r.id));
       if (idle >= 0) {
         const running = runningCount();
         const r = change(idle);
@@ -801,7 +858,7 @@ class Decider {
         continue;
       }
       // Last resort: a copy that just failed, on its own host, rather than fewer copies than the degree.
-      const j = module.replicas.findIndex((r) => r.status === 'I' && placeable(r) && failed.has(r.id));
+      const j = module.replicas.findIndex((r) => this.startable(r) && failed.has(r.id));
       if (j < 0) break;
       const running = runningCount();
       const again = change(j);
@@ -825,13 +882,17 @@ class Decider {
       const drained = [
         ...new Set(module.replicas.filter((r) => live(r) && !placeable(r)).map((r) => r.host)),
       ];
+      const refused = module.replicas
+        .filter((r) => live(r) && r.unusable !== undefined)
+        .map((r) => `${r.id} on ${r.host}`);
       this.alerts.push({
         module: module.name,
         reason:
           `${this.cause}: under-replicated: ${runningCount()} of ${want} copies running, no live idle copy left` +
           (down.length > 0 ? ` (down: ${down.join(', ')})` : '') +
           (drained.length > 0 ? ` (drained: ${drained.join(', ')})` : '') +
-          `; the degree is restored when a host returns${drained.length > 0 ? ' or is undrained' : ''}`,
+          (refused.length > 0 ? ` (cannot start: ${refused.join(', ')})` : '') +
+          `; the degree is restored when a host returns${drained.length > 0 ? ' or is undrained' : ''}${refused.length > 0 ? ', or a copy that cannot start is found startable' : ''}`,
       });
     }
     if (module.underReplicated !== short) this.own(i).underReplicated = short;
@@ -852,8 +913,7 @@ class Decider {
     if (leaving.length === 0) return;
     // The others first, so that a primary's hand-over, which waits, comes last.
     leaving.sort((a, b) => Number(a.status === 'P') - Number(b.status === 'P'));
-    const spare = (m: Module) =>
-      m.replicas.findIndex((r) => r.status === 'I' && this.placeable(r.host) && !failed.has(r.id));
+    const spare = (m: Module) => m.replicas.findIndex((r) => this.startable(r) && !failed.has(r.id));
     for (const gone of leaving) {
       let module = this.table.modules[i] as Module;
       const j = module.replicas.findIndex((r) => r.id === gone.id);
@@ -969,7 +1029,7 @@ class Decider {
     const from = module.replicas.find((r) => r.id === pending.from);
     if (from) from.status = gone || module.style === 'cold' ? 'I' : 'B';
     const eligible = (r: Replica) =>
-      module.style === 'warm' ? r.status === 'B' : r.status === 'I' && r.id !== pending.from;
+      module.style === 'warm' ? r.status === 'B' : r.status === 'I' && !r.unusable && r.id !== pending.from;
     const order = [
       ...module.replicas.filter((r) => r.id === pending.to),
       ...module.replicas.filter((r) => r.id !== pending.to && r.id !== pending.from),
@@ -977,7 +1037,7 @@ class Decider {
     ];
     // A warm backup that runs on a drained host is promoted only if no copy can be started elsewhere
     // instead (restore() then starts one as primary); a cold copy is never started on one.
-    const spare = module.replicas.some((r) => r.status === 'I' && this.placeable(r.host));
+    const spare = module.replicas.some((r) => this.startable(r));
     const next =
       order.find((r) => eligible(r) && this.placeable(r.host)) ??
       (module.style === 'warm' && !spare ? order.find((r) => eligible(r) && this.isUp(r.host)) : undefined);
@@ -1031,7 +1091,7 @@ class Decider {
       const module = this.table.modules[i] as Module;
       const j = module.replicas.findIndex((r) => r.id === h.replica);
       const r = module.replicas[j];
-      if (r?.status !== 'I' || !this.placeable(r.host)) continue;
+      if (r?.status !== 'I' || r.unusable !== undefined || !this.placeable(r.host)) continue;
       const running = module.replicas.filter((x) => isRunning(x.status));
       const needed =
         h.role === 'P' && module.style !== 'hot'
@@ -1068,7 +1128,8 @@ class Decider {
         `${name} has no running primary to switch over from; it is being failed over`,
       );
     }
-    const eligible = (r: Replica) => (module.style === 'warm' ? r.status === 'B' : r.status === 'I');
+    const eligible = (r: Replica) =>
+      module.style === 'warm' ? r.status === 'B' : r.status === 'I' && !r.unusable;
     const what = module.style === 'warm' ? 'a running backup (B)' : 'an idle copy (I)';
     const candidates = module.replicas.filter((r) => eligible(r) && this.placeable(r.host));
     let to: Replica | undefined;
@@ -1080,6 +1141,11 @@ class Decider {
         );
       }
       if (to === primary) throw new MaintenanceError(`${toId} is already the primary of ${name}`);
+      if (to.unusable !== undefined && module.style !== 'warm') {
+        throw new MaintenanceError(
+          `${toId} cannot start on ${to.host}: ${to.unusable}; choose one of: ${candidates.map((r) => r.id).join(', ') || 'none now'}`,
+        );
+      }
       if (!eligible(to)) {
         throw new MaintenanceError(
           `${toId} is ${to.status}; a ${module.style} module switches over to ${what}: ${candidates.map((r) => r.id).join(', ') || 'none now'}`,

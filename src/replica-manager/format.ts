@@ -43,18 +43,24 @@ export function formatTable(table: ReplicaTable): string {
         r.id,
         hostText(r.host),
         r.path,
-        r.status,
+        r.unusable !== undefined ? `${r.status} (cannot start)` : r.status,
         r.failures > 0 ? String(r.failures) : '',
       ]);
     });
   }
-  return [t.toString(), ...maintenanceNotes(table)].join('\n');
+  return [t.toString(), ...notes(table)].join('\n');
 }
 
-/** One line per maintenance under way: a switchover waiting, a paused module and what resume would do. */
-function maintenanceNotes(table: ReplicaTable): string[] {
+/**
+ * One line per copy that cannot start (and why), and per maintenance under way: a switchover
+ * waiting, a paused module and what resume would do.
+ */
+function notes(table: ReplicaTable): string[] {
   const notes: string[] = [];
   for (const m of table.modules) {
+    for (const r of m.replicas) {
+      if (r.unusable !== undefined) notes.push(`${r.id} cannot start on ${r.host}: ${r.unusable}`);
+    }
     if (m.switchover) {
       const step = m.style === 'warm' ? 'to become a backup' : 'to stop';
       notes.push(

@@ -28,6 +28,8 @@ export type EventSummary =
   | { kind: 'register'; module: string; runningOn?: string }
   | { kind: 'unregister'; module: string }
   | { kind: 'replica-failed'; replica: string; reason: string }
+  | { kind: 'start-refused'; replica: string; reason: string }
+  | { kind: 'replica-startable'; replica: string }
   | { kind: 'host-down'; host: string }
   | { kind: 'host-up'; host: string }
   | { kind: 'replica-started'; replica: string }
@@ -89,6 +91,8 @@ export function summarize(event: Event): EventSummary {
       return { kind: 'unregister', module: event.name };
     case 'replica-failed':
       return { kind: 'replica-failed', replica: event.replica, reason: event.reason ?? 'failed' };
+    case 'start-refused':
+      return { kind: 'start-refused', replica: event.replica, reason: event.reason ?? 'refused' };
     case 'reconcile':
       return { kind: 'reconcile', host: event.host, running: event.running.length };
     default:
@@ -106,7 +110,13 @@ export function modulesOf(event: Event, decision: Decision | null, before: Repli
   if (event.kind === 'unregister') names.add(event.name);
   if ((event.kind === 'switchover' || event.kind === 'pause' || event.kind === 'resume') && event.module)
     names.add(event.module);
-  if (event.kind === 'replica-failed' || event.kind === 'replica-started' || event.kind === 'demoted') {
+  if (
+    event.kind === 'replica-failed' ||
+    event.kind === 'start-refused' ||
+    event.kind === 'replica-startable' ||
+    event.kind === 'replica-started' ||
+    event.kind === 'demoted'
+  ) {
     const m = moduleOf.get(event.replica);
     if (m) names.add(m);
   }

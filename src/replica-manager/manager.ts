@@ -3,7 +3,7 @@
  * the pure decide() what to do, persists the new table under its epoch, and only then sends the
  * actions to the WatchDogs. A stale-epoch refusal from anyone stops it for good (fencing).
  */
-import { StaleEpochError, UnavailableError } from '../shared/errors.js';
+import { ExecutableError, RegistrationError, StaleEpochError, UnavailableError } from '../shared/errors.js';
 import type { Logger } from '../shared/logging.js';
 import { type Clock, systemClock, type TimerHandle } from '../watchdog/clock.js';
 import { causeOf, decide } from './decide.js';
@@ -16,6 +16,7 @@ import {
   type Decision,
   type Event,
   type Module,
+  type ModuleSpec,
   mergePersist,
   NOTHING_TO_PERSIST,
   type Persist,
@@ -57,6 +58,24 @@ export interface WatchDogTransport {
   execute(action: Action, module: Module, epoch: number): Promise<{ startedAtMs: number } | null>;
   /** What the host's WatchDog runs. Raises StaleEpochError or UnavailableError. */
   listRunning(host: string, epoch: number): Promise<HostListing>;
+  /**
+   * Whether the WatchDog of `replica`'s host would start it (CheckReplica), within a check's short
+   * deadline; a refusal is the answer. Raises UnavailableError, or another error, when that WatchDog
+   * could not be asked.
+   */
+  checkReplica(module: Module, replica: string): Promise<StartCheck>;
+}
+
+/** A WatchDog's verdict on a copy: whether its start would be accepted, else why not. */
+export interface StartCheck {
+  startable: boolean;
+  reason: string;
+}
+
+/** A host whose WatchDog could not be asked about a registration's copy there, and why. */
+export interface UncheckedHost {
+  host: string;
+  reason: string;
 }
 
 /** A WatchDog's report of a failed copy (source ¶0020). */
@@ -334,6 +353,98 @@ export class ReplicaManager {
   }
 
   /**
+   * Asks each listed host's WatchDog whether it would start the registration's copy there, before
+   * the registration is decided. Raises RegistrationError, naming every host, path and reason, when
+   * any says no: the registration is refused as a whole. A host that is down, or whose WatchDog
+   * cannot be asked, does not block it: it is returned, and a copy that cannot start there is a
+   * refused start when it is started.
+   */
+  async checkRegistration(spec: ModuleSpec): Promise<UncheckedHost[]> {
+    // A manager that could not decide the registration anyway asks nobody.
+    const refused = this.refusal({ kind: 'register', module: spec });
+    if (refused) throw refused;
+    // The copies as they would be started; their ids are not assigned yet and do not matter here.
+    const module: Module = {
+      ...spec,
+      detect: spec.detect ?? 'poll',
+      replicas: spec.replicas.map((r, i) => ({
+        id: r.id ?? `${spec.name}${i + 1}`,
+        host: r.host,
+        path: r.path,
+        status: 'I',
+        failures: 0,
+      })),
+      underReplicated: false,
+    };
+    const up = new Set(this.current.hosts.filter((h) => h.up).map((h) => h.name));
+    const unchecked: UncheckedHost[] = [];
+    const cannot: Array<{ index: number; text: string }> = [];
+    await Promise.all(
+      module.replicas.map(async (r, index) => {
+        if (!up.has(r.host)) {
+          unchecked.push({ host: r.host, reason: `${r.host} is down` });
+          return;
+        }
+        try {
+          const verdict = await this.opts.watchdogs.checkReplica(module, r.id);
+          if (!verdict.startable) cannot.push({ index, text: `on ${r.host}: ${verdict.reason}` });
+        } catch (err) {
+          unchecked.push({ host: r.host, reason: `its WatchDog was not asked: ${(err as Error).message}` });
+        }
+      }),
+    );
+    if (cannot.length > 0) {
+      cannot.sort((a, b) => a.index - b.index);
+      throw new RegistrationError(
+        `${spec.name} cannot be started ${cannot.map((x) => x.text).join('; ')}`,
+        `replicas[${cannot[0]?.index}].path`,
+      );
+    }
+    unchecked.sort((a, b) => a.host.localeCompare(b.host));
+    if (unchecked.length > 0) {
+      this.opts.logger.warn(
+        { module: spec.name, unchecked },
+        'registration not checked on every host: a copy that cannot start there is a refused start',
+      );
+    }
+    return unchecked;
+  }
+
+  /**
+   * Asks the WatchDog of every copy that cannot start (on a host that is up) whether it can start
+   * it now, and decides `replica-startable` for those it can: an executable put back is picked up
+   * without anyone's help (DESIGN §5: never silently give up). A WatchDog that cannot be asked is
+   * asked again next time.
+   */
+  async recheckUnusable(): Promise<void> {
+    if (this.stateValue !== 'serving') return;
+    const up = new Set(this.current.hosts.filter((h) => h.up).map((h) => h.name));
+    const asks: Array<Promise<void>> = [];
+    for (const m of this.current.modules) {
+      for (const r of m.replicas) {
+        if (r.unusable === undefined || !up.has(r.host)) continue;
+        asks.push(
+          this.opts.watchdogs.checkReplica(m, r.id).then(
+            async (verdict) => {
+              if (!verdict.startable) return;
+              this.opts.logger.info({ replica: r.id, host: r.host }, 'a copy that could not start can now');
+              await this.submit({ kind: 'replica-startable', replica: r.id });
+            },
+            (err: unknown) =>
+              this.opts.logger.debug(
+                { replica: r.id, host: r.host, err: (err as Error).message },
+                'could not ask whether a copy can start now',
+              ),
+          ),
+        );
+      }
+    }
+    await Promise.all(asks).catch((err: unknown) =>
+      this.opts.logger.warn({ err: (err as Error).message }, 'could not record a copy found startable'),
+    );
+  }
+
+  /**
    * Enqueues an event that stops the copies `gone` picks. Where that takes a warm module's primary
    * and leaves a choice between two live backups or more, the backups' WatchDogs are asked first
    * how far each applied (ListRunning, within positionWaitMs), and the event carries it: decide()
@@ -482,7 +593,9 @@ export class ReplicaManager {
     if (this.stateValue === 'fenced') return new StaleEpochError(this.epoch, this.epoch + 1);
     if (this.stateValue === 'stopped') return new UnavailableError('the ReplicaManager is stopping');
     // Nothing is decided on a table not yet loaded: it would overwrite the saved one.
-    if (this.stateValue === 'starting' || (this.stateValue === 'reconciling' && event.kind !== 'reconcile')) {
+    // A WatchDog's refusal of a start this manager sent is an answer, like a reconcile's: decided.
+    const answer = event.kind === 'reconcile' || event.kind === 'start-refused';
+    if (this.stateValue === 'starting' || (this.stateValue === 'reconciling' && !answer)) {
       const what =
         this.stateValue === 'starting' ? 'still loading its table' : 'reconciling with the WatchDogs';
       return new UnavailableError(`the ReplicaManager is ${what}`);
@@ -638,13 +751,14 @@ export class ReplicaManager {
         this.opts.logger.warn({ action, attempt, err: (err as Error).message }, 'action failed');
         if (!unreachable || attempt === attempts) {
           // A copy that cannot be started is a failed copy: decide() moves it on (its policy applies).
+          // One its WatchDog refused (the executable) is also unusable there until found startable.
           if (action.kind === 'start' || action.kind === 'restart') {
-            this.submit({
-              kind: 'replica-failed',
-              replica: action.replica,
-              reason: 'start-failed',
-              atMs: this.clock.now(),
-            }).catch((e: unknown) =>
+            const atMs = this.clock.now();
+            this.submit(
+              err instanceof ExecutableError
+                ? { kind: 'start-refused', replica: action.replica, reason: err.message, atMs }
+                : { kind: 'replica-failed', replica: action.replica, reason: 'start-failed', atMs },
+            ).catch((e: unknown) =>
               this.opts.logger.warn({ err: (e as Error).message }, 'could not record the failed start'),
             );
           }

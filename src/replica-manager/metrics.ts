@@ -30,6 +30,8 @@ export function failureReason(event: Event): string | null {
   switch (event.kind) {
     case 'replica-failed':
       return event.reason ?? 'failed';
+    case 'start-refused':
+      return 'start-refused';
     case 'host-down':
       return 'host-down';
     case 'reconcile':

@@ -69,12 +69,14 @@ export function replicaManagerHandlers(
       checkAllowedDirs(spec, allowedDirs);
       checkEnvPolicy(spec, policy.allowedEnv);
       checkTableSize(rm.table, spec);
+      // Then each host's WatchDog: an executable missing or not executable there refuses it all.
+      const unchecked = await rm.checkRegistration(spec);
       const event = req.running_on
         ? { kind: 'register' as const, module: spec, runningOn: req.running_on }
         : { kind: 'register' as const, module: spec };
       const decision = await rm.submit(event);
       const module = decision.table.modules.find((m) => m.name === spec.name)!;
-      return { module: moduleToProto(module), epoch: String(rm.epoch) };
+      return { module: moduleToProto(module), epoch: String(rm.epoch), unchecked };
     }),
     Unregister: handle(async (req) => {
       await rm.submit({ kind: 'unregister', name: req.name });

@@ -164,7 +164,7 @@ export function parseTableFile(text: string, file = 'table'): ReplicaTable {
       const r = s.object(
         rv,
         f,
-        ['id', 'host', 'path', 'status', 'failures', 'streak'],
+        ['id', 'host', 'path', 'status', 'failures', 'streak', 'unusable'],
         ['id', 'host', 'path', 'status'],
       );
       const replica: Replica = {
@@ -181,6 +181,7 @@ export function parseTableFile(text: string, file = 'table'): ReplicaTable {
           lastAtMs: s.number(k.lastAtMs, `${f}.streak.lastAtMs`),
         };
       }
+      if (r.unusable !== undefined) replica.unusable = s.string(r.unusable, `${f}.unusable`);
       return replica;
     });
     const under =
@@ -280,6 +281,7 @@ export function moduleToPlain(m: Module): Plain {
     status: r.status,
     failures: r.failures,
     ...(r.streak ? { streak: { ...r.streak } } : {}),
+    ...(r.unusable !== undefined ? { unusable: r.unusable } : {}),
   }));
   o.underReplicated = m.underReplicated;
   if (m.generation) o.generation = m.generation;

@@ -62,6 +62,13 @@ export interface Replica {
    * was (ms since the Unix epoch, from the event): the restart back-off. Absent when none is recent.
    */
   streak?: { count: number; lastAtMs: number };
+  /**
+   * Its WatchDog refused to start it (the executable missing, not a regular file, or not executable
+   * there): why, in that WatchDog's words. Such a copy is I and is not placed, not even as the last
+   * resort, until its WatchDog finds it startable again (`replica-startable`) or its host returns.
+   * Absent: nothing is known against it.
+   */
+  unusable?: string;
 }
 
 export interface Module {
@@ -195,6 +202,14 @@ export type Event =
       atMs?: number;
       applied?: AppliedPositions;
     }
+  /**
+   * The WatchDog refused to start the copy the table runs (its executable is missing or not
+   * executable there): a failure of that copy, and the copy is unusable until found startable.
+   * `reason`: the WatchDog's words; `atMs` as for replica-failed.
+   */
+  | { kind: 'start-refused'; replica: string; reason?: string; atMs?: number }
+  /** Its WatchDog finds an unusable copy startable again (the executable is back). */
+  | { kind: 'replica-startable'; replica: string }
   | { kind: 'host-down'; host: string; applied?: AppliedPositions }
   | { kind: 'host-up'; host: string }
   | { kind: 'replica-started'; replica: string }

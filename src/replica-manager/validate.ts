@@ -289,6 +289,11 @@ export function validateTable(table: ReplicaTable): void {
       const f = `${at}replicas[${i}]`;
       oneOf(`${f}.status`, r.status, STATUSES);
       wholeNumber(`${f}.failures`, r.failures, 0, 'a whole number ≥ 0');
+      if (r.unusable !== undefined && r.status !== 'I')
+        fail(
+          `${f}.unusable`,
+          `${r.id} is ${r.status}: only an idle copy (I) is marked as one that cannot start`,
+        );
       if (r.status === 'P') primaries++;
       if (r.status === 'B' && m.style !== 'warm')
         fail(`${f}.status`, `a ${m.style} module has no backups (B); use P or I`);

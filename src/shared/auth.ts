@@ -41,6 +41,7 @@ export const POLICY: Readonly<Record<string, MethodRule>> = {
   [`${WD}StopReplica`]: { roles: ['replica-manager'] },
   [`${WD}SetRole`]: { roles: ['replica-manager'] },
   [`${WD}ListRunning`]: { roles: ['replica-manager'] },
+  [`${WD}CheckReplica`]: { roles: ['replica-manager'] },
   [`${WDAPP}RegisterSelf`]: {
     roles: ['operator'],
     why: 'registering a module is an operator act: the program needs an operator certificate',

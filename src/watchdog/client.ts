@@ -51,6 +51,12 @@ export interface Running {
   leaseTerm: number;
 }
 
+/** A WatchDog's verdict on a copy it was asked about: whether its start would be accepted, else why not. */
+export interface StartCheck {
+  startable: boolean;
+  reason: string;
+}
+
 function ack(a: ReplicaAck__Output): Ack {
   return {
     replica: a.replica,
@@ -150,6 +156,17 @@ export class WatchDogClient {
         };
       }),
     };
+  }
+
+  /**
+   * Whether the WatchDog would start this copy (CheckReplica), within `deadlineMs` (default: the
+   * client's). A refusal is the answer; an error means the WatchDog could not be asked
+   * (UnavailableError, or any other error of the call).
+   */
+  async checkReplica(spec: WatchDogReplicaSpec, deadlineMs = this.deadlineMs): Promise<StartCheck> {
+    const c = this.client;
+    const res = await unary(c, c.CheckReplica, { replica: spec }, deadlineMs, this.peer);
+    return { startable: res.startable, reason: res.reason };
   }
 
   close(): void {

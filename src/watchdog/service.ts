@@ -36,6 +36,7 @@ export function watchDogHandlers(wd: WatchDog): WatchDogHandlers {
       wd.setRole(Number(req.epoch), req.replica, req.role, Number(req.generation), Number(req.lease_term)),
     ),
     ListRunning: handle((req) => wd.listRunning(Number(req.epoch))),
+    CheckReplica: handle((req) => wd.checkReplica(req.replica)),
   };
 }
 

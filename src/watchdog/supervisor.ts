@@ -20,6 +20,7 @@ import type { Timings } from '../shared/config.js';
 import {
   AccountError,
   ConflictError,
+  ExecutableError,
   NotFoundError,
   PermissionError,
   RegistrationError,
@@ -469,6 +470,41 @@ export class WatchDog {
   }
 
   /**
+   * Whether startReplica would start this copy here, without starting it (CheckReplica): its
+   * executable and an exec check's command, checked as a start checks them, the verdict in the
+   * answer. Outside the command queue and without an epoch: it changes nothing, and the
+   * self-registration that asked may itself wait in that queue for the ReplicaManager's answer.
+   */
+  async checkReplica(wire: ReplicaSpec__Output | null | undefined) {
+    const spec = specFromWire(wire);
+    try {
+      await this.checkStart(spec);
+      return { host: this.opts.host, startable: true, reason: '' };
+    } catch (err) {
+      if (!(err instanceof ExecutableError)) throw err;
+      return { host: this.opts.host, startable: false, reason: err.message };
+    }
+  }
+
+  /**
+   * The check every start makes before it spawns: the real path of the executable, and an exec
+   * check's command. Raises ExecutableError saying which file, what is wrong and what is accepted.
+   */
+  private async checkStart(spec: CopySpec): Promise<string> {
+    const resolve = this.opts.resolveExecutable ?? resolveExecutable;
+    const dirs = this.opts.allowedExecutableDirs;
+    const path = await resolve(spec.path, dirs);
+    if (spec.check?.kind === 'exec') {
+      const [command] = spec.check.command;
+      if (command === undefined) throw new ExecutableError('refused exec check: the command is empty');
+      await resolve(command, dirs).catch((err: unknown) => {
+        throw new ExecutableError(`the exec check's command: ${(err as Error).message}`);
+      });
+    }
+    return path;
+  }
+
+  /**
    * A running program registers its module (source ¶0015): forwarded to the ReplicaManager with
    * running_on = this host, then the program's pid is adopted as the copy the manager names.
    */
@@ -858,8 +894,7 @@ export class WatchDog {
     }
     await this.awaitLease(spec.replica);
     this.checkLeaseTerm(leaseTerm, `the start of ${spec.replica}`);
-    const resolve = this.opts.resolveExecutable ?? resolveExecutable;
-    const path = await resolve(spec.path, this.opts.allowedExecutableDirs).catch((err: unknown) => {
+    const path = await this.checkStart(spec).catch((err: unknown) => {
       this.log.error(
         { replica: spec.replica, path: spec.path, err: (err as Error).message },
         'executable refused',

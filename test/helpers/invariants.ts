@@ -14,6 +14,10 @@ export function checkInvariants(table: ReplicaTable): string[] {
     if (m.style === 'cold' && running.some((r) => r.status === 'B'))
       broken.push(`${m.name}: a cold module has a backup`);
     for (const r of running) if (!up.has(r.host)) broken.push(`${r.id} runs on ${r.host}, which is down`);
+    // A copy whose start was refused is never shown as running (the table says only what runs).
+    for (const r of m.replicas)
+      if (r.unusable !== undefined && r.status !== 'I')
+        broken.push(`${r.id} cannot start, yet is ${r.status}`);
     if (m.switchover) {
       // The table keeps the old primary until it has stepped down: it is the only one meanwhile.
       const from = m.replicas.find((r) => r.id === m.switchover?.from);
@@ -29,9 +33,10 @@ export function checkInvariants(table: ReplicaTable): string[] {
     // Copies on a drained host may run beside their replacements only while a primary hands over.
     const onDrained = running.filter((r) => up.has(r.host) && !placeable.has(r.host)).length;
     const count = running.length;
-    // Nothing is placed on a drained host; a copy already running there counts until it can leave.
+    // Nothing is placed on a drained host, nor a copy whose start was refused; a copy already running
+    // on a drained host counts until it can leave.
     const possible = m.replicas.filter(
-      (r) => placeable.has(r.host) || (up.has(r.host) && isRunning(r.status)),
+      (r) => (placeable.has(r.host) && r.unusable === undefined) || (up.has(r.host) && isRunning(r.status)),
     ).length;
     const wanted = Math.min(wantedRunning(m), possible);
     const extra = m.switchover || onDrained > 0 ? 1 : 0;

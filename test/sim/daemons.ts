@@ -245,6 +245,8 @@ export class SimWatchDogDaemon {
         return wd.setRole(r.epoch, r.replica, roleToWire(r.role), r.generation, r.leaseTerm);
       case 'listRunning':
         return wd.listRunning(r.epoch);
+      case 'checkReplica':
+        return wd.checkReplica(replicaSpec(r.spec, r.replica) as ReplicaSpec__Output);
       default:
         throw new NotFoundError(`the WatchDog has no method ${method}`);
     }
@@ -300,6 +302,11 @@ class SimWatchDogs implements WatchDogTransport {
         );
         return null;
     }
+  }
+
+  async checkReplica(module: Module, replica: string) {
+    const host = module.replicas.find((r) => r.id === replica)?.host ?? '';
+    return this.call<{ startable: boolean; reason: string }>(host, 'checkReplica', { spec: module, replica });
   }
 
   private async listing(host: string, epoch: number) {

@@ -53,6 +53,7 @@ const positions = fc.array(
 
 type Gen =
   | { kind: 'replica-failed'; pick: number; applied: Array<AppliedPosition | null> }
+  | { kind: 'start-refused' | 'replica-startable'; pick: number }
   | { kind: 'host-down' | 'host-up'; host: string; applied: Array<AppliedPosition | null> }
   | { kind: 'reconcile'; host: string; keep: boolean[]; flip: boolean; stray: boolean }
   | { kind: 'unregister'; pick: number }
@@ -70,6 +71,13 @@ const gen: fc.Arbitrary<Gen> = fc.oneof(
       kind: fc.constant('replica-failed' as const),
       pick: fc.nat(),
       applied: positions,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constantFrom('start-refused' as const, 'replica-startable' as const),
+      pick: fc.nat(),
     }),
   },
   {
@@ -143,6 +151,8 @@ function resolveEvent(g: Gen, table: ReplicaTable): Event | null {
       const r = replicas[g.pick % Math.max(1, replicas.length)];
       return r ? { kind: g.kind, replica: r.id, applied: appliedOf(g.applied, table) } : null;
     }
+    case 'start-refused':
+    case 'replica-startable':
     case 'replica-started': {
       const r = replicas[g.pick % Math.max(1, replicas.length)];
       return r ? { kind: g.kind, replica: r.id } : null;
@@ -202,7 +212,19 @@ function maintenanceBroken(before: ReplicaTable, event: Event, d: ReturnType<typ
   const drained = new Set(d.table.hosts.filter((h) => h.drained).map((h) => h.name));
   const moduleOf = new Map(before.modules.flatMap((m) => m.replicas.map((r) => [r.id, m] as const)));
   const operator = ['switchover', 'demoted', 'resume', 'unregister', 'register'].includes(event.kind);
+  // A copy whose start was refused is started only once that no longer holds (found startable, its
+  // host back, or found running by its WatchDog).
+  const refused = new Set(
+    before.modules.flatMap((m) => m.replicas.filter((r) => r.unusable).map((r) => r.id)),
+  );
+  const cleared = (a: { replica: string; host: string }) =>
+    (event.kind === 'replica-startable' && event.replica === a.replica) ||
+    ((event.kind === 'host-up' || event.kind === 'reconcile') &&
+      event.host === a.host &&
+      !before.hosts.find((h) => h.name === a.host)?.up);
   for (const a of d.actions) {
+    if ((a.kind === 'start' || a.kind === 'restart') && refused.has(a.replica) && !cleared(a))
+      broken.push(`${a.kind} ${a.replica}, whose start was refused, after ${event.kind}`);
     if ((a.kind === 'start' || a.kind === 'restart') && drained.has(a.host))
       broken.push(`${a.kind} ${a.replica} on drained ${a.host}`);
     const m = moduleOf.get(a.replica);

@@ -14,11 +14,17 @@ import {
 import type {
   Action,
   AppliedPosition,
+  Module,
   ModuleSpec,
   ReplicaTable,
   Role,
 } from '../../src/replica-manager/table.js';
-import { StaleEpochError, UnavailableError } from '../../src/shared/errors.js';
+import {
+  ExecutableError,
+  RegistrationError,
+  StaleEpochError,
+  UnavailableError,
+} from '../../src/shared/errors.js';
 import { silentLogger } from '../../src/shared/logging.js';
 
 type Log = string[];
@@ -67,10 +73,20 @@ class FakeWatchDogs implements WatchDogTransport {
   constructor(private readonly log: Log) {}
   /** Hosts whose WatchDog does not answer commands (each attempt fails as unreachable). */
   unreachable = new Set<string>();
+  /** Hosts whose WatchDog refuses to start anything (the executable is missing there), and why. */
+  refusing = new Map<string, string>();
+  /** Every start or restart asked for, refused or not (`A1@H1`). */
+  startsAsked: string[] = [];
+  /** The copies asked about (CheckReplica), `A1@H1 /opt/a`. */
+  checks: string[] = [];
   async execute(action: Action, _m: unknown, epoch: number) {
     if (this.stale) throw new StaleEpochError(epoch, epoch + 1);
     if (this.unreachable.has(action.host))
       throw new UnavailableError(`WatchDog on ${action.host} did not answer`);
+    const starts = action.kind === 'start' || action.kind === 'restart';
+    if (starts) this.startsAsked.push(`${action.replica}@${action.host}`);
+    const refusal = this.refusing.get(action.host);
+    if (starts && refusal !== undefined) throw new ExecutableError(refusal);
     await this.before(action);
     this.log.push(
       `${action.kind} ${action.replica}@${action.host}${'role' in action ? ` ${action.role}` : ''}`,
@@ -78,6 +94,15 @@ class FakeWatchDogs implements WatchDogTransport {
     if (action.kind !== 'start' && action.kind !== 'restart') return null;
     this.started.set(action.replica, ++this.clockMs);
     return { startedAtMs: this.clockMs };
+  }
+  async checkReplica(module: Module, replica: string) {
+    const r = module.replicas.find((x) => x.id === replica);
+    if (!r) throw new Error(`no replica ${replica} in ${module.name}`);
+    if (this.silent.has(r.host) || this.unreachable.has(r.host))
+      throw new UnavailableError(`WatchDog on ${r.host} did not answer`);
+    this.checks.push(`${replica}@${r.host} ${r.path}`);
+    const refusal = this.refusing.get(r.host);
+    return { startable: refusal === undefined, reason: refusal ?? '' };
   }
   async listRunning(host: string) {
     await this.listGate;
@@ -582,3 +607,103 @@ describe('ReplicaManager loop: commands a later decision replaced', () => {
     expect(log).toEqual(['save@3', 'set-role A2@H2 P', 'save@3', 'start A1@H1 B']);
   });
 });
+
+describe('ReplicaManager loop: a copy that cannot be started (its executable missing on a host)', () => {
+  const NOPE =
+    'refused executable "/opt/a": no such file (accepted: an absolute path to an executable file under /opt)';
+  const statuses = (rm: ReplicaManager) =>
+    Object.fromEntries(rm.table.modules.flatMap((m) => m.replicas.map((r) => [r.id, r.status])));
+
+  it('a start its WatchDog refuses is a failed start: the copy is I, marked, and the next host takes over', async () => {
+    const alerts: string[] = [];
+    const { rm, watchdogs } = setup({
+      observer: { decided: (_e, d) => alerts.push(...d.alerts.map((a) => a.reason)) },
+    });
+    watchdogs.refusing.set('H1', NOPE);
+    await rm.start();
+    // Registered past its check (a WatchDog that did not answer then, or a file removed since).
+    await rm.submit({ kind: 'register', module: A });
+    await waitUntil(() => statuses(rm).A3 === 'B');
+    expect(statuses(rm)).toEqual({ A1: 'I', A2: 'P', A3: 'B' });
+    const a1 = rm.table.modules[0]?.replicas[0];
+    expect(a1).toMatchObject({ status: 'I', failures: 1, unusable: NOPE });
+    expect(rm.table.modules[0]?.underReplicated).toBe(false);
+    expect(alerts.join('\n')).toContain(`on H1, ${NOPE}; A1 is not started there again`);
+  });
+
+  it('with no other host the module runs short with an alert; the copy is not asked for again and again, and never shown running', async () => {
+    const alerts: string[] = [];
+    const shown: string[] = [];
+    const { rm, watchdogs } = setup({
+      observer: { decided: (_e, d) => alerts.push(...d.alerts.map((a) => a.reason)) },
+    });
+    watchdogs.refusing.set('H1', NOPE);
+    await rm.start();
+    const two: ModuleSpec = { ...A, replicas: A.replicas.slice(0, 2) };
+    await rm.submit({ kind: 'register', module: two });
+    await waitUntil(() => rm.table.modules[0]?.underReplicated === true);
+    rm.subscribe((t) => shown.push(t.modules[0]?.replicas[0]?.status ?? '?'));
+    // Time enough for a retry loop (the back-off starts at 100 ms) to show itself.
+    await new Promise((r) => setTimeout(r, 600));
+    expect(watchdogs.startsAsked.filter((s) => s === 'A1@H1')).toEqual(['A1@H1']);
+    expect(statuses(rm)).toEqual({ A1: 'I', A2: 'P' });
+    expect(shown.every((s) => s === 'I')).toBe(true);
+    expect(
+      alerts.some((a) => a.includes('under-replicated: 1 of 2') && a.includes('cannot start: A1 on H1')),
+    ).toBe(true);
+  });
+
+  it('found startable again by its WatchDog, the copy is started where it was refused', async () => {
+    const { rm, watchdogs } = setup();
+    watchdogs.refusing.set('H1', NOPE);
+    await rm.start();
+    await rm.submit({ kind: 'register', module: { ...A, replicas: A.replicas.slice(0, 2) } });
+    await waitUntil(() => rm.table.modules[0]?.underReplicated === true);
+    // Still missing: asked, nothing changes.
+    await rm.recheckUnusable();
+    expect(watchdogs.checks).toEqual(['A1@H1 /opt/a']);
+    expect(statuses(rm).A1).toBe('I');
+    watchdogs.refusing.delete('H1');
+    await rm.recheckUnusable();
+    await waitUntil(() => watchdogs.started.has('A1'));
+    expect(statuses(rm)).toEqual({ A1: 'B', A2: 'P' });
+    expect(rm.table.modules[0]?.replicas[0]?.unusable).toBeUndefined();
+    expect(rm.table.modules[0]?.underReplicated).toBe(false);
+  });
+
+  it('a registration is refused as a whole when a WatchDog says its copy cannot start there, naming host, path and reason', async () => {
+    const { rm, watchdogs, store } = setup();
+    await rm.start();
+    watchdogs.refusing.set('H2', NOPE);
+    const err = await rm.checkRegistration(A).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RegistrationError);
+    expect((err as RegistrationError).field).toBe('replicas[1].path');
+    expect((err as Error).message).toBe(`replicas[1].path: A cannot be started on H2: ${NOPE}`);
+    expect(watchdogs.checks.sort()).toEqual(['A1@H1 /opt/a', 'A2@H2 /opt/a', 'A3@H3 /opt/a']);
+    expect(store.saved?.modules ?? []).toEqual([]);
+  });
+
+  it('asks nobody before its table is loaded: the registration could not be decided anyway', async () => {
+    const { rm, watchdogs } = setup();
+    await expect(rm.checkRegistration(A)).rejects.toBeInstanceOf(UnavailableError);
+    expect(watchdogs.checks).toEqual([]);
+  });
+
+  it('a WatchDog that cannot be asked, or a host down, does not block a registration: it is named as unchecked', async () => {
+    const { rm, watchdogs } = setup();
+    await rm.start();
+    await rm.submit({ kind: 'host-down', host: 'H3' });
+    watchdogs.unreachable.add('H2');
+    const unchecked = await rm.checkRegistration(A);
+    expect(unchecked).toEqual([
+      { host: 'H2', reason: 'its WatchDog was not asked: WatchDog on H2 did not answer' },
+      { host: 'H3', reason: 'H3 is down' },
+    ]);
+  });
+});
+
+/** Waits (bounded: 5 s) until `cond` holds. */
+async function waitUntil(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 250 && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
+  expect(cond()).toBe(true);
+}

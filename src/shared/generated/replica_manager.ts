@@ -24,6 +24,7 @@ import type { StatusResponse as _rm_replica_manager_v1_StatusResponse, StatusRes
 import type { Switchover as _rm_replica_manager_v1_Switchover, Switchover__Output as _rm_replica_manager_v1_Switchover__Output } from './rm/replica_manager/v1/Switchover.js';
 import type { SwitchoverRequest as _rm_replica_manager_v1_SwitchoverRequest, SwitchoverRequest__Output as _rm_replica_manager_v1_SwitchoverRequest__Output } from './rm/replica_manager/v1/SwitchoverRequest.js';
 import type { Table as _rm_replica_manager_v1_Table, Table__Output as _rm_replica_manager_v1_Table__Output } from './rm/replica_manager/v1/Table.js';
+import type { UncheckedHost as _rm_replica_manager_v1_UncheckedHost, UncheckedHost__Output as _rm_replica_manager_v1_UncheckedHost__Output } from './rm/replica_manager/v1/UncheckedHost.js';
 import type { UnregisterRequest as _rm_replica_manager_v1_UnregisterRequest, UnregisterRequest__Output as _rm_replica_manager_v1_UnregisterRequest__Output } from './rm/replica_manager/v1/UnregisterRequest.js';
 import type { UnregisterResponse as _rm_replica_manager_v1_UnregisterResponse, UnregisterResponse__Output as _rm_replica_manager_v1_UnregisterResponse__Output } from './rm/replica_manager/v1/UnregisterResponse.js';
 
@@ -58,6 +59,7 @@ export interface ProtoGrpcType {
         Switchover: MessageTypeDefinition<_rm_replica_manager_v1_Switchover, _rm_replica_manager_v1_Switchover__Output>
         SwitchoverRequest: MessageTypeDefinition<_rm_replica_manager_v1_SwitchoverRequest, _rm_replica_manager_v1_SwitchoverRequest__Output>
         Table: MessageTypeDefinition<_rm_replica_manager_v1_Table, _rm_replica_manager_v1_Table__Output>
+        UncheckedHost: MessageTypeDefinition<_rm_replica_manager_v1_UncheckedHost, _rm_replica_manager_v1_UncheckedHost__Output>
         UnregisterRequest: MessageTypeDefinition<_rm_replica_manager_v1_UnregisterRequest, _rm_replica_manager_v1_UnregisterRequest__Output>
         UnregisterResponse: MessageTypeDefinition<_rm_replica_manager_v1_UnregisterResponse, _rm_replica_manager_v1_UnregisterResponse__Output>
       }

@@ -12,6 +12,8 @@ import type { AppRoleChange as _rm_watchdog_v1_AppRoleChange, AppRoleChange__Out
 import type { AppStop as _rm_watchdog_v1_AppStop, AppStop__Output as _rm_watchdog_v1_AppStop__Output } from './rm/watchdog/v1/AppStop.js';
 import type { AppWelcome as _rm_watchdog_v1_AppWelcome, AppWelcome__Output as _rm_watchdog_v1_AppWelcome__Output } from './rm/watchdog/v1/AppWelcome.js';
 import type { AppliedPosition as _rm_watchdog_v1_AppliedPosition, AppliedPosition__Output as _rm_watchdog_v1_AppliedPosition__Output } from './rm/watchdog/v1/AppliedPosition.js';
+import type { CheckReplicaRequest as _rm_watchdog_v1_CheckReplicaRequest, CheckReplicaRequest__Output as _rm_watchdog_v1_CheckReplicaRequest__Output } from './rm/watchdog/v1/CheckReplicaRequest.js';
+import type { CheckReplicaResponse as _rm_watchdog_v1_CheckReplicaResponse, CheckReplicaResponse__Output as _rm_watchdog_v1_CheckReplicaResponse__Output } from './rm/watchdog/v1/CheckReplicaResponse.js';
 import type { HealthCheck as _rm_watchdog_v1_HealthCheck, HealthCheck__Output as _rm_watchdog_v1_HealthCheck__Output } from './rm/watchdog/v1/HealthCheck.js';
 import type { ListRunningRequest as _rm_watchdog_v1_ListRunningRequest, ListRunningRequest__Output as _rm_watchdog_v1_ListRunningRequest__Output } from './rm/watchdog/v1/ListRunningRequest.js';
 import type { ListRunningResponse as _rm_watchdog_v1_ListRunningResponse, ListRunningResponse__Output as _rm_watchdog_v1_ListRunningResponse__Output } from './rm/watchdog/v1/ListRunningResponse.js';
@@ -46,6 +48,8 @@ export interface ProtoGrpcType {
         AppStop: MessageTypeDefinition<_rm_watchdog_v1_AppStop, _rm_watchdog_v1_AppStop__Output>
         AppWelcome: MessageTypeDefinition<_rm_watchdog_v1_AppWelcome, _rm_watchdog_v1_AppWelcome__Output>
         AppliedPosition: MessageTypeDefinition<_rm_watchdog_v1_AppliedPosition, _rm_watchdog_v1_AppliedPosition__Output>
+        CheckReplicaRequest: MessageTypeDefinition<_rm_watchdog_v1_CheckReplicaRequest, _rm_watchdog_v1_CheckReplicaRequest__Output>
+        CheckReplicaResponse: MessageTypeDefinition<_rm_watchdog_v1_CheckReplicaResponse, _rm_watchdog_v1_CheckReplicaResponse__Output>
         HealthCheck: MessageTypeDefinition<_rm_watchdog_v1_HealthCheck, _rm_watchdog_v1_HealthCheck__Output>
         ListRunningRequest: MessageTypeDefinition<_rm_watchdog_v1_ListRunningRequest, _rm_watchdog_v1_ListRunningRequest__Output>
         ListRunningResponse: MessageTypeDefinition<_rm_watchdog_v1_ListRunningResponse, _rm_watchdog_v1_ListRunningResponse__Output>

@@ -394,6 +394,61 @@ describe('starting copies', () => {
   });
 });
 
+describe('CheckReplica: whether a start would be accepted, without starting anything', () => {
+  it("answers startable for the allowed executable, and with the start's own refusal otherwise", async () => {
+    const plain = join(apps, 'plain');
+    writeFileSync(plain, 'not a program\n');
+    chmodSync(plain, 0o644);
+    const wd = newWatchDog();
+    await wd.start();
+    expect(await wd.checkReplica(spec('A1'))).toEqual({ host: 'H1', startable: true, reason: '' });
+    const missing = await wd.checkReplica(spec('A1', { path: join(apps, 'nope') }));
+    expect(missing).toMatchObject({ host: 'H1', startable: false });
+    expect(missing.reason).toMatch(
+      /^refused executable ".*\/apps\/nope": no such file \(accepted: .*apps\)$/,
+    );
+    expect((await wd.checkReplica(spec('A1', { path: plain }))).reason).toContain('not executable');
+    expect((await wd.checkReplica(spec('A1', { path: '/bin/sh' }))).reason).toContain(
+      'outside the allowed directories',
+    );
+    const check = { kind: 'exec', port: 0, path: '', command: [join(apps, 'no-check'), '--ping'] };
+    expect((await wd.checkReplica(spec('A1', { check }))).reason).toMatch(
+      /^the exec check's command: refused executable ".*no-check": no such file/,
+    );
+    // It carries no epoch and changes nothing: no epoch seen, nothing written, nothing spawned.
+    expect(wd.epoch).toBe(0);
+    expect(log.filter((l) => l.startsWith('save'))).toHaveLength(1);
+    expect(procs.spawned).toHaveLength(0);
+    // The same words as a start of it: the refusal the ReplicaManager gets when it starts it anyway.
+    await expect(wd.startReplica(1, spec('A1', { path: join(apps, 'nope') }), 'PRIMARY')).rejects.toThrow(
+      missing.reason,
+    );
+    await expect(wd.startReplica(1, spec('A1', { check }), 'PRIMARY')).rejects.toBeInstanceOf(
+      ExecutableError,
+    );
+    expect(procs.spawned).toHaveLength(0);
+    expect(wd.running()).toHaveLength(0);
+  });
+
+  it('answers while a command waits in the queue (a self-registration waiting for the manager asks it)', async () => {
+    const wd = newWatchDog();
+    await wd.start();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    procs.spawn = (async (req: SpawnRequest) => {
+      await held;
+      return FakeProcesses.prototype.spawn.call(procs, req);
+    }) as typeof procs.spawn;
+    const start = wd.startReplica(1, spec('A1'), 'PRIMARY');
+    await settle();
+    expect(await wd.checkReplica(spec('A2'))).toMatchObject({ startable: true });
+    release();
+    await start;
+  });
+});
+
 describe('detection', () => {
   it("keeps where each copy said at its last beat it stands in its replication stream: listed, and in the copy's failure report", async () => {
     const wd = newWatchDog();

@@ -10,6 +10,11 @@ export interface Replica {
    */
   'status'?: (string);
   'failures'?: (number);
+  /**
+   * Its WatchDog refused to start it (the executable missing or not executable there): why. Such a
+   * copy is I and is not placed until its WatchDog finds it startable again or its host returns.
+   */
+  'unusable'?: (string);
 }
 
 export interface Replica__Output {
@@ -21,4 +26,9 @@ export interface Replica__Output {
    */
   'status': (string);
   'failures': (number);
+  /**
+   * Its WatchDog refused to start it (the executable missing or not executable there): why. Such a
+   * copy is I and is not placed until its WatchDog finds it startable again or its host returns.
+   */
+  'unusable': (string);
 }
