@@ -12,13 +12,13 @@ import { statusCommand } from '../../src/cli/commands.js';
 import { drainCommand, pauseCommand, switchoverCommand } from '../../src/cli/maintenance.js';
 import { checkpointTableStore, GrpcWatchDogs } from '../../src/replica-manager/daemon.js';
 import { ReplicaManager } from '../../src/replica-manager/manager.js';
-import { replicaManagerHandlers } from '../../src/replica-manager/service.js';
 import type { Status } from '../../src/replica-manager/table.js';
 import { addressOf, type ClusterConfig } from '../../src/shared/config.js';
-import { DaemonServer, protos } from '../../src/shared/grpc.js';
+import type { DaemonServer } from '../../src/shared/grpc.js';
 import { silentLogger } from '../../src/shared/logging.js';
 import { WatchDogClient } from '../../src/watchdog/client.js';
-import { killAll, killGroup, spawnRmd, tempDir, waitFor } from '../helpers/processes.js';
+import { serveManager, startWatchDogs } from '../helpers/manager-rig.js';
+import { killAll, killGroup, tempDir, waitFor } from '../helpers/processes.js';
 import {
   appEvents,
   FakeSuperWatchDog,
@@ -79,26 +79,11 @@ beforeAll(async () => {
     hosts: HOSTS,
     logger: silentLogger(),
   });
-  server = new DaemonServer(clusterAddress('H1'));
-  server.server.addService(
-    protos().replicaManager.rm.replica_manager.v1.ReplicaManager.service,
-    replicaManagerHandlers(rm, 'H1', cfg.allowedExecutableDirs),
-  );
-  await server.listen(cfg.ports.replicaManager);
-  server.serving();
+  server = await serveManager(cfg, rm, 'H1');
   swd = await new FakeSuperWatchDog(addressOf.replicaManager(cfg, 'H1')).start(
     addressOf.superWatchdog(cfg, 'H2'),
   );
-  const spawned = HOSTS.map((h) => spawnRmd(['watchdog', '--config', file, '--host', h]));
-  for (const [i, h] of HOSTS.entries()) {
-    const wd = new WatchDogClient(addressOf.watchdog(cfg, h), { deadlineMs: 2000 });
-    await waitFor(`the WatchDog on ${h}`, () => wd.listRunning(0).catch(() => null), {
-      timeoutMs: 20_000,
-    }).catch((err) => {
-      throw new Error(`${(err as Error).message}\n${spawned[i]?.output()}`);
-    });
-    wd.close();
-  }
+  await startWatchDogs(cfg, HOSTS);
   await rm.start();
   await rm.submit({
     kind: 'register',
@@ -116,10 +101,6 @@ beforeAll(async () => {
     return roles('A1').at(-1)?.role === 'primary' && roles('A2').at(-1)?.role === 'backup';
   });
 }, 60_000);
-
-function clusterAddress(host: string): string {
-  return cfg.hosts.find((h) => h.name === host)?.address as string;
-}
 
 afterAll(async () => {
   await rm?.stop();

@@ -18,13 +18,12 @@ import { registerCommand, statusCommand } from '../../src/cli/commands.js';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import { checkpointTableStore, GrpcWatchDogs } from '../../src/replica-manager/daemon.js';
 import { ReplicaManager } from '../../src/replica-manager/manager.js';
-import { replicaManagerHandlers } from '../../src/replica-manager/service.js';
 import type { Replica } from '../../src/replica-manager/table.js';
 import { addressOf, type ClusterConfig } from '../../src/shared/config.js';
-import { DaemonServer, protos } from '../../src/shared/grpc.js';
+import type { DaemonServer } from '../../src/shared/grpc.js';
 import { silentLogger } from '../../src/shared/logging.js';
-import { WatchDogClient } from '../../src/watchdog/client.js';
-import { killAll, killGroup, ROOT, spawnRmd, tempDir, waitFor } from '../helpers/processes.js';
+import { serveManager, startWatchDogs } from '../helpers/manager-rig.js';
+import { killAll, killGroup, ROOT, tempDir, waitFor } from '../helpers/processes.js';
 import {
   appEvents,
   FakeSuperWatchDog,
@@ -99,26 +98,11 @@ beforeAll(async () => {
     hosts: cfg.hosts.map((h) => h.name),
     logger: silentLogger(),
   });
-  server = new DaemonServer(cfg.hosts.find((h) => h.name === 'H1')?.address as string);
-  server.server.addService(
-    protos().replicaManager.rm.replica_manager.v1.ReplicaManager.service,
-    replicaManagerHandlers(rm, 'H1', cfg.allowedExecutableDirs),
-  );
-  await server.listen(cfg.ports.replicaManager);
-  server.serving();
+  server = await serveManager(cfg, rm, 'H1');
   swd = await new FakeSuperWatchDog(addressOf.replicaManager(cfg, 'H1')).start(
     addressOf.superWatchdog(cfg, 'H2'),
   );
-  const spawned = RUNNING.map((h) => spawnRmd(['watchdog', '--config', file, '--host', h]));
-  for (const [i, h] of RUNNING.entries()) {
-    const wd = new WatchDogClient(addressOf.watchdog(cfg, h), { deadlineMs: 2000 });
-    await waitFor(`the WatchDog on ${h}`, () => wd.listRunning(0).catch(() => null), {
-      timeoutMs: 20_000,
-    }).catch((err) => {
-      throw new Error(`${(err as Error).message}\n${spawned[i]?.output()}`);
-    });
-    wd.close();
-  }
+  await startWatchDogs(cfg, RUNNING);
   await rm.start();
 }, 60_000);
 
