@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModuleSpec } from '../src/replica-manager/table.js';
+import type { ModuleSpec } from '../src/model/table.js';
 import { register, startCluster, unregister } from './lib/clusters.js';
 import {
   type Bench,

@@ -5,9 +5,9 @@
  * reconcile); durable writes per second of the Checkpoint Server.
  */
 import { join } from 'node:path';
+import type { ModuleSpec, ReplicaTable } from '../src/model/table.js';
 import { decide } from '../src/replica-manager/decide.js';
 import { moduleToProto } from '../src/replica-manager/proto-convert.js';
-import type { ModuleSpec, ReplicaTable } from '../src/replica-manager/table.js';
 import { unary } from '../src/shared/grpc.js';
 import {
   type Bench,

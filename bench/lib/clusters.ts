@@ -3,8 +3,8 @@
  * up, so that a benchmark never meets a test run (7400); stopped with every copy on interruption.
  */
 import { LocalCluster } from '../../src/cli/local.js';
+import type { ModuleSpec } from '../../src/model/table.js';
 import { moduleToProto } from '../../src/replica-manager/proto-convert.js';
-import type { ModuleSpec } from '../../src/replica-manager/table.js';
 import type { Timings } from '../../src/shared/config.js';
 import { unary } from '../../src/shared/grpc.js';
 import { FIXTURES, onCleanup, ROOT } from './common.js';

@@ -14,7 +14,7 @@ import * as grpc from '@grpc/grpc-js';
 import { CheckpointClient } from '../../src/checkpoint-server/client.js';
 import { LOCAL_HOSTS, localClusterYaml } from '../../src/cli/local.js';
 import { spawnDaemon } from '../../src/cli/local-processes.js';
-import type { Module, ReplicaTable, Role } from '../../src/replica-manager/table.js';
+import type { Module, ReplicaTable, Role } from '../../src/model/table.js';
 import { addressOf, type ClusterConfig, loadClusterConfig } from '../../src/shared/config.js';
 import type { ReplicaManagerClient } from '../../src/shared/generated/rm/replica_manager/v1/ReplicaManager.js';
 import type { WatchDogHandlers } from '../../src/shared/generated/rm/watchdog/v1/WatchDog.js';

@@ -4,7 +4,7 @@
  * moment its promoted backup's own code learnt it is primary (the `t` of its "role primary" line).
  */
 import type { LocalCluster } from '../../src/cli/local.js';
-import type { ModuleSpec } from '../../src/replica-manager/table.js';
+import type { ModuleSpec } from '../../src/model/table.js';
 import { copyPid } from './clusters.js';
 import { lastRole, primaryLineAfter, SAMPLE_APP, waitFor } from './common.js';
 

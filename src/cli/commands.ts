@@ -6,9 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import { InvalidRequestError } from '../checkpoint-server/store.js';
-import { formatTable } from '../replica-manager/format.js';
+import type { Check, CheckKind, ModuleSpec, ReplicaTable } from '../model/table.js';
 import { moduleFromProto, moduleToProto, tableFromProto } from '../replica-manager/proto-convert.js';
-import type { Check, CheckKind, ModuleSpec, ReplicaTable } from '../replica-manager/table.js';
 import { parseModuleSpec, tableToPlain } from '../replica-manager/table-file.js';
 import { type ClusterConfig, findClusterFile, loadClusterConfig } from '../shared/config.js';
 import {
@@ -28,6 +27,7 @@ import { Transport, unary } from '../shared/grpc.js';
 import { identityFiles, isRole } from '../shared/tls.js';
 import { ClusterClient, type ManagerHandle } from './cluster-client.js';
 import { ExitCode } from './exit-codes.js';
+import { formatTable } from './format.js';
 
 export interface Io {
   out: (text: string) => void;

@@ -11,9 +11,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { KeyEvent } from '../checkpoint-server/client.js';
 import { CheckpointClient, type WatchStream } from '../checkpoint-server/client.js';
+import type { ReplicaTable } from '../model/table.js';
 import { HISTORY_PREFIX, type HistoryRecord, parseRecord } from '../replica-manager/history.js';
 import { tableFromProto } from '../replica-manager/proto-convert.js';
-import type { ReplicaTable } from '../replica-manager/table.js';
 import { addressOf, type ClusterConfig } from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
 import type { ReplicaManagerClient } from '../shared/generated/rm/replica_manager/v1/ReplicaManager.js';

@@ -3,7 +3,6 @@
  * from the Checkpoint Server (so it answers while no ReplicaManager does, and across fail-overs).
  */
 import { CheckpointClient } from '../checkpoint-server/client.js';
-import { actionWithReason } from '../replica-manager/format.js';
 import {
   type EventSummary,
   HISTORY_PREFIX,
@@ -17,6 +16,7 @@ import { findClusterFile, loadClusterConfig } from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
 import { failure, type Io, operatorTransport } from './commands.js';
 import { ExitCode } from './exit-codes.js';
+import { actionWithReason } from './format.js';
 
 export interface EventsFlags {
   config?: string;

@@ -1,10 +1,10 @@
 /** `rmd local [--story] [--stop]`: start, tell, or stop the local six-host cluster. */
 import { writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { formatTable } from '../replica-manager/format.js';
 import { rmdPath } from '../super-watchdog/manager-process.js';
 import { type Io, stdio } from './commands.js';
 import { ExitCode } from './exit-codes.js';
+import { formatTable } from './format.js';
 import {
   demoModules,
   exampleModuleYaml,

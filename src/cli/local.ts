@@ -7,9 +7,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CheckpointClient } from '../checkpoint-server/client.js';
-import { formatTable } from '../replica-manager/format.js';
+import type { ModuleSpec, ReplicaTable } from '../model/table.js';
 import { moduleToProto, tableFromProto } from '../replica-manager/proto-convert.js';
-import type { ModuleSpec, ReplicaTable } from '../replica-manager/table.js';
 import {
   addressOf,
   type ClusterConfig,
@@ -25,6 +24,7 @@ import { issueCluster } from './certs.js';
 import { ClusterClient } from './cluster-client.js';
 import type { Io } from './commands.js';
 import { operatorTransport } from './commands.js';
+import { formatTable } from './format.js';
 import {
   copiesOf,
   daemonsOf,

@@ -3,9 +3,9 @@
  * an event the ReplicaManager decides like any other and persists before it acts; what it did is
  * printed with the reason of every action. Each returns its exit code.
  */
-import { formatActions, formatAlerts } from '../replica-manager/format.js';
+
+import type { Action, Alert, Module } from '../model/table.js';
 import { actionFromProto, tableFromProto } from '../replica-manager/proto-convert.js';
-import type { Action, Alert, Module } from '../replica-manager/table.js';
 import { UnavailableError } from '../shared/errors.js';
 import type { MaintenanceResponse__Output } from '../shared/generated/rm/replica_manager/v1/MaintenanceResponse.js';
 import type { ReplicaManagerClient } from '../shared/generated/rm/replica_manager/v1/ReplicaManager.js';
@@ -14,6 +14,7 @@ import { unary } from '../shared/grpc.js';
 import type { ClusterClient } from './cluster-client.js';
 import { failure, type Io, stdio, withCluster } from './commands.js';
 import { ExitCode } from './exit-codes.js';
+import { formatActions, formatAlerts } from './format.js';
 
 /** How long `rmctl switchover` waits for the new primary by default. */
 export const SWITCHOVER_WAIT_MS = 30_000;

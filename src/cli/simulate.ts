@@ -5,8 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { decide } from '../replica-manager/decide.js';
-import { formatActions, formatAlerts, formatTable } from '../replica-manager/format.js';
 import type {
   Action,
   Alert,
@@ -14,7 +12,8 @@ import type {
   AppliedPositions,
   Event,
   ReplicaTable,
-} from '../replica-manager/table.js';
+} from '../model/table.js';
+import { decide } from '../replica-manager/decide.js';
 import {
   checkRegistration,
   parseModuleSpec,
@@ -24,6 +23,7 @@ import {
 import { ConfigError, MaintenanceError, NotFoundError, RegistrationError } from '../shared/errors.js';
 import { type Io, stdio } from './commands.js';
 import { ExitCode } from './exit-codes.js';
+import { formatActions, formatAlerts, formatTable } from './format.js';
 
 export const EVENT_SYNTAX =
   'replica-failed ID [at MS] [applied ID=[GEN:]SEQ,…] | start-refused ID [at MS] | replica-startable ID | host-down HOST [applied …] | host-up HOST | register FILE | unregister NAME | replica-started ID | reconcile HOST [ID:P|B,…] [applied …] | switchover MODULE [to ID] | demoted ID | pause [MODULE] | resume [MODULE] | drain HOST | undrain HOST';

@@ -23,7 +23,7 @@
  */
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
-import type { ModuleSpec } from '../replica-manager/table.js';
+import type { ModuleSpec } from '../model/table.js';
 import { FencedError } from '../shared/errors.js';
 import { Failover, splitAddresses } from '../shared/failover.js';
 import type { Checkpoint__Output } from '../shared/generated/rm/checkpoint/v1/Checkpoint.js';

@@ -4,6 +4,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { CheckpointClient } from '../checkpoint-server/client.js';
+import { type Action, copyServicePort, type Module, type ReplicaTable, type Role } from '../model/table.js';
 import { addressOf, type ClusterConfig, clusterHost } from '../shared/config.js';
 import { ConfigError, StaleEpochError, UnavailableError } from '../shared/errors.js';
 import { CLIENT_OPTIONS, DaemonServer, daemonTransport, protos, Transport, unary } from '../shared/grpc.js';
@@ -23,7 +24,6 @@ import { LeaseTerms } from './lease-terms.js';
 import { type DecisionObserver, ReplicaManager, type TableStore, type WatchDogTransport } from './manager.js';
 import { ManagerMetrics } from './metrics.js';
 import { replicaManagerHandlers } from './service.js';
-import { type Action, copyServicePort, type Module, type ReplicaTable, type Role } from './table.js';
 import { validateStoredModule } from './validate.js';
 
 /** What the WatchDog needs to start one copy of `module`. */

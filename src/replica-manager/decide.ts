@@ -26,7 +26,7 @@
  * an event costs what it changes, not the size of the table; nothing reachable from the input is
  * ever written to.
  */
-import { MaintenanceError, NotFoundError, RegistrationError } from '../shared/errors.js';
+
 import {
   type Action,
   type Alert,
@@ -46,7 +46,8 @@ import {
   type ReplicaTable,
   type Role,
   wantedRunning,
-} from './table.js';
+} from '../model/table.js';
+import { MaintenanceError, NotFoundError, RegistrationError } from '../shared/errors.js';
 import { validateRegistration } from './validate.js';
 
 /** A failure within this long of the one before it continues a copy's streak (the restart back-off). */

@@ -10,10 +10,10 @@
  * records of its last moments (its table, saved first, is never lost).
  */
 import { MAX_TXN_OPS } from '../checkpoint-server/backend.js';
+import type { Action, Alert, Decision, Event, ReplicaTable } from '../model/table.js';
 import { StaleEpochError, UnavailableError } from '../shared/errors.js';
 import type { Logger } from '../shared/logging.js';
 import type { DecisionObserver, Dropped } from './manager.js';
-import type { Action, Alert, Decision, Event, ReplicaTable } from './table.js';
 
 export const HISTORY_PREFIX = 'rm/history/events/';
 /** The number of the last record written. */

@@ -3,12 +3,7 @@
  * the pure decide() what to do, persists the new table under its epoch, and only then sends the
  * actions to the WatchDogs. A stale-epoch refusal from anyone stops it for good (fencing).
  */
-import { ExecutableError, RegistrationError, StaleEpochError, UnavailableError } from '../shared/errors.js';
-import type { Logger } from '../shared/logging.js';
-import { type Clock, systemClock, type TimerHandle } from '../watchdog/clock.js';
-import { causeOf, decide } from './decide.js';
-import { HostLane } from './host-lanes.js';
-import { Incarnations } from './incarnations.js';
+
 import {
   type Action,
   type AppliedPosition,
@@ -24,7 +19,13 @@ import {
   type Replica,
   type ReplicaTable,
   type Role,
-} from './table.js';
+} from '../model/table.js';
+import { type Clock, systemClock, type TimerHandle } from '../shared/clock.js';
+import { ExecutableError, RegistrationError, StaleEpochError, UnavailableError } from '../shared/errors.js';
+import type { Logger } from '../shared/logging.js';
+import { causeOf, decide } from './decide.js';
+import { HostLane } from './host-lanes.js';
+import { Incarnations } from './incarnations.js';
 
 /** Stable storage of the table (the Checkpoint Server). */
 export interface TableStore {

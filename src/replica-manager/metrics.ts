@@ -3,8 +3,7 @@
  * manager's epoch, and counters of what it decided. The gauges are read from the table at each
  * scrape; the counters and the fail-over histogram are fed by the manager's DecisionObserver.
  */
-import { Counter, Gauge, Histogram, type Registry, setGaugeRows } from '../shared/metrics.js';
-import type { DecisionObserver, Dropped, ManagerState } from './manager.js';
+
 import {
   type Action,
   type Decision,
@@ -14,7 +13,9 @@ import {
   type ReplicaTable,
   type Status,
   wantedRunning,
-} from './table.js';
+} from '../model/table.js';
+import { Counter, Gauge, Histogram, type Registry, setGaugeRows } from '../shared/metrics.js';
+import type { DecisionObserver, Dropped, ManagerState } from './manager.js';
 
 const ROLE_NAMES: Record<Status, string> = { P: 'primary', B: 'backup', I: 'idle' };
 

@@ -1,4 +1,6 @@
 /** Conversions between the replica table's model and its gRPC messages (proto/replica_manager.proto). */
+
+import type { Action, Module, ModuleSpec, ReplicaTable, Role, Status } from '../model/table.js';
 import type {
   Module as PbModule,
   Module__Output as PbModuleOut,
@@ -12,7 +14,6 @@ import type {
   Table__Output as PbTableOut,
 } from '../shared/generated/rm/replica_manager/v1/Table.js';
 import { checkFromWire, checkToWire } from '../shared/wire.js';
-import type { Action, Module, ModuleSpec, ReplicaTable, Role, Status } from './table.js';
 
 export function moduleToProto(m: Module | ModuleSpec): PbModule {
   return {

@@ -1,5 +1,6 @@
 /** The ReplicaManager's gRPC handlers: convert the request, submit the event, convert the answer. */
 import type * as grpc from '@grpc/grpc-js';
+import type { Decision, ReplicaTable } from '../model/table.js';
 import { MaintenanceError, NotFoundError, StaleEpochError, UnavailableError } from '../shared/errors.js';
 import type { MaintenanceResponse } from '../shared/generated/rm/replica_manager/v1/MaintenanceResponse.js';
 import type { ReplicaManagerHandlers } from '../shared/generated/rm/replica_manager/v1/ReplicaManager.js';
@@ -9,7 +10,6 @@ import { callerIdentity, handle } from '../shared/grpc.js';
 import { positionFromWire } from '../shared/wire.js';
 import type { ReplicaManager } from './manager.js';
 import { actionToProto, moduleToProto, specFromProto, tableToProto } from './proto-convert.js';
-import type { Decision, ReplicaTable } from './table.js';
 import { checkAllowedDirs, checkEnvPolicy, checkTableSize, validateRegistration } from './validate.js';
 
 /** What a registration is held to beyond the rules of validate.ts (the cluster file's security settings). */

@@ -4,8 +4,17 @@
  * ConfigError naming the file, the field and the value. Writing gives the same keys in FIG. 2's order.
  */
 import { parse as parseYaml } from 'yaml';
+import type {
+  Check,
+  Host,
+  Module,
+  ModuleSpec,
+  Replica,
+  ReplicaSpec,
+  ReplicaTable,
+  Role,
+} from '../model/table.js';
 import { ConfigError, RegistrationError } from '../shared/errors.js';
-import type { Check, Host, Module, ModuleSpec, Replica, ReplicaSpec, ReplicaTable, Role } from './table.js';
 import { validateRegistration, validateTable } from './validate.js';
 
 type Plain = Record<string, unknown>;

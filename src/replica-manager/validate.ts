@@ -4,8 +4,6 @@
  * accepted. Nothing here changes anything: callers validate first, then apply.
  */
 import { posix } from 'node:path';
-import { RegistrationError } from '../shared/errors.js';
-import { isLoaderVariable, LIMITS, quote, SAFE_ACCOUNT } from '../shared/limits.js';
 import {
   CHECK_KINDS,
   type Check,
@@ -16,7 +14,9 @@ import {
   type ReplicaTable,
   STATUSES,
   STYLES,
-} from './table.js';
+} from '../model/table.js';
+import { RegistrationError } from '../shared/errors.js';
+import { isLoaderVariable, LIMITS, quote, SAFE_ACCOUNT } from '../shared/limits.js';
 
 /** Module names and replica ids: a letter or digit first, then letters, digits, `_`, `.`, `-`. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;

@@ -14,7 +14,7 @@
  */
 import { CheckpointClient } from '../checkpoint-server/client.js';
 import { TABLE_KEY } from '../checkpoint-server/store.js';
-import type { Module, ReplicaTable } from '../replica-manager/table.js';
+import type { Module, ReplicaTable } from '../model/table.js';
 import { type ClusterConfig, clusterHost } from '../shared/config.js';
 import { daemonTransport, type Transport } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';

@@ -3,7 +3,7 @@
  * reached; from two tables in a row, which open connections are cut and which are left to drain;
  * and which copy a new connection goes to. No I/O, no clock: the proxy (proxy.ts) carries it out.
  */
-import { copyServicePort, isRunning, type Module, type ReplicaTable } from '../replica-manager/table.js';
+import { copyServicePort, isRunning, type Module, type ReplicaTable } from '../model/table.js';
 
 export interface Target {
   replica: string;

@@ -3,8 +3,8 @@
  * enums and messages), both ways, for every daemon, the CLI and the SDK. Nothing else converts a
  * role or a health check by hand.
  */
-import type { AppliedPosition, Check, Role } from '../replica-manager/table.js';
-import { CHECK_KINDS } from '../replica-manager/table.js';
+import type { AppliedPosition, Check, Role } from '../model/table.js';
+import { CHECK_KINDS } from '../model/table.js';
 import { RegistrationError } from './errors.js';
 import type { HealthCheck as PbCheck } from './generated/rm/replica_manager/v1/HealthCheck.js';
 

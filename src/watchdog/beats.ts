@@ -4,11 +4,12 @@
  * the primary it names or the next ring member in order (¶0026: each WatchDog discovers the new
  * primary). The primary's answer says where the ReplicaManager is.
  */
+
+import type { Clock, TimerHandle } from '../shared/clock.js';
 import { addressOf, type ClusterConfig } from '../shared/config.js';
 import type { SuperWatchDogClient } from '../shared/generated/rm/super_watchdog/v1/SuperWatchDog.js';
 import { CLIENT_OPTIONS, protos, Transport, unary } from '../shared/grpc.js';
 import type { Logger } from '../shared/logging.js';
-import type { Clock, TimerHandle } from './clock.js';
 import { type BeatOutcome, nextBeatTarget } from './rules.js';
 
 export interface BeatAnswer {

@@ -3,7 +3,7 @@
  * epoch and a deadline, and every gRPC error comes back as the domain error it stands for
  * (StaleEpochError, ExecutableError, NotFoundError, UnavailableError …).
  */
-import type { AppliedPosition, Role } from '../replica-manager/table.js';
+import type { AppliedPosition, Role } from '../model/table.js';
 import type { ListRunningResponse__Output } from '../shared/generated/rm/watchdog/v1/ListRunningResponse.js';
 import type { ReplicaAck__Output } from '../shared/generated/rm/watchdog/v1/ReplicaAck.js';
 import type { ReplicaSpec } from '../shared/generated/rm/watchdog/v1/ReplicaSpec.js';

@@ -9,6 +9,7 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CheckpointClient } from '../checkpoint-server/client.js';
+import { type Clock, systemClock } from '../shared/clock.js';
 import { type ClusterConfig, clusterHost, hostStateDir } from '../shared/config.js';
 import { FencedError, UnavailableError } from '../shared/errors.js';
 import { DaemonServer, daemonTransport, protos } from '../shared/grpc.js';
@@ -16,7 +17,6 @@ import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
 import { appSocketPath, startAppSocket } from './app-socket.js';
 import { BeatLoop, GrpcBeatTransport } from './beats.js';
-import { type Clock, systemClock } from './clock.js';
 import { FileLease, HostLease, monotonicMs } from './lease.js';
 import { NetworkProbes } from './probes.js';
 import { NodeProcessControl, type ProcessControl } from './process-control.js';

@@ -4,7 +4,8 @@
  * that cannot be delivered wait in a bounded outbox and are retried with back-off; none is dropped
  * without a log line saying so.
  */
-import type { AppliedPosition } from '../replica-manager/table.js';
+import type { AppliedPosition } from '../model/table.js';
+import type { Clock, TimerHandle } from '../shared/clock.js';
 import { NotFoundError, RegistrationError, UnavailableError } from '../shared/errors.js';
 import type { Module } from '../shared/generated/rm/replica_manager/v1/Module.js';
 import type { RegisterResponse__Output } from '../shared/generated/rm/replica_manager/v1/RegisterResponse.js';
@@ -12,7 +13,6 @@ import type { ReplicaManagerClient } from '../shared/generated/rm/replica_manage
 import { CLIENT_OPTIONS, protos, Transport, unary } from '../shared/grpc.js';
 import type { Logger } from '../shared/logging.js';
 import { positionToWire } from '../shared/wire.js';
-import type { Clock, TimerHandle } from './clock.js';
 import { backoffMs } from './rules.js';
 
 export interface FailureReport {

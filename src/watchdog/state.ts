@@ -6,7 +6,7 @@
  */
 import { promises as fs, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Role } from '../replica-manager/table.js';
+import type { Role } from '../model/table.js';
 
 /** What the WatchDog needs to start, watch and describe one copy (the wire's ReplicaSpec, defaults not filled). */
 export interface CopySpec {

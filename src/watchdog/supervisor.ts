@@ -15,7 +15,8 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
-import { type AppliedPosition, CHECK_KINDS, DETECTS, type Role } from '../replica-manager/table.js';
+import { type AppliedPosition, CHECK_KINDS, DETECTS, type Role } from '../model/table.js';
+import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { Timings } from '../shared/config.js';
 import {
   AccountError,
@@ -42,7 +43,6 @@ import {
   resolveAccount,
   unreachableDir,
 } from './accounts.js';
-import type { Clock, TimerHandle } from './clock.js';
 import { resolveCheckCommand, resolveExecutable } from './executable.js';
 import type { ProbeResult, Probes } from './probes.js';
 import type { ExitStatus, ProcessControl } from './process-control.js';

@@ -13,12 +13,7 @@
  *   no-stray-process         after settling: one ReplicaManager, on the acting host; at the end, nothing left
  *   bounded-settle           the cluster settles within the bound after a fault is healed
  */
-import {
-  type Module,
-  type ReplicaTable,
-  type Style,
-  wantedRunning,
-} from '../../src/replica-manager/table.js';
+import { type Module, type ReplicaTable, type Style, wantedRunning } from '../../src/model/table.js';
 import { type Ack, type CopyProcess, isLive } from './probe.js';
 
 export interface Violation {

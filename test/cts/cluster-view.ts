@@ -4,8 +4,8 @@
  * asks as the cluster's operator (Status, GetRing, GetLeadership and LoadCheckpoint are all open to one).
  */
 import { CheckpointClient } from '../../src/checkpoint-server/client.js';
+import type { ReplicaTable } from '../../src/model/table.js';
 import { tableFromProto } from '../../src/replica-manager/proto-convert.js';
-import type { ReplicaTable } from '../../src/replica-manager/table.js';
 import { addressOf, type ClusterConfig } from '../../src/shared/config.js';
 import type { ReplicaManagerClient } from '../../src/shared/generated/rm/replica_manager/v1/ReplicaManager.js';
 import type { RingView__Output } from '../../src/shared/generated/rm/super_watchdog/v1/RingView.js';

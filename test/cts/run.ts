@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { issueCluster } from '../../src/cli/certs.js';
 import { LOCAL_HOSTS, LocalCluster, localClusterYaml } from '../../src/cli/local.js';
 import { killGroup, waitGone } from '../../src/cli/local-processes.js';
-import type { ModuleSpec } from '../../src/replica-manager/table.js';
+import type { ModuleSpec } from '../../src/model/table.js';
 import {
   addressOf,
   type ClusterConfig,

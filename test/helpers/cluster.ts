@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { demoModules, LocalCluster } from '../../src/cli/local.js';
-import type { ReplicaTable, Status } from '../../src/replica-manager/table.js';
+import type { ReplicaTable, Status } from '../../src/model/table.js';
 import { hostStateDir } from '../../src/shared/config.js';
 import { RMCTL, ROOT, tempDir, waitFor } from './processes.js';
 

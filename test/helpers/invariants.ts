@@ -1,5 +1,5 @@
 /** What must hold of every table decide() returns, whatever happened before (DESIGN §4, §12). */
-import { isRunning, type ReplicaTable, wantedRunning } from '../../src/replica-manager/table.js';
+import { isRunning, type ReplicaTable, wantedRunning } from '../../src/model/table.js';
 
 export function checkInvariants(table: ReplicaTable): string[] {
   const broken: string[] = [];

@@ -10,6 +10,7 @@ import { MAX_TXN_OPS } from '../../src/checkpoint-server/backend.js';
 import { CheckpointClient } from '../../src/checkpoint-server/client.js';
 import { type CheckpointServerDaemon, startCheckpointServer } from '../../src/checkpoint-server/daemon.js';
 import { formatRecord, parseSince } from '../../src/cli/events.js';
+import type { Event, ReplicaTable } from '../../src/model/table.js';
 import { decide } from '../../src/replica-manager/decide.js';
 import {
   EventHistory,
@@ -17,7 +18,6 @@ import {
   type HistoryRecord,
   readHistory,
 } from '../../src/replica-manager/history.js';
-import type { Event, ReplicaTable } from '../../src/replica-manager/table.js';
 import { silentLogger } from '../../src/shared/logging.js';
 import { etcdForFile, hasEtcd } from '../helpers/etcd.js';
 import { tempDir } from '../helpers/processes.js';

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CheckpointClient } from '../../src/checkpoint-server/client.js';
 import { type CheckpointServerDaemon, startCheckpointServer } from '../../src/checkpoint-server/daemon.js';
+import type { ReplicaTable } from '../../src/model/table.js';
 import { decide } from '../../src/replica-manager/decide.js';
-import type { ReplicaTable } from '../../src/replica-manager/table.js';
 import { type RouterDaemon, startRouter } from '../../src/router/daemon.js';
 import { silentLogger } from '../../src/shared/logging.js';
 

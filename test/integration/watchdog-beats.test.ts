@@ -4,10 +4,10 @@
  * and by following a backup's pointer to the primary it names.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/shared/clock.js';
 import { addressOf, type ClusterConfig } from '../../src/shared/config.js';
 import { silentLogger } from '../../src/shared/logging.js';
 import { type BeatAnswer, BeatLoop, GrpcBeatTransport } from '../../src/watchdog/beats.js';
-import { systemClock } from '../../src/watchdog/clock.js';
 import { tempDir, waitFor } from '../helpers/processes.js';
 import { FakeSuperWatchDog, testPorts, writeClusterFile } from '../helpers/watchdog-fakes.js';
 

@@ -6,8 +6,8 @@
  */
 import { CheckpointStore } from '../../src/checkpoint-server/store.js';
 import { LOCAL_TIMINGS } from '../../src/cli/local.js';
+import type { ModuleSpec } from '../../src/model/table.js';
 import type { decide } from '../../src/replica-manager/decide.js';
-import type { ModuleSpec } from '../../src/replica-manager/table.js';
 import { DEFAULT_TIMINGS, type Timings } from '../../src/shared/config.js';
 import { RegistrationError } from '../../src/shared/errors.js';
 import { type Logger, silentLogger } from '../../src/shared/logging.js';

@@ -7,7 +7,7 @@
  */
 
 import type { Checkpoint } from '../../src/checkpoint-server/store.js';
-import type { Role } from '../../src/replica-manager/table.js';
+import type { Role } from '../../src/model/table.js';
 import { ConflictError, FencedError } from '../../src/shared/errors.js';
 import type { WatchDogMessage } from '../../src/shared/generated/rm/watchdog/v1/WatchDogMessage.js';
 import { maybeRoleFromWire } from '../../src/shared/wire.js';

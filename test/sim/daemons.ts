@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import type { CheckpointClient } from '../../src/checkpoint-server/client.js';
 import type { SaveToken } from '../../src/checkpoint-server/fence.js';
 import type { CheckpointStore, TableChange } from '../../src/checkpoint-server/store.js';
+import type { Action, Module, ModuleSpec } from '../../src/model/table.js';
 import { checkpointTableStore, replicaSpec } from '../../src/replica-manager/daemon.js';
 import { LeaseTerms } from '../../src/replica-manager/lease-terms.js';
 import {
@@ -17,8 +18,8 @@ import {
   ReplicaManager,
   type WatchDogTransport,
 } from '../../src/replica-manager/manager.js';
-import type { Action, Module, ModuleSpec } from '../../src/replica-manager/table.js';
 import { validateRegistration } from '../../src/replica-manager/validate.js';
+import type { Clock } from '../../src/shared/clock.js';
 import { NotFoundError, StaleEpochError, UnavailableError } from '../../src/shared/errors.js';
 import type { ReplicaSpec__Output } from '../../src/shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import type { Logger } from '../../src/shared/logging.js';
@@ -45,7 +46,6 @@ import {
   step,
 } from '../../src/super-watchdog/ring.js';
 import { type BeatAnswer, BeatLoop } from '../../src/watchdog/beats.js';
-import type { Clock } from '../../src/watchdog/clock.js';
 import { HostLease } from '../../src/watchdog/lease.js';
 import type { Probes } from '../../src/watchdog/probes.js';
 import type { FailureReport, Registrar, Reporter, RunningReport } from '../../src/watchdog/reporter.js';

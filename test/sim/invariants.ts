@@ -12,7 +12,7 @@
  */
 import type { StoreChange } from '../../src/checkpoint-server/store.js';
 import { TABLE_KEY } from '../../src/checkpoint-server/store.js';
-import type { ReplicaTable } from '../../src/replica-manager/table.js';
+import type { ReplicaTable } from '../../src/model/table.js';
 import type { Cluster, Observer } from './cluster.js';
 import type { SimCopy } from './copies.js';
 

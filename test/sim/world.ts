@@ -5,8 +5,9 @@
  * duplication and partitions. Every timer of every component and every delivery of a message is an
  * event owned by a process: a dead process's events are dropped, a frozen one's wait until it thaws.
  */
+
+import type { Clock, TimerHandle } from '../../src/shared/clock.js';
 import { UnavailableError } from '../../src/shared/errors.js';
-import type { Clock, TimerHandle } from '../../src/watchdog/clock.js';
 import type { Prng } from '../cts/prng.js';
 
 /** One incarnation of a simulated process (a daemon, a copy, a keeper). */

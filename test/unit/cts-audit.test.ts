@@ -1,6 +1,6 @@
 /** The fault-injection suite's auditor on made-up samples: what it reports, and what it must not. */
 import { describe, expect, it } from 'vitest';
-import type { ReplicaTable } from '../../src/replica-manager/table.js';
+import type { ReplicaTable } from '../../src/model/table.js';
 import { Auditor, settleProblems } from '../cts/audit.js';
 import type { CopyProcess } from '../cts/probe.js';
 

@@ -10,7 +10,6 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { decide } from '../../src/replica-manager/decide.js';
 import {
   type AppliedPosition,
   type AppliedPositions,
@@ -19,7 +18,8 @@ import {
   type ModuleSpec,
   type ReplicaTable,
   type Role,
-} from '../../src/replica-manager/table.js';
+} from '../../src/model/table.js';
+import { decide } from '../../src/replica-manager/decide.js';
 import { parseTableFile, tableToPlain } from '../../src/replica-manager/table-file.js';
 import { SupervisorError } from '../../src/shared/errors.js';
 import { checkInvariants } from '../helpers/invariants.js';

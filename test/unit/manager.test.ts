@@ -5,12 +5,6 @@
  * warm primary's fail-over asks the backups' WatchDogs how far each applied and promotes the most.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  type ManagerOptions,
-  ReplicaManager,
-  type TableStore,
-  type WatchDogTransport,
-} from '../../src/replica-manager/manager.js';
 import type {
   Action,
   AppliedPosition,
@@ -18,7 +12,13 @@ import type {
   ModuleSpec,
   ReplicaTable,
   Role,
-} from '../../src/replica-manager/table.js';
+} from '../../src/model/table.js';
+import {
+  type ManagerOptions,
+  ReplicaManager,
+  type TableStore,
+  type WatchDogTransport,
+} from '../../src/replica-manager/manager.js';
 import {
   ExecutableError,
   RegistrationError,

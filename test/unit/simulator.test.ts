@@ -5,8 +5,8 @@
  * "Deterministic simulation").
  */
 import { describe, expect, it } from 'vitest';
+import type { Event, ReplicaTable } from '../../src/model/table.js';
 import { decide } from '../../src/replica-manager/decide.js';
-import type { Event, ReplicaTable } from '../../src/replica-manager/table.js';
 import { runSeed, type SimResult } from '../sim/run.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { ModuleSpec, ReplicaTable } from '../../../src/model/table.js';
 import { decide } from '../../../src/replica-manager/decide.js';
-import type { ModuleSpec, ReplicaTable } from '../../../src/replica-manager/table.js';
 import { parseModuleSpec, parseTableFile } from '../../../src/replica-manager/table-file.js';
 import { validateRegistration } from '../../../src/replica-manager/validate.js';
 import { changeFor, pickTarget, routesFor } from '../../../src/router/routes.js';

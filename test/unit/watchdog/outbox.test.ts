@@ -1,8 +1,8 @@
 /** The failure outbox: reports wait while the ReplicaManager is away, are retried with back-off, and none is dropped unsaid. */
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/shared/clock.js';
 import { NotFoundError, UnavailableError } from '../../../src/shared/errors.js';
 import type { Logger } from '../../../src/shared/logging.js';
-import { ManualClock } from '../../../src/watchdog/clock.js';
 import {
   type FailureReport,
   Outbox,

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/shared/clock.js';
 import { DEFAULT_TIMINGS } from '../../../src/shared/config.js';
 import {
   AccountError,
@@ -20,7 +21,6 @@ import {
 import type { ReplicaSpec__Output } from '../../../src/shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import type { WatchDogMessage } from '../../../src/shared/generated/rm/watchdog/v1/WatchDogMessage.js';
 import { silentLogger } from '../../../src/shared/logging.js';
-import { ManualClock } from '../../../src/watchdog/clock.js';
 import type { ProbeResult, Probes } from '../../../src/watchdog/probes.js';
 import type { ExitStatus, ProcessControl, SpawnRequest } from '../../../src/watchdog/process-control.js';
 import type { FailureReport, Reporter, RunningReport } from '../../../src/watchdog/reporter.js';

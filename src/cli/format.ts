@@ -3,8 +3,8 @@
  * and switching policy, then each copy with its host, path and status. Plain text, no colours.
  */
 import Table from 'cli-table3';
-import { actionText, wouldResume } from './decide.js';
-import type { Action, Alert, Module, ReplicaTable } from './table.js';
+import type { Action, Alert, Module, ReplicaTable } from '../model/table.js';
+import { actionText, wouldResume } from '../replica-manager/decide.js';
 
 function policyText(m: Module): string {
   return m.policy === 'on-over-threshold' ? `OnOverThreshold(${m.threshold ?? 0})` : 'OnEachFailure';
