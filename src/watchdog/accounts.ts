@@ -90,11 +90,4 @@ export function unreachableDir(path: string, account: Account): string | null {
   }
 }
 
-/** The uid a process runs as (the owner of /proc/PID), or null when it is gone. */
-export function processOwner(pid: number): number | null {
-  try {
-    return statSync(`/proc/${pid}`).uid;
-  } catch {
-    return null;
-  }
-}
+export { processOwner } from './process-control.js';

@@ -142,6 +142,8 @@ export async function startWatchDogDaemon(
     logger,
     lease,
     appAddress: `unix:${appSocketPath(stateDir)}`,
+    // Copies get the WatchDog's own PATH, read here, at the edge, not in the supervision.
+    ...(process.env.PATH ? { path: process.env.PATH } : {}),
     allowedEnv: cfg.security.allowedEnv,
     // A higher epoch than any seen is accepted only once the Checkpoint Server confirms it handed it
     // out (with TLS: in an insecure cluster anyone may command anything anyway).

@@ -4,13 +4,21 @@
  * WatchDog that dies or restarts takes none of its copies with it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { AccountError, ExecutableError } from '../shared/errors.js';
 import type { Account } from './accounts.js';
-import { procStat, sameProcess } from './state.js';
 
 export interface SpawnRequest {
   /** Absolute, already checked executable. */
@@ -56,6 +64,20 @@ export interface ProcessControl {
   kill(pid: number, signal: NodeJS.Signals, group: boolean): void;
   /** Whether the process with this pid and start time still runs (a zombie does not). */
   isAlive(pid: number, procStart: string | null): boolean;
+  /** What the system says of a running process (its start, group and parent); null when it is gone or a zombie. */
+  stat(pid: number): ProcessStat | null;
+  /** The uid a process runs as; null when it is gone. */
+  owner(pid: number): number | null;
+  /** The WatchDog's own process: its pid, its parent's, and the uid it runs as (undefined where there is none). */
+  self(): { pid: number; ppid: number; uid: number | undefined };
+}
+
+export interface ProcessStat {
+  /** Field 22 of /proc/<pid>/stat: tells the process from a later one with its pid. */
+  start: string;
+  state: string;
+  pgid: number;
+  ppid: number;
 }
 
 /** How often a keeper reads the lease file. Part of timings.fenceMarginMs. */
@@ -219,5 +241,59 @@ export class NodeProcessControl implements ProcessControl {
 
   isAlive(pid: number, procStart: string | null): boolean {
     return sameProcess(pid, procStart);
+  }
+
+  stat(pid: number): ProcessStat | null {
+    return procStat(pid);
+  }
+
+  owner(pid: number): number | null {
+    return processOwner(pid);
+  }
+
+  self(): { pid: number; ppid: number; uid: number | undefined } {
+    return { pid: process.pid, ppid: process.ppid, uid: process.getuid?.() };
+  }
+}
+
+/** Process facts read from /proc, or null when the process does not exist (or is a zombie). */
+export function procStat(pid: number): ProcessStat | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // The command name (field 2) may contain spaces and parentheses: fields resume after the last ')'.
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const state = rest[0] ?? '';
+  const ppid = Number(rest[1]);
+  const pgid = Number(rest[2]);
+  const start = rest[19];
+  if (start === undefined || state === 'Z' || state === 'X') return null;
+  return { start, state, pgid, ppid };
+}
+
+/** Whether `pid` is the very process recorded (same start time), alive and not a zombie. */
+export function sameProcess(pid: number, procStart: string | null): boolean {
+  if (pid <= 0) return false;
+  const st = procStat(pid);
+  if (st) return procStart === null || st.start === procStart;
+  // Without /proc (not Linux) only the pid can be checked.
+  if (process.platform === 'linux') return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The uid a process runs as (the owner of /proc/PID), or null when it is gone. */
+export function processOwner(pid: number): number | null {
+  try {
+    return statSync(`/proc/${pid}`).uid;
+  } catch {
+    return null;
   }
 }

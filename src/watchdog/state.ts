@@ -4,7 +4,8 @@
  * WatchDog adopts its still-running copies instead of starting them twice. Written durably: a
  * temporary file, fsync, rename, fsync of the folder.
  */
-import { promises as fs, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Role } from '../model/table.js';
 
@@ -64,7 +65,7 @@ export interface StateStore {
 export async function writeDurably(file: string, text: string): Promise<void> {
   const dir = dirname(file);
   await fs.mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${process.pid}.${Date.now()}.tmp`);
+  const tmp = join(dir, `.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const fh = await fs.open(tmp, 'w', 0o600);
   try {
     await fh.writeFile(text);
@@ -113,35 +114,5 @@ export class FileStateStore implements StateStore {
   }
 }
 
-/** Process facts read from /proc, or null when the process does not exist (or is a zombie). */
-export function procStat(pid: number): { start: string; state: string; pgid: number; ppid: number } | null {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
-  // The command name (field 2) may contain spaces and parentheses: fields resume after the last ')'.
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const state = rest[0] ?? '';
-  const ppid = Number(rest[1]);
-  const pgid = Number(rest[2]);
-  const start = rest[19];
-  if (start === undefined || state === 'Z' || state === 'X') return null;
-  return { start, state, pgid, ppid };
-}
-
-/** Whether `pid` is the very process recorded (same start time), alive and not a zombie. */
-export function sameProcess(pid: number, procStart: string | null): boolean {
-  if (pid <= 0) return false;
-  const st = procStat(pid);
-  if (st) return procStart === null || st.start === procStart;
-  // Without /proc (not Linux) only the pid can be checked.
-  if (process.platform === 'linux') return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+// The process facts once read here live with the real ProcessControl, which alone reads /proc.
+export { procStat, sameProcess } from './process-control.js';

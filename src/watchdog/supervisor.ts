@@ -13,10 +13,10 @@
  * when one of its copies becomes primary. It is opt-in because the default action of SIGUSR2 ends a
  * process that does not handle it.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { type AppliedPosition, CHECK_KINDS, DETECTS, type Role } from '../model/table.js';
-import type { Clock, TimerHandle } from '../shared/clock.js';
+import type { AppliedPosition, Role } from '../model/table.js';
+import type { Clock } from '../shared/clock.js';
 import type { Timings } from '../shared/config.js';
 import {
   AccountError,
@@ -29,43 +29,32 @@ import {
   StaleLeaseTermError,
   UnavailableError,
 } from '../shared/errors.js';
-import type { Module as PbModule } from '../shared/generated/rm/replica_manager/v1/Module.js';
 import type { ReplicaSpec__Output } from '../shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import type { WatchDogMessage } from '../shared/generated/rm/watchdog/v1/WatchDogMessage.js';
-import { isLoaderVariable, LIMITS, quote, SAFE_ACCOUNT, SAFE_ID } from '../shared/limits.js';
+import { LIMITS, quote } from '../shared/limits.js';
 import type { Logger } from '../shared/logging.js';
-import { knownCheckKind, PROMOTE_SIGNALS, positionToWire, roleFromWire, roleToWire } from '../shared/wire.js';
+import { PROMOTE_SIGNALS, positionToWire, roleFromWire, roleToWire } from '../shared/wire.js';
 import {
   type Account,
   type AccountFiles,
-  processOwner,
   readAccountFiles,
   resolveAccount,
   unreachableDir,
 } from './accounts.js';
-import { resolveCheckCommand, resolveExecutable } from './executable.js';
-import type { ProbeResult, Probes } from './probes.js';
+import { type AppLink, ackOf, type Copy, CopyProcesses, isOfCopy, newCopy, stateOf } from './copies.js';
+import { resolveExecutable } from './executable.js';
+import { LivenessWatch } from './liveness.js';
+import type { Probes } from './probes.js';
 import type { ExitStatus, ProcessControl } from './process-control.js';
 import { Outbox, type Registrar, type Reporter, type RunningReport } from './reporter.js';
-import {
-  countPoll,
-  epochVerdict,
-  exitReason,
-  heartbeatIntervalMs,
-  isDeadByPolls,
-  isHung,
-  type Liveness,
-  pollDue,
-  tickMs,
-  type Watch,
-} from './rules.js';
-import { type CopyRecord, type CopySpec, procStat, type StateStore, type WatchDogState } from './state.js';
+import { epochVerdict, exitReason, type Watch } from './rules.js';
+import { Sessions } from './sessions.js';
+import { moduleFromJson, specFromWire, specOfModule, watchOf } from './spec-wire.js';
+import type { CopyRecord, CopySpec, StateStore } from './state.js';
+import { StateWriter } from './state-writer.js';
 
-/** The WatchDog's end of a copy's Attach stream. */
-export interface AppLink {
-  send(msg: WatchDogMessage): void;
-  end(): void;
-}
+export type { AppLink } from './copies.js';
+export { moduleFromJson, specFromWire, watchOf } from './spec-wire.js';
 
 export interface WatchDogOptions {
   host: string;
@@ -85,7 +74,7 @@ export interface WatchDogOptions {
   clock: Clock;
   store: StateStore;
   logger: Logger;
-  /** The PATH copies get (default: the WatchDog's own). */
+  /** The PATH copies get (the daemon gives its own; default: /usr/local/bin:/usr/bin:/bin). */
   path?: string;
   /** Time a copy gets after its start before its first beat or first failed check counts (default: the cluster file's). */
   startGraceMs?: number;
@@ -118,198 +107,19 @@ export interface WatchDogOptions {
   resolveExecutable?: typeof resolveExecutable;
 }
 
-type CopyState = 'running' | 'stopping' | 'failing';
-
-interface Copy extends CopyRecord {
-  state: CopyState;
-  /** A child of this WatchDog: its exit is seen at once. Adopted and self-registered copies are watched by pid. */
-  child: boolean;
-  exited: Promise<ExitStatus> | null;
-  exitStatus: ExitStatus | null;
-  live: Liveness;
-  lastPollMs: number | undefined;
-  polling: boolean;
-  app: AppLink | null;
-  pingSeq: number;
-  pendingPing: { seq: number; resolve: (r: ProbeResult) => void } | null;
-  /**
-   * Where the copy said at its last beat it stands in its module's replication stream (soft: a
-   * restarted WatchDog learns it again from the next beat); null until it says.
-   */
-  applied: AppliedPosition | null;
-  /** Resolves when the copy has left the table of running copies. */
-  gone: Promise<void>;
-  markGone: () => void;
-}
-
-/**
- * A ReplicaSpec from the wire, checked for what the WatchDog relies on: safe ids (they name files),
- * sizes, and no loader variables beyond `allowedEnv`. Raises RegistrationError.
- */
-export function specFromWire(
-  s: ReplicaSpec__Output | null | undefined,
-  allowedEnv: readonly string[] = [],
-): CopySpec {
-  if (!s) throw new RegistrationError('a replica spec is needed', 'replica');
-  if (!s.replica) throw new RegistrationError('the replica id is empty', 'replica.replica');
-  if (!s.module) throw new RegistrationError('the module name is empty', 'replica.module');
-  for (const [field, v] of [
-    ['replica.replica', s.replica],
-    ['replica.module', s.module],
-  ] as const) {
-    if (!SAFE_ID.test(v)) {
-      throw new RegistrationError(
-        `${quote(v)} is not a safe id: letters, digits, _ . - only, not only dots, at most ${LIMITS.nameLength}`,
-        field,
-      );
-    }
-  }
-  if (s.path.length > LIMITS.pathLength)
-    throw new RegistrationError(`${s.path.length} characters; at most ${LIMITS.pathLength}`, 'replica.path');
-  if (s.args.length > LIMITS.args || s.args.some((a) => a.length > LIMITS.argLength))
-    throw new RegistrationError(
-      `at most ${LIMITS.args} arguments of ${LIMITS.argLength} characters`,
-      'replica.args',
-    );
-  const env = Object.entries(s.env);
-  if (
-    env.length > LIMITS.envEntries ||
-    env.some(([k, v]) => k.length > LIMITS.envNameLength || v.length > LIMITS.envValueLength)
-  )
-    throw new RegistrationError(
-      `at most ${LIMITS.envEntries} variables, names of ${LIMITS.envNameLength} and values of ${LIMITS.envValueLength} characters`,
-      'replica.env',
-    );
-  for (const [k] of env) {
-    if (isLoaderVariable(k) && !allowedEnv.includes(k)) {
-      throw new RegistrationError(
-        `${quote(k)} changes how the program is loaded or found; refused unless the cluster file's security.allowedEnv names it`,
-        `replica.env.${k.slice(0, 32)}`,
-      );
-    }
-  }
-  if (s.detect !== '' && !(DETECTS as readonly string[]).includes(s.detect)) {
-    throw new RegistrationError(
-      `unknown detect "${s.detect}" (accepted: ${DETECTS.join(', ')})`,
-      'replica.detect',
-    );
-  }
-  for (const [field, v] of [
-    ['replica.user', s.user],
-    ['replica.group', s.group],
-  ] as const) {
-    if (v && !SAFE_ACCOUNT.test(v))
-      throw new RegistrationError(`${quote(v)} is not a user or group name, nor a number`, field);
-  }
-  if (s.group && !s.user)
-    throw new RegistrationError('a group is accepted only with a user', 'replica.group');
-  const check = s.check?.kind ? s.check : null;
-  if (check && !knownCheckKind(check.kind)) {
-    throw new RegistrationError(
-      `unknown check kind "${check.kind}" (accepted: ${CHECK_KINDS.join(', ')})`,
-      'replica.check.kind',
-    );
-  }
-  return {
-    replica: s.replica,
-    module: s.module,
-    path: s.path,
-    args: [...s.args],
-    env: { ...s.env },
-    detect: s.detect,
-    intervalMs: s.interval_ms,
-    timeoutMs: s.timeout_ms,
-    check: check
-      ? { kind: check.kind, port: check.port, path: check.path, command: [...check.command] }
-      : null,
-    style: s.style,
-    ...(s.user ? { user: s.user } : {}),
-    ...(s.group ? { group: s.group } : {}),
-  };
-}
-
-/** The rules' view of a copy, with the cluster defaults filled in. */
-export function watchOf(spec: CopySpec, t: Timings, startGraceMs: number): Watch {
-  return {
-    detect: spec.detect === 'heartbeat' ? 'heartbeat' : 'poll',
-    intervalMs: spec.intervalMs > 0 ? spec.intervalMs : t.pollIntervalMs,
-    timeoutMs: spec.timeoutMs > 0 ? spec.timeoutMs : t.heartbeatTimeoutMs,
-    misses: t.pollMisses,
-    startGraceMs,
-  };
-}
-
-/** A module registration (TABLE-FORMAT.md, one module, as JSON) in the ReplicaManager's wire form. */
-export function moduleFromJson(text: string): PbModule {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new RegistrationError(`module_json is not JSON: ${(err as Error).message}`, 'module_json');
-  }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new RegistrationError('module_json must be one module object (TABLE-FORMAT.md)', 'module_json');
-  }
-  const m = raw as Record<string, unknown>;
-  const str = (v: unknown) => (typeof v === 'string' ? v : '');
-  const num = (v: unknown) => (typeof v === 'number' ? v : 0);
-  const check = m.check as Record<string, unknown> | undefined;
-  const replicas = Array.isArray(m.replicas) ? (m.replicas as Array<Record<string, unknown>>) : [];
-  return {
-    name: str(m.name),
-    style: str(m.style),
-    degree: num(m.degree),
-    policy: str(m.policy),
-    has_threshold: m.threshold !== undefined,
-    threshold: num(m.threshold),
-    detect: str(m.detect),
-    interval_ms: num(m.intervalMs),
-    timeout_ms: num(m.timeoutMs),
-    check: check
-      ? {
-          kind: str(check.kind),
-          port: num(check.port),
-          path: str(check.path),
-          command: Array.isArray(check.command) ? check.command.map(String) : [],
-        }
-      : null,
-    args: Array.isArray(m.args) ? m.args.map(String) : [],
-    env: m.env && typeof m.env === 'object' ? (m.env as Record<string, string>) : {},
-    user: str(m.user),
-    group: str(m.group),
-    replicas: replicas.map((r) => ({
-      id: str(r?.id),
-      host: str(r?.host),
-      path: str(r?.path),
-      status: '',
-      failures: 0,
-    })),
-  };
-}
-
-/** The leader of a copy's process group: its keeper when it has one, else the copy itself. */
-function leaderOf(c: CopyRecord): number {
-  return c.pgid ?? c.pid;
-}
-
-/** What an answer about a running copy says of it: its pid, role and start (the copy's incarnation). */
-function ackOf(c: CopyRecord) {
-  return { pid: c.pid, role: roleToWire(c.role), started_at_ms: String(c.startedAtMs) };
-}
-
 /** One host's WatchDog, without its gRPC server. */
 export class WatchDog {
   private readonly copies = new Map<string, Copy>();
   private epochSeen = 0;
   private commands: Promise<unknown> = Promise.resolve();
-  private saving: Promise<void> = Promise.resolve();
-  /** The write waiting for its turn, which later calls share. */
-  private queuedSave: Promise<void> | null = null;
-  private tickTimer: TimerHandle | null = null;
   private stopped = false;
   readonly outbox: Outbox;
   private readonly log: Logger;
   private readonly startGraceMs: number;
+  private readonly state: StateWriter;
+  private readonly procs: CopyProcesses;
+  private readonly liveness: LivenessWatch;
+  private readonly sessions: Sessions;
 
   constructor(private readonly opts: WatchDogOptions) {
     this.log = opts.logger;
@@ -319,6 +129,34 @@ export class WatchDog {
       clock: opts.clock,
       logger: opts.logger,
       snapshot: () => this.runningReport(),
+    });
+    this.state = new StateWriter(
+      opts.store,
+      () => stateOf(this.epochSeen, this.copies.values()),
+      opts.logger,
+    );
+    this.procs = new CopyProcesses(opts);
+    const fail = (copy: Copy, reason: string, detail: string, kill: boolean) =>
+      this.fail(copy, reason, detail, kill);
+    const watch = (copy: Copy) => this.watchOf(copy);
+    this.liveness = new LivenessWatch({
+      ...opts,
+      copies: () => this.copies.values(),
+      watchOf: watch,
+      fail,
+    });
+    this.sessions = new Sessions({
+      host: opts.host,
+      timings: opts.timings,
+      checkpointAddress: opts.appAddress ?? opts.checkpointAddress,
+      ...(opts.lease ? { lease: opts.lease } : {}),
+      processes: opts.processes,
+      clock: opts.clock,
+      logger: opts.logger,
+      copy: (replica) => this.copies.get(replica),
+      copies: () => this.copies.values(),
+      watchOf: watch,
+      fail,
     });
   }
 
@@ -356,7 +194,7 @@ export class WatchDog {
       }
     }
     await this.persist();
-    this.scheduleTick();
+    if (!this.stopped) this.liveness.start();
   }
 
   /** A (new) ReplicaManager is known: deliver what waits and tell it what runs here. */
@@ -369,15 +207,14 @@ export class WatchDog {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.tickTimer) this.opts.clock.clearTimeout(this.tickTimer);
-    this.tickTimer = null;
+    this.liveness.stop();
     this.outbox.stop();
     for (const c of this.copies.values()) {
       c.app?.end();
       c.app = null;
       c.pendingPing?.resolve({ healthy: false, detail: 'WatchDog stopping' });
     }
-    await this.saving.catch(() => undefined);
+    await this.state.settled();
   }
 
   /** Stops every copy (TERM, then KILL after the grace), then stops: the whole host goes down. */
@@ -519,7 +356,7 @@ export class WatchDog {
       const module = moduleFromJson(moduleJson);
       this.checkClaimedPid(pid);
       this.checkClaimedOwner(pid, module.user ?? '', module.group ?? '');
-      const st = procStat(pid);
+      const st = this.opts.processes.stat(pid);
       if (!st) throw new NotFoundError(`no process with pid ${pid} runs on ${this.opts.host}`);
       const res = await this.opts.registrar.register(module, this.opts.host);
       const epoch = Number(res.epoch);
@@ -542,23 +379,7 @@ export class WatchDog {
         );
       }
       if (!existing) {
-        const m = res.module;
-        const spec: CopySpec = {
-          replica: replica.id,
-          module: m.name,
-          path: replica.path,
-          args: [...m.args],
-          env: { ...m.env },
-          detect: m.detect,
-          intervalMs: m.interval_ms,
-          timeoutMs: m.timeout_ms,
-          check: m.check?.kind
-            ? { kind: m.check.kind, port: m.check.port, path: m.check.path, command: [...m.check.command] }
-            : null,
-          style: m.style,
-          ...(m.user ? { user: m.user } : {}),
-          ...(m.group ? { group: m.group } : {}),
-        };
+        const spec = specOfModule(res.module, replica);
         const rec: CopyRecord = {
           spec,
           role,
@@ -571,7 +392,10 @@ export class WatchDog {
         };
         this.copies.set(spec.replica, this.newCopy(rec, false, null, this.opts.clock.now()));
         await this.persist();
-        this.log.info({ replica: spec.replica, module: m.name, pid, role }, 'self-registered copy adopted');
+        this.log.info(
+          { replica: spec.replica, module: spec.module, pid, role },
+          'self-registered copy adopted',
+        );
       }
       return {
         replica: replica.id,
@@ -592,17 +416,18 @@ export class WatchDog {
         `pid ${pid} cannot be adopted: a running program registers its own pid (> 1)`,
       );
     }
-    const mine = new Set<number>([process.pid]);
-    for (let p = process.ppid, i = 0; p > 1 && i < 32; i++) {
+    const self = this.opts.processes.self();
+    const mine = new Set<number>([self.pid]);
+    for (let p = self.ppid, i = 0; p > 1 && i < 32; i++) {
       mine.add(p);
-      const up = procStat(p)?.ppid;
+      const up = this.opts.processes.stat(p)?.ppid;
       if (!up || up === p) break;
       p = up;
     }
     if (mine.has(pid))
       throw new PermissionError(`pid ${pid} is this WatchDog or one of its parents: not adopted`);
     for (const c of this.copies.values()) {
-      if (c.pid === pid || c.pgid === pid || (c.group && procStat(pid)?.pgid === leaderOf(c))) {
+      if (c.pgid === pid || isOfCopy(c, pid, this.opts.processes)) {
         throw new PermissionError(
           `pid ${pid} belongs to copy ${c.spec.replica}: not adopted by another registration`,
         );
@@ -615,9 +440,9 @@ export class WatchDog {
    * registration cannot hand the WatchDog another account's process to adopt and later kill.
    */
   private checkClaimedOwner(pid: number, user: string, group: string): void {
-    const owner = processOwner(pid);
+    const owner = this.opts.processes.owner(pid);
     if (owner === null) return; // gone: the caller says so
-    const wanted = user ? this.accountOf(user, group).uid : process.getuid?.();
+    const wanted = user ? this.accountOf(user, group).uid : this.opts.processes.self().uid;
     if (wanted !== undefined && owner !== wanted)
       throw new PermissionError(
         `pid ${pid} runs as uid ${owner}, not as the module's user (uid ${wanted}${user ? `, ${quote(user)}` : ", the WatchDog's own"}): not adopted`,
@@ -647,122 +472,33 @@ export class WatchDog {
 
   /** The copy a token was given to (RM_COPY_TOKEN at its start), or null. */
   copyByToken(token: string): { replica: string; module: string } | null {
-    if (!token) return null;
-    const given = Buffer.from(token);
-    for (const c of this.copies.values()) {
-      if (!c.token) continue;
-      const own = Buffer.from(c.token);
-      if (own.length === given.length && timingSafeEqual(own, given)) {
-        return { replica: c.spec.replica, module: c.spec.module };
-      }
-    }
-    return null;
+    return this.sessions.copyByToken(token);
   }
 
-  // ---- the application's stream ----
+  // ---- the application's stream (sessions.ts) ----
 
-  /**
-   * A copy attaches (Attach's hello). Returns its welcome; raises NotFoundError when no such copy
-   * runs here, or when the pid is neither the copy's nor in its process group.
-   */
   attach(
     hello: { replica: string; module: string; pid: number },
     link: AppLink,
     token = '',
   ): WatchDogMessage {
-    const copy = this.copies.get(hello.replica);
-    if (copy?.state !== 'running') {
-      throw new NotFoundError(`replica ${quote(hello.replica)} does not run on ${this.opts.host}`);
-    }
-    // A copy is known by the token its WatchDog gave it: nobody else beats or answers for it.
-    if (copy.token && this.copyByToken(token)?.replica !== copy.spec.replica) {
-      throw new PermissionError(
-        `only copy ${copy.spec.replica} itself may attach as ${copy.spec.replica}: its RM_COPY_TOKEN is needed`,
-      );
-    }
-    if (
-      hello.pid &&
-      hello.pid !== copy.pid &&
-      !(copy.group && procStat(hello.pid)?.pgid === leaderOf(copy))
-    ) {
-      throw new NotFoundError(
-        `replica ${hello.replica} runs on ${this.opts.host} as pid ${copy.pid}, not as pid ${hello.pid}`,
-      );
-    }
-    if (copy.app && copy.app !== link) copy.app.end();
-    copy.app = link;
-    copy.live = { ...copy.live, lastBeatMs: this.opts.clock.now() };
-    const w = this.watchOf(copy);
-    this.log.info({ replica: copy.spec.replica, pid: hello.pid || copy.pid }, 'copy attached');
-    return {
-      welcome: {
-        replica: copy.spec.replica,
-        module: copy.spec.module,
-        role: roleToWire(copy.role),
-        host: this.opts.host,
-        lease_ms: this.opts.timings.appLeaseMs,
-        heartbeat_interval_ms: heartbeatIntervalMs(w.timeoutMs),
-        checkpoint_address: this.opts.appAddress ?? this.opts.checkpointAddress,
-        epoch: String(copy.epoch),
-        generation: String(copy.generation ?? 0),
-      },
-    };
+    return this.sessions.attach(hello, link, token);
   }
 
-  /**
-   * A beat on a copy's stream; answered so that the copy knows its WatchDog lives. `applied`: where
-   * the copy stands in its module's replication stream, kept for the manager's promotions.
-   */
   heartbeat(replica: string, link: AppLink, seq: string, applied?: AppliedPosition): void {
-    const copy = this.copies.get(replica);
-    if (!copy || copy.app !== link) return;
-    copy.live = { ...copy.live, lastBeatMs: this.opts.clock.now() };
-    if (applied) copy.applied = applied;
-    // The answer carries the host's lease: a copy whose WatchDog is cut off from the primary
-    // SuperWatchDog hears its lease shrink and stops itself when it runs out (DESIGN §5).
-    const lease = this.opts.lease ? this.opts.lease.remainingMs() : this.opts.timings.appLeaseMs;
-    link.send({ beat_ack: { seq, lease_remaining_ms: lease } });
+    this.sessions.heartbeat(replica, link, seq, applied);
   }
 
-  /** A copy's answer to a ping, with its sanity check (source ¶0019). */
   pong(replica: string, link: AppLink, seq: number, healthy: boolean, detail: string): void {
-    const copy = this.copies.get(replica);
-    if (!copy || copy.app !== link) return;
-    copy.live = { ...copy.live, lastBeatMs: this.opts.clock.now() };
-    if (copy.pendingPing?.seq === seq) {
-      copy.pendingPing.resolve({
-        healthy,
-        detail: detail || (healthy ? 'sanity check passed' : 'sanity check failed'),
-      });
-      copy.pendingPing = null;
-    }
+    this.sessions.pong(replica, link, seq, healthy, detail);
   }
 
-  /**
-   * A copy-cat backup says its replay of input `seq` differed from the primary's run (DESIGN §11,
-   * seed 002): it is stopped and reported failed, reason diverged, for the ReplicaManager to replace
-   * it and raise an alert naming the input.
-   */
   diverged(replica: string, link: AppLink, seq: number, detail: string): void {
-    const copy = this.copies.get(replica);
-    if (!copy || copy.app !== link) return;
-    // The copy's words go to the manager's alert: bounded, like every input.
-    const said = detail.length > 500 ? `${detail.slice(0, 500)}…` : detail;
-    void this.fail(
-      copy,
-      'diverged',
-      `its replay of input ${seq} diverged from the primary's run (${said})`,
-      true,
-    );
+    this.sessions.diverged(replica, link, seq, detail);
   }
 
-  /** The stream ended; the copy itself is watched on (its exit or silence tells the rest). */
   detach(replica: string, link: AppLink): void {
-    const copy = this.copies.get(replica);
-    if (copy && copy.app === link) {
-      copy.app = null;
-      this.log.info({ replica }, 'copy detached');
-    }
+    this.sessions.detach(replica, link);
   }
 
   /** The copies that run (not being stopped or reported), for tests and reports. */
@@ -808,64 +544,13 @@ export class WatchDog {
     this.log.info({ epoch, before }, 'new epoch');
   }
 
-  /**
-   * Writes the state file as it is when the write begins. Calls made while a write waits for its turn
-   * share it: a hundred promotions in a row cost a write or two, not a hundred.
-   */
+  /** Writes the state file (coalesced with the writes waiting for their turn: state-writer.ts). */
   private persist(): Promise<void> {
-    if (this.queuedSave) return this.queuedSave;
-    const run = this.saving.then(() => {
-      this.queuedSave = null;
-      return this.opts.store.save(this.stateSnapshot());
-    });
-    this.queuedSave = run;
-    this.saving = run.catch((err: unknown) =>
-      this.log.error({ err: (err as Error).message }, 'could not write the state file'),
-    );
-    return run;
-  }
-
-  private stateSnapshot(): WatchDogState {
-    return {
-      epoch: this.epochSeen,
-      copies: [...this.copies.values()].map((c) => ({
-        spec: c.spec,
-        role: c.role,
-        pid: c.pid,
-        procStart: c.procStart,
-        startedAtMs: c.startedAtMs,
-        group: c.group,
-        ...(c.pgid !== undefined ? { pgid: c.pgid } : {}),
-        epoch: c.epoch,
-        ...(c.generation ? { generation: c.generation } : {}),
-        ...(c.token ? { token: c.token } : {}),
-      })),
-    };
+    return this.state.persist();
   }
 
   private newCopy(rec: CopyRecord, child: boolean, exited: Promise<ExitStatus> | null, now: number): Copy {
-    let markGone: () => void = () => undefined;
-    const gone = new Promise<void>((r) => {
-      markGone = r;
-    });
-    const copy: Copy = {
-      ...rec,
-      state: 'running',
-      child,
-      exited,
-      exitStatus: null,
-      live: { startedAtMs: now, misses: 0, everHealthy: false },
-      lastPollMs: undefined,
-      polling: false,
-      app: null,
-      pingSeq: 0,
-      pendingPing: null,
-      applied: null,
-      gone,
-      markGone,
-    };
-    exited?.then((status) => this.onExit(copy, status));
-    return copy;
+    return newCopy(rec, child, exited, now, (copy, status) => this.onExit(copy, status));
   }
 
   private watchOf(copy: Copy): Watch {
@@ -882,7 +567,7 @@ export class WatchDog {
     let copy = this.copies.get(spec.replica);
     if (copy && copy.state !== 'running') {
       // A copy on its way out: the new one starts once the old one is gone, never beside it.
-      await this.withTimeout(copy.gone, this.opts.timings.killGraceMs + 5000);
+      await this.procs.withTimeout(copy.gone, this.opts.timings.killGraceMs + 5000);
       copy = this.copies.get(spec.replica);
     }
     if (copy && copy.state === 'running') {
@@ -913,7 +598,7 @@ export class WatchDog {
     }
     const token = randomBytes(32).toString('base64url');
     const env: Record<string, string> = {
-      PATH: this.opts.path ?? process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      PATH: this.opts.path ?? '/usr/local/bin:/usr/bin:/bin',
       ...spec.env,
       RM_MODULE: spec.module,
       RM_REPLICA: spec.replica,
@@ -992,7 +677,7 @@ export class WatchDog {
     const lease = this.opts.lease;
     if (!lease) return;
     const until = this.opts.clock.now() + 2 * this.opts.timings.watchdogBeatMs;
-    while (lease.remainingMs() <= 0 && this.opts.clock.now() < until) await this.sleep(20);
+    while (lease.remainingMs() <= 0 && this.opts.clock.now() < until) await this.procs.sleep(20);
     if (lease.remainingMs() <= 0) {
       throw new UnavailableError(
         `${this.opts.host} holds no host lease (no primary SuperWatchDog has answered its WatchDog lately): ${replica} is not started`,
@@ -1041,11 +726,11 @@ export class WatchDog {
     this.log.warn({ replica: copy.spec.replica, pid: copy.pid, reason, detail }, 'copy failed');
     let fullDetail = detail;
     if (kill) {
-      const how = await this.terminate(copy, `${reason}: ${detail}`);
+      const how = await this.procs.terminate(copy, `${reason}: ${detail}`);
       fullDetail = `${detail}; killed (${how})`;
     } else if (copy.group) {
       // Whatever the copy left behind in its process group goes with it.
-      this.opts.processes.kill(leaderOf(copy), 'SIGKILL', true);
+      this.procs.killGroup(copy);
     }
     this.remove(copy);
     // Reported before the state file is written: the fail-over waits for the report, not for the file.
@@ -1067,25 +752,10 @@ export class WatchDog {
     if (copy.state !== 'running') return copy.gone;
     copy.state = 'stopping';
     this.log.info({ replica: copy.spec.replica, pid: copy.pid, reason }, 'stopping copy');
-    const how = await this.terminate(copy, reason);
+    const how = await this.procs.terminate(copy, reason);
     this.log.info({ replica: copy.spec.replica, pid: copy.pid, how }, 'copy stopped');
     this.remove(copy);
     await this.persist().catch(() => undefined);
-  }
-
-  /** TERM and CONT (to the process group when the WatchDog started it), then KILL after the grace. Says which ended it. */
-  private async terminate(copy: Copy, reason: string): Promise<string> {
-    copy.app?.send({ stop: { reason } });
-    const grace = this.opts.timings.killGraceMs;
-    const target = copy.group ? leaderOf(copy) : copy.pid;
-    this.opts.processes.kill(target, 'SIGTERM', copy.group);
-    // A stopped copy (SIGSTOP) acts on TERM only once it runs: continue it at once, as systemd does.
-    this.opts.processes.kill(target, 'SIGCONT', copy.group);
-    if (await this.waitExit(copy, grace)) return 'TERM';
-    this.opts.processes.kill(target, 'SIGKILL', copy.group);
-    const ended = await this.waitExit(copy, Math.max(2000, grace));
-    if (!ended) this.log.error({ replica: copy.spec.replica, pid: copy.pid }, 'copy still there after KILL');
-    return `TERM, then KILL after ${grace} ms`;
   }
 
   private remove(copy: Copy): void {
@@ -1097,151 +767,8 @@ export class WatchDog {
     copy.markGone();
   }
 
-  /** Whether the copy ended within `ms`: its exit event for a child, its pid otherwise. */
-  private async waitExit(copy: Copy, ms: number): Promise<boolean> {
-    const deadline = this.opts.clock.now() + ms;
-    for (;;) {
-      if (copy.exitStatus) return true;
-      if (!copy.child && !this.opts.processes.isAlive(copy.pid, copy.procStart)) return true;
-      if (copy.child && !this.opts.processes.isAlive(copy.pid, copy.procStart)) {
-        // The exit event follows shortly; the pid is already gone.
-        await this.sleep(10);
-        return true;
-      }
-      if (this.opts.clock.now() >= deadline) return false;
-      await this.sleep(Math.min(50, Math.max(1, deadline - this.opts.clock.now())));
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.opts.clock.setTimeout(resolve, ms));
-  }
-
-  private withTimeout(p: Promise<void>, ms: number): Promise<void> {
-    return Promise.race([p, this.sleep(ms)]);
-  }
-
-  private scheduleTick(): void {
-    if (this.stopped) return;
-    const every = tickMs([...this.copies.values()].map((c) => this.watchOf(c)));
-    this.tickTimer = this.opts.clock.setTimeout(() => {
-      this.tickTimer = null;
-      try {
-        this.tick();
-      } catch (err) {
-        this.log.error({ err: (err as Error).message }, 'supervision pass failed');
-      }
-      this.scheduleTick();
-    }, every);
-  }
-
-  /** One supervision pass over every running copy (level-triggered: the state decides, not the events). */
+  /** One supervision pass over every running copy (liveness.ts). */
   tick(): void {
-    const now = this.opts.clock.now();
-    for (const copy of [...this.copies.values()]) {
-      if (copy.state !== 'running') continue;
-      const w = this.watchOf(copy);
-      if (!copy.child && !this.opts.processes.isAlive(copy.pid, copy.procStart)) {
-        void this.fail(
-          copy,
-          'exit',
-          `pid ${copy.pid} ended (not a child of this WatchDog: exit status unknown)`,
-          false,
-        );
-        continue;
-      }
-      if (isHung(w, copy.live, now)) {
-        const silent = now - (copy.live.lastBeatMs ?? copy.live.startedAtMs);
-        void this.fail(copy, 'hang', `no heartbeat for ${silent} ms (timeout ${w.timeoutMs} ms)`, true);
-        continue;
-      }
-      if (!copy.polling && pollDue(w, copy.lastPollMs, now) && this.checkKind(copy, w) !== null) {
-        copy.lastPollMs = now;
-        copy.polling = true;
-        void this.poll(copy, w);
-      }
-    }
-  }
-
-  /**
-   * The check a copy gets: its configured one; else, for a polled copy attached through the SDK, a
-   * ping; else none (exit or pid liveness only).
-   */
-  private checkKind(copy: Copy, w: Watch): string | null {
-    const kind = copy.spec.check?.kind;
-    if (kind) return kind;
-    if (w.detect === 'poll' && copy.app) return 'sdk';
-    return null;
-  }
-
-  private async poll(copy: Copy, w: Watch): Promise<void> {
-    let result: ProbeResult;
-    try {
-      result = await this.check(copy, w);
-    } catch (err) {
-      result = { healthy: false, detail: (err as Error).message };
-    } finally {
-      copy.polling = false;
-    }
-    if (copy.state !== 'running') return;
-    copy.live = countPoll(w, copy.live, result.healthy, this.opts.clock.now());
-    if (!result.healthy) {
-      this.log.debug(
-        { replica: copy.spec.replica, misses: copy.live.misses, detail: result.detail },
-        'check missed',
-      );
-    }
-    if (isDeadByPolls(w, copy.live)) {
-      await this.fail(
-        copy,
-        'ping',
-        `${copy.live.misses} checks failed in a row; last: ${result.detail}`,
-        true,
-      );
-    }
-  }
-
-  private async check(copy: Copy, w: Watch): Promise<ProbeResult> {
-    const bound = Math.max(50, Math.min(w.intervalMs, this.opts.timings.rpcDeadlineMs));
-    const c = copy.spec.check;
-    const kind = this.checkKind(copy, w);
-    const host = this.opts.hostAddress;
-    switch (kind) {
-      case 'sdk':
-        return this.ping(copy, bound);
-      case 'tcp':
-        return this.opts.probes.tcp(host, c?.port ?? 0, bound);
-      case 'http':
-        return this.opts.probes.http(host, c?.port ?? 0, c?.path || '/', bound);
-      case 'grpc':
-        return this.opts.probes.grpc(host, c?.port ?? 0, bound);
-      case 'exec': {
-        const command = await resolveCheckCommand(c?.command ?? [], this.opts.allowedExecutableDirs);
-        return this.opts.probes.exec(command, bound);
-      }
-      default:
-        return { healthy: true, detail: 'no check' };
-    }
-  }
-
-  /** The SDK ping: answered with the application's sanity check, or a miss when nobody answers in time. */
-  private ping(copy: Copy, boundMs: number): Promise<ProbeResult> {
-    const link = copy.app;
-    if (!link) return Promise.resolve({ healthy: false, detail: 'not attached through the SDK' });
-    const seq = ++copy.pingSeq;
-    return new Promise<ProbeResult>((resolve) => {
-      const timer = this.opts.clock.setTimeout(() => {
-        if (copy.pendingPing?.seq === seq) copy.pendingPing = null;
-        resolve({ healthy: false, detail: `no answer to ping ${seq} in ${boundMs} ms` });
-      }, boundMs);
-      copy.pendingPing = {
-        seq,
-        resolve: (r) => {
-          this.opts.clock.clearTimeout(timer);
-          resolve(r);
-        },
-      };
-      link.send({ ping: { seq: String(seq) } });
-    });
+    this.liveness.tick();
   }
 }

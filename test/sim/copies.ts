@@ -381,6 +381,11 @@ export class HostProcesses {
       },
       kill: (pid, signal) => this.byPidOrGroup(pid)?.signal(signal),
       isAlive: (pid) => this.copies.get(pid)?.alive ?? false,
+      // A copy leads no group of its own: its keeper's group is its pid + 100 000.
+      stat: (pid) =>
+        this.copies.get(pid)?.alive ? { start: 'sim', state: 'S', pgid: pid + 100_000, ppid: 0 } : null,
+      owner: (pid) => (this.copies.get(pid)?.alive ? 0 : null),
+      self: () => ({ pid: 1, ppid: 0, uid: 0 }),
     };
   }
 

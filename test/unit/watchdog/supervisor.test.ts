@@ -3,7 +3,6 @@
  * and a manual clock. Every effect lands in one ordered log, so that "killed before reported" and
  * "epoch persisted before acting" are checked as orders, not timings.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -52,7 +51,12 @@ function tokenOf(procs: FakeProcesses, replica: string): string {
 
 class FakeProcesses implements ProcessControl {
   readonly spawned: SpawnRequest[] = [];
-  readonly procs = new Map<number, { alive: boolean; exit: (s: ExitStatus) => void; ignoresTerm: boolean }>();
+  readonly procs = new Map<
+    number,
+    { alive: boolean; exit: (s: ExitStatus) => void; ignoresTerm: boolean; uid?: number }
+  >();
+  /** The uid the fake WatchDog runs as, and its processes unless told otherwise. */
+  readonly uid = 1000;
   nextPid = 1000;
   ignoreTerm = false;
   constructor(private readonly log: string[]) {}
@@ -83,9 +87,26 @@ class FakeProcesses implements ProcessControl {
     return this.procs.get(pid)?.alive ?? false;
   }
 
-  /** A process that is not a child of this WatchDog (adopted). */
-  foreign(pid: number): void {
-    this.procs.set(pid, { alive: true, exit: () => undefined, ignoresTerm: false });
+  stat(pid: number) {
+    return this.isAlive(pid) ? { start: `start-${pid}`, state: 'S', pgid: pid, ppid: 1 } : null;
+  }
+
+  owner(pid: number): number | null {
+    return this.isAlive(pid) ? (this.procs.get(pid)?.uid ?? this.uid) : null;
+  }
+
+  self() {
+    return { pid: 2, ppid: 1, uid: this.uid };
+  }
+
+  /** A process that is not a child of this WatchDog (adopted), running as `uid` (default: the WatchDog's). */
+  foreign(pid: number, uid?: number): void {
+    this.procs.set(pid, {
+      alive: true,
+      exit: () => undefined,
+      ignoresTerm: false,
+      ...(uid !== undefined ? { uid } : {}),
+    });
   }
 
   end(pid: number, code: number): void {
@@ -698,23 +719,19 @@ describe("copies of a module's own user", () => {
   it("registerSelf adopts no process that runs as another account than the module's user", async () => {
     const wd = newWatchDog(undefined, { accountFiles });
     await wd.start();
-    // A process of this test's own account (not the module's user 4321).
-    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
-    try {
-      const json = JSON.stringify({
-        name: 'Z',
-        style: 'warm',
-        degree: 1,
-        policy: 'on-each-failure',
-        user: 'app',
-        replicas: [{ host: 'H1', path: APP }],
-      });
-      const err = await wd.registerSelf(json, other.pid as number).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(PermissionError);
-      expect((err as Error).message).toMatch(/runs as uid \d+, not as the module's user \(uid 4321/);
-    } finally {
-      other.kill('SIGKILL');
-    }
+    // A process of the WatchDog's own account (not the module's user 4321).
+    procs.foreign(4242);
+    const json = JSON.stringify({
+      name: 'Z',
+      style: 'warm',
+      degree: 1,
+      policy: 'on-each-failure',
+      user: 'app',
+      replicas: [{ host: 'H1', path: APP }],
+    });
+    const err = await wd.registerSelf(json, 4242).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermissionError);
+    expect((err as Error).message).toMatch(/runs as uid 1000, not as the module's user \(uid 4321/);
   });
 
   it('refuse a user or group that is not an account name or a number, and a group alone', async () => {
