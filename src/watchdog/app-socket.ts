@@ -24,6 +24,7 @@ import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import type { Clock } from '../shared/clock.js';
 import { PermissionError, UnauthenticatedError, UnavailableError } from '../shared/errors.js';
 import { Failover } from '../shared/failover.js';
 import type { CheckpointServerClient } from '../shared/generated/rm/checkpoint/v1/CheckpointServer.js';
@@ -62,6 +63,8 @@ export async function startAppSocket(opts: {
   transport: Transport;
   deadlineMs: number;
   logger: Logger;
+  /** Bounds the graceful shutdown. */
+  clock: Clock;
 }): Promise<AppSocket> {
   const path = appSocketPath(opts.stateDir);
   if (existsSync(path)) rmSync(path);
@@ -246,12 +249,12 @@ export async function startAppSocket(opts: {
     address: `unix:${path}`,
     async stop() {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
+        const timer = opts.clock.setTimeout(() => {
           server.forceShutdown();
           resolve();
         }, 1000);
         server.tryShutdown(() => {
-          clearTimeout(timer);
+          opts.clock.clearTimeout(timer);
           resolve();
         });
       });

@@ -183,6 +183,7 @@ export async function startWatchDogDaemon(
     transport,
     deadlineMs: t.rpcDeadlineMs,
     logger,
+    clock,
   });
   ready = watchdog;
   // A manager found while adopting is told now, with what runs here.

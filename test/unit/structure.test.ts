@@ -1,6 +1,7 @@
 /**
- * The layout's rules, read from the source: the shared model sits below every daemon, and no two
- * folders of src/ import each other, directly or around a loop.
+ * The layout's rules, read from the source: the shared model sits below every daemon, no two
+ * folders of src/ import each other, directly or around a loop, and the WatchDog reads the time and
+ * the process table only through its Clock and ProcessControl.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -82,5 +83,33 @@ describe('the layout of src/', () => {
       ['c', new Set(['a'])],
     ]);
     expect(findCycle(looped)).toEqual(['a', 'b', 'c', 'a']);
+  });
+});
+
+/**
+ * The WatchDog's files that are themselves the system's side of an interface: the real
+ * ProcessControl (/proc, spawn), the real Probes (tcp, http, grpc, exec), and the keeper, a program
+ * of its own that the ProcessControl starts. Every other file reaches the OS through them or the Clock.
+ */
+const WATCHDOG_OS_SIDE = ['keeper.ts', 'probes.ts', 'process-control.ts'];
+
+/** What reads the clock, sets a timer or reads /proc directly (a `clock.setTimeout(` is fine). */
+const OS_READS = [/\bDate\.now\(/, /(?<![.\w])setTimeout\(/, /['`]\/proc/];
+
+describe('the WatchDog', () => {
+  it('reads the time, timers and /proc only through its Clock and ProcessControl', () => {
+    const offending = sourceFiles(join(SRC, 'watchdog'))
+      .filter((f) => !WATCHDOG_OS_SIDE.includes(relative(join(SRC, 'watchdog'), f)))
+      .flatMap((f) => {
+        const text = readFileSync(f, 'utf8');
+        return OS_READS.filter((re) => re.test(text)).map((re) => `${relative(SRC, f)}: ${re.source}`);
+      });
+    expect(offending).toEqual([]);
+  });
+
+  it('finds a direct read when there is one', () => {
+    const hits = (text: string) => OS_READS.filter((re) => re.test(text)).length;
+    expect(hits('const t = Date.now(); setTimeout(f, 1); readFileSync(`/proc/${pid}/stat`)')).toBe(3);
+    expect(hits('this.opts.clock.setTimeout(f, 1); clock.now()')).toBe(0);
   });
 });
