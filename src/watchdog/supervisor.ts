@@ -4,8 +4,11 @@
  * heartbeats), kills a hung or dead copy before reporting it, and keeps a state file so that a
  * restarted WatchDog adopts its running copies instead of starting them twice (DESIGN §5).
  *
- * Every effect goes through an interface (ProcessControl, Reporter via the Outbox, Probes, Clock,
- * StateStore); the rules themselves are the pure functions of rules.ts.
+ * This file holds the commands and the fencing (epoch, host lease term), starts and self-registration;
+ * the rest is in files of its own: the wire's specs (spec-wire.ts), the copies and how their processes
+ * end (copies.ts), the watch over them (liveness.ts), their Attach streams (sessions.ts), the state
+ * file's coalesced writes (state-writer.ts). Every effect goes through an interface (ProcessControl,
+ * Reporter via the Outbox, Probes, Clock, StateStore); the rules are the pure functions of rules.ts.
  *
  * Role changes reach a copy three ways: RM_ROLE at its start, a role_change message on its Attach
  * stream (the SDK), and, for programs without the SDK that ask for it, a signal on promotion to
