@@ -472,7 +472,8 @@ export class ReplicaManager {
     for (const m of this.current.modules) {
       if (m.style !== 'warm' || !m.replicas.some((r) => r.status === 'P' && gone(r))) continue;
       const backups = m.replicas.filter((r) => r.status === 'B' && up.has(r.host) && !gone(r));
-      if (backups.length < 2) continue;
+      // One backup is asked too when the module limits the lag of the one it promotes.
+      if (backups.length < (m.maxLagOnFailover === undefined ? 2 : 1)) continue;
       for (const b of backups) ask.set(b.host, (ask.get(b.host) ?? new Set<string>()).add(b.id));
     }
     return ask;
