@@ -149,8 +149,14 @@ function rulesAsConfig<T>(file: string, at: string, fn: () => T): T {
 /** Reads a whole replica table (the file `rmctl simulate -f` takes). */
 export function parseTableFile(text: string, file = 'table'): ReplicaTable {
   const s = new Shape(file);
-  // epoch and manager: what `rmctl status --json` adds (who answered); read, checked, not used.
-  const top = s.object(parseText(text, file), '', ['hosts', 'modules', 'epoch', 'manager'], ['hosts']);
+  // epoch, manager and applied: what `rmctl status --json` adds (who answered, the copies' positions
+  // then); read, not used (positions come with events, never from the table).
+  const top = s.object(
+    parseText(text, file),
+    '',
+    ['hosts', 'modules', 'epoch', 'manager', 'applied'],
+    ['hosts'],
+  );
   if (top.epoch !== undefined) s.number(top.epoch, 'epoch');
   if (top.manager !== undefined) s.string(top.manager, 'manager');
   const hosts: Host[] = s.list(top.hosts, 'hosts').map((h, i) => {
