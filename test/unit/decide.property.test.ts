@@ -38,7 +38,7 @@ const moduleSpec = (name: string): fc.Arbitrary<ModuleSpec> =>
       degreeSeed: fc.nat(),
       overThreshold: fc.boolean(),
       threshold: fc.nat({ max: 3 }),
-      maxLag: fc.option(fc.nat({ max: 3 }), { nil: undefined }),
+      maxLag: fc.option(fc.nat({ max: 3 }), { nil: undefined, freq: 2 }),
     })
     .map(({ style, hosts, degreeSeed, overThreshold, threshold, maxLag }) => ({
       name,
