@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import { InvalidRequestError } from '../checkpoint-server/store.js';
-import type { Check, CheckKind, ModuleSpec, ReplicaTable } from '../model/table.js';
+import type { AppliedPosition, Check, CheckKind, ModuleSpec, ReplicaTable } from '../model/table.js';
 import { moduleFromProto, moduleToProto, tableFromProto } from '../replica-manager/proto-convert.js';
 import { parseModuleSpec, tableToPlain } from '../replica-manager/table-file.js';
 import { type ClusterConfig, findClusterFile, loadClusterConfig } from '../shared/config.js';
@@ -25,9 +25,10 @@ import {
 import type { StatusResponse__Output } from '../shared/generated/rm/replica_manager/v1/StatusResponse.js';
 import { Transport, unary } from '../shared/grpc.js';
 import { identityFiles, isRole } from '../shared/tls.js';
+import { positionFromWire } from '../shared/wire.js';
 import { ClusterClient, type ManagerHandle } from './cluster-client.js';
 import { ExitCode } from './exit-codes.js';
-import { formatTable } from './format.js';
+import { formatTable, positionsWithLag } from './format.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -249,9 +250,19 @@ export async function unregisterCommand(
 
 export function renderStatus(res: StatusResponse__Output, json: boolean): string {
   const table: ReplicaTable = tableFromProto(res.table!);
+  const applied: Record<string, AppliedPosition> = {};
+  for (const [id, p] of Object.entries(res.applied ?? {})) {
+    const at = positionFromWire(p);
+    if (at) applied[id] = at;
+  }
   if (json)
     return JSON.stringify(
-      { ...tableToPlain(table), epoch: Number(res.epoch), manager: res.manager_host },
+      {
+        ...tableToPlain(table),
+        epoch: Number(res.epoch),
+        manager: res.manager_host,
+        applied: positionsWithLag(table, applied),
+      },
       null,
       2,
     );
@@ -259,7 +270,7 @@ export function renderStatus(res: StatusResponse__Output, json: boolean): string
   const down = table.hosts.filter((h) => !h.up).map((h) => h.name);
   return [
     `ReplicaManager on ${res.manager_host}, epoch ${res.epoch}`,
-    formatTable(table),
+    formatTable(table, applied),
     down.length ? `hosts down: ${down.join(', ')}` : '',
     short.length ? `under-replicated: ${short.join(', ')}` : '',
   ]

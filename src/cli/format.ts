@@ -3,7 +3,16 @@
  * and switching policy, then each copy with its host, path and status. Plain text, no colours.
  */
 import Table from 'cli-table3';
-import type { Action, Alert, Module, ReplicaTable } from '../model/table.js';
+import {
+  type Action,
+  type Alert,
+  type AppliedPosition,
+  type AppliedPositions,
+  comparePositions,
+  lagBehind,
+  type Module,
+  type ReplicaTable,
+} from '../model/table.js';
 import { actionText, wouldResume } from '../replica-manager/decide.js';
 
 function policyText(m: Module): string {
@@ -18,8 +27,35 @@ function moduleName(m: Module): string {
   return marks.length > 0 ? `${m.name} (${marks.join(', ')})` : m.name;
 }
 
-/** The FIG. 2 table. Hosts that are down or drained, modules running short or paused, are marked in place. */
-export function formatTable(table: ReplicaTable): string {
+/**
+ * Each copy's applied position with its lag: how many messages it is behind the most advanced
+ * position known among its module's copies (DESIGN §11). Copies with no position known are left out.
+ */
+export function positionsWithLag(
+  table: ReplicaTable,
+  applied: AppliedPositions,
+): Record<string, AppliedPosition & { lag: number }> {
+  const out: Record<string, AppliedPosition & { lag: number }> = {};
+  for (const m of table.modules) {
+    let most: AppliedPosition | undefined;
+    for (const r of m.replicas) {
+      const p = applied[r.id];
+      if (p && (!most || comparePositions(p, most) > 0)) most = p;
+    }
+    if (!most) continue;
+    for (const r of m.replicas) {
+      const p = applied[r.id];
+      if (p) out[r.id] = { ...p, lag: lagBehind(p, most) };
+    }
+  }
+  return out;
+}
+
+/**
+ * The FIG. 2 table. Hosts that are down or drained, modules running short or paused, are marked in
+ * place. With `applied` (rmctl status), each copy's applied position (`generation:seq`) and its lag.
+ */
+export function formatTable(table: ReplicaTable, applied?: AppliedPositions): string {
   if (table.modules.length === 0) return '(no module registered)';
   const down = new Set(table.hosts.filter((h) => !h.up).map((h) => h.name));
   const drained = new Set(table.hosts.filter((h) => h.drained).map((h) => h.name));
@@ -27,8 +63,21 @@ export function formatTable(table: ReplicaTable): string {
     const marks = [down.has(h) ? 'down' : '', drained.has(h) ? 'drained' : ''].filter(Boolean);
     return marks.length > 0 ? `${h} (${marks.join(', ')})` : h;
   };
+  const positions = positionsWithLag(table, applied ?? {});
+  const withPositions = Object.keys(positions).length > 0;
   const t = new Table({
-    head: ['Module', 'Style', 'Degree', 'Switching', 'Replica', 'Host', 'Path', 'Status', 'Failures'],
+    head: [
+      'Module',
+      'Style',
+      'Degree',
+      'Switching',
+      'Replica',
+      'Host',
+      'Path',
+      'Status',
+      'Failures',
+      ...(withPositions ? ['Applied', 'Lag'] : []),
+    ],
     style: { head: [], border: [], compact: true },
   });
   for (const m of table.modules) {
@@ -45,10 +94,15 @@ export function formatTable(table: ReplicaTable): string {
         r.path,
         r.unusable !== undefined ? `${r.status} (cannot start)` : r.status,
         r.failures > 0 ? String(r.failures) : '',
+        ...(withPositions ? positionCells(positions[r.id]) : []),
       ]);
     });
   }
   return [t.toString(), ...notes(table)].join('\n');
+}
+
+function positionCells(p: (AppliedPosition & { lag: number }) | undefined): string[] {
+  return p ? [`${p.generation}:${p.seq}`, String(p.lag)] : ['', ''];
 }
 
 /**
@@ -65,6 +119,11 @@ function notes(table: ReplicaTable): string[] {
       const step = m.style === 'warm' ? 'to become a backup' : 'to stop';
       notes.push(
         `switchover of ${m.name}: waiting for ${m.switchover.from} ${step}, then ${m.switchover.to} becomes primary`,
+      );
+    }
+    if (m.lagHold) {
+      notes.push(
+        `fail-over of ${m.name} held: no backup is within maxLagOnFailover ${m.maxLagOnFailover} of ${m.lagHold.generation}:${m.lagHold.seq}; rmctl switchover ${m.name} --to ID promotes one, accepting what it lacks`,
       );
     }
     if (m.paused) {

@@ -93,11 +93,17 @@ export interface Module {
    * `replicas` is told its own port, servicePort + 1 + i, in RM_SERVICE_PORT (copyServicePort).
    */
   servicePort?: number;
+  /**
+   * Warm: at a fail-over, a backup whose applied position lags the most advanced one known by more
+   * than this many messages of the replication stream is not promoted (DESIGN §11; Patroni's
+   * maximum_lag_on_failover). Absent: any live backup may be promoted.
+   */
+  maxLagOnFailover?: number;
   /** Registration order is preference order. */
   replicas: Replica[];
   /**
-   * Fewer copies run than the style and degree ask for: no live idle copy is left, or the module is
-   * paused.
+   * Fewer copies run than the style and degree ask for: no live idle copy is left, the module is
+   * paused, or its fail-over is held for lag (lagHold).
    */
   underReplicated: boolean;
   /**
@@ -123,6 +129,13 @@ export interface Module {
    * it (the `demoted` event), or its host or copy is known gone. Meanwhile nobody is promoted.
    */
   switchover?: { from: string; to: string };
+  /**
+   * A fail-over found no backup within maxLagOnFailover of this position, the most advanced known
+   * (usually the lost primary's): nobody is promoted and no copy is started as primary until a
+   * backup is reported within the limit of it, or an operator names one (rmctl switchover --to),
+   * accepting what it lacks. Absent: no fail-over is held.
+   */
+  lagHold?: AppliedPosition;
 }
 
 /** A copy that failed while its module was paused, and the role it had. */
@@ -160,6 +173,8 @@ export interface ModuleSpec {
   /** Their group (a name or gid); absent: the user's primary group. Only with a user. */
   group?: string;
   servicePort?: number;
+  /** Warm: the most messages a backup may lag and still be promoted (Module.maxLagOnFailover). */
+  maxLagOnFailover?: number;
   replicas: ReplicaSpec[];
 }
 
@@ -299,6 +314,14 @@ export function mergePersist(a: Persist, b: Persist): Persist {
  */
 export function comparePositions(a: AppliedPosition, b: AppliedPosition): number {
   return a.generation !== b.generation ? a.generation - b.generation : a.seq - b.seq;
+}
+
+/**
+ * How many messages `p` lags `most` by: the difference of their sequence numbers (a promotion
+ * continues the sequence, so it counts across generations), never below 0.
+ */
+export function lagBehind(p: AppliedPosition, most: AppliedPosition): number {
+  return Math.max(0, most.seq - p.seq);
 }
 
 /** `120 of generation 2`: a position as the reasons and `rmctl simulate` say it. */

@@ -30,6 +30,7 @@
 import {
   type Action,
   type Alert,
+  type AppliedPosition,
   type AppliedPositions,
   comparePositions,
   type Decision,
@@ -38,6 +39,7 @@ import {
   type HeldFailure,
   type Host,
   isRunning,
+  lagBehind,
   type Module,
   type ModuleSpec,
   type Persist,
@@ -699,7 +701,22 @@ class Decider {
       if (!m || m.style === 'hot') continue;
       const module = this.own(i);
       module.generation = (module.generation ?? 0) + 1;
+      delete module.lagHold;
     }
+  }
+
+  /**
+   * A warm module's fail-over held: no backup is within maxLagOnFailover of `most`. Nobody is
+   * promoted and nothing is started as primary; the table keeps the position, so that a later event
+   * that says less does not promote a lagging backup. Alerted when the hold begins or at a failure.
+   */
+  private holdForLag(i: number, most: AppliedPosition, reason: string, afterFailure: boolean): void {
+    const module = this.table.modules[i] as Module;
+    const same = module.lagHold !== undefined && comparePositions(module.lagHold, most) === 0;
+    if (!same) this.own(i).lagHold = { ...most };
+    const short = occupied(module) < wantedRunning(module);
+    if (module.underReplicated !== short) this.own(i).underReplicated = short;
+    if (!same || afterFailure) this.alerts.push({ module: module.name, reason: `${this.cause}: ${reason}` });
   }
 
   /**
@@ -707,13 +724,56 @@ class Decider {
    * replication stream (DESIGN §11), so that what it acknowledged survives; a position not known
    * counts less than any known one, and ties go by the registration's order. With no position
    * known (the module does not replicate, or no WatchDog said), the first live backup (¶0023).
+   *
+   * With maxLagOnFailover, only a backup within that many messages of the most advanced position
+   * known (the event's, of any copy of the module, the lost primary's included, and a held
+   * fail-over's) is eligible; one whose position is not known is not. When live backups run but
+   * none is eligible, `hold` is that position: nobody is promoted (what they lack would be lost).
    */
-  private successor(module: Module, live: (r: Replica) => boolean): { j: number; reason?: string } | null {
-    const candidates: number[] = [];
+  private successor(
+    module: Module,
+    live: (r: Replica) => boolean,
+  ): { j: number; reason?: string; hold?: undefined } | { hold: AppliedPosition; reason: string } | null {
+    let candidates: number[] = [];
     module.replicas.forEach((r, j) => {
       if (r.status === 'B' && live(r)) candidates.push(j);
     });
     const at = (j: number) => this.applied[(module.replicas[j] as Replica).id];
+    const id = (j: number) => (module.replicas[j] as Replica).id;
+    const limit = module.maxLagOnFailover;
+    let within = '';
+    if (limit !== undefined && candidates.length > 0) {
+      let most = module.lagHold;
+      for (const r of module.replicas) {
+        const p = this.applied[r.id];
+        if (p && (!most || comparePositions(p, most) > 0)) most = p;
+      }
+      if (most) {
+        const top = most;
+        const lags = (j: number) => {
+          const p = at(j);
+          return p === undefined ? undefined : lagBehind(p, top);
+        };
+        const eligible = candidates.filter((j) => (lags(j) ?? Number.POSITIVE_INFINITY) <= limit);
+        if (eligible.length === 0) {
+          const why = candidates.map((j) => {
+            const n = lags(j);
+            return n === undefined
+              ? `${id(j)} not known`
+              : `${id(j)} ${positionText(at(j) as AppliedPosition)}, ${n} behind`;
+          });
+          return {
+            hold: top,
+            reason:
+              `no backup of ${module.name} is within maxLagOnFailover ${limit} of ${positionText(top)} (${why.join('; ')}): ` +
+              'none is promoted, so that nothing acknowledged is lost; it waits for a backup within the limit, or rmctl switchover ' +
+              `${module.name} --to ID to promote one and accept what it lacks`,
+          };
+        }
+        candidates = eligible;
+        within = `, within maxLagOnFailover ${limit} of ${positionText(top)}`;
+      }
+    }
     let best: number | undefined;
     for (const j of candidates) {
       const p = at(j);
@@ -722,7 +782,6 @@ class Decider {
     }
     if (best === undefined) return candidates[0] === undefined ? null : { j: candidates[0] };
     const chosen = at(best) as NonNullable<ReturnType<typeof at>>;
-    const id = (j: number) => (module.replicas[j] as Replica).id;
     const others = candidates.filter((j) => j !== best);
     const tie = others.some((j) => {
       const p = at(j);
@@ -735,10 +794,10 @@ class Decider {
     return {
       j: best,
       reason:
-        `${id(best)} applied ${positionText(chosen)}, ` +
+        `${id(best)} applied ${positionText(chosen)}${within}, ` +
         (rest.length === 0
-          ? `${module.name}'s only live backup`
-          : `the most of ${module.name}'s live backups (${rest.join('; ')})${tie ? '; of equals, the first registered' : ''}`),
+          ? `${module.name}'s only ${within ? 'eligible' : 'live'} backup`
+          : `the most of ${module.name}'s ${within ? 'eligible' : 'live'} backups (${rest.join('; ')})${tie ? '; of equals, the first registered' : ''}`),
     };
   }
 
@@ -808,8 +867,13 @@ class Decider {
     const runningCount = () => occupied(module);
     if (module.style === 'warm' && !pending && !module.replicas.some((r) => r.status === 'P')) {
       // Warm primary gone: a live backup becomes primary (¶0020, ¶0023), the one that applied the
-      // most of the module's stream (DESIGN §11).
-      let next = this.successor(module, placeable);
+      // most of the module's stream (DESIGN §11), unless none is within its lag limit.
+      const found = this.successor(module, placeable);
+      if (found?.hold) {
+        this.holdForLag(i, found.hold, found.reason, afterFailure);
+        return;
+      }
+      let next = found;
       // Only backups on drained hosts: one is promoted only if no copy can be started elsewhere
       // instead (it would have to hand its role over again at once). With the degree running, the
       // spare starts as primary in a drained backup's place.
@@ -817,7 +881,12 @@ class Decider {
         ...module.replicas.filter((r) => this.startable(r) && !failed.has(r.id)),
         ...module.replicas.filter((r) => this.startable(r) && failed.has(r.id)),
       ][0];
-      const drained = next ? null : this.successor(module, live);
+      const other = next ? null : this.successor(module, live);
+      if (other?.hold) {
+        this.holdForLag(i, other.hold, other.reason, afterFailure);
+        return;
+      }
+      const drained = other;
       if (!next && !spare) next = drained;
       else if (!next && drained && runningCount() >= wantedRunning(module)) {
         const k = module.replicas.indexOf(spare as Replica);
@@ -1124,7 +1193,15 @@ class Decider {
       );
     }
     const primary = module.replicas.find((r) => r.status === 'P');
+    if (!primary && module.lagHold && toId !== undefined) {
+      this.promoteHeld(i, toId);
+      return;
+    }
     if (!primary) {
+      if (module.lagHold)
+        throw new MaintenanceError(
+          `${name}'s fail-over is held: no backup is within maxLagOnFailover ${module.maxLagOnFailover} of ${positionText(module.lagHold)}; name the backup to promote (--to ID), accepting what it lacks`,
+        );
       throw new MaintenanceError(
         `${name} has no running primary to switch over from; it is being failed over`,
       );
@@ -1172,6 +1249,39 @@ class Decider {
       to.id,
       `${primary.id} steps down first (${module.style === 'warm' ? 'to a backup' : 'stopped'}), then ${to.id} on ${to.host} takes its role`,
     );
+  }
+
+  /**
+   * rmctl switchover MODULE --to ID on a module whose fail-over is held for lag: the operator
+   * accepts that ID lacks what it lags by, and it is promoted at once (there is no primary to step
+   * down first).
+   */
+  private promoteHeld(i: number, toId: string): void {
+    const module = this.table.modules[i] as Module;
+    const j = module.replicas.findIndex((r) => r.id === toId);
+    const to = module.replicas[j];
+    if (!to) {
+      throw new NotFoundError(
+        `${module.name} has no replica "${toId}" (its replicas: ${module.replicas.map((r) => r.id).join(', ')})`,
+      );
+    }
+    const backups = module.replicas.filter((r) => r.status === 'B' && this.placeable(r.host));
+    if (to.status !== 'B' || !this.placeable(to.host)) {
+      throw new MaintenanceError(
+        `${toId} is ${to.status} on ${to.host}${this.placeable(to.host) ? '' : `, which is ${this.isUp(to.host) ? 'drained' : 'down'}`}; a held fail-over promotes a running backup (B) on a live, undrained host: ${backups.map((r) => r.id).join(', ') || 'none now'}`,
+      );
+    }
+    const held = module.lagHold as AppliedPosition;
+    const m = this.own(i);
+    const r = m.replicas[j] as Replica;
+    r.status = 'P';
+    delete m.lagHold;
+    this.restored.add(m.name);
+    this.act(
+      { kind: 'set-role', replica: r.id, host: r.host, role: 'P' },
+      `${m.name}'s fail-over was held for lag (nobody within maxLagOnFailover ${m.maxLagOnFailover} of ${positionText(held)}): ${r.id} is promoted as asked, accepting what it lacks`,
+    );
+    this.restore(i, new Map(), false);
   }
 
   /** The WatchDog confirmed a switchover's first step: the successor is named. Otherwise nothing. */

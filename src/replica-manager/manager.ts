@@ -10,6 +10,7 @@ import {
   type AppliedPositions,
   type Decision,
   type Event,
+  isRunning,
   type Module,
   type ModuleSpec,
   mergePersist,
@@ -472,10 +473,27 @@ export class ReplicaManager {
     for (const m of this.current.modules) {
       if (m.style !== 'warm' || !m.replicas.some((r) => r.status === 'P' && gone(r))) continue;
       const backups = m.replicas.filter((r) => r.status === 'B' && up.has(r.host) && !gone(r));
-      if (backups.length < 2) continue;
+      // One backup is asked too when the module limits the lag of the one it promotes.
+      if (backups.length < (m.maxLagOnFailover === undefined ? 2 : 1)) continue;
       for (const b of backups) ask.set(b.host, (ask.get(b.host) ?? new Set<string>()).add(b.id));
     }
     return ask;
+  }
+
+  /**
+   * Where every running copy of a warm module stands in its stream now, as its WatchDog says within
+   * positionWaitMs (`rmctl status`); a copy whose WatchDog did not answer is left out.
+   */
+  positionsNow(): Promise<AppliedPositions> {
+    const up = new Set(this.current.hosts.filter((h) => h.up).map((h) => h.name));
+    const ask = new Map<string, Set<string>>();
+    for (const m of this.current.modules) {
+      if (m.style !== 'warm') continue;
+      for (const r of m.replicas)
+        if (isRunning(r.status) && up.has(r.host))
+          ask.set(r.host, (ask.get(r.host) ?? new Set<string>()).add(r.id));
+    }
+    return ask.size === 0 ? Promise.resolve({}) : this.askPositions(ask);
   }
 
   /** What the WatchDogs of `ask` say of those copies' applied positions by positionWaitMs. */

@@ -13,7 +13,7 @@ import type {
   Table as PbTable,
   Table__Output as PbTableOut,
 } from '../shared/generated/rm/replica_manager/v1/Table.js';
-import { checkFromWire, checkToWire } from '../shared/wire.js';
+import { checkFromWire, checkToWire, positionFromWire, positionToWire } from '../shared/wire.js';
 
 export function moduleToProto(m: Module | ModuleSpec): PbModule {
   return {
@@ -32,6 +32,9 @@ export function moduleToProto(m: Module | ModuleSpec): PbModule {
     user: m.user ?? '',
     group: m.group ?? '',
     service_port: m.servicePort ?? 0,
+    has_max_lag_on_failover: m.maxLagOnFailover !== undefined,
+    max_lag_on_failover: m.maxLagOnFailover ?? 0,
+    lag_hold: 'lagHold' in m && m.lagHold ? positionToWire(m.lagHold) : null,
     replicas: m.replicas.map((r) => ({
       id: r.id ?? '',
       host: r.host,
@@ -73,11 +76,13 @@ export function specFromProto(m: PbModuleOut): ModuleSpec {
   if (m.user) spec.user = m.user;
   if (m.group) spec.group = m.group;
   if (m.service_port) spec.servicePort = m.service_port;
+  if (m.has_max_lag_on_failover) spec.maxLagOnFailover = m.max_lag_on_failover;
   return spec;
 }
 
 export function moduleFromProto(m: PbModuleOut): Module {
   const spec = specFromProto(m);
+  const lagHold = positionFromWire(m.lag_hold);
   return {
     ...spec,
     detect: spec.detect ?? 'poll',
@@ -94,6 +99,7 @@ export function moduleFromProto(m: PbModuleOut): Module {
     ...(m.paused ? { paused: true } : {}),
     ...(m.held.length > 0 ? { held: m.held.map((h) => ({ replica: h.replica, role: h.role as Role })) } : {}),
     ...(m.switchover ? { switchover: { from: m.switchover.from, to: m.switchover.to } } : {}),
+    ...(lagHold ? { lagHold } : {}),
   };
 }
 

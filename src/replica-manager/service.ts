@@ -7,7 +7,7 @@ import type { ReplicaManagerHandlers } from '../shared/generated/rm/replica_mana
 import type { StatusRequest__Output } from '../shared/generated/rm/replica_manager/v1/StatusRequest.js';
 import type { StatusResponse } from '../shared/generated/rm/replica_manager/v1/StatusResponse.js';
 import { callerIdentity, handle } from '../shared/grpc.js';
-import { positionFromWire } from '../shared/wire.js';
+import { positionFromWire, positionToWire } from '../shared/wire.js';
 import type { ReplicaManager } from './manager.js';
 import { actionToProto, moduleToProto, specFromProto, tableToProto } from './proto-convert.js';
 import { checkAllowedDirs, checkEnvPolicy, checkTableSize, validateRegistration } from './validate.js';
@@ -82,9 +82,19 @@ export function replicaManagerHandlers(
       await rm.submit({ kind: 'unregister', name: req.name });
       return {};
     }),
-    Status: handle((req, call) => {
+    Status: handle(async (req, call) => {
       const res = statusOf(rm, managerHost, req.module);
-      return callerIdentity(call)?.role === 'viewer' ? redacted(res) : res;
+      const names = new Set(
+        (res.table?.modules ?? []).flatMap((m) => (m.replicas ?? []).map((r) => r.id ?? '')),
+      );
+      const positions = await rm.positionsNow();
+      const applied = Object.fromEntries(
+        Object.entries(positions)
+          .filter(([id]) => names.has(id))
+          .map(([id, p]) => [id, positionToWire(p) as { seq: string; generation: string }]),
+      );
+      const full = { ...res, applied };
+      return callerIdentity(call)?.role === 'viewer' ? redacted(full) : full;
     }),
     WatchStatus: (call: grpc.ServerWritableStream<StatusRequest__Output, StatusResponse>) => {
       const viewer = callerIdentity(call)?.role === 'viewer';

@@ -93,6 +93,7 @@ const MODULE_KEYS = [
   'user',
   'group',
   'servicePort',
+  'maxLagOnFailover',
   'replicas',
 ];
 
@@ -128,6 +129,8 @@ function readSettings(s: Shape, o: Plain, at: string): Omit<ModuleSpec, 'replica
   if (o.user !== undefined) m.user = s.string(o.user, `${at}user`);
   if (o.group !== undefined) m.group = s.string(o.group, `${at}group`);
   if (o.servicePort !== undefined) m.servicePort = s.number(o.servicePort, `${at}servicePort`);
+  if (o.maxLagOnFailover !== undefined)
+    m.maxLagOnFailover = s.number(o.maxLagOnFailover, `${at}maxLagOnFailover`);
   return m;
 }
 
@@ -146,8 +149,14 @@ function rulesAsConfig<T>(file: string, at: string, fn: () => T): T {
 /** Reads a whole replica table (the file `rmctl simulate -f` takes). */
 export function parseTableFile(text: string, file = 'table'): ReplicaTable {
   const s = new Shape(file);
-  // epoch and manager: what `rmctl status --json` adds (who answered); read, checked, not used.
-  const top = s.object(parseText(text, file), '', ['hosts', 'modules', 'epoch', 'manager'], ['hosts']);
+  // epoch, manager and applied: what `rmctl status --json` adds (who answered, the copies' positions
+  // then); read, not used (positions come with events, never from the table).
+  const top = s.object(
+    parseText(text, file),
+    '',
+    ['hosts', 'modules', 'epoch', 'manager', 'applied'],
+    ['hosts'],
+  );
   if (top.epoch !== undefined) s.number(top.epoch, 'epoch');
   if (top.manager !== undefined) s.string(top.manager, 'manager');
   const hosts: Host[] = s.list(top.hosts, 'hosts').map((h, i) => {
@@ -164,7 +173,7 @@ export function parseTableFile(text: string, file = 'table'): ReplicaTable {
     const o = s.object(
       mv,
       `modules[${mi}]`,
-      [...MODULE_KEYS, 'underReplicated', 'generation', 'paused', 'held', 'switchover'],
+      [...MODULE_KEYS, 'underReplicated', 'generation', 'paused', 'held', 'switchover', 'lagHold'],
       ['name', 'style', 'degree', 'policy', 'replicas'],
     );
     const settings = readSettings(s, o, at);
@@ -204,6 +213,13 @@ export function parseTableFile(text: string, file = 'table'): ReplicaTable {
       ...(generation > 0 ? { generation } : {}),
     };
     readMaintenance(s, o, at, module);
+    if (o.lagHold !== undefined) {
+      const h = s.object(o.lagHold, `${at}lagHold`, ['seq', 'generation'], ['seq', 'generation']);
+      module.lagHold = {
+        seq: s.number(h.seq, `${at}lagHold.seq`),
+        generation: s.number(h.generation, `${at}lagHold.generation`),
+      };
+    }
     return module;
   });
   const table = { hosts, modules };
@@ -283,6 +299,7 @@ export function moduleToPlain(m: Module): Plain {
   if (m.user !== undefined) o.user = m.user;
   if (m.group !== undefined) o.group = m.group;
   if (m.servicePort !== undefined) o.servicePort = m.servicePort;
+  if (m.maxLagOnFailover !== undefined) o.maxLagOnFailover = m.maxLagOnFailover;
   o.replicas = m.replicas.map((r) => ({
     id: r.id,
     host: r.host,
@@ -297,5 +314,6 @@ export function moduleToPlain(m: Module): Plain {
   if (m.paused) o.paused = true;
   if (m.held) o.held = m.held.map((h) => ({ ...h }));
   if (m.switchover) o.switchover = { ...m.switchover };
+  if (m.lagHold) o.lagHold = { ...m.lagHold };
   return o;
 }

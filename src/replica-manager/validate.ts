@@ -173,6 +173,19 @@ function checkModuleSettings(m: ModuleSpec | Module, at: string): void {
         `${m.servicePort} leaves no room for the copies' own ports (${m.servicePort + 1}–${last}, one per replica); choose a port up to ${65535 - m.replicas.length}`,
       );
   }
+  if (m.maxLagOnFailover !== undefined) {
+    wholeNumber(
+      `${at}maxLagOnFailover`,
+      m.maxLagOnFailover,
+      0,
+      'a whole number of messages ≥ 0 (0: only a backup level with the most advanced known position is promoted)',
+    );
+    if (m.style !== 'warm')
+      fail(
+        `${at}maxLagOnFailover`,
+        `only a warm module promotes a backup at fail-over (style is ${show(m.style)}); leave maxLagOnFailover out`,
+      );
+  }
   if (m.degree > m.replicas.length) {
     const what = m.style === 'cold' ? 'hosts it may run on' : 'running copies';
     fail(
@@ -328,6 +341,15 @@ function checkMaintenance(m: Module, at: string): void {
     if (!ids.has(h.replica))
       fail(`${at}held[${i}].replica`, `${show(h.replica)} is not a replica of ${m.name}`);
   });
+  if (m.lagHold !== undefined) {
+    const h = m.lagHold as unknown as Record<string, unknown>;
+    wholeNumber(`${at}lagHold.seq`, h?.seq, 0);
+    wholeNumber(`${at}lagHold.generation`, h?.generation, 0);
+    if (m.maxLagOnFailover === undefined)
+      fail(`${at}lagHold`, 'a fail-over is held for lag only in a module with maxLagOnFailover');
+    if (m.replicas.some((r) => r.status === 'P'))
+      fail(`${at}lagHold`, `a fail-over held for lag leaves ${m.name} without a primary (P)`);
+  }
   const w = m.switchover;
   if (!w) return;
   if (m.style === 'hot') fail(`${at}switchover`, 'a hot module has no primary to switch over');

@@ -27,8 +27,10 @@ export function checkInvariants(table: ReplicaTable): string[] {
     }
     if (m.underReplicated !== running.length < wantedRunning(m))
       broken.push(`${m.name}: underReplicated is ${m.underReplicated}`);
-    // A paused module is not failed over: it may run short, or without its primary.
-    if (m.paused) continue;
+    if (m.lagHold && primaries > 0) broken.push(`${m.name}: a fail-over held for lag, yet a primary runs`);
+    // A paused module is not failed over: it may run short, or without its primary. Nor is one
+    // whose fail-over is held because no backup is within its lag limit.
+    if (m.paused || m.lagHold) continue;
     if (m.held) broken.push(`${m.name}: held failures outside maintenance mode`);
     // Copies on a drained host may run beside their replacements only while a primary hands over.
     const onDrained = running.filter((r) => up.has(r.host) && !placeable.has(r.host)).length;

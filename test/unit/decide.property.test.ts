@@ -4,7 +4,8 @@
  * running hot copy is P, nothing runs on a down host, the degree runs whenever enough live hosts exist),
  * decide() is deterministic and never changes its input, and a refused registration changes nothing.
  * A warm module whose primary fails promotes the live backup that applied the most, when the event
- * says how far each applied (DESIGN §11), else the first live backup.
+ * says how far each applied (DESIGN §11), else the first live backup; with maxLagOnFailover, only one
+ * within that limit of the most advanced known position, else nobody (the fail-over is held).
  */
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
@@ -15,7 +16,10 @@ import {
   type AppliedPositions,
   comparePositions,
   type Event,
+  lagBehind,
+  type Module,
   type ModuleSpec,
+  type Replica,
   type ReplicaTable,
   type Role,
 } from '../../src/model/table.js';
@@ -34,13 +38,15 @@ const moduleSpec = (name: string): fc.Arbitrary<ModuleSpec> =>
       degreeSeed: fc.nat(),
       overThreshold: fc.boolean(),
       threshold: fc.nat({ max: 3 }),
+      maxLag: fc.option(fc.nat({ max: 3 }), { nil: undefined, freq: 2 }),
     })
-    .map(({ style, hosts, degreeSeed, overThreshold, threshold }) => ({
+    .map(({ style, hosts, degreeSeed, overThreshold, threshold, maxLag }) => ({
       name,
       style,
       degree: 1 + (degreeSeed % hosts.length),
       policy: overThreshold ? 'on-over-threshold' : 'on-each-failure',
       ...(overThreshold ? { threshold } : {}),
+      ...(style === 'warm' && maxLag !== undefined ? { maxLagOnFailover: maxLag } : {}),
       replicas: hosts.map((host) => ({ host, path: `/opt/${name}` })),
     }));
 
@@ -311,7 +317,10 @@ describe('decide() properties', () => {
       fc.property(initial, positions, fc.nat(), (table, list, pick) => {
         const warm = table.modules.filter(
           (m) =>
-            m.style === 'warm' && m.policy === 'on-each-failure' && m.replicas.some((r) => r.status === 'P'),
+            m.style === 'warm' &&
+            m.policy === 'on-each-failure' &&
+            m.maxLagOnFailover === undefined &&
+            m.replicas.some((r) => r.status === 'P'),
         );
         const module = warm[pick % Math.max(1, warm.length)];
         if (!module) return;
@@ -334,6 +343,62 @@ describe('decide() properties', () => {
         expect(promoted?.replica).toBe(want?.id);
         // The reason says which rule chose: the positions, or the registration's order.
         expect(promoted?.reason).toContain(known.length > 0 ? ' applied ' : 'is its first live backup');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('with maxLagOnFailover, a fail-over promotes only a backup within the limit of the most advanced known position, else holds with an alert', () => {
+    fc.assert(
+      fc.property(initial, positions, fc.nat(), (table, list, pick) => {
+        const warm = table.modules.filter(
+          (m) =>
+            m.style === 'warm' &&
+            m.policy === 'on-each-failure' &&
+            m.maxLagOnFailover !== undefined &&
+            m.replicas.some((r) => r.status === 'P'),
+        );
+        const module = warm[pick % Math.max(1, warm.length)];
+        if (!module) return;
+        const limit = module.maxLagOnFailover as number;
+        const primary = module.replicas.find((r) => r.status === 'P') as Replica;
+        const applied = appliedOf(list, table);
+        const d = decide(table, { kind: 'replica-failed', replica: primary.id, applied });
+        const after = d.table.modules.find((m) => m.name === module.name) as Module;
+        const backups = module.replicas.filter((r) => r.status === 'B');
+        let most: AppliedPosition | undefined;
+        for (const r of module.replicas) {
+          const p = applied[r.id];
+          if (p && (!most || comparePositions(p, most) > 0)) most = p;
+        }
+        const top = most;
+        const within = (r: Replica) => {
+          const p = applied[r.id];
+          return top === undefined || (p !== undefined && lagBehind(p, top) <= limit);
+        };
+        const promoted = d.actions.find((a) => a.kind === 'set-role' && a.role === 'P');
+        if (backups.length === 0) {
+          expect(promoted).toBeUndefined();
+          return;
+        }
+        if (backups.some(within)) {
+          const chosen = backups.find((r) => r.id === promoted?.replica);
+          expect(chosen, 'an eligible backup is promoted').toBeDefined();
+          expect(within(chosen as Replica)).toBe(true);
+          expect(after.lagHold).toBeUndefined();
+        } else {
+          // Nobody is promoted, nothing starts as primary, and the operator is told why.
+          expect(d.actions.filter((a) => 'role' in a && a.role === 'P')).toEqual([]);
+          expect(after.replicas.some((r) => r.status === 'P')).toBe(false);
+          expect(after.lagHold).toEqual(top);
+          expect(
+            d.alerts.some((a) => a.module === module.name && a.reason.includes('maxLagOnFailover')),
+          ).toBe(true);
+          // A later event that knows less does not release the hold.
+          const later = decide(d.table, { kind: 'replica-started', replica: (backups[0] as Replica).id });
+          const again = later.table.modules.find((m) => m.name === module.name) as Module;
+          expect(again.replicas.some((r) => r.status === 'P')).toBe(false);
+        }
       }),
       { numRuns: 300 },
     );

@@ -17,13 +17,19 @@ import { ROOT, tempDir } from '../helpers/processes.js';
 const FIG2 = join(ROOT, 'examples', 'fig2.yaml');
 
 /** A StatusResponse as rmctl receives it: serialized and deserialized by the service's own codec. */
-function overTheWire(file: string, epoch: number, manager: string): StatusResponse__Output {
+function overTheWire(
+  file: string,
+  epoch: number,
+  manager: string,
+  applied: Record<string, { seq: string; generation: string }> = {},
+): StatusResponse__Output {
   const table = parseTableFile(readFileSync(file, 'utf8'), file);
   const method = protos().replicaManager.rm.replica_manager.v1.ReplicaManager.service.Status;
   const bytes = method.responseSerialize({
     table: tableToProto(table),
     epoch: String(epoch),
     manager_host: manager,
+    applied,
   });
   return method.responseDeserialize(bytes) as StatusResponse__Output;
 }
@@ -61,6 +67,33 @@ describe('rmctl status --json is a table file for rmctl simulate -f', () => {
     expect(parseTableFile(json, file)).toEqual(parseTableFile(readFileSync(FIG2, 'utf8'), FIG2));
   });
 
+  it("shows each copy's applied position and its lag behind the most advanced of its module, in the table and in --json", () => {
+    const applied = {
+      A1: { seq: '120', generation: '2' },
+      A2: { seq: '97', generation: '2' },
+      A3: { seq: '120', generation: '2' },
+    };
+    const res = overTheWire(FIG2, 3, 'H5', applied);
+    const text = renderStatus(res, false);
+    expect(text).toMatch(/Applied\s*│?\s*Lag/);
+    expect(text).toMatch(/A2\b.*\b2:97\s*│?\s*23\b/);
+    expect(text).toMatch(/A1\b.*\b2:120\s*│?\s*0\b/);
+    const json = renderStatus(res, true);
+    const printed = JSON.parse(json);
+    expect(printed.applied).toEqual({
+      A1: { seq: 120, generation: 2, lag: 0 },
+      A2: { seq: 97, generation: 2, lag: 23 },
+      A3: { seq: 120, generation: 2, lag: 0 },
+    });
+    // Still a table file: the positions are read and not kept (they come with events).
+    const file = join(tmp.dir, 'status.json');
+    writeFileSync(file, json);
+    expect(simulate(file, ['replica-failed A1']).code).toBe(0);
+    expect(parseTableFile(json, file)).toEqual(parseTableFile(readFileSync(FIG2, 'utf8'), FIG2));
+    // No position known: no columns.
+    expect(renderStatus(overTheWire(FIG2, 3, 'H5'), false)).not.toContain('Applied');
+  });
+
   it("keeps a module's user and group through the wire and the file", () => {
     const withUser = join(tmp.dir, 'with-user.yaml');
     writeFileSync(
@@ -82,7 +115,7 @@ describe('rmctl status --json is a table file for rmctl simulate -f', () => {
     expect(simulate(file, []).err).toMatch(/epoch: expected a number, got string "three"/);
     writeFileSync(file, JSON.stringify({ hosts: [{ name: 'H1' }], modules: [], colour: 'red' }));
     expect(simulate(file, []).err).toMatch(
-      /unknown key "colour"; accepted here: hosts, modules, epoch, manager/,
+      /unknown key "colour"; accepted here: hosts, modules, epoch, manager, applied/,
     );
   });
 });

@@ -4,6 +4,7 @@ import type { HealthCheck as _rm_replica_manager_v1_HealthCheck, HealthCheck__Ou
 import type { Replica as _rm_replica_manager_v1_Replica, Replica__Output as _rm_replica_manager_v1_Replica__Output } from '../../../rm/replica_manager/v1/Replica.js';
 import type { HeldFailure as _rm_replica_manager_v1_HeldFailure, HeldFailure__Output as _rm_replica_manager_v1_HeldFailure__Output } from '../../../rm/replica_manager/v1/HeldFailure.js';
 import type { Switchover as _rm_replica_manager_v1_Switchover, Switchover__Output as _rm_replica_manager_v1_Switchover__Output } from '../../../rm/replica_manager/v1/Switchover.js';
+import type { AppliedPosition as _rm_replica_manager_v1_AppliedPosition, AppliedPosition__Output as _rm_replica_manager_v1_AppliedPosition__Output } from '../../../rm/replica_manager/v1/AppliedPosition.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Module {
@@ -44,6 +45,16 @@ export interface Module {
    */
   'user'?: (string);
   'group'?: (string);
+  /**
+   * Warm: the most messages a backup may lag the most advanced known position and still be
+   * promoted at fail-over (DESIGN §11); has_max_lag_on_failover false: no limit.
+   */
+  'has_max_lag_on_failover'?: (boolean);
+  'max_lag_on_failover'?: (number);
+  /**
+   * A fail-over held because no backup was within that limit of this position; absent: none.
+   */
+  'lag_hold'?: (_rm_replica_manager_v1_AppliedPosition | null);
 }
 
 export interface Module__Output {
@@ -84,4 +95,14 @@ export interface Module__Output {
    */
   'user': (string);
   'group': (string);
+  /**
+   * Warm: the most messages a backup may lag the most advanced known position and still be
+   * promoted at fail-over (DESIGN §11); has_max_lag_on_failover false: no limit.
+   */
+  'has_max_lag_on_failover': (boolean);
+  'max_lag_on_failover': (number);
+  /**
+   * A fail-over held because no backup was within that limit of this position; absent: none.
+   */
+  'lag_hold': (_rm_replica_manager_v1_AppliedPosition__Output | null);
 }
