@@ -109,6 +109,80 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('docker-compose.etcd.yml (the same cluster, its store on etcd)', () => {
+  const base = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
+  const over = parse(readFileSync(join(ROOT, 'docker-compose.etcd.yml'), 'utf8'), { merge: true });
+  const cluster = loadClusterConfig(join(ROOT, 'deploy/docker/cluster-etcd.yaml'));
+  const entrypoint = join(ROOT, 'deploy/docker/host-entrypoint.sh');
+
+  it('runs a three-member etcd at the endpoints of its cluster file, on the cluster network', () => {
+    expect(cluster.checkpointServer.backend).toBe('etcd');
+    const members = ['etcd1', 'etcd2', 'etcd3'].map((n) => over.services[n]);
+    const initial = members[0].environment.ETCD_INITIAL_CLUSTER as string;
+    for (const [i, m] of members.entries()) {
+      const ip = m.networks.cluster.ipv4_address as string;
+      expect(m.environment.ETCD_ADVERTISE_CLIENT_URLS).toBe(`http://${ip}:2379`);
+      expect(initial).toContain(`${m.environment.ETCD_NAME}=http://${ip}:2380`);
+      expect(cluster.checkpointServer.etcd?.endpoints[i]).toBe(`${ip}:2379`);
+      expect(ip.startsWith('172.28.0.')).toBe(true);
+    }
+  });
+
+  it('points every service of the cluster at the etcd cluster file, which keeps the hosts and ring of the SQLite one', () => {
+    const sqlite = loadClusterConfig(join(ROOT, 'deploy/docker/cluster.yaml'));
+    expect(cluster.hosts).toEqual(sqlite.hosts);
+    expect(cluster.ring).toEqual(sqlite.ring);
+    for (const name of Object.keys(base.services).filter((n) => n !== 'certs')) {
+      expect(over.services[name]?.environment?.RM_CONFIG, name).toBe('/app/deploy/docker/cluster-etcd.yaml');
+    }
+    // A Checkpoint Server on each ring host.
+    const onHosts = cluster.checkpointServer.addresses.map(
+      (a) => cluster.hosts.find((h) => a.startsWith(`${h.address}:`))?.name,
+    );
+    expect(onHosts).toEqual(cluster.ring);
+  });
+
+  /** Runs the entry point with a stand-in rmd that records its arguments. */
+  function runEntrypoint(env: Record<string, string>, args: string[] = []): { log: string; stdout: string } {
+    const tmp = mkdtempSync(join(tmpdir(), 'rm-entry-'));
+    try {
+      const log = join(tmp, 'calls');
+      writeFileSync(join(tmp, 'rmd'), `#!/bin/sh\necho "$*" >> ${log}\n`, { mode: 0o755 });
+      const r = spawnSync('sh', [entrypoint, ...args], {
+        encoding: 'utf8',
+        timeout: 10_000,
+        env: { PATH: `${tmp}:/usr/bin:/bin`, ...env },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      return { log: existsSync(log) ? readFileSync(log, 'utf8') : '', stdout: r.stdout };
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+
+  it('starts a Checkpoint Server beside the WatchDog on a host listed in addresses, and not elsewhere', () => {
+    const RM_CONFIG = join(ROOT, 'deploy/docker/cluster-etcd.yaml');
+    const h2 = runEntrypoint({ RM_CONFIG, RM_HOST: 'H2' }).log;
+    expect(h2).toContain(`checkpoint-server --config ${RM_CONFIG} --host H2`);
+    expect(h2).toContain(`watchdog --config ${RM_CONFIG} --host H2`);
+    expect(h2).toContain(`super-watchdog --config ${RM_CONFIG} --host H2`);
+    const h3 = runEntrypoint({ RM_CONFIG, RM_HOST: 'H3' }).log;
+    expect(h3).toContain('watchdog --config');
+    expect(h3).not.toContain('checkpoint-server');
+    const cs = runEntrypoint({ RM_CONFIG }, ['checkpoint-server']);
+    expect(cs.log).toBe('');
+    expect(cs.stdout).toContain('nothing to run here');
+  });
+
+  it('keeps the SQLite cluster as it was: one Checkpoint Server, none on the hosts', () => {
+    const RM_CONFIG = join(ROOT, 'deploy/docker/cluster.yaml');
+    expect(runEntrypoint({ RM_CONFIG }, ['checkpoint-server']).log).toContain(
+      `checkpoint-server --config ${RM_CONFIG} --host CS`,
+    );
+    expect(runEntrypoint({ RM_CONFIG, RM_HOST: 'H2' }).log).not.toContain('checkpoint-server');
+  });
+});
+
 describe('systemd units', () => {
   const dir = join(ROOT, 'deploy/systemd');
   const units = readdirSync(dir).filter((f) => f.endsWith('.service'));
