@@ -118,7 +118,7 @@ export async function startWatchDogDaemon(
     transport.close();
     throw err;
   });
-  const probes = new NetworkProbes();
+  const probes = new NetworkProbes(process.env.PATH);
   // Read at each scrape: nothing until the WatchDog has loaded its state and adopted its copies.
   const watchdogMetrics = new WatchDogMetrics(
     metrics.registry,

@@ -43,6 +43,9 @@ const HealthClientCtor = grpc.makeGenericClientConstructor(
 export class NetworkProbes implements Probes {
   private readonly healthClients = new Map<string, HealthClient>();
 
+  /** `path`: the PATH an exec check's command runs with (its only variable), given by the daemon. */
+  constructor(private readonly path = '/usr/bin:/bin') {}
+
   tcp(host: string, port: number, timeoutMs: number): Promise<ProbeResult> {
     return new Promise((resolve) => {
       const socket = net.connect({ host, port });
@@ -123,7 +126,7 @@ export class NetworkProbes implements Probes {
       const child = spawn(file, args, {
         shell: false,
         stdio: 'ignore',
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+        env: { PATH: this.path },
         detached: true,
       });
       const timer = setTimeout(() => {
