@@ -6,37 +6,22 @@
  * resume; drain empties a host. Needs `npm run build` first (the WatchDogs run from dist/).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointClient } from '../../src/checkpoint-server/client.js';
-import { type CheckpointServerDaemon, startCheckpointServer } from '../../src/checkpoint-server/daemon.js';
 import { statusCommand } from '../../src/cli/commands.js';
 import { drainCommand, pauseCommand, switchoverCommand } from '../../src/cli/maintenance.js';
 import type { Status } from '../../src/model/table.js';
-import { checkpointTableStore, GrpcWatchDogs } from '../../src/replica-manager/daemon.js';
-import { ReplicaManager } from '../../src/replica-manager/manager.js';
+import type { ReplicaManager } from '../../src/replica-manager/manager.js';
 import { addressOf, type ClusterConfig } from '../../src/shared/config.js';
-import type { DaemonServer } from '../../src/shared/grpc.js';
-import { silentLogger } from '../../src/shared/logging.js';
 import { WatchDogClient } from '../../src/watchdog/client.js';
-import { serveManager, startWatchDogs } from '../helpers/manager-rig.js';
-import { killAll, killGroup, tempDir, waitFor } from '../helpers/processes.js';
-import {
-  appEvents,
-  FakeSuperWatchDog,
-  SAMPLE_APP,
-  testPorts,
-  writeClusterFile,
-} from '../helpers/watchdog-fakes.js';
+import { startManagerRig } from '../helpers/manager-rig.js';
+import { killGroup, tempDir, waitFor } from '../helpers/processes.js';
+import { appEvents, SAMPLE_APP, testPorts, writeClusterFile } from '../helpers/watchdog-fakes.js';
 
 const HOSTS = ['H1', 'H2', 'H3'];
 const tmp = tempDir('rm-maint-');
 let cfg: ClusterConfig;
 let file: string;
-let cs: CheckpointServerDaemon;
-let csClient: CheckpointClient;
 let rm: ReplicaManager;
-let server: DaemonServer;
-let watchdogs: GrpcWatchDogs;
-let swd: FakeSuperWatchDog;
+let stop: (() => Promise<void>) | undefined;
 
 /** What an rmctl command printed. */
 function capture() {
@@ -59,32 +44,7 @@ function status(replica: string): Status | undefined {
 
 beforeAll(async () => {
   ({ file, cfg } = writeClusterFile(tmp.dir, { ports: testPorts(), first: 40, count: 3, ring: ['H2'] }));
-  cs = await startCheckpointServer({
-    address: cfg.checkpointServer.address,
-    dataDir: cfg.checkpointServer.dataDir,
-    logger: silentLogger(),
-  });
-  csClient = new CheckpointClient(cfg.checkpointServer.address, { deadlineMs: 2000 });
-  const { epoch } = await csClient.acquireLeadership({
-    role: 'manager',
-    holder: 'replica-manager@H1',
-    expectedEpoch: 0,
-    leaseMs: 60_000,
-  });
-  watchdogs = new GrpcWatchDogs(cfg);
-  rm = new ReplicaManager({
-    store: checkpointTableStore(csClient),
-    watchdogs,
-    epoch,
-    hosts: HOSTS,
-    logger: silentLogger(),
-  });
-  server = await serveManager(cfg, rm, 'H1');
-  swd = await new FakeSuperWatchDog(addressOf.replicaManager(cfg, 'H1')).start(
-    addressOf.superWatchdog(cfg, 'H2'),
-  );
-  await startWatchDogs(cfg, HOSTS);
-  await rm.start();
+  ({ rm, stop } = await startManagerRig(cfg, HOSTS));
   await rm.submit({
     kind: 'register',
     module: {
@@ -103,17 +63,11 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await rm?.stop();
-  await server?.stop(500);
-  watchdogs?.close();
-  await killAll();
+  await stop?.();
   // The copies run under their keepers, in process groups of their own.
   for (const replica of ['A1', 'A2', 'A3']) {
     for (const pid of new Set(roles(replica).map((r) => r.pid))) killGroup(pid);
   }
-  swd?.stop();
-  csClient?.close();
-  await cs?.stop();
   tmp.remove();
 });
 

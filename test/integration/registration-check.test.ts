@@ -12,25 +12,14 @@
 import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointClient } from '../../src/checkpoint-server/client.js';
-import { type CheckpointServerDaemon, startCheckpointServer } from '../../src/checkpoint-server/daemon.js';
 import { registerCommand, statusCommand } from '../../src/cli/commands.js';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import type { Replica } from '../../src/model/table.js';
-import { checkpointTableStore, GrpcWatchDogs } from '../../src/replica-manager/daemon.js';
-import { ReplicaManager } from '../../src/replica-manager/manager.js';
-import { addressOf, type ClusterConfig } from '../../src/shared/config.js';
-import type { DaemonServer } from '../../src/shared/grpc.js';
-import { silentLogger } from '../../src/shared/logging.js';
-import { serveManager, startWatchDogs } from '../helpers/manager-rig.js';
-import { killAll, killGroup, ROOT, tempDir, waitFor } from '../helpers/processes.js';
-import {
-  appEvents,
-  FakeSuperWatchDog,
-  SAMPLE_APP,
-  testPorts,
-  writeClusterFile,
-} from '../helpers/watchdog-fakes.js';
+import type { ReplicaManager } from '../../src/replica-manager/manager.js';
+import type { ClusterConfig } from '../../src/shared/config.js';
+import { startManagerRig } from '../helpers/manager-rig.js';
+import { killGroup, ROOT, tempDir, waitFor } from '../helpers/processes.js';
+import { appEvents, SAMPLE_APP, testPorts, writeClusterFile } from '../helpers/watchdog-fakes.js';
 
 /** H4's WatchDog is not started: it cannot be asked. */
 const RUNNING = ['H1', 'H2', 'H3'];
@@ -42,12 +31,8 @@ const NOPE = join(apps, 'nope');
 const PLAIN = join(apps, 'plain');
 let cfg: ClusterConfig;
 let file: string;
-let cs: CheckpointServerDaemon;
-let csClient: CheckpointClient;
 let rm: ReplicaManager;
-let server: DaemonServer;
-let watchdogs: GrpcWatchDogs;
-let swd: FakeSuperWatchDog;
+let stop: (() => Promise<void>) | undefined;
 
 function capture() {
   const out: string[] = [];
@@ -78,39 +63,11 @@ beforeAll(async () => {
     ring: ['H2'],
     allowed: [join(ROOT, 'examples', 'bin'), apps],
   }));
-  cs = await startCheckpointServer({
-    address: cfg.checkpointServer.address,
-    dataDir: cfg.checkpointServer.dataDir,
-    logger: silentLogger(),
-  });
-  csClient = new CheckpointClient(cfg.checkpointServer.address, { deadlineMs: 2000 });
-  const { epoch } = await csClient.acquireLeadership({
-    role: 'manager',
-    holder: 'replica-manager@H1',
-    expectedEpoch: 0,
-    leaseMs: 60_000,
-  });
-  watchdogs = new GrpcWatchDogs(cfg);
-  rm = new ReplicaManager({
-    store: checkpointTableStore(csClient),
-    watchdogs,
-    epoch,
-    hosts: cfg.hosts.map((h) => h.name),
-    logger: silentLogger(),
-  });
-  server = await serveManager(cfg, rm, 'H1');
-  swd = await new FakeSuperWatchDog(addressOf.replicaManager(cfg, 'H1')).start(
-    addressOf.superWatchdog(cfg, 'H2'),
-  );
-  await startWatchDogs(cfg, RUNNING);
-  await rm.start();
+  ({ rm, stop } = await startManagerRig(cfg, RUNNING));
 }, 60_000);
 
 afterAll(async () => {
-  await rm?.stop();
-  await server?.stop(500);
-  watchdogs?.close();
-  await killAll();
+  await stop?.();
   // The copies run under their keepers, in process groups of their own.
   for (const [host, id] of [
     ['H1', 'G1'],
@@ -118,9 +75,6 @@ afterAll(async () => {
   ] as const) {
     for (const pid of new Set(roles(host, id).map((r) => r.pid))) killGroup(pid);
   }
-  swd?.stop();
-  csClient?.close();
-  await cs?.stop();
   tmp.remove();
 });
 
