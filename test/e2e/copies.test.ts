@@ -3,26 +3,12 @@
  * a crash of a warm primary, a hang under heartbeat detection, a hot copy, and a cold module under
  * OnOverThreshold(2) whose new primary resumes from the checkpoint the old one saved.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  appEvents,
-  rmctl,
-  startCluster,
-  statuses,
-  statusOf,
-  type TestCluster,
-  untilTable,
-} from '../helpers/cluster.js';
+import { describe, expect, it } from 'vitest';
+import { appEvents, clusterForSuite, rmctl, statuses, statusOf, untilTable } from '../helpers/cluster.js';
 import { isAlive, waitFor } from '../helpers/processes.js';
 
 describe('single copies fail (six hosts, real processes)', () => {
-  let tc: TestCluster;
-  beforeAll(async () => {
-    tc = await startCluster();
-  }, 90_000);
-  afterAll(async () => {
-    await tc?.stop();
-  }, 60_000);
+  const tc = clusterForSuite();
 
   it('¶0023: kill -9 of A1 (warm primary): A2 becomes P and says so itself, A4 starts as B, rmctl status shows it', async () => {
     const c = tc.cluster;

@@ -5,10 +5,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addressOf } from '../../src/shared/config.js';
 import { WatchDogClient } from '../../src/watchdog/client.js';
-import { rmctl, startCluster, statuses, type TestCluster, untilTable } from '../helpers/cluster.js';
+import { clusterForSuite, rmctl, statuses, type TestCluster, untilTable } from '../helpers/cluster.js';
 import { isAlive, waitFor } from '../helpers/processes.js';
 
 function pidsOf(c: TestCluster['cluster']): Map<string, number> {
@@ -19,13 +19,7 @@ function pidsOf(c: TestCluster['cluster']): Map<string, number> {
 }
 
 describe('the daemons fail and recover (six hosts, real processes)', () => {
-  let tc: TestCluster;
-  beforeAll(async () => {
-    tc = await startCluster();
-  }, 90_000);
-  afterAll(async () => {
-    await tc?.stop();
-  }, 60_000);
+  const tc = clusterForSuite();
 
   it('the ReplicaManager killed alone is restarted on the same host, reloads the table, restarts no copy, and goes on', async () => {
     const c = tc.cluster;

@@ -3,9 +3,9 @@
  * fail-over (source ¶0023) and the loss of the ReplicaManager's host (¶0026): the series are there,
  * and they change as the cluster does.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { metricsAddressOf } from '../../src/shared/config.js';
-import { startCluster, statuses, type TestCluster, untilTable } from '../helpers/cluster.js';
+import { clusterForSuite, statuses, untilTable } from '../helpers/cluster.js';
 import { scrape, seriesValue } from '../helpers/metrics.js';
 import { waitFor } from '../helpers/processes.js';
 
@@ -15,13 +15,7 @@ const at = (address: string | null): string => {
 };
 
 describe('Prometheus metrics of every daemon (six hosts, real processes)', () => {
-  let tc: TestCluster;
-  beforeAll(async () => {
-    tc = await startCluster();
-  }, 90_000);
-  afterAll(async () => {
-    await tc?.stop();
-  }, 60_000);
+  const tc = clusterForSuite();
 
   it('every daemon serves /metrics with its own series and the process defaults', async () => {
     const c = tc.cluster;

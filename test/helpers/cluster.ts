@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
 import { demoModules, LocalCluster } from '../../src/cli/local.js';
 import type { ReplicaTable, Status } from '../../src/model/table.js';
 import { hostStateDir } from '../../src/shared/config.js';
@@ -18,6 +19,26 @@ const run = promisify(execFile);
 export interface TestCluster {
   cluster: LocalCluster;
   stop: () => Promise<void>;
+}
+
+/**
+ * The cluster of one describe block: started (FIG. 2 registered) before its tests, stopped after
+ * them, even when they fail. `tc.cluster` is valid inside the tests.
+ */
+export function clusterForSuite(): { readonly cluster: LocalCluster } {
+  let tc: TestCluster | undefined;
+  beforeAll(async () => {
+    tc = await startCluster();
+  }, 90_000);
+  afterAll(async () => {
+    await tc?.stop();
+  }, 60_000);
+  return {
+    get cluster(): LocalCluster {
+      if (!tc) throw new Error('the cluster is not started (it is valid inside the tests only)');
+      return tc.cluster;
+    },
+  };
 }
 
 /** Starts the cluster and registers FIG. 2's modules; waits until every copy of the table runs. */
