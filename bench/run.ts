@@ -16,6 +16,7 @@ import { type Bench, type BenchResult, cleanupAll, type Figure, ROOT, tempDir } 
 import { fmt } from './lib/stats.js';
 import { restartBench } from './restart.bench.js';
 import { rmFailoverBench } from './rm-failover.bench.js';
+import { routerBench } from './router.bench.js';
 import { scaleBench } from './scale.bench.js';
 import { storeBench } from './store.bench.js';
 import { warmFailoverBench } from './warm-failover.bench.js';
@@ -29,6 +30,7 @@ const BENCHES: Bench[] = [
   scaleBench,
   footprintBench,
   storeBench,
+  routerBench,
 ];
 
 const RESULTS = join(ROOT, 'bench', 'results');

@@ -10,12 +10,20 @@
  * Every line carries the pid, so that two copies of one replica on a host are told apart (the
  * fault-injection suite reads each process's latest role and its acknowledged saves from these lines).
  *
+ * With a service port (RM_SERVICE_PORT, given when the module declares `servicePort`: DESIGN §12) it
+ * serves a line protocol on its host's address (RM_HOST_ADDRESS) while it is primary: each line
+ * "get" is answered with {"replica","role","counter","generation"} on one line; any other line with
+ * {"error"}. Only the primary listens: a backup refuses connections, and a copy that steps down
+ * stops listening and ends its open connections, so that clients never reach two primaries. It then
+ * prints "serving" (with the port), "not-serving" and, when the port cannot be bound, "service-error".
+ *
  * Flags for demonstrations:
  *   --crash-after MS   exits with code 1 after MS milliseconds (a crash)
  *   --hang-after MS    blocks its event loop for good after MS milliseconds (a hang: no more beats)
  *   --unhealthy-after MS  its sanity check fails after MS milliseconds (a polling WatchDog notices)
  *   --checkpoint-every N  increments between checkpoints (default 5)
  */
+import net from 'node:net';
 import { type AppRole, connect, type Replica } from '../src/client/index.js';
 
 interface Flags {
@@ -58,6 +66,83 @@ function print(event: Record<string, unknown>): void {
   );
 }
 
+/**
+ * The copy's service while it is primary (DESIGN §12): a listener on the copy's own port that the
+ * router forwards to. `serve(true)` opens it (retrying while the port is still taken), `serve(false)`
+ * closes it and ends every open connection.
+ */
+function lineService(
+  address: string,
+  port: number,
+  answer: () => Record<string, unknown>,
+): { serve: (on: boolean) => void } {
+  let server: net.Server | null = null;
+  let wanted = false;
+  let retry: NodeJS.Timeout | null = null;
+  const open = new Set<net.Socket>();
+
+  const onConnection = (c: net.Socket) => {
+    open.add(c);
+    c.on('error', () => undefined);
+    c.once('close', () => open.delete(c));
+    c.setEncoding('utf8');
+    let buffered = '';
+    c.on('data', (chunk: string) => {
+      buffered += chunk;
+      // A line longer than this is no request of this protocol.
+      if (buffered.length > 4096) {
+        c.end(`${JSON.stringify({ error: 'line too long (at most 4096 bytes)' })}\n`);
+        return;
+      }
+      for (let at = buffered.indexOf('\n'); at >= 0; at = buffered.indexOf('\n')) {
+        const line = buffered.slice(0, at).trim();
+        buffered = buffered.slice(at + 1);
+        if (line === 'get') c.write(`${JSON.stringify(answer())}\n`);
+        else
+          c.write(
+            `${JSON.stringify({ error: `unknown request ${JSON.stringify(line)} (accepted: get)` })}\n`,
+          );
+      }
+    });
+  };
+
+  const start = () => {
+    retry = null;
+    if (!wanted || server) return;
+    const s = net.createServer(onConnection);
+    s.once('error', (err) => {
+      s.close();
+      if (server === s) server = null;
+      print({ event: 'service-error', port, error: err.message });
+      if (wanted) retry = setTimeout(start, 200);
+    });
+    s.listen(port, address, () => {
+      if (server !== s) return;
+      print({ event: 'serving', address, port });
+    });
+    server = s;
+  };
+
+  return {
+    serve(on: boolean) {
+      if (on === wanted) return;
+      wanted = on;
+      if (on) {
+        start();
+        return;
+      }
+      if (retry) clearTimeout(retry);
+      retry = null;
+      const s = server;
+      server = null;
+      if (s?.listening) print({ event: 'not-serving', port });
+      s?.close();
+      for (const c of open) c.destroy();
+      open.clear();
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
   let counter = 0;
@@ -84,12 +169,28 @@ async function main(): Promise<void> {
     }
   };
 
+  const servicePort = Number(process.env.RM_SERVICE_PORT);
+  const service =
+    Number.isInteger(servicePort) && servicePort > 0
+      ? lineService(process.env.RM_HOST_ADDRESS || '127.0.0.1', servicePort, () => ({
+          replica: a.replica,
+          role: a.role,
+          counter,
+          generation: a.generation,
+        }))
+      : null;
+
   const onRole = (role: AppRole) => {
     print({ event: 'role', role, replica: a.replica, counter });
+    service?.serve(role === 'primary');
     if (role === 'primary') void resume();
   };
   a.on('role', onRole);
-  a.on('stop', (reason) => print({ event: 'stop', replica: a.replica, counter, reason }));
+  a.on('stop', (reason) => {
+    service?.serve(false);
+    print({ event: 'stop', replica: a.replica, counter, reason });
+  });
+  a.on('fence', () => service?.serve(false));
   onRole(a.role);
 
   a.onStateUpdate((saved) => {
