@@ -3,10 +3,11 @@
  * come and go, and the cluster gets the settle bound to come back. The invariants are checked after
  * every event; the first violation ends the run. Same seed, same options: the same run, event for event.
  */
+import { createHash } from 'node:crypto';
 import type { decide } from '../../src/replica-manager/decide.js';
 import type { Timings } from '../../src/shared/config.js';
 import { Cluster } from './cluster.js';
-import { FAULT_NAMES, FAULT_WINDOW, type FaultName, planFaults } from './faults.js';
+import { FAULT_NAMES, FAULT_WINDOW, type Fault, type FaultName, planFaults } from './faults.js';
 import { Auditor, type Violation } from './invariants.js';
 
 export interface SimOptions {
@@ -18,6 +19,12 @@ export interface SimOptions {
   fullTrace?: boolean;
   timings?: Partial<Timings>;
   decide?: typeof decide;
+  /**
+   * Which of the seed's faults are applied, by their number in its schedule (0 is the earliest); the
+   * others are drawn all the same and left out, so that the rest of the run's chance is the seed's.
+   * Default: every one.
+   */
+  keepFaults?: readonly number[];
 }
 
 export interface SimResult {
@@ -26,11 +33,29 @@ export interface SimResult {
   /** How long after the last fault was healed the cluster had settled (null: it did not). */
   settleMs: number | null;
   faults: string[];
+  /** The seed's schedule as drawn: how many faults; and the numbers of those applied. */
+  planned: number;
+  kept: number[];
   /** Simulated time reached, events run, messages sent. */
   simMs: number;
   steps: number;
   messages: number;
   trace: string[];
+  /** SHA-256 of the whole trace (with fullTrace only): two runs with the same hash ran event for event alike. */
+  traceHash: string | null;
+}
+
+/** keepFaults names a fault the seed's schedule does not have. */
+export class NoSuchFaultError extends Error {
+  constructor(
+    readonly seed: number,
+    readonly numbers: number[],
+    readonly planned: number,
+  ) {
+    super(
+      `seed ${seed} has no fault ${numbers.map((n) => `#${n}`).join(', ')}: its schedule has ${planned} (${planned > 0 ? `#0..#${planned - 1}` : 'none'})`,
+    );
+  }
 }
 
 export const TRACE_TAIL = 40;
@@ -53,7 +78,15 @@ export async function runSeed(seed: number, opts: SimOptions = {}): Promise<SimR
     trace,
   });
   auditor.attach(cluster);
-  const faults = planFaults(seed, opts.faults ?? FAULT_NAMES, cluster);
+  const planned = planFaults(seed, opts.faults ?? FAULT_NAMES, cluster);
+  const keep = opts.keepFaults ? new Set(opts.keepFaults) : null;
+  const unknown = [...(keep ?? [])].filter((i) => i >= planned.length);
+  if (unknown.length > 0) {
+    cluster.store.close();
+    throw new NoSuchFaultError(seed, unknown, planned.length);
+  }
+  const kept = planned.map((_, i) => i).filter((i) => !keep || keep.has(i));
+  const faults = kept.map((i) => planned[i] as (typeof planned)[number]);
   let healedAt = 0;
   for (const f of faults) {
     healedAt = Math.max(healedAt, f.atMs + f.durationMs);
@@ -84,25 +117,32 @@ export async function runSeed(seed: number, opts: SimOptions = {}): Promise<SimR
     seed,
     violation,
     settleMs: settledAt === null ? null : settledAt - settleFrom,
-    faults: faults.map((f) => `${f.kind} at ${f.atMs} ms for ${f.durationMs} ms: ${f.what}`),
+    faults: faults.map(describeFault),
+    planned: planned.length,
+    kept,
     simMs: cluster.sched.now,
     steps: cluster.sched.steps,
     messages: cluster.net.messages,
     trace: opts.fullTrace ? lines : lines.slice(-TRACE_TAIL),
+    traceHash: opts.fullTrace ? createHash('sha256').update(lines.join('\n')).digest('hex') : null,
   };
 }
 
+function describeFault(f: Fault): string {
+  return `${f.kind} at ${f.atMs} ms for ${f.durationMs} ms: ${f.what}`;
+}
+
 /** A failing run as a person reads it: the seed, the invariant, the evidence, the faults and the trace's tail. */
-export function describeFailure(r: SimResult): string {
+export function describeFailure(r: SimResult, replay = `npm run sim -- --seed ${r.seed} --trace`): string {
   const v = r.violation;
   if (!v) return `seed ${r.seed}: no violation`;
   return [
     `seed ${r.seed}: ${v.invariant} violated at ${v.atMs.toFixed(2)} ms`,
     `  ${v.detail}`,
     '  faults:',
-    ...r.faults.map((f) => `    ${f}`),
+    ...r.faults.map((f, i) => `    #${r.kept[i]} ${f}`),
     `  the last ${r.trace.length} trace lines:`,
     ...r.trace.map((l) => `    ${l}`),
-    `  replay: npm run sim -- --seed ${r.seed} --trace`,
+    `  replay: ${replay}`,
   ].join('\n');
 }
