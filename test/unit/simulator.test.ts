@@ -1,13 +1,14 @@
 /**
  * The deterministic simulator (test/sim): a sweep of seeds with every fault kind finds no violation,
- * a seed replays event for event, and deliberately broken rules are caught, so that a clean sweep
- * means something. The seeds in REGRESSIONS once found a defect, kept with the fix (README,
+ * a seed replays event for event (the same trace hash), deliberately broken rules are caught, so that
+ * a clean sweep means something, and the shrinker makes a failing schedule shorter. The seeds in REGRESSIONS once found a defect, kept with the fix (README,
  * "Deterministic simulation").
  */
 import { describe, expect, it } from 'vitest';
 import type { Event, ReplicaTable } from '../../src/model/table.js';
 import { decide } from '../../src/replica-manager/decide.js';
-import { runSeed, type SimResult } from '../sim/run.js';
+import { NoSuchFaultError, runSeed, type SimOptions, type SimResult } from '../sim/run.js';
+import { shrinkSeed } from '../sim/shrink.js';
 
 /**
  * Seeds that found a defect, each with what it was. 137 and 278: the ReplicaManager carried out a
@@ -101,4 +102,58 @@ describe('the simulator', () => {
     expect(caught.length).toBeGreaterThan(0);
     expect(caught[0]?.violation?.detail).toMatch(/live primaries/);
   }, 60_000);
+
+  it('replays a seed bit for bit: the same trace hash, and a schedule of all its faults is the seed itself', async () => {
+    const a = await runSeed(7, { fullTrace: true });
+    const b = await runSeed(7, { fullTrace: true });
+    expect(a.traceHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(b.traceHash).toBe(a.traceHash);
+    const all = await runSeed(7, { fullTrace: true, keepFaults: a.kept });
+    expect(all.traceHash).toBe(a.traceHash);
+    expect(a.kept.length).toBe(a.planned);
+    const none = await runSeed(7, { fullTrace: true, keepFaults: [] });
+    expect([none.kept, none.faults]).toEqual([[], []]);
+    expect(none.traceHash).not.toBe(a.traceHash);
+    await expect(runSeed(7, { keepFaults: [a.planned] })).rejects.toThrow(NoSuchFaultError);
+  }, 60_000);
+
+  it('shrinks a failing schedule to fewer faults that violate the same invariant again on replay', async () => {
+    // Broken on purpose, as above: host leases longer than the host timeout.
+    const broken: SimOptions = {
+      faults: ['partition', 'freeze', 'host-crash'],
+      timings: { appLeaseMs: 6000 },
+    };
+    // The first two seeds (of at most 40, in at most 30 s) that fail with more than one fault.
+    const failing: SimResult[] = [];
+    const began = performance.now();
+    for (let seed = 1; seed <= 40 && failing.length < 2 && performance.now() - began < 30_000; seed++) {
+      const r = await runSeed(seed, broken);
+      if (r.violation && r.planned > 1) failing.push(r);
+    }
+    expect(failing.length).toBeGreaterThan(0);
+    const shrunk = [];
+    for (const r of failing) {
+      const s = await shrinkSeed(r.seed, broken, { maxReplays: 16, budgetMs: 30_000 });
+      expect(s, `seed ${r.seed}`).not.toBeNull();
+      if (!s) continue;
+      shrunk.push(s);
+      expect(s.invariant).toBe(r.violation?.invariant);
+      expect(s.original).toEqual(r.kept);
+      expect(s.kept.length).toBeLessThanOrEqual(s.original.length);
+      expect(s.kept.every((i) => s.original.includes(i))).toBe(true);
+      expect(s.result.violation?.invariant).toBe(s.invariant);
+      // The printed command's replay: the same run, hash for hash.
+      const again = await runSeed(r.seed, { ...broken, keepFaults: s.kept, fullTrace: true });
+      expect(again.traceHash).toBe(s.result.traceHash);
+      expect(again.violation).toEqual(s.result.violation);
+    }
+    expect(shrunk.some((s) => s.kept.length < s.original.length)).toBe(true);
+    // The bound on replays holds, and says that it stopped the search.
+    const first = failing[0] as SimResult;
+    const bounded = await shrinkSeed(first.seed, broken, { maxReplays: 1 });
+    expect(bounded?.replays).toBe(1);
+    expect(bounded?.bounded).toBe(true);
+    // A seed that violates nothing has nothing to shrink.
+    expect(await shrinkSeed(7)).toBeNull();
+  }, 90_000);
 });
