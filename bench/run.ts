@@ -18,6 +18,7 @@ import { restartBench } from './restart.bench.js';
 import { rmFailoverBench } from './rm-failover.bench.js';
 import { routerBench } from './router.bench.js';
 import { scaleBench } from './scale.bench.js';
+import { simBench } from './sim.bench.js';
 import { storeBench } from './store.bench.js';
 import { warmFailoverBench } from './warm-failover.bench.js';
 
@@ -31,6 +32,7 @@ const BENCHES: Bench[] = [
   footprintBench,
   storeBench,
   routerBench,
+  simBench,
 ];
 
 const RESULTS = join(ROOT, 'bench', 'results');

@@ -1,8 +1,8 @@
 /**
  * The deterministic simulator (test/sim): a sweep of seeds with every fault kind finds no violation,
  * a seed replays event for event (the same trace hash), deliberately broken rules are caught, so that
- * a clean sweep means something, and the shrinker makes a failing schedule shorter. The seeds in REGRESSIONS once found a defect, kept with the fix (README,
- * "Deterministic simulation").
+ * a clean sweep means something, and the shrinker makes a failing schedule shorter. The seeds in
+ * REGRESSIONS once found a defect, kept with the fix (README, "Deterministic simulation").
  */
 import { describe, expect, it } from 'vitest';
 import type { Event, ReplicaTable } from '../../src/model/table.js';
