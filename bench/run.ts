@@ -1,8 +1,9 @@
 /**
  * `npm run bench [-- NAME…]`: runs the benchmarks (all, or the named ones) one after another on real
- * daemons and processes on loopback, prints their figures, and writes bench/results/latest.json and
- * bench/results/latest.md (a run of some benchmarks keeps the others' last figures). Figures are read
- * against the issue's aims; nothing passes or fails. Ctrl-C stops whatever runs and leaves nothing.
+ * daemons and processes on loopback (sim: the deterministic simulator in this process), prints their
+ * figures, and writes bench/results/latest.json and bench/results/latest.md (a run of some benchmarks
+ * keeps the others' last figures). Figures are read against the issue's aims; nothing passes or fails.
+ * Ctrl-C stops whatever runs and leaves nothing.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, release, totalmem } from 'node:os';
