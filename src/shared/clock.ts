@@ -1,6 +1,6 @@
 /**
- * Time for the WatchDog, behind an interface (STYLE §4), so that tests drive supervision with a
- * manual clock instead of waiting.
+ * Time for the WatchDog and the SDK, behind an interface (STYLE §4), so that tests drive
+ * supervision and self-fencing with a manual clock instead of waiting.
  */
 
 /** An opaque timer handle. */
@@ -9,15 +9,19 @@ export type TimerHandle = { readonly id: unknown };
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
   now(): number;
-  /** Calls `fn` once after `ms`. */
-  setTimeout(fn: () => void, ms: number): TimerHandle;
+  /** Calls `fn` once after `ms`; an `unref` timer does not keep the process alive. */
+  setTimeout(fn: () => void, ms: number, options?: { unref?: boolean }): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
 }
 
 /** The system clock and Node's timers. */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => ({ id: setTimeout(fn, ms) }),
+  setTimeout: (fn, ms, options) => {
+    const t = setTimeout(fn, ms);
+    if (options?.unref) t.unref();
+    return { id: t };
+  },
   clearTimeout: (h) => clearTimeout(h.id as NodeJS.Timeout),
 };
 
@@ -58,4 +62,27 @@ export class ManualClock implements Clock {
   get pending(): number {
     return this.timers.length;
   }
+}
+
+/** Calls `fn` every `ms` on `clock` until the returned function is called. */
+export function repeat(clock: Clock, ms: number, fn: () => void): () => void {
+  let handle: TimerHandle | null = null;
+  let stopped = false;
+  const next = () => {
+    handle = clock.setTimeout(() => {
+      if (stopped) return;
+      next();
+      fn();
+    }, ms);
+  };
+  next();
+  return () => {
+    stopped = true;
+    if (handle) clock.clearTimeout(handle);
+  };
+}
+
+/** Resolves after `ms` on `clock`. */
+export function sleep(clock: Clock, ms: number, options?: { unref?: boolean }): Promise<void> {
+  return new Promise((resolve) => clock.setTimeout(resolve, ms, options));
 }

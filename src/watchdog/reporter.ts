@@ -5,6 +5,7 @@
  * without a log line saying so.
  */
 import type { AppliedPosition } from '../model/table.js';
+import { backoffMs } from '../shared/backoff.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import { NotFoundError, RegistrationError, UnavailableError } from '../shared/errors.js';
 import type { Module } from '../shared/generated/rm/replica_manager/v1/Module.js';
@@ -13,7 +14,6 @@ import type { ReplicaManagerClient } from '../shared/generated/rm/replica_manage
 import { CLIENT_OPTIONS, protos, Transport, unary } from '../shared/grpc.js';
 import type { Logger } from '../shared/logging.js';
 import { positionToWire } from '../shared/wire.js';
-import { backoffMs } from './rules.js';
 
 export interface FailureReport {
   host: string;

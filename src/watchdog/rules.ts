@@ -95,10 +95,7 @@ export function nextBeatTarget(ring: readonly string[], current: string, outcome
   return ring[(i + 1) % ring.length] ?? current;
 }
 
-/** Capped exponential back-off: `baseMs`, doubling per attempt, at most `maxMs`. */
-export function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
-  return Math.min(maxMs, baseMs * 2 ** Math.max(0, Math.min(attempt - 1, 30)));
-}
+export { backoffMs } from '../shared/backoff.js';
 
 /**
  * How long the tick between supervision passes may be: fine enough for the shortest timeout or
