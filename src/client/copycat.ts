@@ -7,6 +7,7 @@
  * its WatchDog stops it for the ReplicaManager to replace. A primary that cannot keep its guideline
  * (too few in-sync backups for too long) takes no input until it can again.
  */
+import { type Clock, systemClock } from '../shared/clock.js';
 import { GuidelineError } from '../shared/errors.js';
 import {
   compareReplay,
@@ -66,12 +67,14 @@ export class Copycat {
   readonly stream: ReplicationStream;
   private queue: Promise<unknown> = Promise.resolve();
   private divergence: Divergence | null = null;
+  private readonly clock: Clock;
 
   constructor(
     private readonly copy: CopycatCopy,
     directory: Directory,
     private readonly opts: CopycatOptions,
   ) {
+    this.clock = opts.clock ?? systemClock;
     this.stream = new ReplicationStream(copy, directory, { ...opts, onMessage: (m) => this.replay(m) });
   }
 
@@ -116,7 +119,7 @@ export class Copycat {
       throw new GuidelineError(`${this.copy.module} (${this.copy.replica}) takes no input: ${now.reason}`);
     }
     // Inputs run one at a time on the stream this object alone writes: this one's number is the next.
-    const ctx = new Recording(this.stream.position.applied + 1, Date.now, Math.random);
+    const ctx = new Recording(this.stream.position.applied + 1, () => this.clock.now(), Math.random);
     const output = bytes(await this.opts.handle(input, ctx));
     await this.stream.replicate(encodeRecord({ input, output, times: ctx.times, randoms: ctx.randoms }), {
       ack: this.opts.ack ?? 'received',

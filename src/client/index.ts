@@ -24,6 +24,8 @@
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import type { ModuleSpec } from '../model/table.js';
+import { backoffMs } from '../shared/backoff.js';
+import { type Clock, repeat, sleep, systemClock, type TimerHandle } from '../shared/clock.js';
 import { FencedError } from '../shared/errors.js';
 import { Failover, splitAddresses } from '../shared/failover.js';
 import type { Checkpoint__Output } from '../shared/generated/rm/checkpoint/v1/Checkpoint.js';
@@ -34,6 +36,13 @@ import type { WatchDogMessage__Output } from '../shared/generated/rm/watchdog/v1
 import { CLIENT_OPTIONS, protos, Transport, unary } from '../shared/grpc.js';
 import { type AppRole, appRoleFromWire, PROMOTE_SIGNALS, positionToWire } from '../shared/wire.js';
 import { Copycat, type CopycatCopy, type CopycatOptions, type Divergence } from './copycat.js';
+import {
+  isAttached,
+  type LifecycleEvent,
+  nextLifecycle,
+  type ReplicaLifecycle,
+  UNATTACHED,
+} from './lifecycle.js';
 import {
   CheckpointDirectory,
   type Directory,
@@ -107,6 +116,8 @@ export interface ConnectOptions {
   deadlineMs?: number;
   /** Where the RM_* variables are read (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** The time and timers of the lease, beats, reconnection and fencing (default the system clock). */
+  clock?: Clock;
 }
 
 /** A module's saved state. */
@@ -168,22 +179,21 @@ export class Replica extends EventEmitter<ReplicaEvents> {
 
   private app: WatchDogAppClient | null = null;
   private stream: grpc.ClientDuplexStream<AppMessage, WatchDogMessage__Output> | null = null;
-  private attachedNow = false;
+  private readonly clock: Clock;
+  /** Where this copy is in its lifecycle (lifecycle.ts). */
+  private state: ReplicaLifecycle = UNATTACHED;
   private welcomed: (() => void) | null = null;
-  private beatTimer: NodeJS.Timeout | null = null;
-  private fenceTimer: NodeJS.Timeout | null = null;
-  private reconnectTimer: NodeJS.Timeout | null = null;
-  private reconnects = 0;
+  private stopBeats: (() => void) | null = null;
+  private stopFenceCheck: (() => void) | null = null;
+  private reconnectTimer: TimerHandle | null = null;
   private beatSeq = 0;
   /**
-   * Until when this copy may run (performance.now()): renewed only by the WatchDog's answers to its
+   * Until when this copy may run (on its clock): renewed only by the WatchDog's answers to its
    * beats, which carry the host's lease; a WatchDog cut off from the primary SuperWatchDog, or gone,
    * renews nothing (DESIGN §5, fence first).
    */
   private leaseUntil: number;
-  private lastContact = performance.now();
-  private closed = false;
-  private fenced = false;
+  private lastContact: number;
   private checkpoints: Failover<CheckpointServerClient> | null = null;
   /** What this copy shows its WatchDog on every call (RM_COPY_TOKEN). */
   private copyToken: string;
@@ -198,6 +208,8 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     super();
     const env = options.env ?? process.env;
     this.opts = options;
+    this.clock = options.clock ?? systemClock;
+    this.lastContact = this.clock.now();
     this.watchdogAddress = options.watchdogAddress ?? env.RM_WATCHDOG_ADDRESS ?? '';
     this.copyToken = options.copyToken ?? env.RM_COPY_TOKEN ?? '';
     this.registerTransport = options.transport ?? Transport.insecure();
@@ -211,7 +223,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     this.hot = env.RM_STYLE === 'hot';
     this.leaseMs = options.leaseMs ?? (Number(env.RM_LEASE_MS) || 3000);
     // The WatchDog started this copy under a live host lease.
-    this.leaseUntil = performance.now() + this.leaseMs;
+    this.leaseUntil = this.clock.now() + this.leaseMs;
     this.deadlineMs = options.deadlineMs ?? 2000;
     // A program without its own handler must not be ended by the optional promotion signal.
     this.promoteSignal = env.RM_PROMOTE_SIGNAL;
@@ -254,7 +266,20 @@ export class Replica extends EventEmitter<ReplicaEvents> {
 
   /** Whether the stream to the WatchDog is up. */
   get attached(): boolean {
-    return this.attachedNow;
+    return isAttached(this.state);
+  }
+
+  /** Where this copy is in its lifecycle: unattached, connecting, attached, fenced or stopped. */
+  get lifecycle(): ReplicaLifecycle {
+    return this.state;
+  }
+
+  private get closed(): boolean {
+    return this.state.kind === 'stopped';
+  }
+
+  private move(event: LifecycleEvent): void {
+    this.state = nextLifecycle(this.state, event);
   }
 
   /**
@@ -266,15 +291,16 @@ export class Replica extends EventEmitter<ReplicaEvents> {
       return Promise.reject(new Error('no replica id: set RM_REPLICA or call registerSelf()'));
     if (!this.watchdogAddress)
       return Promise.reject(new Error('no WatchDog address: set RM_WATCHDOG_ADDRESS'));
-    this.lastContact = performance.now();
+    this.lastContact = this.clock.now();
+    this.move({ type: 'attach' });
     this.startFenceTimer();
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         this.welcomed = null;
         reject(new Error(`no welcome from the WatchDog at ${this.watchdogAddress} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.welcomed = () => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         resolve();
       };
       this.openStream();
@@ -349,7 +375,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
    */
   onStateUpdate(cb: (saved: SavedState) => void): () => void {
     let call: grpc.ClientReadableStream<Checkpoint__Output> | null = null;
-    let timer: NodeJS.Timeout | null = null;
+    let timer: TimerHandle | null = null;
     let active = true;
     let failures = 0;
     let lastVersion = -1;
@@ -371,12 +397,12 @@ export class Replica extends EventEmitter<ReplicaEvents> {
         call = null;
         if (!active || this.closed) return;
         failures++;
-        timer = setTimeout(open, Math.min(2000, 100 * 2 ** Math.min(failures, 5)));
+        timer = this.clock.setTimeout(open, backoffMs(failures + 1, 100, 2000));
       });
     };
     const stop = () => {
       active = false;
-      if (timer) clearTimeout(timer);
+      if (timer) this.clock.clearTimeout(timer);
       call?.cancel();
       this.watches.delete(stop);
     };
@@ -454,7 +480,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   private directoryOf(options: { directory?: Directory }): Directory {
     return (
       options.directory ??
-      new CheckpointDirectory(() => this.checkpointServers(), this.moduleName, this.deadlineMs)
+      new CheckpointDirectory(() => this.checkpointServers(), this.moduleName, this.deadlineMs, this.clock)
     );
   }
 
@@ -462,19 +488,26 @@ export class Replica extends EventEmitter<ReplicaEvents> {
    * A stream's options with this copy's defaults: it listens on its host's address (RM_HOST_ADDRESS,
    * from its WatchDog; else the host of a TCP WatchDog address, else loopback).
    */
-  private streamOptions<T extends object>(options: T): T & { listenHost: string } {
+  private streamOptions<T extends object>(options: T): T & { listenHost: string; clock: Clock } {
     const env = this.opts.env ?? process.env;
     const tcp = this.watchdogAddress && !this.watchdogAddress.startsWith('unix:');
     const host = env.RM_HOST_ADDRESS || (tcp ? this.watchdogAddress.replace(/:\d+$/, '') : '127.0.0.1');
-    return { listenHost: host, ...(this.opts.env ? { env: this.opts.env } : {}), ...options };
+    return {
+      listenHost: host,
+      clock: this.clock,
+      ...(this.opts.env ? { env: this.opts.env } : {}),
+      ...options,
+    };
   }
 
   /** Detaches and stops every timer and stream. The process is left to end on its own. */
   close(): void {
     if (this.closed) return;
-    this.closed = true;
-    for (const t of [this.beatTimer, this.fenceTimer, this.reconnectTimer]) if (t) clearTimeout(t);
-    this.beatTimer = this.fenceTimer = this.reconnectTimer = null;
+    this.move({ type: 'close' });
+    this.stopBeats?.();
+    this.stopFenceCheck?.();
+    if (this.reconnectTimer) this.clock.clearTimeout(this.reconnectTimer);
+    this.stopBeats = this.stopFenceCheck = this.reconnectTimer = null;
     for (const stop of [...this.watches]) stop();
     for (const s of this.streamsOpen) void s.close();
     this.streamsOpen.clear();
@@ -483,7 +516,6 @@ export class Replica extends EventEmitter<ReplicaEvents> {
       this.stream.cancel();
       this.stream = null;
     }
-    this.attachedNow = false;
     this.app?.close();
     this.registrar?.close();
     this.checkpoints?.close();
@@ -526,13 +558,14 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   private outOfService(d: Divergence): void {
     this.emit('diverged', d);
     this.write({ diverged: { seq: String(d.seq), detail: d.detail } });
-    setTimeout(
+    this.clock.setTimeout(
       () => {
         this.close();
         (this.opts.exit ?? ((code: number) => process.exit(code)))(OUT_OF_SERVICE_EXIT_CODE);
       },
       Math.max(1000, this.leaseMs),
-    ).unref();
+      { unref: true },
+    );
   }
 
   /** Every call to the WatchDog's local socket carries the copy token. */
@@ -579,7 +612,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   }
 
   private write(msg: AppMessage): void {
-    if (this.stream && this.attachedNow) this.stream.write(msg);
+    if (this.stream && isAttached(this.state)) this.stream.write(msg);
   }
 
   private openStream(): void {
@@ -605,29 +638,27 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   }
 
   private lost(reason: string): void {
-    const was = this.attachedNow;
-    this.attachedNow = false;
-    if (this.beatTimer) clearInterval(this.beatTimer);
-    this.beatTimer = null;
-    if (this.closed || this.fenced) return;
+    const was = isAttached(this.state);
+    this.move({ type: 'lost' });
+    this.stopBeats?.();
+    this.stopBeats = null;
+    if (this.state.kind !== 'connecting') return;
     if (was) this.emit('detached', reason);
-    this.reconnects++;
     // Capped well inside the lease: a restarted WatchDog must hear from its copies (and answer
     // their beats with its renewed lease) before their lease runs out.
-    const delay = Math.min(1000, Math.floor(this.leaseMs / 10), 50 * 2 ** Math.min(this.reconnects, 5));
-    this.reconnectTimer = setTimeout(() => {
+    const delay = backoffMs(this.state.reconnects + 1, 50, Math.min(1000, Math.floor(this.leaseMs / 10)));
+    this.reconnectTimer = this.clock.setTimeout(() => {
       this.reconnectTimer = null;
       this.openStream();
     }, delay);
   }
 
   private onMessage(msg: WatchDogMessage__Output): void {
-    this.lastContact = performance.now();
+    this.lastContact = this.clock.now();
     switch (msg.msg) {
       case 'welcome': {
         const w = msg.welcome!;
-        this.attachedNow = true;
-        this.reconnects = 0;
+        this.move({ type: 'welcome' });
         if (w.lease_ms > 0) this.leaseMs = w.lease_ms;
         this.takeToken(Number(w.epoch), Number(w.generation));
         if (w.checkpoint_address && !this.opts.checkpointAddress)
@@ -682,9 +713,9 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   }
 
   private startBeats(intervalMs: number): void {
-    if (this.beatTimer) clearInterval(this.beatTimer);
+    this.stopBeats?.();
     this.beat();
-    this.beatTimer = setInterval(() => this.beat(), intervalMs);
+    this.stopBeats = repeat(this.clock, intervalMs, () => this.beat());
   }
 
   private async answerPing(seq: string): Promise<void> {
@@ -692,11 +723,8 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     let detail = '';
     if (this.opts.sanity) {
       try {
-        const bound = new Promise<SanityResult>((resolve) =>
-          setTimeout(
-            () => resolve({ healthy: false, detail: 'sanity check took too long' }),
-            this.deadlineMs,
-          ).unref(),
+        const bound = sleep(this.clock, this.deadlineMs, { unref: true }).then(
+          (): SanityResult => ({ healthy: false, detail: 'sanity check took too long' }),
         );
         const r = await Promise.race([Promise.resolve(this.opts.sanity()), bound]);
         healthy = typeof r === 'boolean' ? r : r.healthy;
@@ -710,13 +738,13 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   }
 
   private startFenceTimer(): void {
-    if (this.fenceTimer) return;
+    if (this.stopFenceCheck) return;
     // Checked often, and a little before the host lease itself ends, so that the copy stops itself
     // (its fence hook runs) before its keeper has to kill it.
     const every = Math.max(10, Math.min(50, Math.floor(this.leaseMs / 10)));
     const ahead = Math.min(100, Math.floor(this.leaseMs / 10));
-    this.fenceTimer = setInterval(() => {
-      const now = performance.now();
+    this.stopFenceCheck = repeat(this.clock, every, () => {
+      const now = this.clock.now();
       if (now > this.leaseUntil - ahead) {
         const silent = Math.round(now - this.lastContact);
         void this.fence(
@@ -725,16 +753,16 @@ export class Replica extends EventEmitter<ReplicaEvents> {
             : `the host lease ran out with no renewal for ${silent} ms (lease ${this.leaseMs} ms): the WatchDog has no contact with the primary SuperWatchDog`,
         );
       }
-    }, every);
+    });
   }
 
   /** Self-fencing: the hook, then the exit. */
   private async fence(reason: string): Promise<void> {
-    if (this.fenced || this.closed) return;
-    this.fenced = true;
+    if (this.state.kind === 'fenced' || this.state.kind === 'stopped') return;
+    this.move({ type: 'fence', reason });
     this.emit('fence', reason);
     if (this.opts.onFence) {
-      const bound = new Promise<void>((r) => setTimeout(r, Math.max(1000, this.leaseMs)).unref());
+      const bound = sleep(this.clock, Math.max(1000, this.leaseMs), { unref: true });
       try {
         await Promise.race([Promise.resolve(this.opts.onFence(reason)), bound]);
       } catch {

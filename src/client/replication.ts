@@ -14,6 +14,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { threadId as currentThreadId } from 'node:worker_threads';
 import * as grpc from '@grpc/grpc-js';
+import { backoffMs } from '../shared/backoff.js';
+import { type Clock, repeat, sleep, systemClock, type TimerHandle } from '../shared/clock.js';
 import { GuidelineError, NotAcknowledgedError } from '../shared/errors.js';
 import type { Failover } from '../shared/failover.js';
 import type { CheckpointServerClient } from '../shared/generated/rm/checkpoint/v1/CheckpointServer.js';
@@ -129,6 +131,7 @@ export class CheckpointDirectory implements Directory {
     private readonly servers: () => Failover<CheckpointServerClient>,
     private readonly module: string,
     private readonly deadlineMs = 2000,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async announce(a: Announcement): Promise<void> {
@@ -165,7 +168,7 @@ export class CheckpointDirectory implements Directory {
     let active = true;
     let call: grpc.ClientReadableStream<WatchEvent__Output> | null = null;
     let failures = 0;
-    let timer: NodeJS.Timeout | null = null;
+    let timer: TimerHandle | null = null;
     const open = () => {
       if (!active) return;
       const { client, index } = this.servers().current();
@@ -184,13 +187,13 @@ export class CheckpointDirectory implements Directory {
         call = null;
         if (!active) return;
         failures++;
-        timer = setTimeout(open, Math.min(2000, 100 * 2 ** Math.min(failures, 5)));
+        timer = this.clock.setTimeout(open, backoffMs(failures + 1, 100, 2000));
       });
     };
     open();
     return () => {
       active = false;
-      if (timer) clearTimeout(timer);
+      if (timer) this.clock.clearTimeout(timer);
       call?.cancel();
     };
   }
@@ -201,11 +204,14 @@ export class FixedDirectory implements Directory {
   /** A fixed address has nobody to hand a token to: the primary asks none. */
   readonly keepsTokens = false;
 
-  constructor(private readonly a: Announcement) {}
+  constructor(
+    private readonly a: Announcement,
+    private readonly clock: Clock = systemClock,
+  ) {}
   async announce(): Promise<void> {}
   watch(cb: (a: Announcement) => void): () => void {
-    const t = setTimeout(() => cb(this.a), 0);
-    return () => clearTimeout(t);
+    const t = this.clock.setTimeout(() => cb(this.a), 0);
+    return () => this.clock.clearTimeout(t);
   }
 }
 
@@ -255,6 +261,8 @@ export interface ReplicationOptions {
   /** How often the primary tells its head and a backup asks again for a gap (default 200 ms). */
   tickMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** The time and timers of ticks, acknowledgement timeouts and retries (default the system clock). */
+  clock?: Clock;
 }
 
 export interface ReplicateOptions {
@@ -282,7 +290,7 @@ interface Waiter {
   quorum?: number;
   resolve: (seq: number) => void;
   reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
+  timer: TimerHandle;
 }
 
 function toWire(m: StreamMessage): WireMessage {
@@ -340,7 +348,8 @@ export class ReplicationStream {
   private address = '';
   /** This primary's stream token (announced; a backup must show it to follow). */
   private token = '';
-  private ticker: NodeJS.Timeout | null = null;
+  private readonly clock: Clock;
+  private stopTicker: (() => void) | null = null;
   private stopWatch: (() => void) | null = null;
   private following: {
     call: grpc.ClientDuplexStream<FollowerMessage, LeaderMessage__Output>;
@@ -369,8 +378,9 @@ export class ReplicationStream {
     this.maxOutOfSyncMs = opts.maxOutOfSyncMs ?? positiveInt(env.RM_REPLICATION_MAX_OUT_OF_SYNC_MS, 5000);
     this.maxBuffer = opts.maxBuffer ?? 1000;
     this.tickMs = opts.tickMs ?? 200;
+    this.clock = opts.clock ?? systemClock;
     copy.on('role', this.onRole);
-    this.ticker = setInterval(() => this.tick(), this.tickMs);
+    this.stopTicker = repeat(this.clock, this.tickMs, () => this.tick());
     void this.switchTo(copy.role);
   }
 
@@ -447,7 +457,7 @@ export class ReplicationStream {
         ...(options.quorum !== undefined ? { quorum: options.quorum } : {}),
         resolve,
         reject,
-        timer: setTimeout(() => {
+        timer: this.clock.setTimeout(() => {
           this.waiters.delete(w);
           const sync = this.leader ? inSync(this.leader, this.limits) : [];
           reject(
@@ -466,12 +476,13 @@ export class ReplicationStream {
     if (this.closed) return;
     this.closed = true;
     this.copy.off('role', this.onRole);
-    if (this.ticker) clearInterval(this.ticker);
+    this.stopTicker?.();
+    this.stopTicker = null;
     this.stopFollowing();
     this.stopWatch?.();
     this.stopWatch = null;
     for (const w of this.waiters) {
-      clearTimeout(w.timer);
+      this.clock.clearTimeout(w.timer);
       w.reject(new NotAcknowledgedError(`message ${w.seq}: the stream was closed before it was ${w.level}`));
     }
     this.waiters.clear();
@@ -510,7 +521,7 @@ export class ReplicationStream {
       this.copy.epoch,
     );
     // A new primary's allowance counts from its promotion: its backups need time to find it.
-    this.guidelineState = { outOfSyncSinceMs: performance.now(), accepting: true };
+    this.guidelineState = { outOfSyncSinceMs: this.clock.now(), accepting: true };
     this.server = new grpc.Server();
     this.server.addService(protos().replication.rm.replication.v1.Replication.service, {
       Follow: (call: grpc.ServerDuplexStream<FollowerMessage__Output, LeaderMessage>) =>
@@ -541,7 +552,7 @@ export class ReplicationStream {
         });
         return;
       } catch {
-        await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** Math.min(attempt, 5))));
+        await sleep(this.clock, backoffMs(attempt + 1, 50, 1000));
       }
     }
   }
@@ -650,7 +661,7 @@ export class ReplicationStream {
     if (!leader) return;
     for (const w of this.waiters) {
       if (!acknowledged(leader, w.seq, w.level, this.limits, w.quorum)) continue;
-      clearTimeout(w.timer);
+      this.clock.clearTimeout(w.timer);
       this.waiters.delete(w);
       w.resolve(w.seq);
     }
@@ -665,7 +676,7 @@ export class ReplicationStream {
       inSync(leader, this.limits).length,
       { minInSync: this.limits.minInSync, maxOutOfSyncMs: this.maxOutOfSyncMs },
       before.outOfSyncSinceMs,
-      performance.now(),
+      this.clock.now(),
     );
     this.guidelineState = g;
     if (g.accepting !== before.accepting)
@@ -757,9 +768,13 @@ export class ReplicationStream {
       this.following = null;
       client.close();
       // The same primary again after a pause, unless a newer one is announced meanwhile.
-      setTimeout(() => {
-        if (!this.following && !this.closed && !this.leader && this.best) this.connect(this.best);
-      }, 300).unref();
+      this.clock.setTimeout(
+        () => {
+          if (!this.following && !this.closed && !this.leader && this.best) this.connect(this.best);
+        },
+        300,
+        { unref: true },
+      );
     });
   }
 
