@@ -1,7 +1,8 @@
 /**
  * The layout's rules, read from the source: the shared model sits below every daemon, no two
- * folders of src/ import each other, directly or around a loop, and the WatchDog reads the time and
- * the process table only through its Clock and ProcessControl.
+ * folders of src/ import each other, directly or around a loop, the WatchDog reads the time and
+ * the process table only through its Clock and ProcessControl, and the SDK reads the time and sets
+ * timers only through its Clock.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -111,5 +112,30 @@ describe('the WatchDog', () => {
     const hits = (text: string) => OS_READS.filter((re) => re.test(text)).length;
     expect(hits('const t = Date.now(); setTimeout(f, 1); readFileSync(`/proc/1/stat`)')).toBe(3);
     expect(hits('this.opts.clock.setTimeout(f, 1); clock.now()')).toBe(0);
+  });
+});
+
+/** What reads the clock or sets a timer directly (a `clock.setTimeout(` is fine). */
+const TIME_READS = [
+  /\bDate\.now\b/,
+  /\bperformance\.now\(/,
+  /(?<![.\w])setTimeout\(/,
+  /(?<![.\w])setInterval\(/,
+];
+
+describe('the SDK', () => {
+  it('reads the time and sets timers only through its Clock', () => {
+    const offending = sourceFiles(join(SRC, 'client')).flatMap((f) => {
+      const text = readFileSync(f, 'utf8');
+      return TIME_READS.filter((re) => re.test(text)).map((re) => `${relative(SRC, f)}: ${re.source}`);
+    });
+    expect(offending).toEqual([]);
+  });
+
+  it('finds a direct read when there is one', () => {
+    const hits = (text: string) => TIME_READS.filter((re) => re.test(text)).length;
+    expect(hits('const t = Date.now(); performance.now(); setTimeout(f, 1); setInterval(f, 1)')).toBe(4);
+    expect(hits('new Recording(1, Date.now, Math.random)')).toBe(1);
+    expect(hits('this.clock.setTimeout(f, 1); clock.now(); repeat(clock, 1, f)')).toBe(0);
   });
 });
