@@ -67,6 +67,7 @@ export class Copycat {
   readonly stream: ReplicationStream;
   private queue: Promise<unknown> = Promise.resolve();
   private divergence: Divergence | null = null;
+  /** The time the handler reads through its context (default the wall clock). */
   private readonly clock: Clock;
 
   constructor(

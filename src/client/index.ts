@@ -25,7 +25,7 @@ import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import type { ModuleSpec } from '../model/table.js';
 import { backoffMs } from '../shared/backoff.js';
-import { type Clock, repeat, sleep, systemClock, type TimerHandle } from '../shared/clock.js';
+import { type Clock, repeat, sleep, steadyClock, type TimerHandle } from '../shared/clock.js';
 import { FencedError } from '../shared/errors.js';
 import { Failover, splitAddresses } from '../shared/failover.js';
 import type { Checkpoint__Output } from '../shared/generated/rm/checkpoint/v1/Checkpoint.js';
@@ -116,7 +116,10 @@ export interface ConnectOptions {
   deadlineMs?: number;
   /** Where the RM_* variables are read (default process.env). */
   env?: NodeJS.ProcessEnv;
-  /** The time and timers of the lease, beats, reconnection and fencing (default the system clock). */
+  /**
+   * The time and timers of the lease, beats, reconnection and fencing (default the system's timers on
+   * a monotonic time); given, the replication streams and Copycats of this copy use it too.
+   */
   clock?: Clock;
 }
 
@@ -208,7 +211,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     super();
     const env = options.env ?? process.env;
     this.opts = options;
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock ?? steadyClock;
     this.lastContact = this.clock.now();
     this.watchdogAddress = options.watchdogAddress ?? env.RM_WATCHDOG_ADDRESS ?? '';
     this.copyToken = options.copyToken ?? env.RM_COPY_TOKEN ?? '';
@@ -488,13 +491,13 @@ export class Replica extends EventEmitter<ReplicaEvents> {
    * A stream's options with this copy's defaults: it listens on its host's address (RM_HOST_ADDRESS,
    * from its WatchDog; else the host of a TCP WatchDog address, else loopback).
    */
-  private streamOptions<T extends object>(options: T): T & { listenHost: string; clock: Clock } {
+  private streamOptions<T extends object>(options: T): T & { listenHost: string } {
     const env = this.opts.env ?? process.env;
     const tcp = this.watchdogAddress && !this.watchdogAddress.startsWith('unix:');
     const host = env.RM_HOST_ADDRESS || (tcp ? this.watchdogAddress.replace(/:\d+$/, '') : '127.0.0.1');
     return {
       listenHost: host,
-      clock: this.clock,
+      ...(this.opts.clock ? { clock: this.opts.clock } : {}),
       ...(this.opts.env ? { env: this.opts.env } : {}),
       ...options,
     };

@@ -15,7 +15,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { threadId as currentThreadId } from 'node:worker_threads';
 import * as grpc from '@grpc/grpc-js';
 import { backoffMs } from '../shared/backoff.js';
-import { type Clock, repeat, sleep, systemClock, type TimerHandle } from '../shared/clock.js';
+import { type Clock, repeat, sleep, steadyClock, systemClock, type TimerHandle } from '../shared/clock.js';
 import { GuidelineError, NotAcknowledgedError } from '../shared/errors.js';
 import type { Failover } from '../shared/failover.js';
 import type { CheckpointServerClient } from '../shared/generated/rm/checkpoint/v1/CheckpointServer.js';
@@ -261,7 +261,10 @@ export interface ReplicationOptions {
   /** How often the primary tells its head and a backup asks again for a gap (default 200 ms). */
   tickMs?: number;
   env?: NodeJS.ProcessEnv;
-  /** The time and timers of ticks, acknowledgement timeouts and retries (default the system clock). */
+  /**
+   * The time and timers of ticks, acknowledgement timeouts, retries and the guideline's allowance
+   * (default the system's timers on a monotonic time; a Copycat's recorded times are the wall clock's).
+   */
   clock?: Clock;
 }
 
@@ -378,7 +381,7 @@ export class ReplicationStream {
     this.maxOutOfSyncMs = opts.maxOutOfSyncMs ?? positiveInt(env.RM_REPLICATION_MAX_OUT_OF_SYNC_MS, 5000);
     this.maxBuffer = opts.maxBuffer ?? 1000;
     this.tickMs = opts.tickMs ?? 200;
-    this.clock = opts.clock ?? systemClock;
+    this.clock = opts.clock ?? steadyClock;
     copy.on('role', this.onRole);
     this.stopTicker = repeat(this.clock, this.tickMs, () => this.tick());
     void this.switchTo(copy.role);
