@@ -15,6 +15,7 @@ import { hangBench } from './hang.bench.js';
 import { hostFailureBench } from './host-failure.bench.js';
 import { type Bench, type BenchResult, cleanupAll, type Figure, ROOT, tempDir } from './lib/common.js';
 import { fmt } from './lib/stats.js';
+import { replicationBench } from './replication.bench.js';
 import { restartBench } from './restart.bench.js';
 import { rmFailoverBench } from './rm-failover.bench.js';
 import { routerBench } from './router.bench.js';
@@ -33,6 +34,7 @@ const BENCHES: Bench[] = [
   footprintBench,
   storeBench,
   routerBench,
+  replicationBench,
   simBench,
 ];
 
