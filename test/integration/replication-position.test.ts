@@ -126,9 +126,11 @@ describe('applied positions from the SDK to the ReplicaManager', () => {
       policy: 'on-each-failure',
       copyCat: true,
       maxOutOfSyncMs: 1500,
-      replicas: ['C1', 'C2', 'C3', 'C4'].map((id) => ({ id, host: 'H4', path: COPY })),
+      replicas: ['C1', 'C2', 'C3', 'C4'].map((id, i) => ({ id, host: `H${i + 1}`, path: COPY })),
     };
-    validateRegistration(registered, { hosts: [{ name: 'H4', up: true }], modules: [] });
+    // (As registered, one copy per host; here H4's WatchDog runs all four with what they are told.)
+    const hosts = ['H1', 'H2', 'H3', 'H4'].map((name) => ({ name, up: true }));
+    validateRegistration(registered, { hosts, modules: [] });
     const module: Module = {
       ...registered,
       detect: 'poll',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { specFromFlags } from '../../src/cli/commands.js';
 import { copyCatEnv, type Module } from '../../src/model/table.js';
 import { replicaSpec } from '../../src/replica-manager/daemon.js';
 import { moduleToProto, specFromProto } from '../../src/replica-manager/proto-convert.js';
@@ -66,5 +67,26 @@ describe('copy-cat as a registration option', () => {
     expect(() => validateRegistration(spec, table)).toThrow(RegistrationError);
     expect(() => validateRegistration(spec, table)).toThrow('copyCat: must be true or false, got "yes"');
     expect(() => validateRegistration({ ...spec, copyCat: true, maxOutOfSyncMs: 0 }, table)).not.toThrow();
+  });
+
+  it('rmctl register --copy-cat --max-out-of-sync MS', () => {
+    const spec = specFromFlags('N', {
+      style: 'hot',
+      degree: '2',
+      policy: 'on-each-failure',
+      replica: ['H1:/opt/n', 'H2:/opt/n'],
+      copyCat: true,
+      maxOutOfSync: '2000',
+    });
+    expect(spec).toMatchObject({ copyCat: true, maxOutOfSyncMs: 2000 });
+    expect(() =>
+      specFromFlags('N', {
+        style: 'hot',
+        degree: '2',
+        policy: 'on-each-failure',
+        replica: ['H1:/a'],
+        maxOutOfSync: 'x',
+      }),
+    ).toThrow('--max-out-of-sync: expected a whole number, got "x"');
   });
 });
