@@ -115,6 +115,8 @@ export interface RegisterFlags {
   env?: string[];
   user?: string;
   group?: string;
+  copyCat?: boolean;
+  maxOutOfSync?: string;
   json?: boolean;
 }
 
@@ -193,6 +195,8 @@ export function specFromFlags(name: string | undefined, f: RegisterFlags): Modul
   }
   if (f.user !== undefined) spec.user = f.user;
   if (f.group !== undefined) spec.group = f.group;
+  if (f.copyCat) spec.copyCat = true;
+  if (f.maxOutOfSync !== undefined) spec.maxOutOfSyncMs = int(f.maxOutOfSync, '--max-out-of-sync');
   return spec;
 }
 

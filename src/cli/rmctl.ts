@@ -76,6 +76,14 @@ export function buildRmctl(): Command {
     .option('--env <KEY=VALUE>', 'an environment variable for the copies (repeat)', collect)
     .option('--user <USER>', 'the account the copies run as on every host (a name or uid)')
     .option('--group <GROUP>', "with --user: their group (default: the user's primary group)")
+    .option(
+      '--copy-cat',
+      'warm/hot, degree ≥ 2: an active copy-cat module, its backups replay every input and compare outputs',
+    )
+    .option(
+      '--max-out-of-sync <MS>',
+      'with --copy-cat: the longest time the primary may run without an in-sync backup before it refuses work',
+    )
     .option('--json', 'print the registered module as JSON')
     .action(async (name: string | undefined, flags: RegisterFlags) =>
       set(await registerCommand(name, { ...flags, config: cfg() })),

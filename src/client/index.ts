@@ -26,7 +26,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { ModuleSpec } from '../model/table.js';
 import { backoffMs } from '../shared/backoff.js';
 import { type Clock, repeat, sleep, steadyClock, type TimerHandle } from '../shared/clock.js';
-import { FencedError } from '../shared/errors.js';
+import { CopyCatModeError, FencedError } from '../shared/errors.js';
 import { Failover, splitAddresses } from '../shared/failover.js';
 import type { Checkpoint__Output } from '../shared/generated/rm/checkpoint/v1/Checkpoint.js';
 import type { CheckpointServerClient } from '../shared/generated/rm/checkpoint/v1/CheckpointServer.js';
@@ -52,6 +52,7 @@ import {
 
 export {
   ConflictError,
+  CopyCatModeError,
   ExecutableError,
   GuidelineError,
   NotAcknowledgedError,
@@ -121,6 +122,11 @@ export interface ConnectOptions {
    * a monotonic time); given, the replication streams and Copycats of this copy use it too.
    */
   clock?: Clock;
+  /**
+   * Active copy-cat mode asked by code. Without it, the registration decides (copyCat, told in
+   * RM_COPY_CAT); given and different from the registration: CopyCatModeError.
+   */
+  copyCat?: boolean;
 }
 
 /** A module's saved state. */
@@ -206,6 +212,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   private readonly signalHandler: (() => void) | null = null;
   private readonly promoteSignal: string | undefined;
   private readonly streamsOpen = new Set<ReplicationStream>();
+  private readonly copyCatValue: boolean;
 
   constructor(options: ConnectOptions = {}) {
     super();
@@ -224,6 +231,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     this.epochValue = Number(env.RM_EPOCH ?? 0) || 0;
     this.generationValue = Number(env.RM_GENERATION ?? 0) || 0;
     this.hot = env.RM_STYLE === 'hot';
+    this.copyCatValue = copyCatMode(this.moduleName, env.RM_COPY_CAT, options.copyCat);
     this.leaseMs = options.leaseMs ?? (Number(env.RM_LEASE_MS) || 3000);
     // The WatchDog started this copy under a live host lease.
     this.leaseUntil = this.clock.now() + this.leaseMs;
@@ -234,6 +242,14 @@ export class Replica extends EventEmitter<ReplicaEvents> {
       this.signalHandler = () => undefined;
       process.on(this.promoteSignal as NodeJS.Signals, this.signalHandler);
     }
+  }
+
+  /**
+   * Whether this module runs as an active copy-cat (DESIGN §11, seed 002): as registered (copyCat,
+   * RM_COPY_CAT), else as ConnectOptions.copyCat says. Its stream is opened with copycat().
+   */
+  get copyCat(): boolean {
+    return this.copyCatValue;
   }
 
   /** The current role. */
@@ -459,6 +475,10 @@ export class Replica extends EventEmitter<ReplicaEvents> {
    * this copy's role changes by itself. Backups find the primary through the Checkpoint Server.
    */
   replication(options: ReplicationOptions): ReplicationStream {
+    if (this.copyCatValue)
+      throw new CopyCatModeError(
+        `${this.moduleName} runs as an active copy-cat (${this.copyCatOrigin()}): its backups replay each input, so open its stream with copycat({ handle }), not replication({ onMessage })`,
+      );
     const stream = new ReplicationStream(
       this.streamCopy(),
       this.directoryOf(options),
@@ -475,9 +495,19 @@ export class Replica extends EventEmitter<ReplicaEvents> {
    * reports it (reason diverged) for the ReplicaManager to replace; it stops applying at once.
    */
   copycat(options: CopycatOptions): Copycat {
+    if (this.opts.copyCat === false)
+      throw new CopyCatModeError(
+        `${this.moduleName}: copycat() opened with copyCat: false in the connect options; drop that option or open the stream with replication({ onMessage })`,
+      );
     const cat = new Copycat(this.streamCopy(), this.directoryOf(options), this.streamOptions(options));
     this.streamsOpen.add(cat.stream);
     return cat;
+  }
+
+  private copyCatOrigin(): string {
+    return this.opts.copyCat === undefined
+      ? 'registered with copyCat: true'
+      : 'copyCat: true in the connect options';
   }
 
   private directoryOf(options: { directory?: Directory }): Directory {
@@ -792,4 +822,26 @@ export async function connect(options: ConnectOptions = {}): Promise<Replica> {
     throw err;
   }
   return r;
+}
+
+/**
+ * The module's copy-cat mode: the registration's (RM_COPY_CAT, '1' or '0') unless code says
+ * otherwise, which is refused; with no registration, the code's (default false).
+ */
+export function copyCatMode(
+  module: string,
+  registered: string | undefined,
+  code: boolean | undefined,
+): boolean {
+  if (registered === undefined || registered === '') return code === true;
+  if (registered !== '1' && registered !== '0')
+    throw new CopyCatModeError(
+      `RM_COPY_CAT is ${JSON.stringify(registered)}; accepted: 1 or 0 (set by the WatchDog from the registration)`,
+    );
+  const reg = registered === '1';
+  if (code !== undefined && code !== reg)
+    throw new CopyCatModeError(
+      `${module || 'this module'} is registered ${reg ? 'with copyCat: true' : 'without copyCat'} but the connect options say copyCat: ${code}; drop the option (the registration decides) or register the module ${code ? 'with copyCat: true' : 'without copyCat'}`,
+    );
+  return reg;
 }

@@ -99,6 +99,19 @@ export interface Module {
    * maximum_lag_on_failover). Absent: any live backup may be promoted.
    */
   maxLagOnFailover?: number;
+  /**
+   * Warm/hot with degree ≥ 2: the module runs as an active copy-cat (DESIGN §11, seed 002). Each
+   * copy is told so in RM_COPY_CAT, and the SDK opens its stream in copy-cat mode: the backups replay
+   * every input after the primary and compare outputs; a backup that differs is reported `diverged`.
+   * Absent means false.
+   */
+  copyCat?: boolean;
+  /**
+   * Only with copyCat: the primary's guideline, the longest time (ms) it may run without an in-sync
+   * backup before it refuses work (GuidelineError). Told in RM_REPLICATION_MIN_IN_SYNC=1 and
+   * RM_REPLICATION_MAX_OUT_OF_SYNC_MS. Absent: the primary demands no in-sync backup.
+   */
+  maxOutOfSyncMs?: number;
   /** Registration order is preference order. */
   replicas: Replica[];
   /**
@@ -175,6 +188,10 @@ export interface ModuleSpec {
   servicePort?: number;
   /** Warm: the most messages a backup may lag and still be promoted (Module.maxLagOnFailover). */
   maxLagOnFailover?: number;
+  /** Active copy-cat mode (Module.copyCat). */
+  copyCat?: boolean;
+  /** Only with copyCat: the longest time without an in-sync backup (Module.maxOutOfSyncMs). */
+  maxOutOfSyncMs?: number;
   replicas: ReplicaSpec[];
 }
 
@@ -344,4 +361,19 @@ export function wantedRunning(module: Pick<Module, 'style' | 'degree'>): number 
  */
 export function copyServicePort(servicePort: number, index: number): number {
   return servicePort + 1 + index;
+}
+
+/**
+ * A copy-cat module's registration as its copies are told it (DESIGN §11, seed 002): RM_COPY_CAT=1,
+ * and with a guideline, one in-sync backup demanded within maxOutOfSyncMs. After the module's env,
+ * so that the registration, not a stray variable, decides the mode.
+ */
+export function copyCatEnv(m: Pick<Module, 'copyCat' | 'maxOutOfSyncMs'>): Record<string, string> {
+  if (!m.copyCat) return {};
+  const env: Record<string, string> = { RM_COPY_CAT: '1' };
+  if (m.maxOutOfSyncMs !== undefined) {
+    env.RM_REPLICATION_MIN_IN_SYNC = '1';
+    env.RM_REPLICATION_MAX_OUT_OF_SYNC_MS = String(m.maxOutOfSyncMs);
+  }
+  return env;
 }

@@ -4,7 +4,14 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { CheckpointClient } from '../checkpoint-server/client.js';
-import { type Action, copyServicePort, type Module, type ReplicaTable, type Role } from '../model/table.js';
+import {
+  type Action,
+  copyCatEnv,
+  copyServicePort,
+  type Module,
+  type ReplicaTable,
+  type Role,
+} from '../model/table.js';
 import { addressOf, type ClusterConfig, clusterHost } from '../shared/config.js';
 import { ConfigError, StaleEpochError, UnavailableError } from '../shared/errors.js';
 import { CLIENT_OPTIONS, DaemonServer, daemonTransport, protos, Transport, unary } from '../shared/grpc.js';
@@ -41,7 +48,7 @@ export function replicaSpec(module: Module, replica: string): WatchDogReplicaSpe
     module: module.name,
     path: r.path,
     args: module.args ?? [],
-    env: { ...(module.env ?? {}), ...service },
+    env: { ...(module.env ?? {}), ...service, ...copyCatEnv(module) },
     detect: module.detect,
     interval_ms: module.intervalMs ?? 0,
     timeout_ms: module.timeoutMs ?? 0,

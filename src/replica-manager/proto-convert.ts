@@ -34,6 +34,9 @@ export function moduleToProto(m: Module | ModuleSpec): PbModule {
     service_port: m.servicePort ?? 0,
     has_max_lag_on_failover: m.maxLagOnFailover !== undefined,
     max_lag_on_failover: m.maxLagOnFailover ?? 0,
+    copy_cat: !!m.copyCat,
+    has_max_out_of_sync_ms: m.maxOutOfSyncMs !== undefined,
+    max_out_of_sync_ms: m.maxOutOfSyncMs ?? 0,
     lag_hold: 'lagHold' in m && m.lagHold ? positionToWire(m.lagHold) : null,
     replicas: m.replicas.map((r) => ({
       id: r.id ?? '',
@@ -77,6 +80,8 @@ export function specFromProto(m: PbModuleOut): ModuleSpec {
   if (m.group) spec.group = m.group;
   if (m.service_port) spec.servicePort = m.service_port;
   if (m.has_max_lag_on_failover) spec.maxLagOnFailover = m.max_lag_on_failover;
+  if (m.copy_cat) spec.copyCat = true;
+  if (m.has_max_out_of_sync_ms) spec.maxOutOfSyncMs = m.max_out_of_sync_ms;
   return spec;
 }
 

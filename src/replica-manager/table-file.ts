@@ -94,6 +94,8 @@ const MODULE_KEYS = [
   'group',
   'servicePort',
   'maxLagOnFailover',
+  'copyCat',
+  'maxOutOfSyncMs',
   'replicas',
 ];
 
@@ -131,6 +133,8 @@ function readSettings(s: Shape, o: Plain, at: string): Omit<ModuleSpec, 'replica
   if (o.servicePort !== undefined) m.servicePort = s.number(o.servicePort, `${at}servicePort`);
   if (o.maxLagOnFailover !== undefined)
     m.maxLagOnFailover = s.number(o.maxLagOnFailover, `${at}maxLagOnFailover`);
+  if (o.copyCat !== undefined) m.copyCat = s.boolean(o.copyCat, `${at}copyCat`);
+  if (o.maxOutOfSyncMs !== undefined) m.maxOutOfSyncMs = s.number(o.maxOutOfSyncMs, `${at}maxOutOfSyncMs`);
   return m;
 }
 
@@ -300,6 +304,8 @@ export function moduleToPlain(m: Module): Plain {
   if (m.group !== undefined) o.group = m.group;
   if (m.servicePort !== undefined) o.servicePort = m.servicePort;
   if (m.maxLagOnFailover !== undefined) o.maxLagOnFailover = m.maxLagOnFailover;
+  if (m.copyCat !== undefined) o.copyCat = m.copyCat;
+  if (m.maxOutOfSyncMs !== undefined) o.maxOutOfSyncMs = m.maxOutOfSyncMs;
   o.replicas = m.replicas.map((r) => ({
     id: r.id,
     host: r.host,

@@ -186,6 +186,32 @@ function checkModuleSettings(m: ModuleSpec | Module, at: string): void {
         `only a warm module promotes a backup at fail-over (style is ${show(m.style)}); leave maxLagOnFailover out`,
       );
   }
+  if (m.copyCat !== undefined) {
+    if (typeof m.copyCat !== 'boolean') fail(`${at}copyCat`, `must be true or false, got ${show(m.copyCat)}`);
+    if (m.copyCat && m.style === 'cold')
+      fail(
+        `${at}copyCat`,
+        `a copy-cat module needs running backups to replay its inputs (style is ${show(m.style)}); accepted for warm and hot modules`,
+      );
+    if (m.copyCat && m.degree < 2)
+      fail(
+        `${at}copyCat`,
+        `a copy-cat module needs a backup beside its primary (degree is ${m.degree}); accepted with degree ≥ 2`,
+      );
+  }
+  if (m.maxOutOfSyncMs !== undefined) {
+    wholeNumber(
+      `${at}maxOutOfSyncMs`,
+      m.maxOutOfSyncMs,
+      0,
+      'a whole number of milliseconds ≥ 0 (0: the primary refuses work as soon as no backup is in sync)',
+    );
+    if (m.copyCat !== true)
+      fail(
+        `${at}maxOutOfSyncMs`,
+        'the guideline is kept only by a copy-cat primary; set copyCat: true or leave maxOutOfSyncMs out',
+      );
+  }
   if (m.degree > m.replicas.length) {
     const what = m.style === 'cold' ? 'hosts it may run on' : 'running copies';
     fail(

@@ -128,6 +128,14 @@ export class GuidelineError extends SupervisorError {
   readonly code = 'guideline';
 }
 
+/**
+ * Application code that asks for another replication mode than the module's registration
+ * (copyCat): the message says what was registered, what the code asked, and how to agree.
+ */
+export class CopyCatModeError extends SupervisorError {
+  readonly code = 'copy-cat-mode';
+}
+
 /** A caller whose certificate (or copy token) does not allow the call: the message says who may make it. */
 export class PermissionError extends SupervisorError {
   readonly code = 'permission-denied';

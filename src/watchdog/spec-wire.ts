@@ -3,7 +3,7 @@
  * a CopySpec, a self-registration's module JSON into the ReplicaManager's wire form, and the module
  * the manager answers with into the spec of the copy adopted. Pure: no I/O, no clock.
  */
-import { CHECK_KINDS, DETECTS } from '../model/table.js';
+import { CHECK_KINDS, copyCatEnv, DETECTS } from '../model/table.js';
 import type { Timings } from '../shared/config.js';
 import { RegistrationError } from '../shared/errors.js';
 import type { Module__Output, Module as PbModule } from '../shared/generated/rm/replica_manager/v1/Module.js';
@@ -148,6 +148,9 @@ export function moduleFromJson(text: string): PbModule {
     env: m.env && typeof m.env === 'object' ? (m.env as Record<string, string>) : {},
     user: str(m.user),
     group: str(m.group),
+    copy_cat: m.copyCat === true,
+    has_max_out_of_sync_ms: m.maxOutOfSyncMs !== undefined,
+    max_out_of_sync_ms: num(m.maxOutOfSyncMs),
     replicas: replicas.map((r) => ({
       id: str(r?.id),
       host: str(r?.host),
@@ -165,7 +168,13 @@ export function specOfModule(m: Module__Output, replica: { id: string; path: str
     module: m.name,
     path: replica.path,
     args: [...m.args],
-    env: { ...m.env },
+    env: {
+      ...m.env,
+      ...copyCatEnv({
+        copyCat: m.copy_cat,
+        ...(m.has_max_out_of_sync_ms ? { maxOutOfSyncMs: m.max_out_of_sync_ms } : {}),
+      }),
+    },
     detect: m.detect,
     intervalMs: m.interval_ms,
     timeoutMs: m.timeout_ms,

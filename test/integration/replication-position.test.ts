@@ -5,7 +5,8 @@
  * copies of one module: the primary writes 30 messages, one backup applies them all, the other stops
  * applying after 12. Each copy's beats carry its position: the WatchDog lists it (ListRunning, what
  * the manager asks before a promotion), and the failure report of the killed primary carries the
- * last message it wrote. Then an active copy-cat module (seed 002): a backup that computes
+ * last message it wrote. Then a module registered as an active copy-cat (copyCat, seed 002), its
+ * application code not asking for the mode: a backup that computes
  * differently from input 7 on tells its WatchDog, which stops it and reports it (reason diverged,
  * naming input 7), while the other backup replays every input alike; left without a backup in sync,
  * the primary refuses inputs until a new one is. Needs `npm run build` first; binds 127.0.0.10–14
@@ -16,6 +17,9 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CheckpointServerDaemon, startCheckpointServer } from '../../src/checkpoint-server/daemon.js';
+import type { Module, ModuleSpec } from '../../src/model/table.js';
+import { replicaSpec } from '../../src/replica-manager/daemon.js';
+import { validateRegistration } from '../../src/replica-manager/validate.js';
 import type { ClusterConfig } from '../../src/shared/config.js';
 import type { WatchDogClient } from '../../src/watchdog/client.js';
 import { ROOT, tempDir, waitFor } from '../helpers/processes.js';
@@ -112,11 +116,32 @@ describe('applied positions from the SDK to the ReplicaManager', () => {
   }, 60_000);
 
   it('a copy-cat backup that computes differently is stopped and reported at the input where it diverged; a primary without a backup in sync refuses inputs', async () => {
-    // The module demands one backup in sync, and allows 1.5 s without one.
-    const env = { RM_REPLICATION_MIN_IN_SYNC: '1', RM_REPLICATION_MAX_OUT_OF_SYNC_MS: '1500' };
-    await start('C2', 'B', ['--copycat', '--diverge-at', '7'], env);
-    const good = await start('C3', 'B', ['--copycat'], env);
-    await start('C1', 'P', ['--copycat', '--write', '20', '--every', '100'], env);
+    // The module is registered copy-cat, demanding a backup in sync within 1.5 s; each copy is
+    // started with the environment the ReplicaManager gives its WatchDog for that registration,
+    // and the application code does not ask for the mode (no --copycat).
+    const registered: ModuleSpec = {
+      name: 'C',
+      style: 'warm',
+      degree: 2,
+      policy: 'on-each-failure',
+      copyCat: true,
+      maxOutOfSyncMs: 1500,
+      replicas: ['C1', 'C2', 'C3', 'C4'].map((id, i) => ({ id, host: `H${i + 1}`, path: COPY })),
+    };
+    // (As registered, one copy per host; here H4's WatchDog runs all four with what they are told.)
+    const hosts = ['H1', 'H2', 'H3', 'H4'].map((name) => ({ name, up: true }));
+    validateRegistration(registered, { hosts, modules: [] });
+    const module: Module = {
+      ...registered,
+      detect: 'poll',
+      replicas: registered.replicas.map((r) => ({ ...r, id: r.id ?? '', status: 'I', failures: 0 })),
+      underReplicated: false,
+    };
+    const env = replicaSpec(module, 'C1').env;
+    expect(env).toMatchObject({ RM_COPY_CAT: '1', RM_REPLICATION_MAX_OUT_OF_SYNC_MS: '1500' });
+    await start('C2', 'B', ['--diverge-at', '7'], env);
+    const good = await start('C3', 'B', [], env);
+    await start('C1', 'P', ['--write', '20', '--every', '100'], env);
 
     const wrote = await waitFor('C1 to run its 20 inputs', () => events('C1', 'wrote')[0], {
       timeoutMs: 30_000,
@@ -158,7 +183,7 @@ describe('applied positions from the SDK to the ReplicaManager', () => {
     expect(String(refused.message)).toContain('0 of the 1 in-sync backups the module demands');
     expect(events('C1', 'guideline').at(-1)).toMatchObject({ kept: false });
     // A new backup catches up (it replays what it missed) and the primary takes inputs again.
-    await start('C4', 'B', ['--copycat'], env);
+    await start('C4', 'B', [], env);
     await waitFor('C1 to accept inputs again', () => events('C1', 'accepted')[0], { timeoutMs: 20_000 });
     expect(events('C1', 'guideline').at(-1)).toMatchObject({ kept: true });
   }, 90_000);

@@ -109,6 +109,27 @@ describe('rmctl status --json is a table file for rmctl simulate -f', () => {
     );
   });
 
+  it("keeps a module's copy-cat registration and guideline through the wire and the file", () => {
+    const withCat = join(tmp.dir, 'with-copycat.yaml');
+    writeFileSync(
+      withCat,
+      readFileSync(FIG2, 'utf8').replace(
+        /(\n {4}style: warm\n)/,
+        '$1    copyCat: true\n    maxOutOfSyncMs: 1500\n',
+      ),
+    );
+    const json = renderStatus(overTheWire(withCat, 3, 'H5'), true);
+    expect(JSON.parse(json).modules.find((m: { name: string }) => m.name === 'A')).toMatchObject({
+      copyCat: true,
+      maxOutOfSyncMs: 1500,
+    });
+    const file = join(tmp.dir, 'status.json');
+    writeFileSync(file, json);
+    expect(parseTableFile(readFileSync(file, 'utf8'), file)).toEqual(
+      parseTableFile(readFileSync(withCat, 'utf8'), withCat),
+    );
+  });
+
   it('still refuses a wrong type or an unknown key at the top, naming it', () => {
     const file = join(tmp.dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ hosts: [{ name: 'H1' }], modules: [], epoch: 'three' }));

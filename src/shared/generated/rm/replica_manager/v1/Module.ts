@@ -55,6 +55,13 @@ export interface Module {
    * A fail-over held because no backup was within that limit of this position; absent: none.
    */
   'lag_hold'?: (_rm_replica_manager_v1_AppliedPosition | null);
+  /**
+   * Active copy-cat mode (DESIGN §11, seed 002), and its guideline: the longest time (ms) the
+   * primary may run without an in-sync backup; has_max_out_of_sync_ms false: none demanded.
+   */
+  'copy_cat'?: (boolean);
+  'has_max_out_of_sync_ms'?: (boolean);
+  'max_out_of_sync_ms'?: (number);
 }
 
 export interface Module__Output {
@@ -105,4 +112,11 @@ export interface Module__Output {
    * A fail-over held because no backup was within that limit of this position; absent: none.
    */
   'lag_hold': (_rm_replica_manager_v1_AppliedPosition__Output | null);
+  /**
+   * Active copy-cat mode (DESIGN §11, seed 002), and its guideline: the longest time (ms) the
+   * primary may run without an in-sync backup; has_max_out_of_sync_ms false: none demanded.
+   */
+  'copy_cat': (boolean);
+  'has_max_out_of_sync_ms': (boolean);
+  'max_out_of_sync_ms': (number);
 }
