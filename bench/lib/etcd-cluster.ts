@@ -30,7 +30,7 @@ interface Member {
 export class EtcdCluster {
   private constructor(
     readonly dir: string,
-    private readonly members: Member[],
+    private readonly memberList: Member[],
   ) {}
 
   /** Starts the members and waits until the cluster answers a read (at most `readyMs`). */
@@ -53,17 +53,22 @@ export class EtcdCluster {
   }
 
   get endpoints(): string[] {
-    return this.members.map((m) => m.endpoint);
+    return this.memberList.map((m) => m.endpoint);
+  }
+
+  /** Each member's pid, or null while it is killed. */
+  get members(): Array<{ name: string; endpoint: string; pid: number | null }> {
+    return this.memberList.map((m) => ({ name: m.name, endpoint: m.endpoint, pid: m.proc?.pid ?? null }));
   }
 
   /** The pids of the members running now (for a test's cleanup). */
   get pids(): number[] {
-    return this.members.flatMap((m) => (m.proc?.pid ? [m.proc.pid] : []));
+    return this.memberList.flatMap((m) => (m.proc?.pid ? [m.proc.pid] : []));
   }
 
   /** kill -9 of one member. */
   kill(i: number): void {
-    const m = this.members[i] as Member;
+    const m = this.memberList[i] as Member;
     const pid = m.proc?.pid;
     m.proc = null;
     if (pid) killPid(pid);
@@ -78,8 +83,8 @@ export class EtcdCluster {
   async leader(): Promise<number> {
     const client = new EtcdClient({ endpoints: this.endpoints, deadlineMs: 2000 });
     try {
-      for (let i = 0; i < this.members.length; i++) {
-        if (!this.members[i]?.proc) continue;
+      for (let i = 0; i < this.memberList.length; i++) {
+        if (!this.memberList[i]?.proc) continue;
         try {
           const s = await client.status(this.endpoints[i] as string);
           if (s.leader !== '0' && s.leader === s.memberId) return i;
@@ -95,15 +100,15 @@ export class EtcdCluster {
 
   /** Stops every member (SIGKILL by pid). Idempotent. */
   stop(): void {
-    for (let i = 0; i < this.members.length; i++) this.kill(i);
+    for (let i = 0; i < this.memberList.length; i++) this.kill(i);
   }
 
   private startMember(i: number, state: 'new' | 'existing'): void {
-    const m = this.members[i] as Member;
+    const m = this.memberList[i] as Member;
     const data = join(this.dir, m.name);
     mkdirSync(data, { recursive: true });
     const log = openSync(join(this.dir, `${m.name}.log`), 'a');
-    const initial = this.members.map((x) => `${x.name}=http://${x.peer}`).join(',');
+    const initial = this.memberList.map((x) => `${x.name}=http://${x.peer}`).join(',');
     m.proc = spawn(
       ETCD_BIN,
       [

@@ -45,11 +45,16 @@ async function stopLocal(cluster: LocalCluster, dirGiven: boolean, root: string,
 }
 
 export async function runLocal(
-  opts: { dir?: string; story?: boolean; stop?: boolean },
+  opts: { dir?: string; story?: boolean; stop?: boolean; store?: string },
   io = stdio,
 ): Promise<number> {
   const root = dirname(dirname(rmdPath()));
-  const cluster = new LocalCluster(opts.dir ?? LOCAL_DIR, root);
+  const store = opts.store ?? 'sqlite';
+  if (store !== 'sqlite' && store !== 'etcd') {
+    io.err(`rmd local: --store ${store}: expected sqlite or etcd`);
+    return ExitCode.badInput;
+  }
+  const cluster = new LocalCluster(opts.dir ?? LOCAL_DIR, root, 7400, {}, [], store);
   if (opts.stop) return stopLocal(cluster, opts.dir !== undefined, root, io);
 
   let stopping = false;

@@ -10,7 +10,7 @@ import { basename, dirname } from 'node:path';
 import { procStat } from '../watchdog/state.js';
 
 export interface LocalDaemon {
-  kind: 'checkpoint-server' | 'watchdog' | 'super-watchdog' | 'router';
+  kind: 'checkpoint-server' | 'watchdog' | 'super-watchdog' | 'router' | 'etcd';
   host: string;
   pid: number;
 }

@@ -4,8 +4,10 @@
  * application registered as the modules A, B and C of FIG. 2. `--story` tells the source's story
  * (¶0023–0026) with timings and exits; `--stop` stops a cluster left running.
  */
+
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { EtcdCluster } from '../../bench/lib/etcd-cluster.js';
 import { CheckpointClient } from '../checkpoint-server/client.js';
 import type { ModuleSpec, ReplicaTable } from '../model/table.js';
 import { moduleToProto, tableFromProto } from '../replica-manager/proto-convert.js';
@@ -41,6 +43,14 @@ export const LOCAL_HOSTS = ['H1', 'H2', 'H3', 'H4', 'H5', 'H6'];
 export const LOCAL_DIR = '.rm-local';
 const RING = ['H2', 'H5', 'H6'];
 
+/** Where the local cluster keeps its checkpoints: one SQLite Checkpoint Server, or etcd. */
+export type LocalStore = 'sqlite' | 'etcd';
+
+/** The three loopback etcd members of `--store etcd`: on 127.0.0.1, client and peer ports from here. */
+export function localEtcdBase(portBase: number): number {
+  return portBase + 80;
+}
+
 /** The local cluster's timings: shortened so that the story runs in seconds. */
 export const LOCAL_TIMINGS: Partial<Timings> = {
   watchdogBeatMs: 200,
@@ -73,8 +83,19 @@ export function localClusterYaml(
   portBase = 7400,
   timings: Partial<Timings> = {},
   extraAllowedDirs: readonly string[] = [],
+  store: LocalStore = 'sqlite',
 ): string {
   const t: Partial<Timings> = { ...LOCAL_TIMINGS, ...timings };
+  const etcdBase = localEtcdBase(portBase);
+  const checkpoint =
+    store === 'sqlite'
+      ? [`  address: 127.0.0.10:${portBase}`, `  dataDir: ${join(dir, 'checkpoint')}`]
+      : [
+          '  backend: etcd',
+          '  # One stateless Checkpoint Server on each ring host, over a three-member etcd on 127.0.0.1.',
+          `  addresses: [${RING.map((h) => `127.0.0.${11 + LOCAL_HOSTS.indexOf(h)}:${portBase}`).join(', ')}]`,
+          `  etcd: { endpoints: [${[0, 1, 2].map((i) => `127.0.0.1:${etcdBase + 2 * i}`).join(', ')}] }`,
+        ];
   return [
     '# The local six-host cluster of `rmd local` (source FIG. 1): one loopback address per host.',
     '# Mutual TLS with its own CA: `rmd local` makes the certificates in certs/ at every start.',
@@ -82,8 +103,7 @@ export function localClusterYaml(
     'hosts:',
     ...LOCAL_HOSTS.map((h, i) => `  - { name: ${h}, address: 127.0.0.${11 + i} }`),
     'checkpointServer:',
-    `  address: 127.0.0.10:${portBase}`,
-    `  dataDir: ${join(dir, 'checkpoint')}`,
+    ...checkpoint,
     `ports: { replicaManager: ${portBase + 1}, watchdog: ${portBase + 2}, superWatchdog: ${portBase + 3},`,
     `         metrics: { replicaManager: ${portBase + 11}, watchdog: ${portBase + 12}, superWatchdog: ${portBase + 13}, checkpointServer: ${portBase + 14} } }`,
     `ring: [${RING.join(', ')}]`,
@@ -213,6 +233,8 @@ export class LocalCluster {
     readonly timings: Partial<Timings> = {},
     /** Where else the WatchDogs may start executables. */
     readonly extraAllowedDirs: readonly string[] = [],
+    /** Where the checkpoints live: SQLite on 127.0.0.10, or etcd under a Checkpoint Server per ring host. */
+    readonly store: LocalStore = 'sqlite',
   ) {
     this.dir = resolve(dir);
     this.cfgFile = join(this.dir, 'cluster.yaml');
@@ -274,7 +296,7 @@ export class LocalCluster {
         this.dir,
         running.map((d) => d.pid),
       );
-    const address = `127.0.0.10:${this.portBase}`;
+    const address = this.store === 'sqlite' ? `127.0.0.10:${this.portBase}` : `127.0.0.12:${this.portBase}`;
     for (const other of localClustersRunning()) {
       if (other !== this.dir && checkpointAddressOf(other) === address)
         throw new LocalClusterRunningError(other, []);
@@ -284,13 +306,21 @@ export class LocalCluster {
     mkdirSync(join(this.dir, 'logs'), { recursive: true });
     writeFileSync(
       this.cfgFile,
-      localClusterYaml(this.dir, this.root, this.portBase, this.timings, this.extraAllowedDirs),
+      localClusterYaml(this.dir, this.root, this.portBase, this.timings, this.extraAllowedDirs, this.store),
     );
     this.cfgValue = null;
     this.transports.clear();
     // A CA of its own and a certificate per daemon, an operator and a viewer, made fresh each start.
     await issueCluster(this.cfg);
-    this.startDaemon('checkpoint-server', 'CS');
+    if (this.store === 'sqlite') this.startDaemon('checkpoint-server', 'CS');
+    else {
+      this.etcd = await EtcdCluster.start({
+        dir: join(this.dir, 'etcd'),
+        basePort: localEtcdBase(this.portBase),
+      });
+      this.recordEtcd();
+      for (const h of RING) this.startDaemon('checkpoint-server', h);
+    }
     const cs = this.checkpointClient(500);
     try {
       await waitUntil('the Checkpoint Server', () => cs.getLeadership('manager').then(() => true), 20_000);
@@ -326,6 +356,23 @@ export class LocalCluster {
     } finally {
       client.close();
     }
+  }
+
+  private etcd: EtcdCluster | null = null;
+
+  /** The etcd members of `--store etcd` (null with SQLite). */
+  get etcdCluster(): EtcdCluster | null {
+    return this.etcd;
+  }
+
+  /** Records the etcd members' pids beside the daemons', so that `--stop` from elsewhere stops them too. */
+  recordEtcd(): void {
+    if (!this.etcd) return;
+    this.daemons = this.daemons.filter((d) => d.kind !== 'etcd');
+    this.etcd.members.forEach((m, i) => {
+      if (m.pid) this.daemons.push({ kind: 'etcd', host: `m${i}`, pid: m.pid });
+    });
+    writeFileSync(this.pidFile, JSON.stringify(this.daemons, null, 2));
   }
 
   startDaemon(kind: LocalDaemon['kind'], host: string): void {

@@ -97,7 +97,12 @@ export function buildRmd(): Command {
       '--stop',
       'stop the local cluster running from --dir (without --dir: from ./.rm-local, else the one running elsewhere)',
     )
-    .action(async (opts: { dir?: string; story?: boolean; stop?: boolean }) => {
+    .option(
+      '--store <STORE>',
+      'where the checkpoints live: sqlite (one Checkpoint Server on 127.0.0.10) or etcd (three etcd members on 127.0.0.1, a Checkpoint Server on H2, H5, H6)',
+      'sqlite',
+    )
+    .action(async (opts: { dir?: string; story?: boolean; stop?: boolean; store?: string }) => {
       const { runLocal } = await import('./local-command.js');
       process.exitCode = await runLocal(opts);
     });
