@@ -10,6 +10,7 @@ import { CheckpointClient } from '../src/checkpoint-server/client.js';
 import { startCheckpointServer } from '../src/checkpoint-server/daemon.js';
 import { EtcdClient } from '../src/checkpoint-server/etcd-client.js';
 import { EtcdStore } from '../src/checkpoint-server/etcd-store.js';
+import { EtcdCluster, hasEtcd } from '../src/cli/etcd-cluster.js';
 import {
   type Bench,
   type BenchResult,
@@ -18,7 +19,6 @@ import {
   sleep,
   valueFigure,
 } from './lib/common.js';
-import { EtcdCluster, hasEtcd } from './lib/etcd-cluster.js';
 
 const WRITES = Number(process.env.BENCH_STORE_WRITES) > 0 ? Number(process.env.BENCH_STORE_WRITES) : 400;
 const IN_FLIGHT = 16;

@@ -7,7 +7,6 @@
 
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EtcdCluster } from '../../bench/lib/etcd-cluster.js';
 import { CheckpointClient } from '../checkpoint-server/client.js';
 import type { ModuleSpec, ReplicaTable } from '../model/table.js';
 import { moduleToProto, tableFromProto } from '../replica-manager/proto-convert.js';
@@ -26,6 +25,7 @@ import { issueCluster } from './certs.js';
 import { ClusterClient } from './cluster-client.js';
 import type { Io } from './commands.js';
 import { operatorTransport } from './commands.js';
+import { EtcdCluster } from './etcd-cluster.js';
 import { formatTable } from './format.js';
 import {
   copiesOf,

@@ -1,9 +1,9 @@
 /** The three-member loopback etcd the etcd backend's tests start (shared with the bench). */
 import { afterAll, beforeAll } from 'vitest';
-import { EtcdCluster, hasEtcd } from '../../bench/lib/etcd-cluster.js';
+import { EtcdCluster, hasEtcd } from '../../src/cli/etcd-cluster.js';
 import { tempDir } from './processes.js';
 
-export { ETCD_BIN, EtcdCluster, hasEtcd } from '../../bench/lib/etcd-cluster.js';
+export { ETCD_BIN, EtcdCluster, hasEtcd } from '../../src/cli/etcd-cluster.js';
 
 /**
  * A three-member etcd for the calling file on 127.0.0.1:basePort–basePort+5, started before its

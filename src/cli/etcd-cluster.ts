@@ -7,7 +7,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { EtcdClient } from '../../src/checkpoint-server/etcd-client.js';
+import { EtcdClient } from '../checkpoint-server/etcd-client.js';
 
 export const ETCD_BIN = process.env.RM_ETCD_BIN ?? 'etcd';
 
