@@ -9,6 +9,7 @@
  * the first read, so a check and the write it guards cannot be separated by another connection.
  */
 import Database from 'better-sqlite3';
+import { TABLE_KEY } from '../model/watched-table.js';
 import { ConflictError, FencedError, StaleEpochError, SupervisorError } from '../shared/errors.js';
 import { MAX_TXN_OPS } from './backend.js';
 import { fenceRefusal, type SaveToken } from './fence.js';
@@ -27,7 +28,7 @@ export const MANAGER_ROLE = 'manager';
  * under `${TABLE_KEY}/modules/<name>`, so that a change writes only the modules it changed. Every key
  * of the table is written only with an epoch (SaveTable, SaveTableChange, or a fenced Put/Txn).
  */
-export const TABLE_KEY = 'rm/replica-table';
+export { TABLE_KEY };
 
 /** The key one module of the replica table lives under. */
 export function tableModuleKey(name: string): string {

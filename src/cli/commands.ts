@@ -468,6 +468,13 @@ export async function hostsCommand(
           drained: !!h.drained,
           since: seen ? Number(seen.since_ms) : 0,
           lastBeat: seen ? Number(seen.last_beat_ms) : 0,
+          load: seen?.load
+            ? {
+                loadPerCpu: seen.load.load_per_cpu,
+                memoryUsed: seen.load.memory_used,
+                copies: seen.load.copies,
+              }
+            : null,
           copies,
         };
       });
@@ -476,7 +483,7 @@ export async function hostsCommand(
         return ExitCode.ok;
       }
       const t = new Table({
-        head: ['HOST', 'ADDRESS', 'STATE', 'SINCE', 'LAST BEAT', 'COPIES'],
+        head: ['HOST', 'ADDRESS', 'STATE', 'SINCE', 'LAST BEAT', 'LOAD/CPU', 'MEM', 'COPIES'],
         style: { head: [], border: [] },
       });
       for (const r of rows) {
@@ -486,6 +493,8 @@ export async function hostsCommand(
           `${r.up ? 'up' : 'DOWN'}${r.drained ? ' (drained)' : ''}`,
           r.since ? new Date(r.since).toISOString() : '-',
           ago(r.lastBeat),
+          r.load ? r.load.loadPerCpu.toFixed(2) : '-',
+          r.load ? `${Math.round(r.load.memoryUsed * 100)}%` : '-',
           r.copies.join(' ') || '-',
         ]);
       }

@@ -14,6 +14,7 @@ import {
   unregisterCommand,
   WATCH_RETRY_FOR_MS,
 } from './commands.js';
+import { endpointsCommand } from './endpoints.js';
 import { type EventsFlags, eventsCommand } from './events.js';
 import { ExitCode } from './exit-codes.js';
 import { drainCommand, pauseCommand, SWITCHOVER_WAIT_MS, switchoverCommand } from './maintenance.js';
@@ -138,6 +139,16 @@ export function buildRmctl(): Command {
     .description('Shows each host: up or down, since when, its last beat, the copies it runs.')
     .option('--json', 'as JSON')
     .action(async (flags: { json?: boolean }) => set(await hostsCommand({ ...flags, config: cfg() })));
+
+  program
+    .command('endpoints [MODULE]')
+    .description(
+      "Shows each module with a servicePort: the router's stable address on every host, and where its connections go now (warm/cold: the primary; hot: every running copy), with replica ids and host addresses.",
+    )
+    .option('--json', 'as JSON')
+    .action(async (module: string | undefined, flags: { json?: boolean }) =>
+      set(await endpointsCommand(module, { ...flags, config: cfg() })),
+    );
 
   program
     .command('ring')

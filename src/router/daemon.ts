@@ -13,8 +13,8 @@
  * declared dead, then its replacement started); a demoted copy's connections drain for killGraceMs.
  */
 import { CheckpointClient } from '../checkpoint-server/client.js';
-import { TABLE_KEY } from '../checkpoint-server/store.js';
-import type { Module, ReplicaTable } from '../model/table.js';
+import type { ReplicaTable } from '../model/table.js';
+import { TABLE_KEY, WatchedTable } from '../model/watched-table.js';
 import { type ClusterConfig, clusterHost } from '../shared/config.js';
 import { daemonTransport, type Transport } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
@@ -22,38 +22,7 @@ import type { Logger } from '../shared/logging.js';
 import { ModuleProxy } from './proxy.js';
 import { changeFor, type Route, routesFor } from './routes.js';
 
-/** The table as a watch rebuilds it, key by key. */
-export class WatchedTable {
-  private hosts: ReplicaTable['hosts'] = [];
-  private names: string[] = [];
-  private readonly modules = new Map<string, Module>();
-
-  /** Applies one watched key; returns whether it was a key of the table. */
-  apply(key: string, value: Buffer | null): boolean {
-    if (key === TABLE_KEY) {
-      if (!value) {
-        this.hosts = [];
-        this.names = [];
-        return true;
-      }
-      const index = JSON.parse(value.toString('utf8')) as { hosts: ReplicaTable['hosts']; modules: string[] };
-      this.hosts = index.hosts;
-      this.names = index.modules;
-      return true;
-    }
-    const prefix = `${TABLE_KEY}/modules/`;
-    if (!key.startsWith(prefix)) return false;
-    const name = key.slice(prefix.length);
-    if (value) this.modules.set(name, JSON.parse(value.toString('utf8')) as Module);
-    else this.modules.delete(name);
-    return true;
-  }
-
-  table(): ReplicaTable {
-    const modules = this.names.map((n) => this.modules.get(n)).filter((m): m is Module => m !== undefined);
-    return { hosts: this.hosts, modules };
-  }
-}
+export { WatchedTable };
 
 export interface RouterOptions {
   /** The Checkpoint Servers (fail-over between them) and how to reach them (mutual TLS or insecure). */

@@ -7,6 +7,7 @@ import { type AcquireResult, CheckpointClient } from '../checkpoint-server/clien
 import { addressOf, type ClusterConfig, clusterHost } from '../shared/config.js';
 import { ConfigError, FencedError, StaleEpochError } from '../shared/errors.js';
 import type { ReplicaManagerClient } from '../shared/generated/rm/replica_manager/v1/ReplicaManager.js';
+import type { HostLoad__Output as HostLoadOutput } from '../shared/generated/rm/super_watchdog/v1/HostLoad.js';
 import type { RingView } from '../shared/generated/rm/super_watchdog/v1/RingView.js';
 import type {
   SuperWatchDogClient,
@@ -112,6 +113,8 @@ export class SuperWatchDog {
   private readonly inFlight = new Set<string>();
   /** Host reports not yet accepted by the ReplicaManager: the latest state per host. */
   private readonly hostReports = new HostReports();
+  /** The last load each WatchDog sent with its beats, for `rmctl hosts`. */
+  private readonly hostLoads = new Map<string, HostLoadOutput>();
   private lastManagerBeat = 0;
   private acquiring = false;
   private renewing = false;
@@ -374,7 +377,10 @@ export class SuperWatchDog {
    * A WatchDog's beat. A primary answers with its own lower bound of its manager lease, so that the
    * WatchDog's copies never outlive the time another primary could declare their host dead.
    */
-  watchdogBeat(host: string): {
+  watchdogBeat(
+    host: string,
+    load?: HostLoadOutput,
+  ): {
     primary: boolean;
     primaryHost: string;
     epoch: number;
@@ -384,6 +390,7 @@ export class SuperWatchDog {
     const now = this.now();
     if (this.isPrimary && this.hosts)
       this.feedHosts(stepHosts(this.hosts, { kind: 'watchdog-beat', host, now }));
+    if (this.isPrimary && load) this.hostLoads.set(host, load);
     return {
       primary: this.isPrimary,
       primaryHost: this.ring.primary ?? '',
@@ -517,7 +524,7 @@ export class SuperWatchDog {
         return this.view();
       }),
       WatchDogBeat: handle((req) => {
-        const res = this.watchdogBeat(req.host);
+        const res = this.watchdogBeat(req.host, req.load ?? undefined);
         return {
           primary: res.primary,
           primary_host: res.primaryHost,
@@ -541,6 +548,7 @@ export class SuperWatchDog {
             up: h.up,
             since_ms: String(h.sinceMs),
             last_beat_ms: String(h.lastBeatMs ?? 0),
+            load: this.hostLoads.get(h.name) ?? null,
           })),
         };
       }),

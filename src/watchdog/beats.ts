@@ -10,6 +10,7 @@ import { addressOf, type ClusterConfig } from '../shared/config.js';
 import type { SuperWatchDogClient } from '../shared/generated/rm/super_watchdog/v1/SuperWatchDog.js';
 import { CLIENT_OPTIONS, protos, Transport, unary } from '../shared/grpc.js';
 import type { Logger } from '../shared/logging.js';
+import type { HostLoad } from './host-load.js';
 import { type BeatOutcome, nextBeatTarget } from './rules.js';
 
 export interface BeatAnswer {
@@ -25,7 +26,7 @@ export interface BeatAnswer {
 
 /** One beat to one ring member. Raises when the member does not answer in time. */
 export interface BeatTransport {
-  beat(ringHost: string, host: string, epochSeen: number): Promise<BeatAnswer>;
+  beat(ringHost: string, host: string, epochSeen: number, load?: HostLoad): Promise<BeatAnswer>;
   close(): void;
 }
 
@@ -52,12 +53,18 @@ export class GrpcBeatTransport implements BeatTransport {
     return c;
   }
 
-  async beat(ringHost: string, host: string, epochSeen: number): Promise<BeatAnswer> {
+  async beat(ringHost: string, host: string, epochSeen: number, load?: HostLoad): Promise<BeatAnswer> {
     const c = this.client(ringHost);
     const res = await unary(
       c,
       c.WatchDogBeat,
-      { host, epoch_seen: String(epochSeen) },
+      {
+        host,
+        epoch_seen: String(epochSeen),
+        ...(load
+          ? { load: { load_per_cpu: load.loadPerCpu, memory_used: load.memoryUsed, copies: load.copies } }
+          : {}),
+      },
       this.deadlineMs,
       `SuperWatchDog on ${ringHost}`,
     );
@@ -89,6 +96,8 @@ export interface BeatLoopOptions {
   onPrimary: (ringHost: string, answer: BeatAnswer, sentAtMs: number) => void;
   /** The clock the sending time is read on (default: `clock.now`); the host lease uses the monotonic one. */
   sentClock?: () => number;
+  /** The host's load, sent with every beat (none: the beat carries no load). */
+  load?: () => HostLoad;
 }
 
 /** Beats on a timer; a round that is still trying members delays the next one instead of overlapping it. */
@@ -139,7 +148,7 @@ export class BeatLoop {
       let outcome: BeatOutcome;
       try {
         const sentAtMs = (this.opts.sentClock ?? this.opts.clock.now)();
-        const answer = await transport.beat(to, host, this.opts.epochSeen());
+        const answer = await transport.beat(to, host, this.opts.epochSeen(), this.opts.load?.());
         outcome = { ok: true, primary: answer.primary, primaryHost: answer.primaryHost };
         if (answer.primary) {
           if (this.lostLogged) logger.info({ primary: to }, 'primary SuperWatchDog found');

@@ -7,6 +7,7 @@
  * state file (DESIGN §5: a WatchDog restart shorter than the host timeout disturbs no running copy).
  */
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import * as nodeOs from 'node:os';
 import { dirname } from 'node:path';
 import { CheckpointClient } from '../checkpoint-server/client.js';
 import { type Clock, systemClock } from '../shared/clock.js';
@@ -17,6 +18,7 @@ import type { Daemon, DaemonState } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logging.js';
 import { appSocketPath, startAppSocket } from './app-socket.js';
 import { BeatLoop, GrpcBeatTransport } from './beats.js';
+import { type HostOs, hostLoad } from './host-load.js';
 import { FileLease, HostLease, monotonicMs } from './lease.js';
 import { NetworkProbes } from './probes.js';
 import { NodeProcessControl, type ProcessControl } from './process-control.js';
@@ -44,6 +46,14 @@ export interface WatchDogDaemonOptions {
   /** Port of `/metrics` instead of the cluster file's (0 picks a free one). */
   metricsPort?: number;
 }
+
+/** The host's load as node:os reports it. */
+const nodeHostOs: HostOs = {
+  loadavg: () => nodeOs.loadavg(),
+  cpuCount: () => nodeOs.availableParallelism(),
+  totalmem: () => nodeOs.totalmem(),
+  freemem: () => nodeOs.freemem(),
+};
 
 export async function startWatchDogDaemon(
   cfg: ClusterConfig,
@@ -92,6 +102,7 @@ export async function startWatchDogDaemon(
     logger,
     epochSeen: () => ready?.epoch ?? 0,
     sentClock: monotonicMs,
+    load: () => hostLoad(nodeHostOs, ready?.copyCount ?? 0),
     onPrimary: (ringHost, answer, sentAtMs) => {
       if (!answer.leaseWithheld)
         lease.granted({ sentAtMs, primaryLeaseRemainingMs: answer.leaseRemainingMs });

@@ -168,6 +168,11 @@ export class WatchDog {
     return this.epochSeen;
   }
 
+  /** How many copies this WatchDog runs. */
+  get copyCount(): number {
+    return this.copies.size;
+  }
+
   /** Loads the state file, adopts the copies that still run, reports the ones that died meanwhile, starts watching. */
   async start(): Promise<void> {
     const state = await this.opts.store.load();

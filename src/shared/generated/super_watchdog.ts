@@ -3,6 +3,7 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { GetHostsRequest as _rm_super_watchdog_v1_GetHostsRequest, GetHostsRequest__Output as _rm_super_watchdog_v1_GetHostsRequest__Output } from './rm/super_watchdog/v1/GetHostsRequest.js';
 import type { GetRingRequest as _rm_super_watchdog_v1_GetRingRequest, GetRingRequest__Output as _rm_super_watchdog_v1_GetRingRequest__Output } from './rm/super_watchdog/v1/GetRingRequest.js';
+import type { HostLoad as _rm_super_watchdog_v1_HostLoad, HostLoad__Output as _rm_super_watchdog_v1_HostLoad__Output } from './rm/super_watchdog/v1/HostLoad.js';
 import type { HostState as _rm_super_watchdog_v1_HostState, HostState__Output as _rm_super_watchdog_v1_HostState__Output } from './rm/super_watchdog/v1/HostState.js';
 import type { HostsView as _rm_super_watchdog_v1_HostsView, HostsView__Output as _rm_super_watchdog_v1_HostsView__Output } from './rm/super_watchdog/v1/HostsView.js';
 import type { ManagerBeatRequest as _rm_super_watchdog_v1_ManagerBeatRequest, ManagerBeatRequest__Output as _rm_super_watchdog_v1_ManagerBeatRequest__Output } from './rm/super_watchdog/v1/ManagerBeatRequest.js';
@@ -25,6 +26,7 @@ export interface ProtoGrpcType {
       v1: {
         GetHostsRequest: MessageTypeDefinition<_rm_super_watchdog_v1_GetHostsRequest, _rm_super_watchdog_v1_GetHostsRequest__Output>
         GetRingRequest: MessageTypeDefinition<_rm_super_watchdog_v1_GetRingRequest, _rm_super_watchdog_v1_GetRingRequest__Output>
+        HostLoad: MessageTypeDefinition<_rm_super_watchdog_v1_HostLoad, _rm_super_watchdog_v1_HostLoad__Output>
         HostState: MessageTypeDefinition<_rm_super_watchdog_v1_HostState, _rm_super_watchdog_v1_HostState__Output>
         HostsView: MessageTypeDefinition<_rm_super_watchdog_v1_HostsView, _rm_super_watchdog_v1_HostsView__Output>
         ManagerBeatRequest: MessageTypeDefinition<_rm_super_watchdog_v1_ManagerBeatRequest, _rm_super_watchdog_v1_ManagerBeatRequest__Output>
