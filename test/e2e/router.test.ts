@@ -5,19 +5,14 @@
  * from the promoted backup; a planned `rmctl switchover` refuses no connection. All along, a probe
  * asks every copy directly: never do two copies answer as primary at once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
 import { askSample, type SampleAnswer } from '../../examples/sample-client.js';
 import { copyServicePort, type ModuleSpec } from '../../src/model/table.js';
 import { clusterHost } from '../../src/shared/config.js';
-import {
-  appEvents,
-  rmctl,
-  startCluster,
-  statuses,
-  type TestCluster,
-  untilTable,
-} from '../helpers/cluster.js';
-import { ROOT, waitFor } from '../helpers/processes.js';
+import { appEvents, clusterForSuite, rmctl, statuses, untilTable } from '../helpers/cluster.js';
+import { waitFor } from '../helpers/processes.js';
+import { SAMPLE_APP } from '../helpers/watchdog-fakes.js';
 
 const SERVICE_PORT = 19400;
 const HOSTS = ['H1', 'H4', 'H6'];
@@ -32,10 +27,8 @@ const moduleS: ModuleSpec = {
   timeoutMs: 1000,
   check: { kind: 'sdk' },
   servicePort: SERVICE_PORT,
-  replicas: HOSTS.map((host, i) => ({ id: `S${i + 1}`, host, path: `${ROOT}/examples/bin/sample-app` })),
+  replicas: HOSTS.map((host, i) => ({ id: `S${i + 1}`, host, path: SAMPLE_APP })),
 };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Seen {
   phase: string;
@@ -102,13 +95,7 @@ class RouterClient {
 }
 
 describe('the router on H3 in front of a warm module (six hosts, real processes)', () => {
-  let tc: TestCluster;
-  beforeAll(async () => {
-    tc = await startCluster({ register: false });
-  }, 90_000);
-  afterAll(async () => {
-    await tc?.stop();
-  }, 60_000);
+  const tc = clusterForSuite({ register: false });
 
   it('¶0023 kill -9 of the primary: a held delay, then the promoted backup answers; a switchover refuses nothing; never two primaries', async () => {
     const c = tc.cluster;

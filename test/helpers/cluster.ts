@@ -22,13 +22,13 @@ export interface TestCluster {
 }
 
 /**
- * The cluster of one describe block: started (FIG. 2 registered) before its tests, stopped after
+ * The cluster of one describe block: started (FIG. 2 registered unless `register: false`) before its tests, stopped after
  * them, even when they fail. `tc.cluster` is valid inside the tests.
  */
-export function clusterForSuite(): { readonly cluster: LocalCluster } {
+export function clusterForSuite(opts: { register?: boolean } = {}): { readonly cluster: LocalCluster } {
   let tc: TestCluster | undefined;
   beforeAll(async () => {
-    tc = await startCluster();
+    tc = await startCluster(opts);
   }, 90_000);
   afterAll(async () => {
     await tc?.stop();
