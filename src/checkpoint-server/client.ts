@@ -438,6 +438,8 @@ export class CheckpointClient {
             generation: String(token.generation),
             has_expected_version: token.expectedVersion !== undefined,
             expected_version: String(token.expectedVersion ?? 0),
+            session: token.session ?? '',
+            sequence: String(token.sequence ?? 0),
           }
         : {}),
     };

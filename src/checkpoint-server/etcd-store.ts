@@ -48,7 +48,7 @@ import { ConflictError, FencedError, StaleEpochError, UnavailableError } from '.
 import type { ImportOutcome, KeyEvent, StoreBackend, WatchSink } from './backend.js';
 import type { Compare, EtcdClient, EtcdEvent, EtcdKv, RangeResponse, RequestOp } from './etcd-client.js';
 import { prefixEnd } from './etcd-client.js';
-import { fenceRefusal, type SaveToken } from './fence.js';
+import { fenceRefusal, type SaveToken, saveOrder } from './fence.js';
 import type { StoreSnapshot } from './snapshot.js';
 import {
   type AcquireResult,
@@ -119,15 +119,22 @@ interface CheckpointHeader {
   v: number;
   r: string;
   t: number;
+  /** The saving process's session and the save's number in it (fence.ts, saveOrder); absent without. */
+  s?: string;
+  q?: number;
 }
 
 function encodeCheckpoint(h: CheckpointHeader, state: Buffer): Buffer {
   return Buffer.concat([Buffer.from(`${JSON.stringify(h)}\n`), state]);
 }
 
+function checkpointHeader(raw: Buffer): CheckpointHeader {
+  return JSON.parse(raw.subarray(0, raw.indexOf(10)).toString()) as CheckpointHeader;
+}
+
 function decodeCheckpoint(module: string, raw: Buffer): Checkpoint {
   const nl = raw.indexOf(10);
-  const h = JSON.parse(raw.subarray(0, nl).toString()) as CheckpointHeader;
+  const h = checkpointHeader(raw);
   return { module, replica: h.r, state: Buffer.from(raw.subarray(nl + 1)), version: h.v, savedAtMs: h.t };
 }
 
@@ -541,7 +548,11 @@ export class EtcdStore implements StoreBackend {
     const entryKey = this.k(tableModuleKey(module));
     return this.write(token ? [key, entryKey] : [key], (snap) => {
       const cur = snap.get(key.toString());
-      const current = cur ? decodeCheckpoint(module, cur.value).version : 0;
+      const last = cur ? checkpointHeader(cur.value) : null;
+      const current = last?.v ?? 0;
+      const order = saveOrder(module, token, last ? { session: last.s ?? '', sequence: last.q ?? 0 } : null);
+      if (order.kind === 'repeat') return { result: current, ops: [] };
+      if (order.kind === 'stale') throw new ConflictError(order.reason);
       if (token) {
         // The entry's mod_revision is compared with the rest of the snapshot: a table write that
         // moves the role between this read and the save makes etcd refuse it, and it is judged again.
@@ -561,7 +572,20 @@ export class EtcdStore implements StoreBackend {
       const version = current + 1;
       return {
         result: version,
-        ops: [put(key, encodeCheckpoint({ v: version, r: replica, t: this.now() }, bytes))],
+        ops: [
+          put(
+            key,
+            encodeCheckpoint(
+              {
+                v: version,
+                r: replica,
+                t: this.now(),
+                ...(token?.session ? { s: token.session, q: token.sequence ?? 0 } : {}),
+              },
+              bytes,
+            ),
+          ),
+        ],
       };
     });
   }

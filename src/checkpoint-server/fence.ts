@@ -8,6 +8,12 @@
  * - hot: every running copy is a primary; their saves are compare-and-set on the checkpoint's version
  *   (`expectedVersion`), so a copy that did not see the last save cannot overwrite it;
  * - a module the table does not hold (no manager has registered it) is not fenced.
+ *
+ * Apart from the fence, a copy's own saves keep their order (saveOrder): each one carries the copy's
+ * session (one per process) and a sequence number it raises with every save, and the store keeps
+ * them with the checkpoint. A save delayed past a newer one of the same session is refused, and a
+ * save delivered twice is answered with the version it already made, so a reordered or repeated
+ * request never puts an older state back.
  */
 
 /** What a copy shows with its save. */
@@ -18,6 +24,35 @@ export interface SaveToken {
   generation: number;
   /** Compare-and-set on the checkpoint's version (0 = none saved yet). */
   expectedVersion?: number;
+  /** The saving process's session and the number of this save in it (raised by one with each save). */
+  session?: string;
+  sequence?: number;
+}
+
+/** The session and sequence stored with a checkpoint (empty, 0 for one saved without them). */
+export interface Saver {
+  session: string;
+  sequence: number;
+}
+
+/**
+ * Where a save stands against the checkpoint's last one: `new` (write it), `repeat` (the same save
+ * again: answer with the current version, write nothing) or `stale` (the same session saved a later
+ * one: refused). Saves of another session, or without a session, are `new`.
+ */
+export function saveOrder(
+  module: string,
+  token: SaveToken | undefined,
+  last: Saver | null,
+): { kind: 'new' | 'repeat' } | { kind: 'stale'; reason: string } {
+  if (!token?.session || !last || last.session !== token.session) return { kind: 'new' };
+  const sequence = token.sequence ?? 0;
+  if (sequence === last.sequence) return { kind: 'repeat' };
+  if (sequence > last.sequence) return { kind: 'new' };
+  return {
+    kind: 'stale',
+    reason: `${module}: ${token.replica || 'the caller'}'s save ${sequence} arrived after its save ${last.sequence}, which is kept; an older state is not put back`,
+  };
 }
 
 /** The part of a stored table module the fence reads. */

@@ -354,6 +354,7 @@ export class CheckpointService {
                 ...(req.has_expected_version
                   ? { expectedVersion: int(req.expected_version, 'expected_version') }
                   : {}),
+                ...(req.session ? { session: req.session, sequence: int(req.sequence, 'sequence') } : {}),
               }
             : undefined;
         try {

@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { TABLE_KEY } from '../model/watched-table.js';
 import { ConflictError, FencedError, StaleEpochError, SupervisorError } from '../shared/errors.js';
 import { MAX_TXN_OPS } from './backend.js';
-import { fenceRefusal, type SaveToken } from './fence.js';
+import { fenceRefusal, type SaveToken, saveOrder } from './fence.js';
 import type { StoreSnapshot } from './snapshot.js';
 
 /** A request that is malformed whatever the stored state (empty key, negative lease …); maps to INVALID_ARGUMENT. */
@@ -132,7 +132,8 @@ export interface StoreSettings {
   busyTimeoutMs: number;
 }
 
-const SCHEMA_VERSION = 1;
+/** 2: the checkpoints keep the session and sequence of their save (fence.ts, saveOrder). */
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS kv (
@@ -154,9 +155,18 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   replica     TEXT    NOT NULL,
   state       BLOB    NOT NULL,
   version     INTEGER NOT NULL,
-  saved_at_ms INTEGER NOT NULL
+  saved_at_ms INTEGER NOT NULL,
+  -- the saving process's session and the save's number in it ('', 0: saved without them)
+  saver_session  TEXT    NOT NULL DEFAULT '',
+  saver_sequence INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 `;
+
+/** Columns added after format 1, for a file written by an older Checkpoint Server. */
+const ADDED_COLUMNS: ReadonlyArray<{ table: string; column: string; ddl: string }> = [
+  { table: 'checkpoints', column: 'saver_session', ddl: "saver_session TEXT NOT NULL DEFAULT ''" },
+  { table: 'checkpoints', column: 'saver_sequence', ddl: 'saver_sequence INTEGER NOT NULL DEFAULT 0' },
+];
 
 interface KvRow {
   key: string;
@@ -176,6 +186,11 @@ interface CheckpointRow {
   state: Buffer;
   version: number;
   saved_at_ms: number;
+}
+interface SaverRow {
+  version: number;
+  saver_session: string;
+  saver_sequence: number;
 }
 
 export function toBuffer(v: Buffer | Uint8Array | string): Buffer {
@@ -258,10 +273,15 @@ function prepare(db: Database.Database) {
     getCheckpoint: db.prepare<[string], CheckpointRow>(
       'SELECT module, replica, state, version, saved_at_ms FROM checkpoints WHERE module = ?',
     ),
-    upsertCheckpoint: db.prepare<[string, string, Buffer, number, number]>(
-      'INSERT INTO checkpoints (module, replica, state, version, saved_at_ms) VALUES (?, ?, ?, ?, ?) ' +
+    getSaver: db.prepare<[string], SaverRow>(
+      'SELECT version, saver_session, saver_sequence FROM checkpoints WHERE module = ?',
+    ),
+    upsertCheckpoint: db.prepare<[string, string, Buffer, number, number, string, number]>(
+      'INSERT INTO checkpoints (module, replica, state, version, saved_at_ms, saver_session, saver_sequence) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?) ' +
         'ON CONFLICT (module) DO UPDATE SET replica = excluded.replica, state = excluded.state, ' +
-        'version = excluded.version, saved_at_ms = excluded.saved_at_ms',
+        'version = excluded.version, saved_at_ms = excluded.saved_at_ms, ' +
+        'saver_session = excluded.saver_session, saver_sequence = excluded.saver_sequence',
     ),
   };
 }
@@ -399,6 +419,10 @@ export class CheckpointStore {
       }
       db.transaction(() => {
         db.exec(SCHEMA);
+        for (const { table, column, ddl } of ADDED_COLUMNS) {
+          const columns = db.pragma(`table_info(${table})`) as Array<{ name: string }>;
+          if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${ddl}`);
+        }
         db.pragma(`user_version = ${SCHEMA_VERSION}`);
       }).immediate();
     } catch (err) {
@@ -613,7 +637,15 @@ export class CheckpointStore {
     nonEmpty(module, 'module');
     const bytes = toBuffer(state);
     return this.write((changes) => {
-      const current = this.sql.getCheckpoint.get(module)?.version ?? 0;
+      const last = this.sql.getSaver.get(module);
+      const current = last?.version ?? 0;
+      const order = saveOrder(
+        module,
+        token,
+        last ? { session: last.saver_session, sequence: last.saver_sequence } : null,
+      );
+      if (order.kind === 'repeat') return current;
+      if (order.kind === 'stale') throw new ConflictError(order.reason);
       if (token) {
         const entry = this.sql.getKv.get(tableModuleKey(module));
         const refusal = fenceRefusal(module, entry ? entry.value.toString('utf8') : null, token, current);
@@ -624,7 +656,15 @@ export class CheckpointStore {
       }
       const version = current + 1;
       const savedAtMs = this.now();
-      this.sql.upsertCheckpoint.run(module, replica, bytes, version, savedAtMs);
+      this.sql.upsertCheckpoint.run(
+        module,
+        replica,
+        bytes,
+        version,
+        savedAtMs,
+        token?.session ?? '',
+        token?.sequence ?? 0,
+      );
       changes.push({ kind: 'checkpoint', checkpoint: { module, replica, state: bytes, version, savedAtMs } });
       return version;
     });
@@ -673,7 +713,7 @@ export class CheckpointStore {
       }
       for (const r of s.roles) this.sql.upsertLeadership.run(r.role, r.holder, r.epoch, 0);
       for (const c of s.checkpoints) {
-        this.sql.upsertCheckpoint.run(c.module, c.replica, c.state, c.version, c.savedAtMs);
+        this.sql.upsertCheckpoint.run(c.module, c.replica, c.state, c.version, c.savedAtMs, '', 0);
         changes.push({ kind: 'checkpoint', checkpoint: c });
       }
     });

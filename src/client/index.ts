@@ -21,6 +21,7 @@
  * RM_ROLE (primary | backup), RM_HOST, RM_WATCHDOG_ADDRESS, RM_CHECKPOINT_ADDRESS, RM_EPOCH,
  * RM_LEASE_MS; every one of them can be passed as an option instead.
  */
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import type { ModuleSpec } from '../model/table.js';
@@ -180,6 +181,9 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   private readonly hot: boolean;
   /** The checkpoint version this copy last loaded or saved (a hot copy's compare-and-set). */
   private knownVersion = 0;
+  /** This process's session of saves and the number of its last save: the store keeps their order. */
+  private readonly saveSession = randomUUID();
+  private saves = 0;
   private leaseMs: number;
   private checkpointAddress: string;
   private watchdogAddress: string;
@@ -351,6 +355,8 @@ export class Replica extends EventEmitter<ReplicaEvents> {
    */
   async saveCheckpoint(state: Buffer | Uint8Array | string): Promise<number> {
     const servers = this.checkpointServers();
+    // Taken before the call: a retry of this save (another server) is the same save, not a later one.
+    const sequence = ++this.saves;
     let res: { version: string };
     try {
       res = await servers.call(this.deadlineMs, 'write', (c, ms, peer) =>
@@ -365,6 +371,8 @@ export class Replica extends EventEmitter<ReplicaEvents> {
             generation: String(this.generationValue),
             has_expected_version: this.hot,
             expected_version: String(this.knownVersion),
+            session: this.saveSession,
+            sequence: String(sequence),
           },
           ms,
           peer,

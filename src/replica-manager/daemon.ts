@@ -28,7 +28,13 @@ import { checkToWire } from '../shared/wire.js';
 import { WatchDogClient, type WatchDogReplicaSpec } from '../watchdog/client.js';
 import { EventHistory } from './history.js';
 import { LeaseTerms } from './lease-terms.js';
-import { type DecisionObserver, ReplicaManager, type TableStore, type WatchDogTransport } from './manager.js';
+import {
+  type DecisionObserver,
+  NOT_WANTED,
+  ReplicaManager,
+  type TableStore,
+  type WatchDogTransport,
+} from './manager.js';
 import { ManagerMetrics } from './metrics.js';
 import { replicaManagerHandlers } from './service.js';
 import { validateStoredModule } from './validate.js';
@@ -158,7 +164,7 @@ export class GrpcWatchDogs implements WatchDogTransport {
     return c;
   }
 
-  async execute(action: Action, module: Module | undefined, epoch: number) {
+  async execute(action: Action, module: Module | undefined, epoch: number, stillWanted = () => true) {
     const wd = this.client(action.host);
     // A primary is handed the module's primary generation of the table just persisted: its fencing token.
     const generation = action.kind !== 'stop' && action.role === 'P' ? (module?.generation ?? 0) : 0;
@@ -173,7 +179,7 @@ export class GrpcWatchDogs implements WatchDogTransport {
       case 'restart':
         // In place: whatever is left of the failed copy goes first.
         await wd.stopReplica(epoch, action.replica);
-        return start(action.role);
+        return stillWanted() ? start(action.role) : NOT_WANTED;
       case 'stop':
         // A switchover's first step waits for the copy's end: TERM, the grace, then KILL.
         if (action.confirm) {

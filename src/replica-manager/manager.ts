@@ -49,15 +49,23 @@ export interface HostListing {
   running: Array<{ replica: string; role: Role; startedAtMs: number; applied?: AppliedPosition }>;
 }
 
+/** What an action comes to when, asked again just before a command leaves, the table no longer wants it. */
+export const NOT_WANTED = Symbol('not wanted');
+
 /** The WatchDogs, one per host. */
 export interface WatchDogTransport {
   /**
    * Carries out one action on its host; a start or restart resolves with the start time (WatchDog
    * clock) of the copy that runs. A stop with `confirm` resolves only once the copy has ended.
    * Raises StaleEpochError, UnavailableError, ExecutableError, NotFoundError (set-role of a copy that
-   * does not run there).
+   * does not run there). A restart asks `stillWanted` between its stop and its start: NOT_WANTED when no.
    */
-  execute(action: Action, module: Module, epoch: number): Promise<{ startedAtMs: number } | null>;
+  execute(
+    action: Action,
+    module: Module,
+    epoch: number,
+    stillWanted?: () => boolean,
+  ): Promise<{ startedAtMs: number } | null | typeof NOT_WANTED>;
   /** What the host's WatchDog runs. Raises StaleEpochError or UnavailableError. */
   listRunning(host: string, epoch: number): Promise<HostListing>;
   /**
@@ -745,16 +753,27 @@ export class ReplicaManager {
     const attempts = this.opts.actionAttempts ?? 3;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (!this.acting()) return false;
-      const module = this.stillWanted(action);
-      if (module === null) {
-        this.opts.logger.info({ action, epoch: this.epoch }, 'command dropped: a later decision replaced it');
-        return false;
-      }
       try {
         const kind = action.kind === 'start' || action.kind === 'restart' ? 'spawn' : 'answer';
-        const started = await this.lane(action.host).inSlot(kind, () =>
-          this.opts.watchdogs.execute(action, module ?? (undefined as unknown as Module), this.epoch),
-        );
+        const started = await this.lane(action.host).inSlot(kind, () => {
+          // Asked again when its turn comes (the lane may have held it behind a slow WatchDog), and
+          // between a restart's stop and its start: a decision meanwhile may have given the role away.
+          const now = this.stillWanted(action);
+          if (now === null) return Promise.resolve(NOT_WANTED);
+          return this.opts.watchdogs.execute(
+            action,
+            now ?? (undefined as unknown as Module),
+            this.epoch,
+            () => this.stillWanted(action) !== null,
+          );
+        });
+        if (started === NOT_WANTED) {
+          this.opts.logger.info(
+            { action, epoch: this.epoch },
+            'command dropped: a later decision replaced it',
+          );
+          return false;
+        }
         // A copy started in the replica's place: reports about the ones before it are stale.
         if (started) this.incarnations.learn(action.replica, action.host, started.startedAtMs);
         // A switchover's first step is done: its successor may be named now (DESIGN §12).

@@ -172,6 +172,24 @@ export class Outbox {
     return this.runningWanted;
   }
 
+  /**
+   * A new copy of `replica` runs here (started at `startedAtMs`), on the manager's command: the
+   * manager has accounted for the end of every older copy, so their undelivered reports are dropped.
+   * Delivered late, to a manager that has not learnt of the new copy yet (one just restarted), such
+   * a report would fail the module over from a copy that runs.
+   */
+  supersede(replica: string, startedAtMs: number): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const r = this.queue[i] as FailureReport;
+      if (r.replica !== replica || !(r.startedAtMs < startedAtMs)) continue;
+      this.queue.splice(i, 1);
+      this.opts.logger.info(
+        { replica, startedAtMs: r.startedAtMs, reason: r.reason, newCopySince: startedAtMs },
+        'undelivered failure report dropped: a newer copy of the replica runs',
+      );
+    }
+  }
+
   pushFailure(report: FailureReport): void {
     if (this.queue.length >= this.maxQueue) {
       const dropped = this.queue.shift();

@@ -399,6 +399,7 @@ export class WatchDog {
           token: randomBytes(32).toString('base64url'),
         };
         this.copies.set(spec.replica, this.newCopy(rec, false, null, this.opts.clock.now()));
+        this.outbox.supersede(spec.replica, rec.startedAtMs);
         await this.persist();
         this.log.info(
           { replica: spec.replica, module: spec.module, pid, role },
@@ -655,6 +656,7 @@ export class WatchDog {
       token,
     };
     this.copies.set(spec.replica, this.newCopy(rec, true, proc.exited, now));
+    this.outbox.supersede(spec.replica, now);
     await this.persist();
     this.log.info({ replica: spec.replica, module: spec.module, pid: proc.pid, role, epoch }, 'copy started');
     return { replica: spec.replica, pid: proc.pid, role: roleToWire(role), started_at_ms: String(now) };

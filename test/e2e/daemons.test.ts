@@ -3,13 +3,31 @@
  * restarted within the host timeout, fencing by epoch at a WatchDog and at the Checkpoint Server,
  * and bad input through rmctl (DESIGN §5, §6; source ¶0026).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { addressOf } from '../../src/shared/config.js';
 import { WatchDogClient } from '../../src/watchdog/client.js';
 import { clusterForSuite, rmctl, statuses, type TestCluster, untilTable } from '../helpers/cluster.js';
 import { isAlive, waitFor } from '../helpers/processes.js';
+
+/** What the cluster did and what a host's WatchDog and copies said: printed with a failed assertion. */
+async function evidenceOf(c: TestCluster['cluster'], host: string, replicas: string[]): Promise<string> {
+  const tail = (file: string) => {
+    try {
+      return readFileSync(file, 'utf8').split('\n').slice(-40).join('\n');
+    } catch (err) {
+      return `(${(err as Error).message})`;
+    }
+  };
+  const events = await rmctl(c, ['events']);
+  return [
+    `rmctl events:\n${events.stdout}${events.stderr}`,
+    `WatchDog ${host}:\n${tail(join(c.dir, 'logs', `watchdog-${host}.log`))}`,
+    ...replicas.map((r) => `${r}:\n${tail(join(c.dir, 'state', host, 'logs', `${r}.log`))}`),
+  ].join('\n\n');
+}
 
 function pidsOf(c: TestCluster['cluster']): Map<string, number> {
   const all = new Map<string, number>();
@@ -68,8 +86,18 @@ describe('the daemons fail and recover (six hosts, real processes)', () => {
     });
     await new Promise((r) => setTimeout(r, 5000)); // past the copies' lease (3.4 s) and the host timeout (4 s)
     const after = await c.table();
-    expect(after.hosts.every((h) => h.up)).toBe(true);
-    expect(after.modules).toEqual(before.modules);
+    const evidence = isDeepStrictEqual(after.modules, before.modules)
+      ? ''
+      : await evidenceOf(
+          c,
+          'H3',
+          onH3.map((x) => x.replica),
+        );
+    expect(
+      after.hosts.every((h) => h.up),
+      evidence,
+    ).toBe(true);
+    expect(after.modules, evidence).toEqual(before.modules);
     expect(
       c
         .copiesOn('H3')

@@ -57,6 +57,9 @@ export class SimCopy {
   private version = 0;
   private loaded = false;
   private saving = false;
+  /** Its session of saves (the process and when it began, as pids repeat after a boot) and its last save's number. */
+  private readonly saveSession: string;
+  private saves = 0;
 
   constructor(
     private readonly sim: Sim,
@@ -75,6 +78,7 @@ export class SimCopy {
     this.proc = new Proc(`${host.name}/${this.replica}#${pid}`, host.name);
     this.keeper = new Proc(`${host.name}/keeper#${pid}`, host.name);
     this.leaseUntil = this.now() + this.leaseMs;
+    this.saveSession = `${this.proc.name}@${this.sim.sched.now}`;
   }
 
   get alive(): boolean {
@@ -326,6 +330,8 @@ export class SimCopy {
         epoch: this.epoch,
         generation,
         ...(this.style === 'hot' ? { expectedVersion: this.version } : {}),
+        session: this.saveSession,
+        sequence: ++this.saves,
       };
       const version = await this.call<number>('saveCheckpoint', {
         module: this.module,

@@ -15,6 +15,7 @@ import { checkpointTableStore, replicaSpec } from '../../src/replica-manager/dae
 import { LeaseTerms } from '../../src/replica-manager/lease-terms.js';
 import {
   type HostListing,
+  NOT_WANTED,
   ReplicaManager,
   type WatchDogTransport,
 } from '../../src/replica-manager/manager.js';
@@ -266,7 +267,7 @@ class SimWatchDogs implements WatchDogTransport {
     return this.sim.net.call<T>(this.proc, `${host}/wd`, method, req, this.sim.timings.rpcDeadlineMs);
   }
 
-  async execute(action: Action, module: Module, epoch: number) {
+  async execute(action: Action, module: Module, epoch: number, stillWanted = () => true) {
     const generation = action.kind !== 'stop' && action.role === 'P' ? (module?.generation ?? 0) : 0;
     const list = async () => (await this.listing(action.host, epoch)).lease_term;
     const start = (role: 'P' | 'B') =>
@@ -286,7 +287,7 @@ class SimWatchDogs implements WatchDogTransport {
         return start(action.role);
       case 'restart':
         await this.call(action.host, 'stopReplica', { epoch, replica: action.replica });
-        return start(action.role);
+        return stillWanted() ? start(action.role) : NOT_WANTED;
       case 'stop':
         await this.call(action.host, 'stopReplica', { epoch, replica: action.replica });
         return null;

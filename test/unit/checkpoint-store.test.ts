@@ -27,6 +27,7 @@ import { EtcdClient } from '../../src/checkpoint-server/etcd-client.js';
 import { EtcdStore } from '../../src/checkpoint-server/etcd-store.js';
 import type { StoreSnapshot } from '../../src/checkpoint-server/snapshot.js';
 import {
+  type Checkpoint,
   CheckpointStore,
   InvalidRequestError,
   MANAGER_ROLE,
@@ -543,6 +544,28 @@ describe.each([sqlite, etcdBackend])('store contract: $name', (b) => {
     await expect(store.saveCheckpoint('A', 'B3', 'x', token('B3', 0, 2))).rejects.toBeInstanceOf(FencedError);
   });
 
+  test("a copy's saves keep their order: a late older one is refused, a repeated one answered with its version", async () => {
+    const store = await b.open();
+    await store.acquireLeadership(MANAGER_ROLE, 'H2', 0, 1000);
+    await fencedTable(store, 'warm', { A1: 'P', A2: 'B' }, 1);
+    const save = (state: string, session: string, sequence: number) =>
+      store.saveCheckpoint('A', 'A1', state, { ...token('A1', 1), session, sequence });
+    expect(await save('52', 's1', 1)).toBe(1);
+    expect(await save('53', 's1', 2)).toBe(2);
+    // Save 2 delivered again (at-least-once): the version it made, nothing written. Save 1 again,
+    // after save 2: older than the last kept, refused.
+    expect(await save('53', 's1', 2)).toBe(2);
+    await expect(save('52', 's1', 1)).rejects.toThrow(/save 1 arrived after its save 2/);
+    await expect(save('52', 's1', 1)).rejects.toBeInstanceOf(ConflictError);
+    expect((await store.loadCheckpoint('A'))?.state.toString()).toBe('53');
+    // A new process of the same copy (restarted in place, same generation) has its own session.
+    expect(await save('54', 's2', 1)).toBe(3);
+    // A save without a session (tools) keeps no order, and the next session starts afresh.
+    expect(await store.saveCheckpoint('A', 'A1', '55', token('A1', 1))).toBe(4);
+    expect(await save('56', 's1', 1)).toBe(5);
+    expect((await store.loadCheckpoint('A'))?.state.toString()).toBe('56');
+  });
+
   test('fenced saves: a module the table does not hold is not fenced, nor a save without a token', async () => {
     const store = await b.open();
     expect(await store.saveCheckpoint('Z', 'Z1', 'a', token('Z1', 0))).toBe(1);
@@ -698,6 +721,28 @@ describe('SQLite only: durability settings', () => {
     try {
       expect(store.settings()).toEqual({ journalMode: 'wal', synchronous: 2, busyTimeoutMs: 5000 });
       expect(store.integrityCheck()).toEqual(['ok']);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('opens a file of format 1 (checkpoints without their saver): its checkpoints kept, saves ordered from then on', async () => {
+    const file = join(tmp.dir, 'format1.db');
+    const old = new Database(file);
+    old.exec(
+      'CREATE TABLE checkpoints (module TEXT PRIMARY KEY, replica TEXT NOT NULL, state BLOB NOT NULL, ' +
+        'version INTEGER NOT NULL, saved_at_ms INTEGER NOT NULL) WITHOUT ROWID',
+    );
+    old.prepare('INSERT INTO checkpoints VALUES (?, ?, ?, ?, ?)').run('A', 'A1', Buffer.from('41'), 7, 1);
+    old.pragma('user_version = 1');
+    old.close();
+    const store = new CheckpointStore(file, { now });
+    try {
+      expect((store.loadCheckpoint('A') as Checkpoint).version).toBe(7);
+      const token = { replica: 'A1', epoch: 1, generation: 0, session: 's', sequence: 2 };
+      expect(store.saveCheckpoint('A', 'A1', '42', token)).toBe(8);
+      expect(() => store.saveCheckpoint('A', 'A1', '41', { ...token, sequence: 1 })).toThrow(ConflictError);
+      expect(store.loadCheckpoint('A')?.state.toString()).toBe('42');
     } finally {
       store.close();
     }

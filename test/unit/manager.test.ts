@@ -15,6 +15,7 @@ import type {
 } from '../../src/model/table.js';
 import {
   type ManagerOptions,
+  NOT_WANTED,
   ReplicaManager,
   type TableStore,
   type WatchDogTransport,
@@ -79,7 +80,7 @@ class FakeWatchDogs implements WatchDogTransport {
   startsAsked: string[] = [];
   /** The copies asked about (CheckReplica), `A1@H1 /opt/a`. */
   checks: string[] = [];
-  async execute(action: Action, _m: unknown, epoch: number) {
+  async execute(action: Action, _m: unknown, epoch: number, stillWanted = () => true) {
     if (this.stale) throw new StaleEpochError(epoch, epoch + 1);
     if (this.unreachable.has(action.host))
       throw new UnavailableError(`WatchDog on ${action.host} did not answer`);
@@ -88,6 +89,11 @@ class FakeWatchDogs implements WatchDogTransport {
     const refusal = this.refusing.get(action.host);
     if (starts && refusal !== undefined) throw new ExecutableError(refusal);
     await this.before(action);
+    // A restart stops the old copy first, then asks whether its start is still wanted.
+    if (action.kind === 'restart' && !stillWanted()) {
+      this.log.push(`stop ${action.replica}@${action.host}`);
+      return NOT_WANTED;
+    }
     this.log.push(
       `${action.kind} ${action.replica}@${action.host}${'role' in action ? ` ${action.role}` : ''}`,
     );
@@ -605,6 +611,32 @@ describe('ReplicaManager loop: commands a later decision replaced', () => {
     expect(rm.table.modules[0]?.replicas.map((r) => `${r.id}:${r.status}`)).toEqual(['A1:B', 'A2:P', 'A3:I']);
     // The promotion ran; the start of A3, replaced by the host-down decision, never did.
     expect(log).toEqual(['save@3', 'set-role A2@H2 P', 'save@3', 'start A1@H1 B']);
+  });
+});
+
+describe('ReplicaManager loop: a restart whose start a later decision replaced', () => {
+  it('stops the old copy, then asks again: the start is dropped when the role went to another copy meanwhile', async () => {
+    const { rm, log, watchdogs } = setup();
+    await rm.start();
+    const C: ModuleSpec = { ...A, name: 'C', style: 'cold', policy: 'on-over-threshold', threshold: 2 };
+    await rm.submit({ kind: 'register', module: C });
+    await settle();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    watchdogs.before = (a) => (a.kind === 'restart' ? held : Promise.resolve());
+    log.length = 0;
+    // C1 fails: restarted in place (1 of 2 allowed); while its stop is under way, H1 is declared dead.
+    await rm.submit({ kind: 'replica-failed', replica: 'C1' });
+    await settle();
+    await rm.submit({ kind: 'host-down', host: 'H1' });
+    await settle();
+    release();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rm.table.modules[0]?.replicas.map((r) => `${r.id}:${r.status}`)).toEqual(['C1:I', 'C2:P', 'C3:I']);
+    // C2 started as the primary; C1 was stopped and never started again beside it.
+    expect(log).toEqual(['save@3', 'save@3', 'start C2@H2 P', 'stop C1@H1']);
   });
 });
 

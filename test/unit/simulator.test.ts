@@ -15,10 +15,25 @@ import { shrinkSeed } from '../sim/shrink.js';
  * command of a decision that a later one had replaced (a start and a promotion queued for a host that
  * was declared down, run when it came back, with the module's current primary generation): a second
  * copy announced itself primary. A command whose replica's status is no longer its role is dropped.
+ * 5342: the same, asked too early: a restart's start, held in its host's lane and behind its stop,
+ * left after the host-down decision had started another primary; it is asked again at its turn and
+ * between the stop and the start. 5176, 5463: a WatchDog delivered, late, the failure of a copy it
+ * had replaced since on the manager's command, to a manager restarted meanwhile (which had not learnt
+ * of the new copy): the module failed over from a primary that ran. A WatchDog drops the undelivered
+ * reports of a replica's older copies once a newer one runs. 5104, 5349, 5679, 5688: under delay
+ * and duplicate faults, a copy's older save reached the Checkpoint Server after its newer one and was
+ * accepted: the saved state went back. Saves carry their session and sequence (fence.ts, saveOrder).
  */
 const REGRESSIONS: Record<number, string> = {
   137: 'a superseded start and promotion carried out: two primaries; with hostTimeoutMs 4000, a restart decided before its host was declared dead and carried out once the host lease was renewed: two primaries',
   278: 'a superseded start and promotion carried out: two primaries',
+  5104: "a copy's older save accepted after its newer one: the state went back",
+  5176: 'a late failure report about a replaced copy, to a restarted manager: two primaries',
+  5342: "a restart's start carried out after a later decision gave the role away: two primaries",
+  5349: "a copy's older save accepted after its newer one: the state went back",
+  5463: 'a late failure report about a replaced copy, to a restarted manager: two primaries',
+  5679: "a copy's older save accepted after its newer one: the state went back",
+  5688: "a copy's older save accepted after its newer one: the state went back",
 };
 
 /** Runs seeds from `from` until `count` have run or `budgetMs` of real time is spent. */

@@ -74,6 +74,22 @@ function setup(maxQueue?: number) {
 }
 
 describe('Outbox', () => {
+  it('drops the undelivered reports about older copies of a replica once a newer copy runs', async () => {
+    const { reporter, outbox, advance, lines } = setup();
+    outbox.pushFailure({ ...report('W2'), startedAtMs: 100 });
+    outbox.pushFailure({ ...report('T1'), startedAtMs: 100 });
+    outbox.pushFailure({ ...report('W2'), startedAtMs: 500 });
+    await settle();
+    // The manager started W2 anew at 400: the report about the copy of 100 is accounted for; the
+    // one about a copy started later (500) and T1's are not.
+    outbox.supersede('W2', 400);
+    expect(outbox.pending.map((r) => `${r.replica}@${r.startedAtMs}`)).toEqual(['T1@100', 'W2@500']);
+    expect(lines.filter((l) => l.includes('a newer copy of the replica runs'))).toHaveLength(1);
+    reporter.down = false;
+    await advance(1000);
+    expect(reporter.delivered).toEqual(['T1', 'W2']);
+  });
+
   it('retries with a capped back-off and delivers in order once the manager answers, then the running report', async () => {
     const { reporter, outbox, advance } = setup();
     outbox.pushFailure(report('A1'));

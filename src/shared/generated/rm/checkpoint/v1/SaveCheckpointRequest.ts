@@ -18,6 +18,13 @@ export interface SaveCheckpointRequest {
    */
   'has_expected_version'?: (boolean);
   'expected_version'?: (number | string | Long);
+  /**
+   * The saving process's session (any string unique to it) and this save's number in it, raised by
+   * one with each save: a save that arrives after a later one of its session is refused (ABORTED),
+   * the same save delivered twice is answered with the version it made. Empty: no order is kept.
+   */
+  'session'?: (string);
+  'sequence'?: (number | string | Long);
 }
 
 export interface SaveCheckpointRequest__Output {
@@ -36,4 +43,11 @@ export interface SaveCheckpointRequest__Output {
    */
   'has_expected_version': (boolean);
   'expected_version': (string);
+  /**
+   * The saving process's session (any string unique to it) and this save's number in it, raised by
+   * one with each save: a save that arrives after a later one of its session is refused (ABORTED),
+   * the same save delivered twice is answered with the version it made. Empty: no order is kept.
+   */
+  'session': (string);
+  'sequence': (string);
 }
