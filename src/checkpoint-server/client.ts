@@ -440,6 +440,7 @@ export class CheckpointClient {
             expected_version: String(token.expectedVersion ?? 0),
             session: token.session ?? '',
             sequence: String(token.sequence ?? 0),
+            incarnation: String(token.incarnation ?? 0),
           }
         : {}),
     };

@@ -119,7 +119,8 @@ interface CheckpointHeader {
   v: number;
   r: string;
   t: number;
-  /** The saving process's session and the save's number in it (fence.ts, saveOrder); absent without. */
+  /** The saving process's incarnation, session and the save's number in it (fence.ts, saveOrder). */
+  i?: number;
   s?: string;
   q?: number;
 }
@@ -550,7 +551,11 @@ export class EtcdStore implements StoreBackend {
       const cur = snap.get(key.toString());
       const last = cur ? checkpointHeader(cur.value) : null;
       const current = last?.v ?? 0;
-      const order = saveOrder(module, token, last ? { session: last.s ?? '', sequence: last.q ?? 0 } : null);
+      const order = saveOrder(
+        module,
+        token,
+        last ? { replica: last.r, incarnation: last.i ?? 0, session: last.s ?? '', sequence: last.q ?? 0 } : null,
+      );
       if (order.kind === 'repeat') return { result: current, ops: [] };
       if (order.kind === 'stale') throw new ConflictError(order.reason);
       if (token) {
@@ -580,6 +585,7 @@ export class EtcdStore implements StoreBackend {
                 v: version,
                 r: replica,
                 t: this.now(),
+                ...(token?.incarnation ? { i: token.incarnation } : {}),
                 ...(token?.session ? { s: token.session, q: token.sequence ?? 0 } : {}),
               },
               bytes,

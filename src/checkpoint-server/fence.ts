@@ -10,10 +10,11 @@
  * - a module the table does not hold (no manager has registered it) is not fenced.
  *
  * Apart from the fence, a copy's own saves keep their order (saveOrder): each one carries the copy's
- * session (one per process) and a sequence number it raises with every save, and the store keeps
- * them with the checkpoint. A save delayed past a newer one of the same session is refused, and a
- * save delivered twice is answered with the version it already made, so a reordered or repeated
- * request never puts an older state back.
+ * incarnation (its start on its WatchDog's clock), its session (one per process) and a sequence
+ * number it raises with every save, and the store keeps them with the checkpoint. A save delayed
+ * past a newer one of the same process, or of a later process of the same copy (restarted in place,
+ * same generation), is refused; a save delivered twice is answered with the version it already made.
+ * A reordered or repeated request never puts an older state back.
  */
 
 /** What a copy shows with its save. */
@@ -24,28 +25,40 @@ export interface SaveToken {
   generation: number;
   /** Compare-and-set on the checkpoint's version (0 = none saved yet). */
   expectedVersion?: number;
+  /** When the saving process was started, on its WatchDog's clock (RM_INCARNATION; 0: unknown). */
+  incarnation?: number;
   /** The saving process's session and the number of this save in it (raised by one with each save). */
   session?: string;
   sequence?: number;
 }
 
-/** The session and sequence stored with a checkpoint (empty, 0 for one saved without them). */
+/** Who made a checkpoint's last save ('', 0 for what a save without them left). */
 export interface Saver {
+  replica: string;
+  incarnation: number;
   session: string;
   sequence: number;
 }
 
 /**
  * Where a save stands against the checkpoint's last one: `new` (write it), `repeat` (the same save
- * again: answer with the current version, write nothing) or `stale` (the same session saved a later
- * one: refused). Saves of another session, or without a session, are `new`.
+ * again: answer with the current version, write nothing) or `stale` (refused: the same process, or a
+ * later process of the same copy, saved after it). Another copy's saves are judged by the fence.
  */
 export function saveOrder(
   module: string,
   token: SaveToken | undefined,
   last: Saver | null,
 ): { kind: 'new' | 'repeat' } | { kind: 'stale'; reason: string } {
-  if (!token?.session || !last || last.session !== token.session) return { kind: 'new' };
+  if (!token || !last || last.replica !== token.replica) return { kind: 'new' };
+  const incarnation = token.incarnation ?? 0;
+  if (incarnation > 0 && last.incarnation > 0 && incarnation < last.incarnation) {
+    return {
+      kind: 'stale',
+      reason: `${module}: a save of ${token.replica}'s process started at ${incarnation} arrived after one of its process started at ${last.incarnation}, which is kept; an older state is not put back`,
+    };
+  }
+  if (!token.session || last.session !== token.session) return { kind: 'new' };
   const sequence = token.sequence ?? 0;
   if (sequence === last.sequence) return { kind: 'repeat' };
   if (sequence > last.sequence) return { kind: 'new' };

@@ -355,6 +355,7 @@ export class CheckpointService {
                   ? { expectedVersion: int(req.expected_version, 'expected_version') }
                   : {}),
                 ...(req.session ? { session: req.session, sequence: int(req.sequence, 'sequence') } : {}),
+                incarnation: int(req.incarnation, 'incarnation'),
               }
             : undefined;
         try {

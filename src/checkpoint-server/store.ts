@@ -156,14 +156,17 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   state       BLOB    NOT NULL,
   version     INTEGER NOT NULL,
   saved_at_ms INTEGER NOT NULL,
-  -- the saving process's session and the save's number in it ('', 0: saved without them)
-  saver_session  TEXT    NOT NULL DEFAULT '',
-  saver_sequence INTEGER NOT NULL DEFAULT 0
+  -- the saving process's start on its WatchDog's clock, its session and the save's number in it
+  -- (0, '', 0: saved without them)
+  saver_incarnation INTEGER NOT NULL DEFAULT 0,
+  saver_session     TEXT    NOT NULL DEFAULT '',
+  saver_sequence    INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 `;
 
 /** Columns added after format 1, for a file written by an older Checkpoint Server. */
 const ADDED_COLUMNS: ReadonlyArray<{ table: string; column: string; ddl: string }> = [
+  { table: 'checkpoints', column: 'saver_incarnation', ddl: 'saver_incarnation INTEGER NOT NULL DEFAULT 0' },
   { table: 'checkpoints', column: 'saver_session', ddl: "saver_session TEXT NOT NULL DEFAULT ''" },
   { table: 'checkpoints', column: 'saver_sequence', ddl: 'saver_sequence INTEGER NOT NULL DEFAULT 0' },
 ];
@@ -189,6 +192,8 @@ interface CheckpointRow {
 }
 interface SaverRow {
   version: number;
+  replica: string;
+  saver_incarnation: number;
   saver_session: string;
   saver_sequence: number;
 }
@@ -274,14 +279,15 @@ function prepare(db: Database.Database) {
       'SELECT module, replica, state, version, saved_at_ms FROM checkpoints WHERE module = ?',
     ),
     getSaver: db.prepare<[string], SaverRow>(
-      'SELECT version, saver_session, saver_sequence FROM checkpoints WHERE module = ?',
+      'SELECT version, replica, saver_incarnation, saver_session, saver_sequence FROM checkpoints WHERE module = ?',
     ),
-    upsertCheckpoint: db.prepare<[string, string, Buffer, number, number, string, number]>(
-      'INSERT INTO checkpoints (module, replica, state, version, saved_at_ms, saver_session, saver_sequence) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?) ' +
+    upsertCheckpoint: db.prepare<[string, string, Buffer, number, number, number, string, number]>(
+      'INSERT INTO checkpoints (module, replica, state, version, saved_at_ms, ' +
+        'saver_incarnation, saver_session, saver_sequence) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ' +
         'ON CONFLICT (module) DO UPDATE SET replica = excluded.replica, state = excluded.state, ' +
         'version = excluded.version, saved_at_ms = excluded.saved_at_ms, ' +
-        'saver_session = excluded.saver_session, saver_sequence = excluded.saver_sequence',
+        'saver_incarnation = excluded.saver_incarnation, saver_session = excluded.saver_session, ' +
+        'saver_sequence = excluded.saver_sequence',
     ),
   };
 }
@@ -642,7 +648,14 @@ export class CheckpointStore {
       const order = saveOrder(
         module,
         token,
-        last ? { session: last.saver_session, sequence: last.saver_sequence } : null,
+        last
+          ? {
+              replica: last.replica,
+              incarnation: last.saver_incarnation,
+              session: last.saver_session,
+              sequence: last.saver_sequence,
+            }
+          : null,
       );
       if (order.kind === 'repeat') return current;
       if (order.kind === 'stale') throw new ConflictError(order.reason);
@@ -662,6 +675,7 @@ export class CheckpointStore {
         bytes,
         version,
         savedAtMs,
+        token?.incarnation ?? 0,
         token?.session ?? '',
         token?.sequence ?? 0,
       );
@@ -713,7 +727,7 @@ export class CheckpointStore {
       }
       for (const r of s.roles) this.sql.upsertLeadership.run(r.role, r.holder, r.epoch, 0);
       for (const c of s.checkpoints) {
-        this.sql.upsertCheckpoint.run(c.module, c.replica, c.state, c.version, c.savedAtMs, '', 0);
+        this.sql.upsertCheckpoint.run(c.module, c.replica, c.state, c.version, c.savedAtMs, 0, '', 0);
         changes.push({ kind: 'checkpoint', checkpoint: c });
       }
     });

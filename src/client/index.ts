@@ -184,6 +184,8 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   /** This process's session of saves and the number of its last save: the store keeps their order. */
   private readonly saveSession = randomUUID();
   private saves = 0;
+  /** When the WatchDog started this process, on its clock (RM_INCARNATION): later processes show more. */
+  private readonly incarnation: number;
   private leaseMs: number;
   private checkpointAddress: string;
   private watchdogAddress: string;
@@ -234,6 +236,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     this.checkpointAddress = options.checkpointAddress ?? env.RM_CHECKPOINT_ADDRESS ?? '';
     this.epochValue = Number(env.RM_EPOCH ?? 0) || 0;
     this.generationValue = Number(env.RM_GENERATION ?? 0) || 0;
+    this.incarnation = Number(env.RM_INCARNATION ?? 0) || 0;
     this.hot = env.RM_STYLE === 'hot';
     this.copyCatValue = copyCatMode(this.moduleName, env.RM_COPY_CAT, options.copyCat);
     this.leaseMs = options.leaseMs ?? (Number(env.RM_LEASE_MS) || 3000);
@@ -373,6 +376,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
             expected_version: String(this.knownVersion),
             session: this.saveSession,
             sequence: String(sequence),
+            incarnation: String(this.incarnation),
           },
           ms,
           peer,

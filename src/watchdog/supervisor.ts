@@ -621,6 +621,8 @@ export class WatchDog {
       RM_COPY_TOKEN: token,
       RM_EPOCH: String(epoch),
       RM_GENERATION: String(generation),
+      // This process among the replica's processes: a later start shows a larger one (its saves win).
+      RM_INCARNATION: String(Math.floor(this.opts.clock.now())),
       RM_STYLE: spec.style,
       RM_LEASE_MS: String(this.opts.timings.appLeaseMs),
     };

@@ -15,7 +15,7 @@ import type { WatchDogState } from '../../src/watchdog/state.js';
 import { Prng } from '../cts/prng.js';
 import { die, HostProcesses, type SimCopy } from './copies.js';
 import { SimSuperWatchDog, SimWatchDogDaemon, storeHandler } from './daemons.js';
-import { Network, Proc, Scheduler } from './world.js';
+import { HostClock, Network, Proc, Scheduler } from './world.js';
 
 /** What the invariants learn as it happens (the copies' own words and the daemons' durable writes). */
 export interface Observer {
@@ -27,8 +27,8 @@ export interface Observer {
 
 export interface SimHost {
   readonly name: string;
-  /** Its clock: the true time plus this (a few ms of disagreement between hosts). */
-  readonly offsetMs: number;
+  /** Its clock: the true time plus a few ms of disagreement between hosts, at a rate a fault may change. */
+  readonly clock: HostClock;
   up: boolean;
   /** What survives its processes: the WatchDog's state file and the lease file its keepers read. */
   disk: { wdState: WatchDogState; leaseUntil: number };
@@ -142,7 +142,7 @@ export class Cluster implements Sim {
     for (const name of this.hostNames) {
       const host: SimHost = {
         name,
-        offsetMs: 1_000_000 + this.rng.int(-20, 20),
+        clock: new HostClock(1_000_000 + this.rng.int(-20, 20)),
         up: true,
         disk: { wdState: { epoch: 0, copies: [] }, leaseUntil: 0 },
         processes: null as unknown as HostProcesses,

@@ -36,6 +36,8 @@ export class SimCopy {
   role: Role;
   epoch: number;
   generation: number;
+  /** Its sanity check answers unhealthy (a fault), while it runs on as before. */
+  lying = false;
   /** The role it last announced (its log line), null before it announced any. */
   announced: Role | null = null;
   exit: ExitStatus | null = null;
@@ -59,6 +61,7 @@ export class SimCopy {
   private saving = false;
   /** Its session of saves (the process and when it began, as pids repeat after a boot) and its last save's number. */
   private readonly saveSession: string;
+  private readonly incarnation: number;
   private saves = 0;
 
   constructor(
@@ -79,6 +82,7 @@ export class SimCopy {
     this.keeper = new Proc(`${host.name}/keeper#${pid}`, host.name);
     this.leaseUntil = this.now() + this.leaseMs;
     this.saveSession = `${this.proc.name}@${this.sim.sched.now}`;
+    this.incarnation = Number(req.env.RM_INCARNATION ?? 0);
   }
 
   get alive(): boolean {
@@ -86,7 +90,7 @@ export class SimCopy {
   }
 
   private now(): number {
-    return this.sim.sched.now + this.host.offsetMs;
+    return this.host.clock.at(this.sim.sched.now);
   }
 
   private later(ms: number, fn: () => void): void {
@@ -271,7 +275,10 @@ export class SimCopy {
     } else if (msg.ping) {
       const seq = Number(msg.ping.seq);
       const watchdog = this.host.wd?.proc === this.link.wd ? this.host.wd.ready : null;
-      this.link.toWd(() => watchdog?.pong(this.replica, app, seq, true, `counter ${this.counter}`));
+      const healthy = !this.lying;
+      this.link.toWd(() =>
+        watchdog?.pong(this.replica, app, seq, healthy, healthy ? `counter ${this.counter}` : 'unwell (it says)'),
+      );
     }
   }
 
@@ -330,6 +337,7 @@ export class SimCopy {
         epoch: this.epoch,
         generation,
         ...(this.style === 'hot' ? { expectedVersion: this.version } : {}),
+        incarnation: this.incarnation,
         session: this.saveSession,
         sequence: ++this.saves,
       };

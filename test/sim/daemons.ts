@@ -130,7 +130,7 @@ export class SimWatchDogDaemon {
   start(): void {
     const { sim, host, proc } = this;
     const t = sim.timings;
-    const clock = procClock(sim.sched, proc, host.offsetMs);
+    const clock = procClock(sim.sched, proc, host.clock);
     const lease = new HostLease(
       {
         path: 'lease',
@@ -357,7 +357,7 @@ class SimReplicaManagerDaemon {
     host: SimHost,
     readonly epoch: number,
   ) {
-    const clock = procClock(sim.sched, proc, host.offsetMs);
+    const clock = procClock(sim.sched, proc, host.clock);
     const stop = () => {
       void this.rm.stop();
       die(proc);
@@ -445,7 +445,7 @@ class SimManagerProcess {
   ) {}
 
   private now(): number {
-    return this.sim.sched.now + this.host.offsetMs;
+    return this.host.clock.at(this.sim.sched.now);
   }
 
   get spawnedAt(): number | null {
@@ -539,7 +539,7 @@ export class SimSuperWatchDog {
     private readonly host: SimHost,
   ) {
     this.proc = new Proc(`${host.name}/swd`, host.name);
-    this.clock = procClock(sim.sched, this.proc, host.offsetMs);
+    this.clock = procClock(sim.sched, this.proc, host.clock);
     const t = sim.timings;
     this.ring = initRing(
       { self: host.name, members: sim.ring, beatIntervalMs: t.ringBeatMs, ringTimeoutMs: t.ringTimeoutMs },

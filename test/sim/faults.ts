@@ -17,8 +17,15 @@ export const FAULT_NAMES = [
   'host-crash',
   'freeze',
   'store-down',
+  // Added after the kinds above: a seed drawn from those alone (ORIGINAL_FAULTS) keeps its schedule.
+  'store-slow',
+  'clock-rate',
+  'copy-lie',
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
+
+/** The kinds of the first simulator: the seeds kept as regressions before the others came are drawn from these. */
+export const ORIGINAL_FAULTS: readonly FaultName[] = FAULT_NAMES.slice(0, 8);
 
 export interface Fault {
   kind: FaultName;
@@ -212,6 +219,50 @@ function makeFault(kind: FaultName, atMs: number, rng: Prng, c: Cluster): Fault 
         },
         heal: () => {
           for (const p of frozen) c.sched.thaw(p);
+        },
+      };
+    }
+    case 'store-slow': {
+      // A store on a slow disk or a loaded machine: answers late, many past the callers' deadline.
+      const extraMs = rng.int(50, Math.round(1.5 * t.rpcDeadlineMs));
+      const durationMs = rng.int(1000, 10_000);
+      return {
+        ...base,
+        durationMs,
+        what: `Checkpoint Server slow: up to ${extraMs} ms more on each message, for ${durationMs} ms`,
+        apply: () => c.net.faults.slow.set('CS', extraMs),
+        heal: () => c.net.faults.slow.delete('CS'),
+      };
+    }
+    case 'clock-rate': {
+      // Clocks that drift apart: one host's runs fast or slow by up to 2 % (NTP keeps real ones within ppm).
+      const h = any();
+      const rate = 1 + (rng.int(0, 1) === 0 ? -1 : 1) * (rng.int(5, 20) / 1000);
+      const durationMs = rng.int(2000, 15_000);
+      return {
+        ...base,
+        durationMs,
+        what: `host ${h}'s clock runs at ${rate.toFixed(3)} of true time for ${durationMs} ms`,
+        apply: () => c.host(h).clock.setRate(c.sched.now, rate),
+        heal: () => c.host(h).clock.setRate(c.sched.now, 1),
+      };
+    }
+    case 'copy-lie': {
+      // A copy whose sanity check says it is unwell while it runs (its WatchDog must not believe it well).
+      const h = any();
+      const durationMs = rng.int(500, 8000);
+      let liar: { lying: boolean } | null = null;
+      return {
+        ...base,
+        durationMs,
+        what: `a copy on ${h} answers its checks unhealthy for ${durationMs} ms`,
+        apply: () => {
+          const copies = c.host(h).processes.running();
+          liar = copies.length > 0 ? rng.pick(copies) : null;
+          if (liar) liar.lying = true;
+        },
+        heal: () => {
+          if (liar) liar.lying = false;
         },
       };
     }

@@ -130,7 +130,7 @@ export class Auditor implements Observer {
         continue;
       }
       if (copy.style === 'hot' || copy.announced !== 'P' || copy.proc.frozen || !copy.host.up) continue;
-      if (copy.host.disk.leaseUntil <= c.sched.now + copy.host.offsetMs) continue;
+      if (copy.host.disk.leaseUntil <= copy.host.clock.at(c.sched.now)) continue;
       const list = primaries.get(copy.module) ?? [];
       list.push(copy);
       primaries.set(copy.module, list);
@@ -140,7 +140,7 @@ export class Auditor implements Observer {
       const who = list
         .map(
           (x) =>
-            `${x.proc.name} (generation ${x.generation}, epoch ${x.epoch}, host lease ${Math.round(x.host.disk.leaseUntil - (c.sched.now + x.host.offsetMs))} ms left)`,
+            `${x.proc.name} (generation ${x.generation}, epoch ${x.epoch}, host lease ${Math.round(x.host.disk.leaseUntil - x.host.clock.at(c.sched.now))} ms left)`,
         )
         .join(' and ');
       this.violate('single-primary', `${module} has ${list.length} live primaries: ${who}`);

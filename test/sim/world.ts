@@ -138,11 +138,41 @@ export class Scheduler {
   }
 }
 
-/** A process's view of time: its host's clock; its timers are events it owns. */
-export function procClock(sched: Scheduler, proc: Proc, offsetMs: number): Clock {
+/**
+ * A host's clock: the true time plus an offset (a few ms of disagreement between hosts), running at
+ * a rate near 1 that a fault may change for a while; it never jumps.
+ */
+export class HostClock {
+  private base: number;
+  private since = 0;
+  private rateValue = 1;
+
+  constructor(offsetMs: number) {
+    this.base = offsetMs;
+  }
+
+  get rate(): number {
+    return this.rateValue;
+  }
+
+  /** The host's time at the true time `trueMs`. */
+  at(trueMs: number): number {
+    return this.base + (trueMs - this.since) * this.rateValue;
+  }
+
+  /** From `trueMs` on, the clock runs at `rate` (1.02: 2 % fast), on from where it is. */
+  setRate(trueMs: number, rate: number): void {
+    this.base = this.at(trueMs);
+    this.since = trueMs;
+    this.rateValue = rate;
+  }
+}
+
+/** A process's view of time: its host's clock; its timers are events it owns, run by that clock. */
+export function procClock(sched: Scheduler, proc: Proc, clock: HostClock): Clock {
   return {
-    now: () => sched.now + offsetMs,
-    setTimeout: (fn, ms) => ({ id: sched.after(ms, proc, fn) }),
+    now: () => clock.at(sched.now),
+    setTimeout: (fn, ms) => ({ id: sched.after(ms / clock.rate, proc, fn) }),
     clearTimeout: (h: TimerHandle) => {
       (h.id as SimEvent).cancelled = true;
     },
@@ -159,6 +189,8 @@ export interface NetFaults {
   extraDelayMs: number;
   /** Directed cuts: `A>B` drops everything from host A to host B, while any fault that made it lasts (a count). */
   readonly cut: Map<string, number>;
+  /** Hosts slow to answer (the store on a slow disk): up to this many ms more on each message to or from one. */
+  readonly slow: Map<string, number>;
 }
 
 /** What a service answers to a call: the method's result, or its error (the same classes the daemons raise). */
@@ -175,7 +207,7 @@ interface Service {
  * Calls within one host (loopback) are never cut or lost.
  */
 export class Network {
-  readonly faults: NetFaults = { loss: 0, duplicate: 0, extraDelayMs: 0, cut: new Map() };
+  readonly faults: NetFaults = { loss: 0, duplicate: 0, extraDelayMs: 0, cut: new Map(), slow: new Map() };
   private readonly services = new Map<string, Service>();
   /** Hosts switched off: nothing reaches them, nothing leaves them. */
   readonly down = new Set<string>();
@@ -206,7 +238,9 @@ export class Network {
   private latency(from: string, to: string): number {
     if (from === to) return 0.05;
     const extra = this.faults.extraDelayMs > 0 ? this.rng.next() * this.faults.extraDelayMs : 0;
-    return 0.2 + this.rng.next() * 0.8 + extra;
+    const slowMs = (this.faults.slow.get(from) ?? 0) + (this.faults.slow.get(to) ?? 0);
+    const slow = slowMs > 0 ? slowMs * (0.5 + this.rng.next() / 2) : 0;
+    return 0.2 + this.rng.next() * 0.8 + extra + slow;
   }
 
   /** One call from `caller` to `address`; rejects with UnavailableError past `deadlineMs`. */

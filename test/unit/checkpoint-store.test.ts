@@ -564,6 +564,16 @@ describe.each([sqlite, etcdBackend])('store contract: $name', (b) => {
     expect(await store.saveCheckpoint('A', 'A1', '55', token('A1', 1))).toBe(4);
     expect(await save('56', 's1', 1)).toBe(5);
     expect((await store.loadCheckpoint('A'))?.state.toString()).toBe('56');
+    // Processes of the same copy are ordered by their start (RM_INCARNATION): once a later one saved,
+    // a save of an earlier one (killed, its request still on its way) is refused, whatever its session.
+    const saveOf = (state: string, incarnation: number, session: string, sequence: number) =>
+      store.saveCheckpoint('A', 'A1', state, { ...token('A1', 1), incarnation, session, sequence });
+    expect(await saveOf('57', 100, 'p1', 7)).toBe(6);
+    expect(await saveOf('58', 200, 'p2', 1)).toBe(7);
+    await expect(saveOf('57', 100, 'p1', 8)).rejects.toThrow(
+      /process started at 100 arrived after one of its process started at 200/,
+    );
+    expect((await store.loadCheckpoint('A'))?.state.toString()).toBe('58');
   });
 
   test('fenced saves: a module the table does not hold is not fenced, nor a save without a token', async () => {

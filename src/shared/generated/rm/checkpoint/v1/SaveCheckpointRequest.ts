@@ -25,6 +25,11 @@ export interface SaveCheckpointRequest {
    */
   'session'?: (string);
   'sequence'?: (number | string | Long);
+  /**
+   * When the saving process was started, on its WatchDog's clock (RM_INCARNATION; 0: unknown): a
+   * save of an older process of the same copy, arriving after one of a later process, is refused.
+   */
+  'incarnation'?: (number | string | Long);
 }
 
 export interface SaveCheckpointRequest__Output {
@@ -50,4 +55,9 @@ export interface SaveCheckpointRequest__Output {
    */
   'session': (string);
   'sequence': (string);
+  /**
+   * When the saving process was started, on its WatchDog's clock (RM_INCARNATION; 0: unknown): a
+   * save of an older process of the same copy, arriving after one of a later process, is refused.
+   */
+  'incarnation': (string);
 }
