@@ -554,7 +554,9 @@ export class EtcdStore implements StoreBackend {
       const order = saveOrder(
         module,
         token,
-        last ? { replica: last.r, incarnation: last.i ?? 0, session: last.s ?? '', sequence: last.q ?? 0 } : null,
+        last
+          ? { replica: last.r, incarnation: last.i ?? 0, session: last.s ?? '', sequence: last.q ?? 0 }
+          : null,
       );
       if (order.kind === 'repeat') return { result: current, ops: [] };
       if (order.kind === 'stale') throw new ConflictError(order.reason);

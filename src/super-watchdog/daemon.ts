@@ -4,7 +4,8 @@
  * process it runs on its host while it is primary.
  */
 import { type AcquireResult, CheckpointClient } from '../checkpoint-server/client.js';
-import { addressOf, type ClusterConfig, clusterHost } from '../shared/config.js';
+import { type Clock, systemClock } from '../shared/clock.js';
+import { addressOf, type ClusterConfig, clusterHost, type Timings } from '../shared/config.js';
 import { ConfigError, FencedError, StaleEpochError } from '../shared/errors.js';
 import type { ReplicaManagerClient } from '../shared/generated/rm/replica_manager/v1/ReplicaManager.js';
 import type { HostLoad__Output as HostLoadOutput } from '../shared/generated/rm/super_watchdog/v1/HostLoad.js';
@@ -19,7 +20,7 @@ import {
   daemonTransport,
   handle,
   protos,
-  Transport,
+  type Transport,
   unary,
 } from '../shared/grpc.js';
 import type { Daemon, DaemonState } from '../shared/lifecycle.js';
@@ -86,16 +87,46 @@ export function checkpointArbiter(
   };
 }
 
+/** What one ring member answers a beat or a registration with: its view of the ring. */
+export interface RingAnswer {
+  primary: string;
+  epoch: number;
+}
+
+/** The other ring members, as this SuperWatchDog reaches them (gRPC in the daemon). */
+export interface RingPeers {
+  send(
+    to: string,
+    what: 'beat' | 'register',
+    req: { from: string; primary: string; epoch: number },
+    deadlineMs: number,
+  ): Promise<RingAnswer>;
+  close(): void;
+}
+
+/** The ReplicaManager on this host, as its SuperWatchDog tells it of hosts (gRPC in the daemon). */
+export interface HostReportSink {
+  reportHost(host: string, up: boolean, epoch: number, deadlineMs: number): Promise<void>;
+  close(): void;
+}
+
 export interface SuperWatchDogOptions {
-  cfg: ClusterConfig;
   host: string;
+  /** The ring's members, in ring order. */
+  ring: readonly string[];
+  /** Every host of the cluster, watched while primary. */
+  hosts: readonly string[];
+  timings: Timings;
+  /** Where the ReplicaManager of a ring host listens (told to WatchDogs and rmctl). */
+  managerAddress(host: string): string;
   logger: Logger;
   arbiter: EpochArbiter;
   /** Runs the ReplicaManager on this host while primary. */
   manager: Pick<ManagerProcess, 'ensure' | 'stop' | 'restart' | 'spawnedAt'>;
-  now?: () => number;
-  /** Credentials for the ring peers and the ReplicaManager (default plaintext). */
-  transport?: Transport;
+  peers: RingPeers;
+  reports: HostReportSink;
+  /** The time and timers (default the system's). */
+  clock?: Clock;
   /**
    * The highest epoch the Checkpoint Server has handed out (DESIGN §9: epochs are verified, not
    * believed). A ring beat or answer with a higher epoch than this SuperWatchDog knows is acted on
@@ -108,8 +139,6 @@ export interface SuperWatchDogOptions {
 export class SuperWatchDog {
   ring: RingState;
   hosts: HostMonitorState | null = null;
-  private readonly peers = new Map<string, SuperWatchDogClient>();
-  private rmClient: ReplicaManagerClient | null = null;
   private readonly inFlight = new Set<string>();
   /** Host reports not yet accepted by the ReplicaManager: the latest state per host. */
   private readonly hostReports = new HostReports();
@@ -127,18 +156,18 @@ export class SuperWatchDog {
   private lastTick = 0;
   /** Epochs up to this one are confirmed as handed out by the Checkpoint Server. */
   private verifiedEpoch = 0;
+  private readonly clock: Clock;
   private readonly now: () => number;
-  private readonly transport: Transport;
 
   constructor(private readonly opts: SuperWatchDogOptions) {
-    this.now = opts.now ?? Date.now;
-    this.transport = opts.transport ?? Transport.insecure();
+    this.clock = opts.clock ?? systemClock;
+    this.now = () => this.clock.now();
     this.ring = initRing(
       {
         self: opts.host,
-        members: opts.cfg.ring,
-        beatIntervalMs: opts.cfg.timings.ringBeatMs,
-        ringTimeoutMs: opts.cfg.timings.ringTimeoutMs,
+        members: [...opts.ring],
+        beatIntervalMs: opts.timings.ringBeatMs,
+        ringTimeoutMs: opts.timings.ringTimeoutMs,
       },
       this.now(),
     );
@@ -154,7 +183,7 @@ export class SuperWatchDog {
     const now = this.now();
     const gap = this.lastTick === 0 ? 0 : now - this.lastTick;
     this.lastTick = now;
-    if (gap > Math.floor(this.opts.cfg.timings.ringTimeoutMs / 4)) {
+    if (gap > Math.floor(this.opts.timings.ringTimeoutMs / 4)) {
       // This SuperWatchDog did not run for `gap` (starved of CPU, or frozen): the manager's silence
       // it could not watch is not held against it (DESIGN §5, no false deaths).
       this.lastManagerBeat += gap;
@@ -199,9 +228,9 @@ export class SuperWatchDog {
         // declaring anything (¶0026; the last primary's host leases end within them).
         this.hosts = initHostMonitor(
           {
-            hosts: this.opts.cfg.hosts.map((h) => h.name),
-            hostTimeoutMs: this.opts.cfg.timings.hostTimeoutMs,
-            takeoverGraceMs: this.opts.cfg.timings.takeoverGraceMs,
+            hosts: [...this.opts.hosts],
+            hostTimeoutMs: this.opts.timings.hostTimeoutMs,
+            takeoverGraceMs: this.opts.timings.takeoverGraceMs,
           },
           this.now(),
         );
@@ -237,40 +266,22 @@ export class SuperWatchDog {
     if (res.effects.length > 0) this.flushHostReports();
   }
 
-  private peer(member: string): SuperWatchDogClient {
-    let c = this.peers.get(member);
-    if (!c) {
-      const Client = protos().superWatchdog.rm.super_watchdog.v1.SuperWatchDog;
-      c = new Client(
-        addressOf.superWatchdog(this.opts.cfg, member),
-        this.transport.channelCredentials(),
-        CLIENT_OPTIONS,
-      );
-      this.peers.set(member, c);
-    }
-    return c;
-  }
-
   private send(to: string, what: 'beat' | 'register'): void {
     const key = `${what}:${to}`;
     if (this.inFlight.has(key)) return;
     this.inFlight.add(key);
-    const c = this.peer(to);
-    const req = { from: this.opts.host, primary: this.ring.primary ?? '', epoch: String(this.ring.epoch) };
-    const deadline = Math.max(200, this.opts.cfg.timings.ringBeatMs * 2);
-    const call =
-      what === 'beat'
-        ? unary(c, c.RingBeat, req, deadline, `SuperWatchDog on ${to}`)
-        : unary(c, c.RegisterPredecessor, req, deadline, `SuperWatchDog on ${to}`);
-    call
+    const req = { from: this.opts.host, primary: this.ring.primary ?? '', epoch: this.ring.epoch };
+    const deadline = Math.max(200, this.opts.timings.ringBeatMs * 2);
+    this.opts.peers
+      .send(to, what, req, deadline)
       .then(async (view) => {
         if (this.stopped) return;
-        if (!(await this.believable(Number(view.epoch), `the answer of ${to}`))) return;
+        if (!(await this.believable(view.epoch, `the answer of ${to}`))) return;
         this.feed({
           kind: 'beat-received',
           from: to,
           now: this.now(),
-          view: { primary: view.primary || null, epoch: Number(view.epoch) },
+          view: { primary: view.primary || null, epoch: view.epoch },
         });
       })
       .catch(() => {
@@ -308,7 +319,7 @@ export class SuperWatchDog {
   }
 
   private renewLease(now: number): void {
-    if (this.renewing || now - this.lastRenew < this.opts.cfg.timings.ringBeatMs) return;
+    if (this.renewing || now - this.lastRenew < this.opts.timings.ringBeatMs) return;
     this.renewing = true;
     const epoch = this.ring.epoch;
     this.opts.arbiter
@@ -340,7 +351,7 @@ export class SuperWatchDog {
    * epochs keep that safe either way.
    */
   private checkLease(now: number): void {
-    if (this.leaseLost || now - this.lastRenew <= this.opts.cfg.timings.ringTimeoutMs) return;
+    if (this.leaseLost || now - this.lastRenew <= this.opts.timings.ringTimeoutMs) return;
     this.leaseLost = true;
     this.opts.logger.warn(
       { sinceRenewMs: now - this.lastRenew },
@@ -357,7 +368,7 @@ export class SuperWatchDog {
   private watchManager(now: number): void {
     const spawnedAt = this.opts.manager.spawnedAt;
     if (spawnedAt === null) return;
-    const t = this.opts.cfg.timings;
+    const t = this.opts.timings;
     const since = this.lastManagerBeat > spawnedAt ? this.lastManagerBeat : spawnedAt + t.managerStartGraceMs;
     if (now - since > t.ringTimeoutMs) {
       this.opts.manager.restart(
@@ -366,6 +377,24 @@ export class SuperWatchDog {
           : `no first beat within ${now - spawnedAt} ms of its start (start grace ${t.managerStartGraceMs} ms + ring timeout ${t.ringTimeoutMs} ms)`,
       );
     }
+  }
+
+  /**
+   * A ring member's beat, or its registration as this member's predecessor; FencedError for an epoch
+   * the Checkpoint Server never handed out.
+   */
+  async ringBeat(
+    what: 'beat' | 'register',
+    req: { from: string; primary: string; epoch: number },
+  ): Promise<void> {
+    await this.requireBelievable(req.epoch, req.from);
+    if (what === 'register') this.feed({ kind: 'registered', from: req.from, now: this.now() });
+    this.feed({
+      kind: 'beat-received',
+      from: req.from,
+      now: this.now(),
+      view: { primary: req.primary || null, epoch: req.epoch },
+    });
   }
 
   managerBeat(epoch: number): { primary: boolean; epoch: number } {
@@ -395,21 +424,9 @@ export class SuperWatchDog {
       primary: this.isPrimary,
       primaryHost: this.ring.primary ?? '',
       epoch: this.ring.epoch,
-      leaseRemainingMs: this.isPrimary ? this.lastRenew + this.opts.cfg.timings.ringTimeoutMs - now : 0,
+      leaseRemainingMs: this.isPrimary ? this.lastRenew + this.opts.timings.ringTimeoutMs - now : 0,
       leaseWithheld: this.isPrimary && this.hostReports.withheld(host),
     };
-  }
-
-  private rm(): ReplicaManagerClient {
-    if (!this.rmClient) {
-      const Client = protos().replicaManager.rm.replica_manager.v1.ReplicaManager;
-      this.rmClient = new Client(
-        addressOf.replicaManager(this.opts.cfg, this.opts.host),
-        this.transport.channelCredentials(),
-        CLIENT_OPTIONS,
-      );
-    }
-    return this.rmClient;
   }
 
   private flushing = false;
@@ -420,14 +437,8 @@ export class SuperWatchDog {
     if (this.flushing || !report) return;
     this.flushing = true;
     const { host, up } = report;
-    const c = this.rm();
-    unary(
-      c,
-      c.ReportHost,
-      { host, up, epoch: String(this.ring.epoch) },
-      this.opts.cfg.timings.rpcDeadlineMs,
-      'ReplicaManager',
-    )
+    this.opts.reports
+      .reportHost(host, up, this.ring.epoch, this.opts.timings.rpcDeadlineMs)
       .then(() => {
         this.hostReports.settled(host, up, true);
         this.opts.logger.info({ host, up }, 'host reported to the ReplicaManager');
@@ -441,7 +452,8 @@ export class SuperWatchDog {
       })
       .finally(() => {
         this.flushing = false;
-        if (this.hostReports.size > 0 && !this.stopped) setImmediate(() => this.flushHostReports());
+        if (this.hostReports.size > 0 && !this.stopped)
+          this.clock.setTimeout(() => this.flushHostReports(), 0);
       });
   }
 
@@ -489,38 +501,25 @@ export class SuperWatchDog {
         live: m.live,
         last_beat_ms: String(m.lastBeatMs ?? 0),
       })),
-      manager_address: v.primary ? addressOf.replicaManager(this.opts.cfg, v.primary) : '',
+      manager_address: v.primary ? this.opts.managerAddress(v.primary) : '',
     };
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     await this.opts.manager.stop();
-    for (const c of this.peers.values()) c.close();
-    this.rmClient?.close();
+    this.opts.peers.close();
+    this.opts.reports.close();
   }
 
   handlers(): SuperWatchDogHandlers {
     return {
       RingBeat: handle(async (req) => {
-        await this.requireBelievable(Number(req.epoch), req.from);
-        this.feed({
-          kind: 'beat-received',
-          from: req.from,
-          now: this.now(),
-          view: { primary: req.primary || null, epoch: Number(req.epoch) },
-        });
+        await this.ringBeat('beat', { from: req.from, primary: req.primary, epoch: Number(req.epoch) });
         return this.view();
       }),
       RegisterPredecessor: handle(async (req) => {
-        await this.requireBelievable(Number(req.epoch), req.from);
-        this.feed({ kind: 'registered', from: req.from, now: this.now() });
-        this.feed({
-          kind: 'beat-received',
-          from: req.from,
-          now: this.now(),
-          view: { primary: req.primary || null, epoch: Number(req.epoch) },
-        });
+        await this.ringBeat('register', { from: req.from, primary: req.primary, epoch: Number(req.epoch) });
         return this.view();
       }),
       WatchDogBeat: handle((req) => {
@@ -529,7 +528,7 @@ export class SuperWatchDog {
           primary: res.primary,
           primary_host: res.primaryHost,
           epoch: String(res.epoch),
-          manager_address: res.primaryHost ? addressOf.replicaManager(this.opts.cfg, res.primaryHost) : '',
+          manager_address: res.primaryHost ? this.opts.managerAddress(res.primaryHost) : '',
           lease_remaining_ms: String(res.leaseRemainingMs),
           lease_withheld: res.leaseWithheld,
         };
@@ -554,6 +553,62 @@ export class SuperWatchDog {
       }),
     };
   }
+}
+
+/** The ring members over gRPC, one channel each. */
+function grpcRingPeers(cfg: ClusterConfig, transport: Transport): RingPeers {
+  const peers = new Map<string, SuperWatchDogClient>();
+  const peer = (member: string) => {
+    let c = peers.get(member);
+    if (!c) {
+      const Client = protos().superWatchdog.rm.super_watchdog.v1.SuperWatchDog;
+      c = new Client(addressOf.superWatchdog(cfg, member), transport.channelCredentials(), CLIENT_OPTIONS);
+      peers.set(member, c);
+    }
+    return c;
+  };
+  return {
+    async send(to, what, req, deadlineMs) {
+      const c = peer(to);
+      const wire = { ...req, epoch: String(req.epoch) };
+      const view =
+        what === 'beat'
+          ? await unary(c, c.RingBeat, wire, deadlineMs, `SuperWatchDog on ${to}`)
+          : await unary(c, c.RegisterPredecessor, wire, deadlineMs, `SuperWatchDog on ${to}`);
+      return { primary: view.primary, epoch: Number(view.epoch) };
+    },
+    close() {
+      for (const c of peers.values()) c.close();
+    },
+  };
+}
+
+/** The ReplicaManager on this host over gRPC. */
+function grpcHostReports(cfg: ClusterConfig, host: string, transport: Transport): HostReportSink {
+  let client: ReplicaManagerClient | null = null;
+  return {
+    async reportHost(reported, up, epoch, deadlineMs) {
+      if (!client) {
+        const Client = protos().replicaManager.rm.replica_manager.v1.ReplicaManager;
+        client = new Client(
+          addressOf.replicaManager(cfg, host),
+          transport.channelCredentials(),
+          CLIENT_OPTIONS,
+        );
+      }
+      const c = client;
+      await unary(
+        c,
+        c.ReportHost,
+        { host: reported, up, epoch: String(epoch) },
+        deadlineMs,
+        'ReplicaManager',
+      );
+    },
+    close() {
+      client?.close();
+    },
+  };
 }
 
 export async function startSuperWatchDogDaemon(
@@ -585,8 +640,13 @@ export async function startSuperWatchDogDaemon(
   const storeMetrics = new StoreClientMetrics(metrics.registry);
   const arbiter = checkpointArbiter(cs, t.ringTimeoutMs, logger);
   const swd = new SuperWatchDog({
-    cfg,
     host,
+    ring: cfg.ring,
+    hosts: cfg.hosts.map((h) => h.name),
+    timings: t,
+    managerAddress: (h) => addressOf.replicaManager(cfg, h),
+    peers: grpcRingPeers(cfg, transport),
+    reports: grpcHostReports(cfg, host, transport),
     logger,
     arbiter: {
       acquire: (me, expected, dead) =>
@@ -604,7 +664,6 @@ export async function startSuperWatchDogDaemon(
         return manager.spawnedAt;
       },
     },
-    transport,
     ...(transport.secure ? { handedOutEpoch: async () => (await cs.getLeadership(ROLE)).epoch } : {}),
   });
   current = swd;

@@ -277,7 +277,13 @@ export class SimCopy {
       const watchdog = this.host.wd?.proc === this.link.wd ? this.host.wd.ready : null;
       const healthy = !this.lying;
       this.link.toWd(() =>
-        watchdog?.pong(this.replica, app, seq, healthy, healthy ? `counter ${this.counter}` : 'unwell (it says)'),
+        watchdog?.pong(
+          this.replica,
+          app,
+          seq,
+          healthy,
+          healthy ? `counter ${this.counter}` : 'unwell (it says)',
+        ),
       );
     }
   }

@@ -2,8 +2,8 @@
  * The daemons of the simulated cluster: the real cores and classes (WatchDog, BeatLoop, HostLease,
  * ReplicaManager, the ring and host-monitor cores, checkpointArbiter, CheckpointStore) with only their
  * I/O shell replaced by the simulated network and clock. Where the shell itself holds logic (the
- * SuperWatchDog daemon, the ReplicaManager's process and its beats, the gRPC handlers), a thin
- * re-creation stands in for it here; the README's simulator section lists what that leaves out.
+ * ReplicaManager's process and its beats, the gRPC handlers), a thin re-creation stands in for it
+ * here; the README's simulator section lists what that leaves out.
  */
 
 import { pino } from 'pino';
@@ -20,32 +20,19 @@ import {
   type WatchDogTransport,
 } from '../../src/replica-manager/manager.js';
 import { validateRegistration } from '../../src/replica-manager/validate.js';
-import type { Clock } from '../../src/shared/clock.js';
+import { type Clock, sleep } from '../../src/shared/clock.js';
 import { NotFoundError, StaleEpochError, UnavailableError } from '../../src/shared/errors.js';
 import type { ReplicaSpec__Output } from '../../src/shared/generated/rm/watchdog/v1/ReplicaSpec.js';
 import type { Logger } from '../../src/shared/logging.js';
 import { maybeRoleFromWire, roleToWire } from '../../src/shared/wire.js';
 import {
   checkpointArbiter,
-  type EpochArbiter,
   type LeadershipStore,
+  type RingAnswer,
+  SuperWatchDog,
 } from '../../src/super-watchdog/daemon.js';
-import {
-  type HostEffect,
-  type HostMonitorState,
-  initHostMonitor,
-  stepHosts,
-} from '../../src/super-watchdog/host-monitor.js';
-import { HostReports } from '../../src/super-watchdog/host-reports.js';
-import {
-  initRing,
-  isPrimary,
-  type RingEffect,
-  type RingMsg,
-  type RingState,
-  ringView,
-  step,
-} from '../../src/super-watchdog/ring.js';
+import type { HostMonitorState } from '../../src/super-watchdog/host-monitor.js';
+import type { RingState } from '../../src/super-watchdog/ring.js';
 import { type BeatAnswer, BeatLoop } from '../../src/watchdog/beats.js';
 import { HostLease } from '../../src/watchdog/lease.js';
 import type { Probes } from '../../src/watchdog/probes.js';
@@ -513,26 +500,15 @@ class SimManagerProcess {
 // ---------------------------------------------------------------- SuperWatchDog
 
 /**
- * One SuperWatchDog incarnation: the pure ring and host-monitor cores and checkpointArbiter, with a
- * thin re-creation of daemon.ts's wiring (beats, the manager lease and its grant to WatchDogs, the
- * manager's liveness, host reports).
+ * One SuperWatchDog incarnation: the daemon's own SuperWatchDog (the ring and host-monitor cores,
+ * the manager lease and its grant to WatchDogs, the manager's liveness, host reports) over the
+ * simulated network, with checkpointArbiter and the simulated ReplicaManager process.
  */
 export class SimSuperWatchDog {
   readonly proc: Proc;
-  ring: RingState;
-  hosts: HostMonitorState | null = null;
   readonly manager: SimManagerProcess;
+  private readonly swd: SuperWatchDog;
   private readonly clock: Clock;
-  private readonly arbiter: EpochArbiter;
-  private readonly inFlight = new Set<string>();
-  private readonly hostReports = new HostReports();
-  private lastManagerBeat = 0;
-  private acquiring = false;
-  private renewing = false;
-  private lastRenew = 0;
-  private acquireSentAt = 0;
-  private leaseLost = false;
-  private flushing = false;
 
   constructor(
     private readonly sim: Sim,
@@ -541,245 +517,90 @@ export class SimSuperWatchDog {
     this.proc = new Proc(`${host.name}/swd`, host.name);
     this.clock = procClock(sim.sched, this.proc, host.clock);
     const t = sim.timings;
-    this.ring = initRing(
-      { self: host.name, members: sim.ring, beatIntervalMs: t.ringBeatMs, ringTimeoutMs: t.ringTimeoutMs },
-      this.clock.now(),
-    );
-    this.arbiter = checkpointArbiter(
-      storeClient(sim, this.proc),
-      t.ringTimeoutMs,
-      sim.logger,
-      (ms) => new Promise((r) => this.clock.setTimeout(r, ms)),
-    );
-    this.manager = new SimManagerProcess(sim, host, this.proc);
+    const manager = new SimManagerProcess(sim, host, this.proc);
+    this.manager = manager;
+    const call = <T>(to: string, method: string, req: unknown, deadlineMs: number) =>
+      sim.net.call<T>(this.proc, to, method, req, deadlineMs);
+    this.swd = new SuperWatchDog({
+      host: host.name,
+      ring: sim.ring,
+      hosts: sim.hostNames,
+      timings: t,
+      // The simulated network addresses a ReplicaManager by its host.
+      managerAddress: (h) => h,
+      logger: traceLogger(sim, this.proc.name),
+      arbiter: checkpointArbiter(storeClient(sim, this.proc), t.ringTimeoutMs, sim.logger, (ms) =>
+        sleep(this.clock, ms),
+      ),
+      manager: {
+        ensure: (epoch) => this.manager.ensure(epoch),
+        restart: (reason) => this.manager.restart(reason),
+        stop: async () => this.manager.stop(),
+        get spawnedAt() {
+          return manager.spawnedAt;
+        },
+      },
+      peers: {
+        send: (to, what, req, deadlineMs) =>
+          call<RingAnswer>(
+            `${to}/swd`,
+            what === 'beat' ? 'ringBeat' : 'registerPredecessor',
+            req,
+            deadlineMs,
+          ),
+        close: () => undefined,
+      },
+      reports: {
+        reportHost: async (reported, up, epoch, deadlineMs) => {
+          await call(`${host.name}/rm`, 'reportHost', { host: reported, up, epoch }, deadlineMs);
+        },
+        close: () => undefined,
+      },
+      clock: this.clock,
+    });
     // Its unit takes its ReplicaManager with it.
     this.proc.onDeath.push(() => this.manager.stop());
   }
 
   get isPrimary(): boolean {
-    return isPrimary(this.ring);
+    return this.swd.isPrimary;
+  }
+
+  get ring(): RingState {
+    return this.swd.ring;
+  }
+
+  get hosts(): HostMonitorState | null {
+    return this.swd.hosts;
   }
 
   start(): void {
     this.sim.net.listen(`${this.host.name}/swd`, this.proc, (method, req) => this.handle(method, req));
     const every = Math.max(20, Math.min(this.sim.timings.ringBeatMs, this.sim.timings.watchdogBeatMs) / 2);
     const tick = () => {
-      this.tick();
+      this.swd.tick();
       this.clock.setTimeout(tick, every);
     };
     this.clock.setTimeout(tick, 0);
   }
 
-  private tick(): void {
-    const now = this.clock.now();
-    this.feed({ kind: 'tick', now });
-    if (this.hosts) this.feedHosts(stepHosts(this.hosts, { kind: 'tick', now }));
-    if (!this.isPrimary) return;
-    const t = this.sim.timings;
-    if (!this.renewing && now - this.lastRenew >= t.ringBeatMs) this.renew(now);
-    if (!this.leaseLost && now - this.lastRenew > t.ringTimeoutMs) {
-      this.leaseLost = true;
-      this.sim.trace(`${this.proc.name}: manager lease not renewed in time, stopping the ReplicaManager`);
-      this.manager.stop();
-    }
-    if (!this.leaseLost) {
-      const spawnedAt = this.manager.spawnedAt;
-      if (spawnedAt !== null) {
-        const since =
-          this.lastManagerBeat > spawnedAt ? this.lastManagerBeat : spawnedAt + t.managerStartGraceMs;
-        if (now - since > t.ringTimeoutMs) this.manager.restart(`no beat for ${now - since} ms`);
-      }
-    }
-    this.flushHostReports();
-  }
-
-  private feed(msg: RingMsg): void {
-    const before = this.isPrimary;
-    const res = step(this.ring, msg);
-    this.ring = res.state;
-    for (const e of res.effects) this.carryOut(e);
-    if (before && !this.isPrimary) this.stepDown();
-  }
-
-  private carryOut(e: RingEffect): void {
-    switch (e.kind) {
-      case 'beat':
-        this.send(e.to, 'ringBeat');
-        return;
-      case 'register-with':
-        this.send(e.member, 'registerPredecessor');
-        return;
-      case 'acquire-epoch':
-        this.acquire(e.expectedEpoch);
-        return;
-      case 'became-primary': {
-        const now = this.clock.now();
-        this.sim.trace(`${this.proc.name} became primary, epoch ${e.epoch}`);
-        this.hosts = initHostMonitor(
-          {
-            hosts: this.sim.hostNames,
-            hostTimeoutMs: this.sim.timings.hostTimeoutMs,
-            takeoverGraceMs: this.sim.timings.takeoverGraceMs,
-          },
-          now,
-        );
-        this.lastManagerBeat = now;
-        this.lastRenew = this.acquireSentAt || now;
-        this.leaseLost = false;
-        this.manager.ensure(e.epoch);
-        return;
-      }
-      case 'step-down':
-        this.stepDown();
-        return;
-      case 'declare-dead':
-        this.sim.trace(`${this.proc.name} declares ring member ${e.member} dead`);
-        return;
-    }
-  }
-
-  private stepDown(): void {
-    if (!this.hosts) return;
-    this.sim.trace(`${this.proc.name} steps down`);
-    this.hosts = null;
-    this.leaseLost = false;
-    this.hostReports.clear();
-    this.manager.stop();
-  }
-
-  private feedHosts(res: { state: HostMonitorState; effects: HostEffect[] }): void {
-    this.hosts = res.state;
-    for (const e of res.effects) {
-      this.sim.trace(`${this.proc.name} declares ${e.host} ${e.kind === 'host-up' ? 'up' : 'down'}`);
-    }
-    this.hostReports.noted(res.effects);
-    if (res.effects.length > 0) this.flushHostReports();
-  }
-
-  private view() {
-    return { primary: this.ring.primary ?? '', epoch: this.ring.epoch };
-  }
-
-  private send(to: string, method: 'ringBeat' | 'registerPredecessor'): void {
-    const key = `${method}:${to}`;
-    if (this.inFlight.has(key)) return;
-    this.inFlight.add(key);
-    const req = { from: this.host.name, ...this.view() };
-    const deadline = Math.max(200, this.sim.timings.ringBeatMs * 2);
-    this.sim.net
-      .call<{ primary: string; epoch: number }>(this.proc, `${to}/swd`, method, req, deadline)
-      .then((view) =>
-        this.feed({
-          kind: 'beat-received',
-          from: to,
-          now: this.clock.now(),
-          view: { primary: view.primary || null, epoch: view.epoch },
-        }),
-      )
-      .catch(() => this.feed({ kind: 'send-failed', to, now: this.clock.now() }))
-      .finally(() => this.inFlight.delete(key));
-  }
-
-  private acquire(expectedEpoch: number): void {
-    if (this.acquiring) return;
-    this.acquiring = true;
-    this.acquireSentAt = this.clock.now();
-    const dead = (holder: string) =>
-      ringView(this.ring).members.find((m) => m.name === holder)?.live === false;
-    this.arbiter
-      .acquire(this.host.name, expectedEpoch, dead)
-      .then((res) =>
-        this.feed(
-          res.won
-            ? { kind: 'epoch-won', epoch: res.epoch, now: this.clock.now() }
-            : { kind: 'epoch-lost', primary: res.holder, epoch: res.epoch, now: this.clock.now() },
-        ),
-      )
-      .catch(() => this.feed({ kind: 'epoch-unavailable', now: this.clock.now() }))
-      .finally(() => {
-        this.acquiring = false;
-      });
-  }
-
-  private renew(now: number): void {
-    this.renewing = true;
-    const epoch = this.ring.epoch;
-    this.arbiter
-      .renew(this.host.name, epoch)
-      .then(() => {
-        this.lastRenew = now;
-        if (this.leaseLost && this.isPrimary) {
-          this.leaseLost = false;
-          this.lastManagerBeat = this.clock.now();
-          this.manager.ensure(epoch);
-        }
-      })
-      .catch((err: unknown) => {
-        if (err instanceof StaleEpochError)
-          this.feed({ kind: 'stale-epoch', epoch: err.current, now: this.clock.now() });
-      })
-      .finally(() => {
-        this.renewing = false;
-      });
-  }
-
-  private flushHostReports(): void {
-    const report = this.hostReports.next();
-    if (this.flushing || !report) return;
-    this.flushing = true;
-    const { host, up } = report;
-    this.sim.net
-      .call(
-        this.proc,
-        `${this.host.name}/rm`,
-        'reportHost',
-        { host, up, epoch: this.ring.epoch },
-        this.sim.timings.rpcDeadlineMs,
-      )
-      .then(() => {
-        this.hostReports.settled(host, up, true);
-      })
-      .catch(() => this.hostReports.settled(host, up, false))
-      .finally(() => {
-        this.flushing = false;
-      });
-  }
-
-  private handle(method: string, req: unknown): unknown {
-    const now = this.clock.now();
+  /** The daemon's handlers, as the simulated network delivers them. */
+  private async handle(method: string, req: unknown): Promise<unknown> {
     switch (method) {
       case 'ringBeat':
       case 'registerPredecessor': {
         const r = req as { from: string; primary: string; epoch: number };
-        if (method === 'registerPredecessor') this.feed({ kind: 'registered', from: r.from, now });
-        this.feed({
-          kind: 'beat-received',
-          from: r.from,
-          now,
-          view: { primary: r.primary || null, epoch: r.epoch },
-        });
-        return this.view();
+        await this.swd.ringBeat(method === 'ringBeat' ? 'beat' : 'register', r);
+        const view = this.swd.view();
+        return { primary: view.primary ?? '', epoch: Number(view.epoch) } satisfies RingAnswer;
       }
       case 'watchdogBeat': {
-        const r = req as { host: string };
-        if (this.isPrimary && this.hosts)
-          this.feedHosts(stepHosts(this.hosts, { kind: 'watchdog-beat', host: r.host, now }));
-        const primaryHost = this.ring.primary ?? '';
-        const answer: BeatAnswer = {
-          primary: this.isPrimary,
-          primaryHost,
-          epoch: this.ring.epoch,
-          managerAddress: primaryHost,
-          leaseRemainingMs: this.isPrimary ? this.lastRenew + this.sim.timings.ringTimeoutMs - now : 0,
-          leaseWithheld: this.isPrimary && this.hostReports.withheld(r.host),
-        };
+        const r = this.swd.watchdogBeat((req as { host: string }).host);
+        const answer: BeatAnswer = { ...r, managerAddress: r.primaryHost };
         return answer;
       }
-      case 'managerBeat': {
-        const epoch = (req as { epoch: number }).epoch;
-        if (this.isPrimary && epoch === this.ring.epoch) this.lastManagerBeat = now;
-        return { primary: this.isPrimary, epoch: this.ring.epoch };
-      }
+      case 'managerBeat':
+        return this.swd.managerBeat((req as { epoch: number }).epoch);
       default:
         throw new NotFoundError(`the SuperWatchDog has no method ${method}`);
     }

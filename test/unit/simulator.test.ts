@@ -81,7 +81,7 @@ describe('the simulator', () => {
   }, 120_000);
 
   it('replays a seed event for event', async () => {
-    for (const seed of [7, 278]) {
+    for (const seed of [9, 11]) {
       const a = await runSeed(seed, { fullTrace: true });
       const b = await runSeed(seed, { fullTrace: true });
       expect(b.trace).toEqual(a.trace);
@@ -91,7 +91,7 @@ describe('the simulator', () => {
     }
     // Another seed is another run.
     const other = await runSeed(8, { fullTrace: true });
-    expect(other.trace).not.toEqual((await runSeed(7, { fullTrace: true })).trace);
+    expect(other.trace).not.toEqual((await runSeed(9, { fullTrace: true })).trace);
   }, 60_000);
 
   it('holds on the seeds that once found a defect', async () => {

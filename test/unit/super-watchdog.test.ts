@@ -4,6 +4,7 @@
  * a one-member ring, so that no beat leaves the process.
  */
 import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/shared/clock.js';
 import { parseClusterConfig } from '../../src/shared/config.js';
 import { UnavailableError } from '../../src/shared/errors.js';
 import { silentLogger } from '../../src/shared/logging.js';
@@ -47,12 +48,22 @@ function setup() {
     },
   };
   const swd = new SuperWatchDog({
-    cfg: CFG,
     host: 'H1',
+    ring: CFG.ring,
+    hosts: CFG.hosts.map((h) => h.name),
+    timings: CFG.timings,
+    managerAddress: (h) => `${h}:7401`,
     logger: silentLogger(),
     arbiter,
     manager,
-    now: () => now,
+    peers: {
+      send: async (to) => {
+        throw new UnavailableError(`a one-member ring sends nothing, yet a beat went to ${to}`);
+      },
+      close: () => undefined,
+    },
+    reports: { reportHost: async () => undefined, close: () => undefined },
+    clock: { ...systemClock, now: () => now },
   });
   const advance = async (ms: number) => {
     for (let t = 0; t < ms; t += 50) {
