@@ -89,6 +89,11 @@ export class SimCopy {
     return this.proc.alive;
   }
 
+  /** Until when (host clock) it may act on what its WatchDog last said: past it, it stops itself first. */
+  get leaseEnds(): number {
+    return this.leaseUntil;
+  }
+
   private now(): number {
     return this.host.clock.at(this.sim.sched.now);
   }

@@ -130,7 +130,10 @@ export class Auditor implements Observer {
         continue;
       }
       if (copy.style === 'hot' || copy.announced !== 'P' || copy.proc.frozen || !copy.host.up) continue;
-      if (copy.host.disk.leaseUntil <= copy.host.clock.at(c.sched.now)) continue;
+      const now = copy.host.clock.at(c.sched.now);
+      // Past the host's lease its keeper stops it; past its own, its next step is to stop itself (a
+      // copy thawed long after its lease ran out fences before it acts).
+      if (copy.host.disk.leaseUntil <= now || copy.leaseEnds <= now) continue;
       const list = primaries.get(copy.module) ?? [];
       list.push(copy);
       primaries.set(copy.module, list);

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Event, ReplicaTable } from '../../src/model/table.js';
 import { decide } from '../../src/replica-manager/decide.js';
-import { type FaultName, ORIGINAL_FAULTS } from '../sim/faults.js';
+import { FAULT_NAMES, type FaultName, ORIGINAL_FAULTS } from '../sim/faults.js';
 import { NoSuchFaultError, runSeed, type SimOptions, type SimResult } from '../sim/run.js';
 import { shrinkSeed } from '../sim/shrink.js';
 
@@ -49,6 +49,11 @@ const REGRESSIONS: Array<{ seed: number; what: string; faults?: FaultName[] }> =
     seed: 132,
     what: "a save of a copy's killed process, delayed by a slow store, accepted after the save of the process restarted in its place: the state went back",
     faults: ['store-slow', 'clock-rate', 'copy-lie'],
+  },
+  {
+    seed: 7663,
+    what: "the invariant itself: a primary frozen past its own lease, woken by its WatchDog's stop, was counted as live before its first step (which fences it)",
+    faults: FAULT_NAMES.slice(0, 11),
   },
 ];
 
