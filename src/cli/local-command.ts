@@ -69,7 +69,11 @@ export async function runLocal(
 
   try {
     io.out(
-      `starting six hosts H1–H6 on 127.0.0.11–16, the Checkpoint Server on 127.0.0.10, SuperWatchDogs on H2, H5, H6…`,
+      `starting six hosts H1–H6 on 127.0.0.11–16, ${
+        store === 'etcd'
+          ? 'a three-member etcd on 127.0.0.1 with a Checkpoint Server on each of H2, H5, H6'
+          : 'the Checkpoint Server on 127.0.0.10'
+      }, SuperWatchDogs on H2, H5, H6…`,
     );
     await cluster.start();
     await cluster.register(demoModules(root));

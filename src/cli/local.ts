@@ -296,9 +296,10 @@ export class LocalCluster {
         this.dir,
         running.map((d) => d.pid),
       );
-    const address = this.store === 'sqlite' ? `127.0.0.10:${this.portBase}` : `127.0.0.12:${this.portBase}`;
+    // Another local cluster on the same ports (hosts 127.0.0.11–16, its Checkpoint Servers, its etcd
+    // members, whatever its store) would take this one's addresses.
     for (const other of localClustersRunning()) {
-      if (other !== this.dir && checkpointAddressOf(other) === address)
+      if (other !== this.dir && portBaseOf(other) === this.portBase)
         throw new LocalClusterRunningError(other, []);
     }
     this.started = true;
@@ -521,9 +522,10 @@ export class LocalCluster {
 }
 
 /** The Checkpoint Server address in a local cluster's file, or null if it cannot be read. */
-function checkpointAddressOf(dir: string): string | null {
+/** The port base of the local cluster in `dir` (its ReplicaManager port less one), or null if unreadable. */
+function portBaseOf(dir: string): number | null {
   try {
-    return loadClusterConfig(join(dir, 'cluster.yaml')).checkpointServer.address;
+    return loadClusterConfig(join(dir, 'cluster.yaml')).ports.replicaManager - 1;
   } catch {
     return null;
   }

@@ -64,8 +64,13 @@ describe('the operator’s path: rmd local and rmctl side by side (six hosts, re
     expect(before.length).toBeGreaterThan(15);
     const pidFile = readFileSync(join(dir, 'pids.json'), 'utf8');
     const clusterFile = readFileSync(cfg, 'utf8');
-    for (const second of [dir, join(tmp.dir, 'other')]) {
-      const p = spawnTracked(process.execPath, [RMD, 'local', '--dir', second]);
+    // From the same folder, from another, and with the other store (the same addresses all the same).
+    for (const second of [
+      [dir],
+      [join(tmp.dir, 'other')],
+      [join(tmp.dir, 'other-etcd'), '--store', 'etcd'],
+    ]) {
+      const p = spawnTracked(process.execPath, [RMD, 'local', '--dir', ...second]);
       const { code } = await p.exited;
       expect(code, p.output()).toBe(1);
       expect(p.output()).toContain(`a local cluster already runs from ${dir}`);
