@@ -5,10 +5,18 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { availableParallelism, setPriority } from 'node:os';
+import type { EtcdCluster } from '../../src/cli/etcd-cluster.js';
 import { killGroup } from '../../src/cli/local-processes.js';
 import { type ClusterConfig, clusterHost } from '../../src/shared/config.js';
 import type { ClusterView } from './cluster-view.js';
-import { clearStale, heal, partition, partitionSupported, rulesInForce } from './partition.js';
+import {
+  clearStale,
+  heal,
+  partition,
+  partitionPorts,
+  partitionSupported,
+  rulesInForce,
+} from './partition.js';
 import type { Prng } from './prng.js';
 import { type CopyProcess, type DaemonProcess, isLive, procStat } from './probe.js';
 import type { Restarter } from './restarter.js';
@@ -25,8 +33,19 @@ export const FAULT_NAMES = [
   'checkpoint-outage',
   'partition',
   'cpu-starve',
+  // With the store on etcd only (--store etcd):
+  'etcd-leader-kill',
+  'checkpoint-instance-kill',
+  'etcd-partition',
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
+
+/** The faults that need the store on etcd. */
+export const ETCD_FAULTS: readonly FaultName[] = [
+  'etcd-leader-kill',
+  'checkpoint-instance-kill',
+  'etcd-partition',
+];
 
 /** The faults expected to hold once copies are fenced (the short run of `npm test`). */
 export const SHORT_RUN_FAULTS: FaultName[] = [
@@ -57,6 +76,8 @@ export interface FaultContext {
   sleep: (ms: number) => Promise<void>;
   /** Records a violation the fault itself saw. */
   violation: (invariant: string, evidence: Record<string, unknown>) => void;
+  /** The store's etcd members when the Checkpoint Servers run over etcd (--store etcd), else null. */
+  etcd: EtcdCluster | null;
 }
 
 export type FaultReport = { target: string } & Record<string, unknown>;
@@ -222,7 +243,7 @@ async function checkpointOutage(ctx: FaultContext): Promise<FaultReport> {
 }
 
 async function checkpointDown(ctx: FaultContext, downMs: number): Promise<FaultReport> {
-  const t = ctx.cfg.timings;
+  if (ctx.etcd) return storeDown(ctx, ctx.etcd, downMs);
   const pid = ctx.restarter.pid('checkpoint-server', 'CS');
   const starts = ctx.restarter.starts('checkpoint-server', 'CS');
   const before = ctx.scan().copies;
@@ -237,16 +258,145 @@ async function checkpointDown(ctx: FaultContext, downMs: number): Promise<FaultR
   }
   const back = await ctx.restarter.waitRestarted('checkpoint-server', 'CS', starts, 15_000);
   const outageMs = Math.round(performance.now() - killedAt);
+  const stopped = await checkFreeze(ctx, outageMs, before, back);
+  return { target: 'CS', pid, downMs, outageMs, restarted: back, copiesStopped: stopped.length };
+}
+
+/**
+ * The freeze of DESIGN §5, after a store outage of `outageMs`: one shorter than what the host leases
+ * outlast (less a renewal's slack) stops no copy. Returns the copies that were stopped.
+ */
+async function checkFreeze(
+  ctx: FaultContext,
+  outageMs: number,
+  before: readonly CopyProcess[],
+  back: boolean,
+): Promise<string[]> {
+  const t = ctx.cfg.timings;
   // Whatever a run-out lease stops is gone within the keeper's check and the kill.
   await ctx.sleep(t.fenceMarginMs + 500);
-  const now = new Set(ctx.scan().copies.map((c) => `${c.pid}/${c.start}`));
-  const stopped = before.filter((c) => !now.has(`${c.pid}/${c.start}`)).map((c) => `${c.replica}@${c.host}`);
+  const stopped = stoppedSince(ctx, before);
   const toleranceMs = t.ringTimeoutMs + t.hostTimeoutMs + t.takeoverGraceMs - t.fenceMarginMs;
   const slackMs = t.ringTimeoutMs + 500;
   if (back && outageMs < toleranceMs - slackMs && stopped.length > 0) {
     ctx.violation('freeze', { outageMs, toleranceMs, slackMs, stopped });
   }
-  return { target: 'CS', pid, downMs, outageMs, restarted: back, copiesStopped: stopped.length };
+  return stopped;
+}
+
+/**
+ * The whole store lost (every etcd member killed) for `downMs`, then back: the freeze of DESIGN §5,
+ * checked as for the one Checkpoint Server of SQLite (an outage within what the host leases outlast
+ * stops no copy).
+ */
+async function storeDown(ctx: FaultContext, etcd: EtcdCluster, downMs: number): Promise<FaultReport> {
+  const before = ctx.scan().copies;
+  const members = etcd.members.map((_, i) => i);
+  const killedAt = performance.now();
+  const done = ctx.undo(() => {
+    for (const i of members) if (etcd.members[i]?.pid === null) etcd.restart(i);
+  });
+  try {
+    for (const i of members) etcd.kill(i);
+    await ctx.sleep(downMs);
+  } finally {
+    done();
+  }
+  let back = false;
+  for (let i = 0; i < 75 && !back; i++) {
+    back = await etcd.leader().then(
+      () => true,
+      () => false,
+    );
+    if (!back) await ctx.sleep(200);
+  }
+  const outageMs = Math.round(performance.now() - killedAt);
+  const stopped = await checkFreeze(ctx, outageMs, before, back);
+  return { target: 'etcd', downMs, outageMs, leaderBack: back, copiesStopped: stopped.length };
+}
+
+/** The copies of `before` that no longer run (by pid and start time). */
+function stoppedSince(ctx: FaultContext, before: readonly CopyProcess[]): string[] {
+  const now = new Set(ctx.scan().copies.map((c) => `${c.pid}/${c.start}`));
+  return before.filter((c) => !now.has(`${c.pid}/${c.start}`)).map((c) => `${c.replica}@${c.host}`);
+}
+
+/** Part of the store lost: nothing a user can see changes, so no copy is stopped (issue 15, item 4). */
+function noCopyStopped(ctx: FaultContext, fault: string, before: readonly CopyProcess[]): number {
+  const stopped = stoppedSince(ctx, before);
+  if (stopped.length > 0) ctx.violation('part-of-store-lost', { fault, stopped });
+  return stopped.length;
+}
+
+function etcdOf(ctx: FaultContext): EtcdCluster {
+  if (!ctx.etcd) throw new Error('this fault needs the store on etcd (--store etcd)');
+  return ctx.etcd;
+}
+
+/** kill -9 of the etcd leader, started again 1–3 s later: an election, nothing else. */
+async function etcdLeaderKill(ctx: FaultContext): Promise<FaultReport> {
+  const etcd = etcdOf(ctx);
+  const before = ctx.scan().copies;
+  const leader = await etcd.leader();
+  const downMs = ctx.prng.int(1000, 3000);
+  const done = ctx.undo(() => etcd.restart(leader));
+  try {
+    etcd.kill(leader);
+    await ctx.sleep(downMs);
+  } finally {
+    done();
+  }
+  await ctx.sleep(ctx.cfg.timings.fenceMarginMs + 500);
+  return {
+    target: `etcd member ${leader}`,
+    downMs,
+    copiesStopped: noCopyStopped(ctx, 'etcd-leader-kill', before),
+  };
+}
+
+/** kill -9 of one Checkpoint Server instance (its unit restarts it): the clients go on through the others. */
+async function checkpointInstanceKill(ctx: FaultContext): Promise<FaultReport> {
+  etcdOf(ctx);
+  const before = ctx.scan().copies;
+  const host = ctx.prng.pick(ctx.cfg.ring);
+  const pid = ctx.restarter.pid('checkpoint-server', host);
+  const starts = ctx.restarter.starts('checkpoint-server', host);
+  signal(pid, 'SIGKILL');
+  const back = await ctx.restarter.waitRestarted('checkpoint-server', host, starts, 15_000);
+  await ctx.sleep(ctx.cfg.timings.fenceMarginMs + 500);
+  return {
+    target: host,
+    pid,
+    restarted: back,
+    copiesStopped: noCopyStopped(ctx, 'checkpoint-instance-kill', before),
+  };
+}
+
+/** One etcd member cut off (its client and peer ports) for 3–8 s: the others go on without it. */
+async function etcdPartition(ctx: FaultContext): Promise<FaultReport> {
+  const why = partitionSupported();
+  if (why) throw new Error(why);
+  const etcd = etcdOf(ctx);
+  const before = ctx.scan().copies;
+  const i = ctx.prng.int(0, etcd.members.length - 1);
+  const client = Number((etcd.members[i]?.endpoint ?? '').split(':')[1]);
+  const ports = [client, client + 1];
+  const partitionedMs = ctx.prng.int(3000, 8000);
+  const done = ctx.undo(clearStale);
+  try {
+    await partitionPorts(ports);
+    await ctx.sleep(partitionedMs);
+    await heal();
+  } finally {
+    done();
+  }
+  await ctx.sleep(ctx.cfg.timings.fenceMarginMs + 500);
+  return {
+    target: `etcd member ${i}`,
+    ports,
+    partitionedMs,
+    copiesStopped: noCopyStopped(ctx, 'etcd-partition', before),
+  };
 }
 
 async function partitionHost(ctx: FaultContext): Promise<FaultReport> {
@@ -308,4 +458,7 @@ export const FAULTS: Record<FaultName, (ctx: FaultContext) => Promise<FaultRepor
   'checkpoint-outage': checkpointOutage,
   partition: partitionHost,
   'cpu-starve': cpuStarve,
+  'etcd-leader-kill': etcdLeaderKill,
+  'checkpoint-instance-kill': checkpointInstanceKill,
+  'etcd-partition': etcdPartition,
 };

@@ -103,6 +103,20 @@ export async function partition(address: string, gid: number): Promise<void> {
   await iptAsync(['-I', 'OUTPUT', '1', '-j', CHAIN]);
 }
 
+/**
+ * Cuts the TCP ports `ports` of 127.0.0.1 (an etcd member's client and peer ports): every packet to
+ * or from them is dropped, so nobody reaches the member and none of its answers leave. The
+ * connections it opens itself, from other ports, still pass (one way only, as a broken link may).
+ */
+export async function partitionPorts(ports: readonly number[]): Promise<void> {
+  clearStale();
+  await iptAsync(['-N', CHAIN]);
+  for (const port of ports)
+    for (const dir of ['--dport', '--sport'])
+      await iptAsync(['-A', CHAIN, '-p', 'tcp', '-d', '127.0.0.1/32', dir, String(port), '-j', 'DROP']);
+  await iptAsync(['-I', 'OUTPUT', '1', '-j', CHAIN]);
+}
+
 /** Removes the partition: first the jump from OUTPUT (traffic flows again at once), then the chains. */
 export async function heal(): Promise<void> {
   for (let i = 0; i < 10; i++) {

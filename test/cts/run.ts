@@ -16,7 +16,14 @@ import {
 import { getPriority, setPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { issueCluster } from '../../src/cli/certs.js';
-import { LOCAL_HOSTS, LocalCluster, localClusterYaml } from '../../src/cli/local.js';
+import { EtcdCluster } from '../../src/cli/etcd-cluster.js';
+import {
+  LOCAL_HOSTS,
+  LocalCluster,
+  type LocalStore,
+  localClusterYaml,
+  localEtcdBase,
+} from '../../src/cli/local.js';
 import { killGroup, waitGone } from '../../src/cli/local-processes.js';
 import type { ModuleSpec } from '../../src/model/table.js';
 import {
@@ -53,6 +60,8 @@ export interface CtsOptions {
   portBase?: number;
   /** Cluster-file timings other than the local cluster's. */
   timings?: Partial<Timings>;
+  /** Where the Checkpoint Servers keep the table: one on SQLite (default), or one per ring host over a three-member etcd. */
+  store?: LocalStore;
   /** How long the cluster gets to settle after a fault is healed. */
   settleMs?: number;
   /** One JSON line per round, and the summary line. */
@@ -169,7 +178,9 @@ export async function runCts(opts: CtsOptions): Promise<CtsResult> {
   const logDir = join(clusterDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const cfgFile = join(clusterDir, 'cluster.yaml');
-  writeFileSync(cfgFile, localClusterYaml(clusterDir, ROOT, portBase, opts.timings ?? {}));
+  const store = opts.store ?? 'sqlite';
+  writeFileSync(cfgFile, localClusterYaml(clusterDir, ROOT, portBase, opts.timings ?? {}, [], store));
+  let etcd: EtcdCluster | null = null;
   const cfg: ClusterConfig = loadClusterConfig(cfgFile);
   // The cluster's own CA and a certificate per daemon and for its operator, as `rmd local` makes them.
   await issueCluster(cfg);
@@ -373,6 +384,7 @@ export async function runCts(opts: CtsOptions): Promise<CtsResult> {
     undos.clear();
     clearStale();
     const left = await restarter.stopAll(3000);
+    etcd?.stop();
     log(`daemons stopped at ${Math.round(clock())} ms`);
     let copies: CopyProcess[] = scan().copies;
     for (const c of copies) killGroup(c.pid, 'SIGKILL');
@@ -398,7 +410,13 @@ export async function runCts(opts: CtsOptions): Promise<CtsResult> {
   try {
     clearStale();
     log(`cluster folder ${clusterDir}; ports ${portBase}–${portBase + 3}; seed ${opts.seed}`);
-    restarter.start('checkpoint-server', 'CS');
+    if (store === 'etcd') {
+      etcd = await interruptible(
+        EtcdCluster.start({ dir: join(clusterDir, 'etcd'), basePort: localEtcdBase(portBase) }),
+      );
+      log(`etcd members on ${etcd.endpoints.join(', ')}`);
+      for (const h of cfg.ring) restarter.start('checkpoint-server', h);
+    } else restarter.start('checkpoint-server', 'CS');
     await waitUntil(
       'the Checkpoint Server',
       () => view.cs.getLeadership('manager').then(() => true),
@@ -441,6 +459,7 @@ export async function runCts(opts: CtsOptions): Promise<CtsResult> {
         undo,
         sleep,
         violation: (invariant, evidence) => auditor.report(invariant, evidence),
+        etcd,
       };
       const began = clock();
       const samplesBefore = auditor.samples;
