@@ -292,6 +292,8 @@ describe('starting copies', () => {
       RM_COPY_TOKEN: expect.stringMatching(/^[\w-]{43}$/),
       RM_EPOCH: '2',
       RM_GENERATION: '0',
+      // Its start on the WatchDog's (manual) clock: a later process of A1 shows a larger one.
+      RM_INCARNATION: '1000000',
       RM_STYLE: 'warm',
       RM_LEASE_MS: String(timings.appLeaseMs),
     });
