@@ -22,7 +22,13 @@ import {
   type Role,
 } from '../model/table.js';
 import { type Clock, systemClock, type TimerHandle } from '../shared/clock.js';
-import { ExecutableError, RegistrationError, StaleEpochError, UnavailableError } from '../shared/errors.js';
+import {
+  ExecutableError,
+  RegistrationError,
+  StaleEpochError,
+  StaleLeaseTermError,
+  UnavailableError,
+} from '../shared/errors.js';
 import type { Logger } from '../shared/logging.js';
 import { causeOf, decide } from './decide.js';
 import { HostLane } from './host-lanes.js';
@@ -783,6 +789,17 @@ export class ReplicaManager {
       } catch (err) {
         if (err instanceof StaleEpochError) {
           this.fence(err);
+          return false;
+        }
+        if (err instanceof StaleLeaseTermError) {
+          // The host's lease ran out and was renewed since the decision: not a failure of the copy
+          // (counting one would move its role while another command for it may still be on its way);
+          // what runs there now decides, through a reconcile of the host.
+          this.opts.logger.warn(
+            { action, err: err.message },
+            'command refused: decided under an older host lease term',
+          );
+          void this.reconcileHost(action.host);
           return false;
         }
         const unreachable = err instanceof UnavailableError;
