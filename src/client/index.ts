@@ -202,6 +202,8 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   private stopFenceCheck: (() => void) | null = null;
   private reconnectTimer: TimerHandle | null = null;
   private beatSeq = 0;
+  /** When each unanswered beat left: an answer renews the lease from then, never from its arrival. */
+  private readonly beatsSent = new Map<string, number>();
   /**
    * Until when this copy may run (on its clock): renewed only by the WatchDog's answers to its
    * beats, which carry the host's lease; a WatchDog cut off from the primary SuperWatchDog, or gone,
@@ -341,9 +343,11 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   beat(): void {
     const stream = this.streamsOpen.values().next().value;
     const p = stream?.position;
+    const seq = String(++this.beatSeq);
+    this.beatsSent.set(seq, this.clock.now());
     this.write({
       heartbeat: {
-        seq: String(++this.beatSeq),
+        seq,
         applied: p ? positionToWire({ seq: p.applied, generation: p.appliedGeneration }) : null,
       },
     });
@@ -685,6 +689,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   private lost(reason: string): void {
     const was = isAttached(this.state);
     this.move({ type: 'lost' });
+    this.beatsSent.clear();
     this.stopBeats?.();
     this.stopBeats = null;
     if (this.state.kind !== 'connecting') return;
@@ -733,9 +738,14 @@ export class Replica extends EventEmitter<ReplicaEvents> {
         this.emit('stop', msg.stop!.reason);
         return;
       case 'beat_ack': {
-        // Only the answer to a beat renews the lease, and only as far as the host's own lease runs.
+        // Only the answer to a beat renews the lease, and only as far as the host's own lease runs,
+        // counted from when the beat left (the WatchDog measured what remains after that).
+        const seq = Number(msg.beat_ack!.seq);
+        const sent = this.beatsSent.get(String(seq));
+        for (const k of this.beatsSent.keys()) if (Number(k) <= seq) this.beatsSent.delete(k);
         const remaining = Math.min(msg.beat_ack!.lease_remaining_ms, this.leaseMs);
-        if (remaining > 0) this.leaseUntil = Math.max(this.leaseUntil, this.lastContact + remaining);
+        if (sent !== undefined && remaining > 0)
+          this.leaseUntil = Math.max(this.leaseUntil, sent + remaining);
         return;
       }
       default:
