@@ -321,11 +321,21 @@ function stoppedSince(ctx: FaultContext, before: readonly CopyProcess[]): string
   return before.filter((c) => !now.has(`${c.pid}/${c.start}`)).map((c) => `${c.replica}@${c.host}`);
 }
 
-/** Part of the store lost: nothing a user can see changes, so no copy is stopped (issue 15, item 4). */
-function noCopyStopped(ctx: FaultContext, fault: string, before: readonly CopyProcess[]): number {
+/**
+ * Part of the store lost by `inject`: nothing a user can see changes, so no copy is stopped. Waits
+ * out the keepers' check and a kill after the fault, then adds `copiesStopped` to its report.
+ */
+async function partOfStoreLost(
+  ctx: FaultContext,
+  fault: string,
+  inject: () => Promise<FaultReport>,
+): Promise<FaultReport> {
+  const before = ctx.scan().copies;
+  const report = await inject();
+  await ctx.sleep(ctx.cfg.timings.fenceMarginMs + 500);
   const stopped = stoppedSince(ctx, before);
   if (stopped.length > 0) ctx.violation('part-of-store-lost', { fault, stopped });
-  return stopped.length;
+  return { ...report, copiesStopped: stopped.length };
 }
 
 function etcdOf(ctx: FaultContext): EtcdCluster {
@@ -336,40 +346,31 @@ function etcdOf(ctx: FaultContext): EtcdCluster {
 /** kill -9 of the etcd leader, started again 1–3 s later: an election, nothing else. */
 async function etcdLeaderKill(ctx: FaultContext): Promise<FaultReport> {
   const etcd = etcdOf(ctx);
-  const before = ctx.scan().copies;
-  const leader = await etcd.leader();
-  const downMs = ctx.prng.int(1000, 3000);
-  const done = ctx.undo(() => etcd.restart(leader));
-  try {
-    etcd.kill(leader);
-    await ctx.sleep(downMs);
-  } finally {
-    done();
-  }
-  await ctx.sleep(ctx.cfg.timings.fenceMarginMs + 500);
-  return {
-    target: `etcd member ${leader}`,
-    downMs,
-    copiesStopped: noCopyStopped(ctx, 'etcd-leader-kill', before),
-  };
+  return partOfStoreLost(ctx, 'etcd-leader-kill', async () => {
+    const leader = await etcd.leader();
+    const downMs = ctx.prng.int(1000, 3000);
+    const done = ctx.undo(() => etcd.restart(leader));
+    try {
+      etcd.kill(leader);
+      await ctx.sleep(downMs);
+    } finally {
+      done();
+    }
+    return { target: `etcd member ${leader}`, downMs };
+  });
 }
 
 /** kill -9 of one Checkpoint Server instance (its unit restarts it): the clients go on through the others. */
 async function checkpointInstanceKill(ctx: FaultContext): Promise<FaultReport> {
   etcdOf(ctx);
-  const before = ctx.scan().copies;
-  const host = ctx.prng.pick(ctx.cfg.ring);
-  const pid = ctx.restarter.pid('checkpoint-server', host);
-  const starts = ctx.restarter.starts('checkpoint-server', host);
-  signal(pid, 'SIGKILL');
-  const back = await ctx.restarter.waitRestarted('checkpoint-server', host, starts, 15_000);
-  await ctx.sleep(ctx.cfg.timings.fenceMarginMs + 500);
-  return {
-    target: host,
-    pid,
-    restarted: back,
-    copiesStopped: noCopyStopped(ctx, 'checkpoint-instance-kill', before),
-  };
+  return partOfStoreLost(ctx, 'checkpoint-instance-kill', async () => {
+    const host = ctx.prng.pick(ctx.cfg.ring);
+    const pid = ctx.restarter.pid('checkpoint-server', host);
+    const starts = ctx.restarter.starts('checkpoint-server', host);
+    signal(pid, 'SIGKILL');
+    const back = await ctx.restarter.waitRestarted('checkpoint-server', host, starts, 15_000);
+    return { target: host, pid, restarted: back };
+  });
 }
 
 /** One etcd member cut off (its client and peer ports) for 3–8 s: the others go on without it. */
@@ -377,26 +378,21 @@ async function etcdPartition(ctx: FaultContext): Promise<FaultReport> {
   const why = partitionSupported();
   if (why) throw new Error(why);
   const etcd = etcdOf(ctx);
-  const before = ctx.scan().copies;
-  const i = ctx.prng.int(0, etcd.members.length - 1);
-  const client = Number((etcd.members[i]?.endpoint ?? '').split(':')[1]);
-  const ports = [client, client + 1];
-  const partitionedMs = ctx.prng.int(3000, 8000);
-  const done = ctx.undo(clearStale);
-  try {
-    await partitionPorts(ports);
-    await ctx.sleep(partitionedMs);
-    await heal();
-  } finally {
-    done();
-  }
-  await ctx.sleep(ctx.cfg.timings.fenceMarginMs + 500);
-  return {
-    target: `etcd member ${i}`,
-    ports,
-    partitionedMs,
-    copiesStopped: noCopyStopped(ctx, 'etcd-partition', before),
-  };
+  return partOfStoreLost(ctx, 'etcd-partition', async () => {
+    const i = ctx.prng.int(0, etcd.members.length - 1);
+    const client = Number((etcd.members[i]?.endpoint ?? '').split(':')[1]);
+    const ports = [client, client + 1];
+    const partitionedMs = ctx.prng.int(3000, 8000);
+    const done = ctx.undo(clearStale);
+    try {
+      await partitionPorts(ports);
+      await ctx.sleep(partitionedMs);
+      await heal();
+    } finally {
+      done();
+    }
+    return { target: `etcd member ${i}`, ports, partitionedMs };
+  });
 }
 
 async function partitionHost(ctx: FaultContext): Promise<FaultReport> {
